@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// mxctl is written in TypeScript and run by Node's built-in type stripping (Node >= 22.18).
+// NOTE: Debian's Node 20 cannot strip types; when started by an older Node we re-run under the
+// Node 24 that `npm install` put in node_modules (the `node` devDependency), if there is one.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major > 22 || (major === 22 && minor >= 18)) {
+  const { main } = await import('../src/cli/main.ts');
+  process.exitCode = await main(process.argv.slice(2));
+} else {
+  const bundled = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
+  if (!existsSync(bundled)) {
+    process.stderr.write(`mxctl: needs Node.js >= 22.18 (this is ${process.version}); run \`npm install\` in the element-matrix checkout or install Node 24.\n`);
+    process.exit(1);
+  }
+  const r = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 host needs to run the lab: Docker Engine (docker.io),
+# compose v2, debootstrap, and starts dockerd. Idempotent: safe to run again.
+#
+# NOTE: compose v2 is not in bookworm. We fetch Debian sid's docker-compose .deb with a
+# private apt state directory (never touching the host's sources.list), as DESIGN.md §5 says.
+set -euo pipefail
+
+log() { printf '[lab/host] %s\n' "$*" >&2; }
+
+need_apt=()
+command -v dockerd >/dev/null || need_apt+=(docker.io)
+command -v debootstrap >/dev/null || need_apt+=(debootstrap)
+command -v gpg >/dev/null || need_apt+=(gnupg)
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v ss >/dev/null || need_apt+=(iproute2)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "apt-get install ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if ! docker compose version >/dev/null 2>&1; then
+  log "installing compose v2 from Debian sid (private apt state)"
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
+  echo "deb http://deb.debian.org/debian sid main" >"$work/sid.list"
+  apt_opts=(-o APT::Sandbox::User=root -o Acquire::Check-Valid-Until=false -o "Dir::Etc::SourceList=$work/sid.list" -o "Dir::Etc::SourceParts=-"
+            -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o "APT::Get::List-Cleanup=0")
+  apt-get "${apt_opts[@]}" update -qq
+  (cd "$work" && apt-get "${apt_opts[@]}" download docker-compose >/dev/null)
+  dpkg -i "$work"/docker-compose_*.deb >/dev/null
+  # The sid package installs the plugin for /usr/bin/docker; a docker CLI elsewhere on the PATH
+  # (e.g. /usr/local/bin/docker) searches /usr/local/lib/docker/cli-plugins too.
+  plugin=$(dpkg -L docker-compose | grep -E 'cli-plugins/docker-compose$' | head -1 || true)
+  if [ -n "$plugin" ] && ! docker compose version >/dev/null 2>&1; then
+    mkdir -p /usr/local/lib/docker/cli-plugins
+    ln -sf "$plugin" /usr/local/lib/docker/cli-plugins/docker-compose
+  fi
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  mkdir -p /var/log
+  if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
+    systemctl start docker
+  else
+    (setsid dockerd >/var/log/dockerd.log 2>&1 &)
+  fi
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { log "dockerd did not start; see /var/log/dockerd.log"; exit 1; }
+fi
+log "docker $(docker version --format '{{.Server.Version}}') + $(docker compose version --short) ready"

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds the lab images from Debian sid packages (no image registry is reachable here).
+# Each image is tagged with a hash of its recipe folder, so a changed recipe rebuilds and an
+# unchanged one is reused: a warm machine rebuilds nothing. `:lab` always points at the newest.
+#
+# Usage: lab/images/build.sh [--force] [NAME...]   (default: every image)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${MXLAB_CACHE:-/var/cache/mxlab}
+mirror=${MXLAB_MIRROR:-http://deb.debian.org/debian}
+all=(postgres synapse nginx element certbot pebble)
+force=0
+names=()
+for a in "$@"; do
+  case "$a" in
+    --force) force=1 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) names+=("$a") ;;
+  esac
+done
+[ ${#names[@]} -gt 0 ] || names=("${all[@]}")
+
+log() { printf '[lab/images] %s\n' "$*" >&2; }
+command -v docker >/dev/null || { log "docker is not installed: run lab/host/install.sh"; exit 1; }
+docker info >/dev/null 2>&1 || { log "the Docker daemon is not running: run lab/host/install.sh"; exit 1; }
+
+base_tag=element-matrix-lab/base:sid
+if [ $force = 1 ] || ! docker image inspect "$base_tag" >/dev/null 2>&1; then
+  command -v debootstrap >/dev/null || { log "debootstrap is missing: run lab/host/install.sh"; exit 1; }
+  mkdir -p "$cache"
+  rootfs=$(mktemp -d "$cache/rootfs.XXXXXX")
+  trap 'rm -rf "$rootfs"' EXIT
+  log "debootstrap sid (minbase) — about a minute"
+  debootstrap --variant=minbase --include=ca-certificates sid "$rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1 \
+    || { log "debootstrap failed: see $cache/debootstrap.log"; exit 1; }
+  # NOTE: keep images small and apt quiet; recipes run apt-get update themselves.
+  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb
+  # NOTE: the reachable mirror may serve a sid snapshot whose Release file is past Valid-Until.
+  printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\nAcquire::Check-Valid-Until "false";\n' \
+    >"$rootfs/etc/apt/apt.conf.d/90lab"
+  tar -C "$rootfs" -c . | docker import -c 'ENV LANG=C.UTF-8' - "$base_tag" >/dev/null
+  rm -rf "$rootfs"; trap - EXIT
+  log "imported $base_tag"
+fi
+
+for name in "${names[@]}"; do
+  dir="$here/$name"
+  [ -f "$dir/Dockerfile" ] || { log "no recipe for image '$name' (known: ${all[*]})"; exit 2; }
+  hash=$( (cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-12)
+  tag="element-matrix-lab/$name:$hash"
+  if [ $force = 0 ] && docker image inspect "$tag" >/dev/null 2>&1; then
+    docker tag "$tag" "element-matrix-lab/$name:lab"
+    continue
+  fi
+  log "building $name"
+  start=$(date +%s)
+  # NOTE: --network host: the lab uses no Docker bridge networks (DESIGN.md §5).
+  DOCKER_BUILDKIT=0 docker build -q --network host -t "$tag" -t "element-matrix-lab/$name:lab" "$dir" >"$cache/build-$name.log" 2>&1 \
+    || { log "building $name failed: see $cache/build-$name.log"; tail -20 "$cache/build-$name.log" >&2; exit 1; }
+  log "built $name in $(( $(date +%s) - start ))s"
+done

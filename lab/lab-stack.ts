@@ -1,0 +1,120 @@
+// Bringing the lab up and down: host tools, images, a deployment written by `mxctl init`, the
+// lab files, `mxctl up`, pebble's root for mxctl to trust, `mxctl admin init`. Shared by the
+// README's `npm run lab` and the e2e tests, so both run exactly the same path.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { appendFile, mkdir, rm, chown, readFile } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'node:https';
+import { writeFileAtomic, pathExists } from '../src/adapters/fs.ts';
+import { selfSignedCertificate } from '../src/adapters/openssl.ts';
+import { LAB_DOMAIN, PEBBLE_DIR, PEBBLE_MANAGEMENT, renderLabOverride, renderLabSynapseConfig, renderPebbleConfig } from './lab-files.ts';
+
+const exec = promisify(execFile);
+export const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
+export const MXCTL = join(REPO, 'bin', 'mxctl.mjs');
+export const DEFAULT_LAB_DIR = process.env['MXLAB_DIR'] ?? join(REPO, '.lab', 'deployment');
+export const CA_FILE = 'lab/acme-roots.pem';
+
+export interface MxctlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real mxctl CLI (the lab is operated by mxctl, not by calling its internals). */
+export async function mxctl(args: readonly string[], o: { dir?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<MxctlResult> {
+  const argv = o.dir === undefined ? [...args] : ['--dir', o.dir, ...args];
+  try {
+    const r = await exec(process.execPath, [MXCTL, ...argv], { env: { ...process.env, ...o.env }, timeout: o.timeoutMs ?? 600_000, maxBuffer: 64 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (error) {
+    const e = error as { code?: number | string; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(error) };
+  }
+}
+
+export async function mxctlOk(args: readonly string[], o: Parameters<typeof mxctl>[1] = {}): Promise<string> {
+  const r = await mxctl(args, o);
+  if (r.code !== 0) throw new Error(`mxctl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+async function step(script: string, args: string[] = []): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile('bash', [join(REPO, script), ...args], { maxBuffer: 64 << 20 }, (error: Error | null) => (error === null ? resolve() : reject(error)));
+    child.stderr?.pipe(process.stderr);
+  });
+}
+
+/** Docker Engine, compose v2 and the lab images: installs or builds only what is missing. */
+export async function prepareHost(): Promise<void> {
+  await step('lab/host/install.sh');
+  await step('lab/images/build.sh');
+}
+
+/** Writes the lab's override, Synapse listener file and pebble's TLS material into `dir`. */
+export async function addLabFiles(dir: string): Promise<void> {
+  await writeFileAtomic(join(dir, 'compose', 'docker-compose.override.yml'), renderLabOverride());
+  const labYaml = join(dir, 'synapse', 'lab.yaml');
+  await writeFileAtomic(labYaml, renderLabSynapseConfig());
+  if (process.getuid?.() === 0) await chown(labYaml, 991, 991);
+  const pebble = join(dir, 'lab', 'pebble');
+  await mkdir(pebble, { recursive: true });
+  if (!(await pathExists(join(pebble, 'cert.pem')))) {
+    const { cert, key } = await selfSignedCertificate(['localhost', 'pebble', '127.0.0.1'], 3650);
+    // NOTE: pebble's HTTPS endpoint is reached as 127.0.0.1, so the cert carries an IP SAN too.
+    await writeFileAtomic(join(pebble, 'key.pem'), key, 0o600);
+    await writeFileAtomic(join(pebble, 'cert.pem'), cert);
+  }
+  await writeFileAtomic(join(pebble, 'pebble-config.json'), renderPebbleConfig());
+}
+
+/** Pebble makes a new root CA at every start: keep each one it used, so mxctl trusts the certs it issued. */
+export async function savePebbleRoot(dir: string): Promise<void> {
+  const ca = await readFile(join(dir, 'lab', 'pebble', 'cert.pem'), 'utf8');
+  const pem = await new Promise<string>((resolve, reject) => {
+    const r = request(`${PEBBLE_MANAGEMENT}/roots/0`, { ca, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`pebble /roots/0: HTTP ${res.statusCode}`))));
+    });
+    r.on('error', reject);
+    r.end();
+  });
+  const file = join(dir, CA_FILE);
+  const known = (await pathExists(file)) ? await readFile(file, 'utf8') : '';
+  if (!known.includes(pem.trim())) await appendFile(file, `${pem.trim()}\n`);
+}
+
+export interface LabOptions {
+  dir: string;
+  log?: (line: string) => void;
+}
+
+/** init (if needed) → lab files → up → trust pebble's root → admin init. */
+export async function labUp(o: LabOptions): Promise<void> {
+  const log = o.log ?? (() => undefined);
+  if (!(await pathExists(join(o.dir, '.env')))) {
+    log(`mxctl init --domain ${LAB_DOMAIN} (in ${o.dir})`);
+    await mkdir(dirname(o.dir), { recursive: true });
+    await mxctlOk(['init', '--domain', LAB_DOMAIN, '--acme-server', PEBBLE_DIR, '--resolve', '127.0.0.1', '--ca-file', CA_FILE], { dir: o.dir });
+  }
+  await addLabFiles(o.dir);
+  log('mxctl up');
+  await mxctlOk(['up'], { dir: o.dir });
+  await savePebbleRoot(o.dir);
+  log('mxctl admin init');
+  await mxctlOk(['admin', 'init'], { dir: o.dir });
+}
+
+/** Stops the lab and deletes it: containers, the database volume, the deployment folder. */
+export async function labDestroy(dir: string): Promise<void> {
+  if (await pathExists(join(dir, 'compose', 'docker-compose.yml'))) {
+    await exec('docker', ['compose', 'down', '--volumes', '--remove-orphans', '--timeout', '20'], { cwd: join(dir, 'compose'), timeout: 180_000 }).catch((error: unknown) => {
+      process.stderr.write(`lab: docker compose down failed: ${String(error)}\n`);
+    });
+  }
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,106 @@
+// `docker compose` for one deployment: the project folder is the deployment's compose/ (so an
+// override file there — the lab's — is picked up exactly as a hand-run `docker compose` would).
+import { run } from './exec.ts';
+import type { RunResult } from './exec.ts';
+import { MxError } from '../core/errors.ts';
+
+export interface ComposeServiceState {
+  service: string;
+  container: string;
+  state: string; // running, exited, restarting, created ...
+  health: string; // healthy, unhealthy, starting, or '' when there is no healthcheck
+  exitCode: number;
+  image: string;
+}
+
+export interface Compose {
+  readonly projectDir: string;
+  up(services?: readonly string[], options?: { wait?: boolean; timeoutS?: number }): Promise<void>;
+  down(): Promise<void>;
+  restart(services: readonly string[]): Promise<void>;
+  stop(services: readonly string[]): Promise<void>;
+  ps(): Promise<ComposeServiceState[]>;
+  logs(options: { services: readonly string[]; follow: boolean; tail?: number; timestamps?: boolean }): Promise<void>;
+  logsText(service: string, tail: number): Promise<string>;
+  exec(service: string, argv: readonly string[], options?: { input?: string; user?: string; timeoutMs?: number }): Promise<RunResult>;
+  runOnce(service: string, argv: readonly string[], options?: { timeoutMs?: number; entrypoint?: string }): Promise<RunResult>;
+  config(): Promise<string>;
+}
+
+export function createCompose(projectDir: string): Compose {
+  const compose = (args: readonly string[], purpose: string, extra: Partial<Parameters<typeof run>[2]> = {}) =>
+    run('docker', ['compose', ...args], { cwd: projectDir, purpose, ...extra });
+
+  return {
+    projectDir,
+    async up(services = [], options = {}) {
+      const args = ['up', '-d', '--remove-orphans'];
+      if (options.wait === true) args.push('--wait', '--wait-timeout', String(options.timeoutS ?? 300));
+      await compose([...args, ...services], 'starting the stack', { timeoutMs: ((options.timeoutS ?? 300) + 60) * 1000 });
+    },
+    async down() {
+      await compose(['down', '--remove-orphans'], 'stopping the stack', { timeoutMs: 180_000 });
+    },
+    async restart(services) {
+      await compose(['restart', ...services], `restarting ${services.join(', ') || 'the stack'}`, { timeoutMs: 180_000 });
+    },
+    async stop(services) {
+      await compose(['stop', ...services], `stopping ${services.join(', ')}`, { timeoutMs: 180_000 });
+    },
+    async ps() {
+      const r = await compose(['ps', '--all', '--format', 'json'], 'reading the stack state', { timeoutMs: 30_000 });
+      return parsePs(r.stdout);
+    },
+    async logs(o) {
+      const args = ['logs', '--no-color'];
+      if (o.follow) args.push('--follow');
+      if (o.tail !== undefined) args.push('--tail', String(o.tail));
+      if (o.timestamps === true) args.push('--timestamps');
+      await compose([...args, ...o.services], 'reading logs', { inherit: true });
+    },
+    async logsText(service, tail) {
+      const r = await compose(['logs', '--no-color', '--no-log-prefix', '--tail', String(tail), service], `reading ${service}'s log`, { timeoutMs: 30_000 });
+      return r.stdout + r.stderr;
+    },
+    async exec(service, argv, o = {}) {
+      const args = ['exec', '-T'];
+      if (o.user !== undefined) args.push('--user', o.user);
+      return compose([...args, service, ...argv], `running a command in ${service}`, {
+        ...(o.input === undefined ? {} : { input: o.input }),
+        timeoutMs: o.timeoutMs ?? 60_000,
+      });
+    },
+    async runOnce(service, argv, o = {}) {
+      const args = ['run', '--rm', '-T'];
+      if (o.entrypoint !== undefined) args.push('--entrypoint', o.entrypoint);
+      return compose([...args, service, ...argv], `running ${service}`, { timeoutMs: o.timeoutMs ?? 300_000 });
+    },
+    async config() {
+      return (await compose(['config'], 'validating the compose file', { timeoutMs: 30_000 })).stdout;
+    },
+  };
+}
+
+/** `docker compose ps --format json` prints a JSON array (old) or one object per line (new). */
+export function parsePs(stdout: string): ComposeServiceState[] {
+  const text = stdout.trim();
+  if (text === '') return [];
+  let rows: unknown[];
+  try {
+    rows = text.startsWith('[') ? (JSON.parse(text) as unknown[]) : text.split('\n').map((l) => JSON.parse(l) as unknown);
+  } catch (cause) {
+    throw new MxError('E_COMMAND_FAILED', 'docker compose ps printed something that is not JSON.', { cause, detail: text.slice(0, 500) });
+  }
+  return rows.map((row) => {
+    const r = row as Record<string, unknown>;
+    const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+    return {
+      service: str(r['Service']),
+      container: str(r['Name']),
+      state: str(r['State']),
+      health: str(r['Health']),
+      exitCode: typeof r['ExitCode'] === 'number' ? r['ExitCode'] : 0,
+      image: str(r['Image']),
+    };
+  });
+}

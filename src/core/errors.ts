@@ -1,0 +1,59 @@
+// The error taxonomy. Every expected failure is an MxError with a stable code, a one-line
+// message, and (where there is one) the fix in words. The CLI boundary maps codes to exit codes;
+// callers branch on `code`, never on message text.
+
+export const EXIT_CODES = {
+  E_USAGE: 2,
+  E_INVALID_INPUT: 2,
+  E_UNKNOWN_SERVICE: 2,
+  E_NO_DEPLOYMENT: 3,
+  E_DEPLOYMENT_EXISTS: 3,
+  E_DIR_NOT_EMPTY: 3,
+  E_DIR_UNWRITABLE: 3,
+  E_CONFIG_INVALID: 3,
+  E_DOCKER_MISSING: 4,
+  E_DOCKER_DOWN: 4,
+  E_COMPOSE_MISSING: 4,
+  E_PORT_IN_USE: 4,
+  E_TOOL_MISSING: 4,
+  E_COMMAND_FAILED: 5,
+  E_STACK_UNHEALTHY: 5,
+  E_SYNAPSE_API: 5,
+  E_SYNAPSE_UNREACHABLE: 5,
+  E_UNAUTHORIZED: 5,
+  E_CERTIFICATE: 5,
+  E_TIMEOUT: 5,
+  E_ABORTED: 130,
+} as const;
+
+export type ErrorCode = keyof typeof EXIT_CODES;
+
+export interface MxErrorOptions {
+  /** The fix, in words an admin can act on. */
+  hint?: string;
+  /** Longer detail (e.g. the tail of a tool's stderr), shown after the message. */
+  detail?: string;
+  cause?: unknown;
+}
+
+export class MxError extends Error {
+  override readonly name = 'MxError';
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly detail: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: MxErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+    this.detail = options.detail;
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.code];
+  }
+}
+
+export function isMxError(value: unknown, code?: ErrorCode): value is MxError {
+  return value instanceof MxError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,50 @@
+// Turning `mxctl init`'s options into settings. Pure: secrets are passed in by the caller.
+import type { SecretKey, Settings } from './settings.ts';
+import { DEFAULT_IMAGES } from './settings.ts';
+import { assertHostname } from './hostnames.ts';
+import { MxError } from './errors.ts';
+
+export interface InitChoices {
+  domain: string;
+  matrixHost?: string | undefined;
+  elementHost?: string | undefined;
+  acmeServer?: string | undefined;
+  acmeEmail?: string | undefined;
+  resolve?: string | undefined;
+  caFile?: string | undefined;
+  projectName?: string | undefined;
+}
+
+export const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
+
+export function projectNameFor(domain: string): string {
+  return `mx-${domain.replace(/[^a-z0-9]+/g, '-')}`.slice(0, 60);
+}
+
+export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, string>): Settings {
+  assertHostname(c.domain, 'domain');
+  const matrixHost = c.matrixHost ?? `matrix.${c.domain}`;
+  const elementHost = c.elementHost ?? `chat.${c.domain}`;
+  assertHostname(matrixHost, 'matrix host');
+  assertHostname(elementHost, 'element host');
+  const names = new Set([c.domain, matrixHost, elementHost]);
+  if (names.size !== 3) {
+    throw new MxError('E_INVALID_INPUT', `The domain, matrix host and element host must all differ (got ${c.domain}, ${matrixHost}, ${elementHost}).`);
+  }
+  return {
+    MX_SERVER_NAME: c.domain,
+    MX_MATRIX_HOST: matrixHost,
+    MX_ELEMENT_HOST: elementHost,
+    COMPOSE_PROJECT_NAME: c.projectName ?? projectNameFor(c.domain),
+    ...DEFAULT_IMAGES,
+    POSTGRES_USER: 'synapse',
+    POSTGRES_DB: 'synapse',
+    SYNAPSE_LOCAL_PORT: 8008,
+    MAX_UPLOAD_SIZE: '50M',
+    ACME_SERVER: c.acmeServer ?? LETS_ENCRYPT,
+    ACME_EMAIL: c.acmeEmail ?? '',
+    MXCTL_RESOLVE: c.resolve ?? '',
+    MXCTL_CA_FILE: c.caFile ?? '',
+    ...secrets,
+  };
+}

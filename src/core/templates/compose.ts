@@ -1,0 +1,118 @@
+// compose/docker-compose.yml. Every value that differs between deployments comes from .env
+// (compose/.env links to ../.env), so this file is the same for every deployment and a lab
+// override file is the only difference between production and the lab.
+
+export const SERVICES = ['postgres', 'synapse', 'element', 'nginx', 'certbot'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export function isServiceName(name: string): name is ServiceName {
+  return (SERVICES as readonly string[]).includes(name);
+}
+
+/** The certbot lineage name: certificates live in certs/live/<CERT_NAME>/. */
+export const CERT_NAME = 'element-matrix';
+
+export function renderCompose(): string {
+  return `# element-matrix stack — written by \`mxctl init\`; operate it with mxctl (or docker compose in this folder).
+# Settings and image pins: ../.env. Persistent data: ../synapse (config, signing key, media),
+# ../certs (TLS), and the postgres-data volume (dumped by \`mxctl backup\`).
+name: \${COMPOSE_PROJECT_NAME}
+
+services:
+  postgres:
+    image: \${POSTGRES_IMAGE}
+    restart: unless-stopped
+    environment:
+      POSTGRES_USER: \${POSTGRES_USER}
+      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD}
+      POSTGRES_DB: \${POSTGRES_DB}
+      # Synapse refuses a database that is not UTF8 with C collation and ctype.
+      POSTGRES_INITDB_ARGS: "--encoding=UTF8 --locale=C"
+    volumes:
+      - postgres-data:/var/lib/postgresql
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -q -h 127.0.0.1 -U \\"$\${POSTGRES_USER}\\" -d \\"$\${POSTGRES_DB}\\""]
+      interval: 10s
+      timeout: 5s
+      retries: 5
+      start_period: 60s
+
+  synapse:
+    image: \${SYNAPSE_IMAGE}
+    restart: unless-stopped
+    depends_on:
+      postgres:
+        condition: service_healthy
+    environment:
+      SYNAPSE_CONFIG_PATH: /data/homeserver.yaml
+    volumes:
+      - ../synapse:/data
+    # Published on loopback only: mxctl's path to the admin API, never the public one.
+    ports:
+      - "127.0.0.1:\${SYNAPSE_LOCAL_PORT}:8008"
+    healthcheck:
+      test: ["CMD-SHELL", "curl -fSs http://localhost:8008/health || exit 1"]
+      interval: 15s
+      timeout: 5s
+      retries: 3
+      start_period: 120s
+
+  element:
+    image: \${ELEMENT_IMAGE}
+    restart: unless-stopped
+    environment:
+      ELEMENT_WEB_PORT: \${ELEMENT_WEB_PORT:-80}
+    volumes:
+      - ../element/config.json:/app/config.json:ro
+    healthcheck:
+      test: ["CMD-SHELL", "wget -q --spider http://127.0.0.1:$\${ELEMENT_WEB_PORT}/config.json || exit 1"]
+      interval: 30s
+      timeout: 5s
+      retries: 3
+      start_period: 10s
+
+  nginx:
+    image: \${NGINX_IMAGE}
+    restart: unless-stopped
+    depends_on:
+      synapse:
+        condition: service_healthy
+      element:
+        condition: service_healthy
+    environment:
+      NGINX_BIND_ADDRESS: \${NGINX_BIND_ADDRESS:-0.0.0.0}
+      ELEMENT_WEB_PORT: \${ELEMENT_WEB_PORT:-80}
+    ports:
+      - "80:80"
+      - "443:443"
+    volumes:
+      - ../nginx/templates:/etc/nginx/templates:ro
+      - ../certs:/etc/letsencrypt:ro
+      - ../certbot/www:/var/www/certbot:ro
+    healthcheck:
+      test: ["CMD-SHELL", "curl -fsS http://127.0.0.1/.mxctl/health || exit 1"]
+      interval: 30s
+      timeout: 5s
+      retries: 3
+      start_period: 10s
+
+  certbot:
+    image: \${CERTBOT_IMAGE}
+    restart: unless-stopped
+    # Renewal loop. nginx is reloaded by mxctl after a renewal (mxctl certs, mxctl monitor).
+    entrypoint: ["/bin/sh", "-c", "trap exit TERM; while :; do certbot renew --webroot -w /var/www/certbot --server \\"$\${ACME_SERVER}\\" --quiet; sleep 12h & wait $\${!}; done"]
+    environment:
+      ACME_SERVER: \${ACME_SERVER}
+    volumes:
+      - ../certs:/etc/letsencrypt
+      - ../certbot/www:/var/www/certbot
+    healthcheck:
+      test: ["CMD-SHELL", "kill -0 1"]
+      interval: 60s
+      timeout: 5s
+      retries: 3
+
+volumes:
+  postgres-data:
+`;
+}

@@ -1,0 +1,116 @@
+// nginx site templates. nginx renders /etc/nginx/templates/*.template with envsubst at start
+// (the nginx image's contract), so ${NGINX_BIND_ADDRESS} and ${ELEMENT_WEB_PORT} come from the
+// compose environment; nginx's own variables ($host ...) are left alone because they are not
+// set in the environment.
+import type { Settings } from '../settings.ts';
+import { CERT_NAME } from './compose.ts';
+
+const TLS = `    ssl_certificate /etc/letsencrypt/live/${CERT_NAME}/fullchain.pem;
+    ssl_certificate_key /etc/letsencrypt/live/${CERT_NAME}/privkey.pem;`;
+
+const listenTls = '    listen ${NGINX_BIND_ADDRESS}:443 ssl;\n    http2 on;';
+
+export function renderNginx(s: Settings): Record<string, string> {
+  const wellKnownServer = JSON.stringify({ 'm.server': `${s.MX_MATRIX_HOST}:443` });
+  const wellKnownClient = JSON.stringify({ 'm.homeserver': { base_url: `https://${s.MX_MATRIX_HOST}` } });
+  return {
+    '00-common.conf.template': `# Shared TLS settings and the port-80 server — written by \`mxctl init\`.
+ssl_protocols TLSv1.2 TLSv1.3;
+ssl_prefer_server_ciphers off;
+ssl_session_cache shared:MXSSL:10m;
+ssl_session_timeout 1d;
+server_tokens off;
+
+server {
+    listen \${NGINX_BIND_ADDRESS}:80 default_server;
+    server_name _;
+
+    # ACME HTTP-01 challenges (certbot --webroot).
+    location /.well-known/acme-challenge/ {
+        root /var/www/certbot;
+    }
+    # Container healthcheck; answers loopback only.
+    location = /.mxctl/health {
+        allow 127.0.0.1;
+        deny all;
+        default_type text/plain;
+        return 200 "ok\\n";
+    }
+    location / {
+        return 301 https://$host$request_uri;
+    }
+}
+
+# Names we do not serve: refuse the TLS handshake instead of showing a wrong certificate.
+server {
+    listen \${NGINX_BIND_ADDRESS}:443 ssl default_server;
+    ssl_reject_handshake on;
+}
+`,
+    'matrix.conf.template': `# ${s.MX_MATRIX_HOST}: Synapse client and federation APIs — written by \`mxctl init\`.
+server {
+${listenTls}
+    server_name ${s.MX_MATRIX_HOST};
+${TLS}
+    client_max_body_size ${s.MAX_UPLOAD_SIZE};
+
+    # The admin API is not public: mxctl reaches it on 127.0.0.1:SYNAPSE_LOCAL_PORT.
+    location ^~ /_synapse/admin {
+        return 403;
+    }
+    location ~ ^(/_matrix|/_synapse/client) {
+        proxy_pass http://synapse:8008;
+        proxy_set_header X-Forwarded-For $remote_addr;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header Host $host;
+        proxy_http_version 1.1;
+        proxy_read_timeout 120s;
+        client_max_body_size ${s.MAX_UPLOAD_SIZE};
+    }
+    location = /health {
+        proxy_pass http://synapse:8008;
+    }
+    location / {
+        return 404;
+    }
+}
+`,
+    'element.conf.template': `# ${s.MX_ELEMENT_HOST}: Element Web — written by \`mxctl init\`.
+server {
+${listenTls}
+    server_name ${s.MX_ELEMENT_HOST};
+${TLS}
+
+    add_header X-Frame-Options SAMEORIGIN always;
+    add_header X-Content-Type-Options nosniff always;
+    add_header Referrer-Policy strict-origin-when-cross-origin always;
+    add_header Content-Security-Policy "frame-ancestors 'self'" always;
+
+    location / {
+        proxy_pass http://element:\${ELEMENT_WEB_PORT};
+        proxy_set_header Host $host;
+    }
+}
+`,
+    'base-domain.conf.template': `# ${s.MX_SERVER_NAME}: .well-known delegation to ${s.MX_MATRIX_HOST} — written by \`mxctl init\`.
+server {
+${listenTls}
+    server_name ${s.MX_SERVER_NAME};
+${TLS}
+
+    location = /.well-known/matrix/server {
+        default_type application/json;
+        return 200 '${wellKnownServer}';
+    }
+    location = /.well-known/matrix/client {
+        default_type application/json;
+        add_header Access-Control-Allow-Origin * always;
+        return 200 '${wellKnownClient}';
+    }
+    location / {
+        return 302 https://${s.MX_ELEMENT_HOST}$request_uri;
+    }
+}
+`,
+  };
+}

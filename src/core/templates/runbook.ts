@@ -1,0 +1,175 @@
+// docs/RUNBOOK.md of a deployment: the seed ops runbook rewritten around mxctl. The repo's own
+// docs/RUNBOOK.md is this text rendered for example.org (a unit test keeps the two equal).
+// Sections whose mxctl command has not landed yet say so and keep the manual steps.
+import type { Settings } from '../settings.ts';
+
+export function renderRunbook(s: Settings): string {
+  const d = s.MX_SERVER_NAME;
+  const m = s.MX_MATRIX_HOST;
+  const c = s.MX_ELEMENT_HOST;
+  return `# Ops Runbook — ${d}
+
+This deployment is operated with \`mxctl\`. Every command takes \`--dir DIR\` (or \`MXCTL_DIR\`,
+or the current directory) to find the deployment, and every read command takes \`--json\`.
+Names: server \`${d}\`, Synapse \`https://${m}\`, Element \`https://${c}\`.
+
+## Table of Contents
+1. [Stack Management](#stack-management)
+2. [Backup & Restore](#backup--restore)
+3. [Upgrades](#upgrades)
+4. [User & Room Administration](#user--room-administration)
+5. [Incident Response](#incident-response)
+6. [Monitoring & Alerting](#monitoring--alerting)
+7. [Scaling Triggers](#scaling-triggers)
+8. [Certificate Management](#certificate-management)
+
+---
+
+## Stack Management
+
+### Start / Stop / Restart
+\`\`\`bash
+mxctl up                  # start (or update) all services; waits until every one is healthy
+mxctl down                # stop all services (data stays: synapse/, certs/, the postgres volume)
+mxctl restart synapse     # restart one service (postgres, synapse, element, nginx, certbot)
+mxctl status              # each service's state and health, Synapse's version, HTTPS via nginx
+\`\`\`
+\`mxctl up\` checks Docker, the ports it needs (80, 443, 127.0.0.1:${s.SYNAPSE_LOCAL_PORT}) and the
+settings in \`.env\` before it starts anything. On first start it serves a self-signed placeholder
+certificate, obtains the real one with certbot (webroot) and reloads nginx.
+
+### View Logs
+\`\`\`bash
+mxctl logs -f synapse            # follow Synapse's log
+mxctl logs -f nginx              # follow the proxy's log
+mxctl logs --tail 100 postgres   # last 100 lines from Postgres
+\`\`\`
+Plain \`docker compose\` still works in \`compose/\` (its \`.env\` links to the deployment's).
+
+### First admin
+\`\`\`bash
+mxctl admin init [--user admin]
+\`\`\`
+Creates the admin user with the registration shared secret, logs in, and keeps mxctl's admin
+token in \`state/admin.json\` (mode 0600). The password is printed once; store it safely.
+
+---
+
+## Backup & Restore
+
+### Automated Backup
+Add to cron (daily at 3 AM):
+\`\`\`bash
+0 3 * * * /path/to/deployment/scripts/backup.sh >> /var/log/matrix-backup.log 2>&1
+\`\`\`
+\`scripts/backup.sh\` and \`scripts/restore.sh\` call \`mxctl backup\` and \`mxctl restore\`
+(set \`MXCTL=/path/to/mxctl\` in the cron line if mxctl is not on cron's PATH).
+
+**Status:** \`mxctl backup\` / \`mxctl restore\` are not in this version yet; the shims say so
+and exit non-zero. Until they land, back up by hand:
+\`\`\`bash
+docker compose -f compose/docker-compose.yml exec -T postgres \\
+  pg_dump -U ${s.POSTGRES_USER} -Fc --exclude-table-data e2e_one_time_keys_json ${s.POSTGRES_DB} > synapse.dump
+tar czf matrix-files.tar.gz .env synapse/homeserver.yaml synapse/*.signing.key synapse/*.log.config \\
+  synapse/media_store/local_content synapse/media_store/local_thumbnails nginx element compose
+\`\`\`
+Encrypt both with the \`BACKUP_PASSPHRASE\` from \`.env\` and copy them off this server.
+Keep a copy of \`BACKUP_PASSPHRASE\` off this server too.
+
+### Restore Test (monthly)
+Last restore test: \`__NOT_YET_PERFORMED__\`
+
+---
+
+## Upgrades
+
+Images are pinned in \`.env\` (\`SYNAPSE_IMAGE\`, \`POSTGRES_IMAGE\`, ...).
+1. **Back up first** (see above).
+2. Read the Synapse and Element release notes for breaking changes.
+3. Move the pin in \`.env\`, then \`mxctl up\` (it recreates what changed and waits for health).
+4. Rollback: move the pin back and \`mxctl up\`. Synapse refuses a database whose
+   \`schema_compat_version\` is newer than the old image understands: restore the pre-upgrade backup then.
+
+---
+
+## User & Room Administration
+
+The admin API is **not** exposed through nginx (\`https://${m}/_synapse/admin\` answers 403).
+It is reached on \`http://127.0.0.1:${s.SYNAPSE_LOCAL_PORT}\` on this host only, with the token
+\`mxctl admin init\` stored. Registration needs a token (\`registration_requires_token\`).
+
+**Status:** \`mxctl tokens\`, \`users\`, \`rooms\`, \`purge-history\` are not in this version yet.
+Until then, on this host:
+\`\`\`bash
+TOKEN=$(jq -r .access_token state/admin.json)
+# single-use registration token valid 7 days
+curl -s -X POST http://127.0.0.1:${s.SYNAPSE_LOCAL_PORT}/_synapse/admin/v1/registration_tokens/new \\
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+  -d '{"uses_allowed": 1, "expiry_time": '$(( ($(date +%s) + 604800) * 1000 ))'}'
+\`\`\`
+
+---
+
+## Incident Response
+
+### Synapse Won't Start
+1. \`mxctl status\` and \`mxctl logs synapse\`.
+2. Common causes:
+   - Database connection failed → \`mxctl status\` shows postgres unhealthy; \`mxctl logs postgres\`.
+   - Config syntax error in \`synapse/homeserver.yaml\` → the error is in \`mxctl logs synapse\`.
+   - Port conflict → \`mxctl up\` names the port and the process holding it.
+
+### Database Issues
+1. \`mxctl status\` (postgres health is \`pg_isready\`).
+2. Disk space: \`df -h /var/lib/docker\` (Postgres data lives in a Docker volume).
+3. Connection pool exhaustion → \`mxctl restart synapse\`; check \`cp_max\` in homeserver.yaml.
+
+### Certificate Expired
+\`mxctl up\` obtains the certificate if none exists. To renew by hand:
+\`\`\`bash
+cd compose && docker compose run --rm certbot renew --force-renewal --webroot -w /var/www/certbot
+mxctl restart nginx
+\`\`\`
+
+### High Memory Usage (Synapse)
+1. \`docker stats\` on the synapse container.
+2. Set \`caches.global_factor\` (default 0.5) in homeserver.yaml, \`mxctl restart synapse\`.
+3. Long-term: evaluate Synapse workers.
+
+### Suspected Abuse / Spam
+1. Identify the user from logs or reports.
+2. Set the user's power level to -1 in affected rooms (a full read-modify-write of \`m.room.power_levels\`).
+3. Deactivate the account.
+4. If federated: add an \`m.room.server_acl\` (keep \`"allow": ["*"]\`) or restrict \`federation_domain_whitelist\`.
+
+---
+
+## Monitoring & Alerting
+
+Synapse's metrics listener is on port 9000 inside the compose network (never public).
+\`mxctl status --json\` is a scriptable health check: exit code 0 only when every service is
+healthy and \`https://${m}/_matrix/client/versions\` answers through nginx.
+
+---
+
+## Scaling Triggers
+
+| Signal | Threshold | Action |
+|--------|-----------|--------|
+| Synapse RAM | > 2 GB sustained | Tune caches, evaluate workers |
+| Postgres CPU | > 70% sustained | Tune \`shared_buffers\`, \`work_mem\` |
+| Disk usage | > 80% | Expand volume or add S3 media backend |
+| Federation lag | > 30s | Consider Synapse workers for federation |
+| Concurrent users | > 500 | Evaluate Synapse worker mode |
+| Slow initial syncs | sustained | Synapse's native sliding sync is on by default |
+
+---
+
+## Certificate Management
+
+One certificate (certbot lineage \`element-matrix\`) covers \`${d}\`, \`${m}\` and \`${c}\`.
+The \`certbot\` service tries a renewal every 12 hours (certbot renews with a third of the
+lifetime left); reload nginx afterwards with \`mxctl restart nginx\`.
+ACME server: \`${s.ACME_SERVER}\`.
+`;
+}

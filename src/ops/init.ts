@@ -1,0 +1,170 @@
+// `mxctl init`: write a new deployment, or show what re-rendering an existing one would change
+// and apply it only when asked. Secrets and the signing key of an existing deployment are never
+// regenerated; a new deployment appears atomically (built beside the target, then renamed).
+import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { readFile, rename, rm, rmdir, mkdir, chown, lstat, symlink, mkdtemp } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+import { MxError } from '../core/errors.ts';
+import { settingsFromChoices } from '../core/init-options.ts';
+import type { InitChoices } from '../core/init-options.ts';
+import type { SecretKey, Settings } from '../core/settings.ts';
+import { SECRET_KEYS } from '../core/settings.ts';
+import { DEPLOYMENT_DIRS, SYNAPSE_UID, formatSigningKey, renderDeployment, secretValues } from '../core/deployment-files.ts';
+import type { DeploymentFile } from '../core/deployment-files.ts';
+import { unifiedDiff, redact } from '../core/diff.ts';
+import { fsyncDir, isDirectory, isWritableDir, listDir, pathExists, writeFileAtomic } from '../adapters/fs.ts';
+import { isDeployment, readSettings } from './deployment.ts';
+
+export interface InitOptions extends InitChoices {
+  root: string;
+  yes: boolean;
+}
+
+export interface InitDeps {
+  /** Asks the admin; undefined when there is no one to ask (not a TTY). */
+  confirm?: ((question: string) => Promise<boolean>) | undefined;
+  /** Shows text to the admin (the diff). */
+  show: (text: string) => void;
+}
+
+export interface InitReport {
+  root: string;
+  created: boolean;
+  changed: string[];
+  settings: Omit<Settings, SecretKey>;
+}
+
+export function generateSecrets(): Record<SecretKey, string> {
+  // 32 random bytes = 256 bits, base64url: safe in YAML, .env and URLs without quoting.
+  return Object.fromEntries(SECRET_KEYS.map((k) => [k, randomBytes(32).toString('base64url')])) as Record<SecretKey, string>;
+}
+
+export function generateSigningKey(): string {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  const id = `a_${Array.from(randomBytes(4), (b) => alphabet[b % alphabet.length]).join('')}`;
+  return formatSigningKey(id, Buffer.from(jwk.d ?? '', 'base64url'));
+}
+
+function publicSettings(s: Settings): Omit<Settings, SecretKey> {
+  const copy: Partial<Settings> = { ...s };
+  for (const k of SECRET_KEYS) delete copy[k];
+  return copy as Omit<Settings, SecretKey>;
+}
+
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+async function writeTree(root: string, files: readonly DeploymentFile[], only?: ReadonlySet<string>): Promise<void> {
+  for (const d of DEPLOYMENT_DIRS) {
+    const p = join(root, d.path);
+    await mkdir(p, { recursive: true, mode: d.mode });
+    if (d.synapseOwned === true && isRoot()) await chown(p, SYNAPSE_UID, SYNAPSE_UID);
+  }
+  // NOTE: compose reads .env from its project folder; the link makes a hand-run
+  // `cd compose && docker compose ...` (the seed runbook's way) see the same settings.
+  const link = join(root, 'compose', '.env');
+  if (!(await lstat(link).catch(() => undefined))) await symlink('../.env', link);
+  // .env last: a deployment exists once its .env does.
+  const ordered = [...files].sort((a, b) => Number(a.path === '.env') - Number(b.path === '.env'));
+  for (const f of ordered) {
+    if (only !== undefined && !only.has(f.path)) continue;
+    const p = join(root, f.path);
+    await writeFileAtomic(p, f.content, f.mode);
+    if (f.synapseOwned === true && isRoot()) await chown(p, SYNAPSE_UID, SYNAPSE_UID);
+  }
+}
+
+async function assertUsableTarget(root: string): Promise<void> {
+  if (await pathExists(root)) {
+    if (!(await isDirectory(root))) throw new MxError('E_DIR_NOT_EMPTY', `${root} exists and is not a directory.`);
+    if (!(await isWritableDir(root))) throw new MxError('E_DIR_UNWRITABLE', `${root} is not writable by this user.`, { hint: 'Run as a user who may write there (usually root), or choose another --dir.' });
+    const entries = await listDir(root);
+    if (entries.length > 0) {
+      throw new MxError('E_DIR_NOT_EMPTY', `${root} is not empty and is not an element-matrix deployment (it holds ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}).`, {
+        hint: 'Choose an empty or new directory with --dir.',
+      });
+    }
+    return;
+  }
+  let parent = dirname(root);
+  while (!(await pathExists(parent))) parent = dirname(parent);
+  if (!(await isDirectory(parent)) || !(await isWritableDir(parent))) {
+    throw new MxError('E_DIR_UNWRITABLE', `Cannot create ${root}: ${parent} is not a writable directory.`, { hint: 'Run as a user who may write there, or choose another --dir.' });
+  }
+}
+
+export async function initDeployment(o: InitOptions, deps: InitDeps): Promise<InitReport> {
+  if (await isDeployment(o.root)) return reinit(o, deps);
+  // Validate every choice before touching the disk.
+  const settings = settingsFromChoices(o, generateSecrets());
+  await assertUsableTarget(o.root);
+  const files = renderDeployment(settings, generateSigningKey());
+  await mkdir(dirname(o.root), { recursive: true });
+  const staging = await mkdtemp(join(dirname(o.root), `.${basename(o.root)}.init-`));
+  try {
+    await writeTree(staging, files);
+    if (await pathExists(o.root)) await rmdir(o.root); // empty, checked above
+    await rename(staging, o.root);
+    await fsyncDir(dirname(o.root));
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return { root: o.root, created: true, changed: files.map((f) => f.path), settings: publicSettings(settings) };
+}
+
+async function reinit(o: InitOptions, deps: InitDeps): Promise<InitReport> {
+  const current = await readSettings(o.root);
+  if (current.MX_SERVER_NAME !== o.domain) {
+    throw new MxError('E_DEPLOYMENT_EXISTS', `${o.root} already holds the deployment for ${current.MX_SERVER_NAME}; its server name cannot change to ${o.domain}.`, {
+      hint: 'A Matrix server name is permanent. Use another --dir for a new server.',
+    });
+  }
+  // Keep every secret and every setting the admin did not ask to change.
+  const requested = settingsFromChoices({ ...o, projectName: current.COMPOSE_PROJECT_NAME }, pickSecrets(current));
+  const next: Settings = {
+    ...current,
+    MX_MATRIX_HOST: o.matrixHost ?? current.MX_MATRIX_HOST,
+    MX_ELEMENT_HOST: o.elementHost ?? current.MX_ELEMENT_HOST,
+    ACME_SERVER: o.acmeServer ?? current.ACME_SERVER,
+    ACME_EMAIL: o.acmeEmail ?? current.ACME_EMAIL,
+    MXCTL_RESOLVE: o.resolve ?? current.MXCTL_RESOLVE,
+    MXCTL_CA_FILE: o.caFile ?? current.MXCTL_CA_FILE,
+  };
+  void requested; // validated the requested names above; values merged here
+  const files = renderDeployment(next, '');
+  const changed: string[] = [];
+  const diffs: string[] = [];
+  for (const f of files) {
+    const p = join(o.root, f.path);
+    const exists = await pathExists(p);
+    if (f.createOnly === true && exists) continue;
+    if (f.createOnly === true) {
+      throw new MxError('E_CONFIG_INVALID', `The signing key ${f.path} is missing from ${o.root}.`, {
+        hint: 'Restore it from a backup. A new key would break federation with servers that know the old one; mxctl will not make one silently.',
+      });
+    }
+    const old = exists ? await readFile(p, 'utf8') : '';
+    if (old !== f.content) {
+      changed.push(f.path);
+      diffs.push(unifiedDiff(old, f.content, f.path));
+    }
+  }
+  const report: InitReport = { root: o.root, created: false, changed, settings: publicSettings(next) };
+  if (changed.length === 0) return report;
+  deps.show(redact(diffs.join('\n'), secretValues(current)));
+  let apply = o.yes;
+  if (!apply && deps.confirm !== undefined) apply = await deps.confirm(`Apply these changes to ${changed.length} file(s) in ${o.root}?`);
+  if (!apply) {
+    throw new MxError('E_DEPLOYMENT_EXISTS', `${o.root} is an existing deployment; ${changed.length} file(s) would change (diff above). Nothing was written.`, {
+      hint: 'Re-run with --yes to apply the changes, or leave the deployment as it is.',
+    });
+  }
+  await writeTree(o.root, files.filter((f) => f.createOnly !== true), new Set(changed));
+  return report;
+}
+
+function pickSecrets(s: Settings): Record<SecretKey, string> {
+  return Object.fromEntries(SECRET_KEYS.map((k) => [k, s[k]])) as Record<SecretKey, string>;
+}

@@ -1,0 +1,182 @@
+// Stack lifecycle over docker compose: up (with pre-flight checks and TLS bootstrap), down,
+// restart, logs, status.
+import { MxError } from '../core/errors.ts';
+import type { ComposeServiceState } from '../adapters/compose.ts';
+import { isPortFree, portHolder } from '../adapters/ports.ts';
+import { probeCertificate } from '../adapters/tls-probe.ts';
+import type { CertificateProbe } from '../adapters/tls-probe.ts';
+import { httpFetch, describeNetworkError } from '../adapters/http.ts';
+import { SERVICES } from '../core/templates/compose.ts';
+import { assertKnownService, composeServices } from './context.ts';
+import type { StackContext } from './context.ts';
+import { certificateState, obtainCertificate, writePlaceholder } from './certs.ts';
+import type { CertificateState } from './certs.ts';
+import { parse as parseYaml } from 'yaml';
+
+export interface PortNeed {
+  service: string;
+  host: string;
+  port: number;
+}
+
+interface ComposeConfig {
+  services?: Record<string, { network_mode?: string; environment?: Record<string, string | null>; ports?: { published?: string | number; host_ip?: string }[] }>;
+}
+
+/** The host ports each service will bind, read from the merged compose config. */
+export function portsNeeded(configYaml: string): PortNeed[] {
+  const cfg = parseYaml(configYaml) as ComposeConfig;
+  const needs: PortNeed[] = [];
+  for (const [service, def] of Object.entries(cfg.services ?? {})) {
+    if (def.network_mode === 'host') {
+      // Host networking (the lab): the service binds its own ports on the host.
+      const env = def.environment ?? {};
+      const host = env['NGINX_BIND_ADDRESS'] ?? '127.0.0.1';
+      const own: Record<string, number[]> = {
+        postgres: [5432],
+        synapse: [8008, 9000],
+        element: [Number(env['ELEMENT_WEB_PORT'] ?? 80)],
+        nginx: [80, 443],
+      };
+      for (const port of own[service] ?? []) needs.push({ service, host: host ?? '127.0.0.1', port });
+    } else {
+      for (const p of def.ports ?? []) {
+        if (p.published === undefined) continue;
+        needs.push({ service, host: p.host_ip ?? '0.0.0.0', port: Number(p.published) });
+      }
+    }
+  }
+  return needs;
+}
+
+export async function assertPortsFree(ctx: StackContext, running: ReadonlySet<string>): Promise<void> {
+  const needs = portsNeeded(await ctx.compose.config()).filter((n) => !running.has(n.service));
+  const busy: string[] = [];
+  for (const n of needs) {
+    if (!(await isPortFree(n.host, n.port))) {
+      const who = await portHolder(n.port);
+      busy.push(`${n.host}:${n.port} (needed by ${n.service})${who === undefined ? '' : ` is held by ${who}`}`);
+    }
+  }
+  if (busy.length > 0) {
+    throw new MxError('E_PORT_IN_USE', `Port(s) already in use: ${busy.join('; ')}.`, {
+      hint: 'Stop whatever holds them (or move it elsewhere), then run `mxctl up` again. Nothing was started.',
+    });
+  }
+}
+
+export interface UpReport {
+  services: ComposeServiceState[];
+  certificate: CertificateState;
+}
+
+export async function up(ctx: StackContext, o: { timeoutS?: number; progress?: (line: string) => void } = {}): Promise<UpReport> {
+  const say = o.progress ?? (() => undefined);
+  const running = new Set((await ctx.compose.ps()).filter((s) => s.state === 'running').map((s) => s.service));
+  await assertPortsFree(ctx, running);
+  let cert = await certificateState(ctx.deployment.root);
+  if (cert === 'missing') {
+    say('writing a self-signed placeholder certificate so nginx can start');
+    await writePlaceholder(ctx);
+    cert = 'placeholder';
+  }
+  say('starting services and waiting until each one is healthy');
+  try {
+    await ctx.compose.up([], { wait: true, timeoutS: o.timeoutS ?? 300 });
+  } catch (error) {
+    const states = await ctx.compose.ps().catch(() => []);
+    const bad = states.filter((s) => s.state !== 'running' || s.health === 'unhealthy');
+    throw new MxError('E_STACK_UNHEALTHY', `The stack did not become healthy${bad.length > 0 ? `: ${bad.map((s) => `${s.service} is ${s.health || s.state}`).join(', ')}` : ''}.`, {
+      hint: `Read the failing service's log with \`mxctl logs ${bad[0]?.service ?? 'SERVICE'}\`.`,
+      cause: error,
+    });
+  }
+  if (cert === 'placeholder') {
+    say('obtaining the TLS certificate with certbot');
+    await obtainCertificate(ctx);
+    cert = 'issued';
+  }
+  return { services: await ctx.compose.ps(), certificate: cert };
+}
+
+export async function down(ctx: StackContext): Promise<void> {
+  await ctx.compose.down();
+}
+
+export async function restart(ctx: StackContext, service?: string): Promise<void> {
+  await assertKnownService(ctx.compose, service);
+  await ctx.compose.restart(service === undefined ? [] : [service]);
+  // Wait for health again, as `up` does: a restart that leaves a service unhealthy is a failure.
+  await ctx.compose.up(service === undefined ? [] : [service], { wait: true, timeoutS: 300 });
+}
+
+export async function logs(ctx: StackContext, o: { service?: string | undefined; follow: boolean; tail?: number | undefined }): Promise<void> {
+  await assertKnownService(ctx.compose, o.service);
+  await ctx.compose.logs({ services: o.service === undefined ? [] : [o.service], follow: o.follow, ...(o.tail === undefined ? {} : { tail: o.tail }) });
+}
+
+export interface ServiceStatus {
+  service: string;
+  state: string;
+  health: string;
+  ok: boolean;
+}
+
+export interface StatusReport {
+  deployment: string;
+  serverName: string;
+  services: ServiceStatus[];
+  synapseVersion: string | null;
+  synapseError?: string;
+  https: { url: string; ok: boolean; detail: string };
+  certificate: CertificateProbe & { state: CertificateState };
+  healthy: boolean;
+}
+
+export async function status(ctx: StackContext): Promise<StatusReport> {
+  const s = ctx.deployment.settings;
+  const states = await ctx.compose.ps();
+  const defined = await composeServices(ctx.compose);
+  const order = [...SERVICES, ...defined.filter((d) => !(SERVICES as readonly string[]).includes(d))];
+  const services: ServiceStatus[] = order
+    .filter((name) => defined.includes(name))
+    .map((name) => {
+      const st = states.find((x) => x.service === name);
+      if (st === undefined) return { service: name, state: 'not created', health: '', ok: false };
+      const ok = st.state === 'running' && (st.health === '' || st.health === 'healthy');
+      return { service: name, state: st.state, health: st.health, ok };
+    });
+
+  let synapseVersion: string | null = null;
+  let synapseError: string | undefined;
+  try {
+    synapseVersion = await ctx.synapse.serverVersion();
+  } catch (error) {
+    synapseError = (error as Error).message;
+  }
+
+  const url = `https://${s.MX_MATRIX_HOST}/_matrix/client/versions`;
+  let https: StatusReport['https'];
+  try {
+    const res = await httpFetch(url, {}, { ...ctx.publicHttp, timeoutMs: 10_000 });
+    const body = res.status === 200 ? (res.json() as { versions?: unknown }) : {};
+    const ok = res.status === 200 && Array.isArray(body.versions);
+    https = { url, ok, detail: ok ? `HTTP 200, ${(body.versions as unknown[]).length} client API versions` : `HTTP ${res.status}` };
+  } catch (error) {
+    https = { url, ok: false, detail: describeNetworkError(error) };
+  }
+
+  const probe = await probeCertificate(s.MX_MATRIX_HOST, { address: ctx.publicHttp.resolve, ca: ctx.publicHttp.ca, timeoutMs: 5_000 });
+  const certificate = { ...probe, state: await certificateState(ctx.deployment.root) };
+  const healthy = services.every((x) => x.ok) && synapseVersion !== null && https.ok;
+  return {
+    deployment: ctx.deployment.root,
+    serverName: s.MX_SERVER_NAME,
+    services,
+    synapseVersion,
+    ...(synapseError === undefined ? {} : { synapseError }),
+    https,
+    certificate,
+    healthy,
+  };
+}
