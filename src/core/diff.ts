@@ -22,10 +22,10 @@ export function unifiedDiff(oldText: string, newText: string, path: string, cont
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) {
       ops.push({ kind: ' ', line: a[i]!, ai: i++, bi: j++ });
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      ops.push({ kind: '+', line: b[j]!, ai: i, bi: j++ });
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
       ops.push({ kind: '-', line: a[i]!, ai: i++, bi: j });
+    } else {
+      ops.push({ kind: '+', line: b[j]!, ai: i, bi: j++ });
     }
   }
   const out = [`--- ${path} (on disk)`, `+++ ${path} (mxctl init)`];

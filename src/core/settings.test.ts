@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSettings, formatSettings, SECRET_KEYS } from './settings.ts';
+import { parseEnvFile } from './env-file.ts';
+import { settingsFromChoices } from './init-options.ts';
+import { isMxError } from './errors.ts';
+
+const secrets = Object.fromEntries(SECRET_KEYS.map((k, i) => [k, `${String(i).repeat(43)}`])) as Record<(typeof SECRET_KEYS)[number], string>;
+
+test('settings written by init parse back unchanged', () => {
+  const s = settingsFromChoices({ domain: 'example.org' }, secrets);
+  const parsed = parseSettings(parseEnvFile(formatSettings(s)).values);
+  assert.ok(parsed.ok);
+  assert.deepEqual(parsed.settings, s);
+  assert.equal(s.MX_MATRIX_HOST, 'matrix.example.org');
+  assert.equal(s.MX_ELEMENT_HOST, 'chat.example.org');
+});
+
+test('a broken .env reports every problem at once', () => {
+  const s = settingsFromChoices({ domain: 'example.org' }, secrets);
+  const values = parseEnvFile(formatSettings(s)).values;
+  values.set('MX_MATRIX_HOST', 'Bad Host');
+  values.set('SYNAPSE_LOCAL_PORT', '99999');
+  values.set('FORM_SECRET', 'short');
+  values.delete('POSTGRES_PASSWORD');
+  values.set('TYPO_SETTING', 'x');
+  const r = parseSettings(values);
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  const text = r.errors.join('\n');
+  assert.match(text, /MX_MATRIX_HOST: not a valid host name/);
+  assert.match(text, /SYNAPSE_LOCAL_PORT/);
+  assert.match(text, /FORM_SECRET: must be at least 256 bits/);
+  assert.match(text, /POSTGRES_PASSWORD: missing/);
+  assert.match(text, /unknown setting\(s\): TYPO_SETTING/);
+  assert.equal(r.errors.length, 5);
+});
+
+test('init choices are validated before anything else', () => {
+  assert.throws(() => settingsFromChoices({ domain: 'example.org', matrixHost: 'example.org' }, secrets), (e: unknown) => isMxError(e, 'E_INVALID_INPUT'));
+  assert.throws(() => settingsFromChoices({ domain: 'exa mple.org' }, secrets), (e: unknown) => isMxError(e, 'E_INVALID_INPUT'));
+  assert.throws(() => settingsFromChoices({ domain: 'example.org', elementHost: 'chat' }, secrets), /element host/);
+});
