@@ -118,3 +118,29 @@ export async function labDestroy(dir: string): Promise<void> {
   }
   await rm(dir, { recursive: true, force: true });
 }
+
+/**
+ * One lab at a time per machine (host networking): a lock folder holding the owner's pid.
+ * A lock whose owner is gone is taken over; otherwise wait up to `waitMs`.
+ */
+export async function acquireLabLock(waitMs = 45 * 60_000): Promise<() => Promise<void>> {
+  const lock = '/tmp/element-matrix-lab.lock';
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      await writeFileAtomic(join(lock, 'pid'), String(process.pid));
+      return () => rm(lock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => '0'));
+      const alive = owner > 0 && (() => { try { process.kill(owner, 0); return true; } catch { return false; } })();
+      if (!alive) {
+        await rm(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`another lab run (pid ${owner}) holds ${lock}`, { cause: error });
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}

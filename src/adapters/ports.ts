@@ -1,6 +1,8 @@
 // Who holds a TCP port? Used before `up` so a port conflict is named instead of a container
 // failing to start with an obscure bind error.
 import { createServer } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { run } from './exec.ts';
 
 export async function isPortFree(host: string, port: number): Promise<boolean> {
@@ -15,5 +17,8 @@ export async function isPortFree(host: string, port: number): Promise<boolean> {
 export async function portHolder(port: number): Promise<string | undefined> {
   const r = await run('ss', ['-Htlnp', `sport = :${port}`], { purpose: 'finding who holds a port', reject: false, timeoutMs: 5_000 }).catch(() => undefined);
   const match = r?.stdout.match(/users:\(\("([^"]+)",pid=(\d+)/);
-  return match ? `${match[1]} (pid ${match[2]})` : undefined;
+  if (!match) return undefined;
+  // NOTE: ss names the thread (node says "MainThread"); the command line names the program.
+  const argv0 = await readFile(`/proc/${match[2]}/cmdline`, 'utf8').then((c) => c.split('\0')[0] ?? '', () => '');
+  return `${argv0 === '' ? match[1] : basename(argv0)} (pid ${match[2]})`;
 }

@@ -9,6 +9,7 @@ import { SynapseClient } from '../adapters/synapse.ts';
 import type { HttpOptions } from '../adapters/http.ts';
 import { parse as parseYaml } from 'yaml';
 import { MxError } from '../core/errors.ts';
+import { SERVICES } from '../core/templates/compose.ts';
 import { loadDeployment } from './deployment.ts';
 import type { Deployment, LocateOptions } from './deployment.ts';
 
@@ -64,6 +65,7 @@ export async function assertKnownService(compose: Compose, service: string | und
   if (service === undefined) return;
   const known = await composeServices(compose);
   if (!known.includes(service)) {
-    throw new MxError('E_UNKNOWN_SERVICE', `Unknown service "${service}".`, { hint: `The services are: ${known.join(', ')}.` });
+    const ordered = [...SERVICES.filter((s) => known.includes(s)), ...known.filter((k) => !(SERVICES as readonly string[]).includes(k))];
+    throw new MxError('E_UNKNOWN_SERVICE', `Unknown service "${service}".`, { hint: `The services are: ${ordered.join(', ')}.` });
   }
 }
