@@ -39,6 +39,7 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     ...DEFAULT_IMAGES,
     POSTGRES_USER: 'synapse',
     POSTGRES_DB: 'synapse',
+    SYNAPSE_LOCAL_ADDRESS: '127.0.0.1',
     SYNAPSE_LOCAL_PORT: 8008,
     MAX_UPLOAD_SIZE: '50M',
     ACME_SERVER: c.acmeServer ?? LETS_ENCRYPT,

@@ -44,6 +44,7 @@ export const settingsSchema = z.strictObject({
   CERTBOT_IMAGE: image,
   POSTGRES_USER: z.string().regex(/^[a-z_][a-z0-9_]*$/),
   POSTGRES_DB: z.string().regex(/^[a-z_][a-z0-9_]*$/),
+  SYNAPSE_LOCAL_ADDRESS: z.ipv4(),
   SYNAPSE_LOCAL_PORT: port,
   MAX_UPLOAD_SIZE: z.string().regex(/^[0-9]+[KMG]$/, 'like 50M'),
   ACME_SERVER: z.url(),
@@ -100,7 +101,8 @@ export function formatSettings(s: Settings): string {
         entries: [
           e('POSTGRES_USER'),
           e('POSTGRES_DB'),
-          e('SYNAPSE_LOCAL_PORT', "Synapse's port published on 127.0.0.1 only: mxctl's path to the admin API."),
+          e('SYNAPSE_LOCAL_ADDRESS', "Synapse's port is published on this loopback address only: mxctl's path to the admin API."),
+          e('SYNAPSE_LOCAL_PORT'),
           e('MAX_UPLOAD_SIZE', "Largest upload; nginx's client_max_body_size matches it."),
           e('ACME_SERVER', 'The ACME directory certbot uses.'),
           e('ACME_EMAIL', 'Contact address for the ACME account (empty: none).'),

@@ -44,7 +44,7 @@ export async function openStack(o: LocateOptions, { needDocker = true } = {}): P
     deployment,
     compose: createCompose(deployment.composeDir),
     publicHttp: { ca, resolve: resolve === '' ? undefined : resolve },
-    synapse: new SynapseClient({ baseUrl: `http://127.0.0.1:${deployment.settings.SYNAPSE_LOCAL_PORT}` }),
+    synapse: new SynapseClient({ baseUrl: `http://${deployment.settings.SYNAPSE_LOCAL_ADDRESS}:${deployment.settings.SYNAPSE_LOCAL_PORT}` }),
   };
 }
 

@@ -26,19 +26,20 @@ interface ComposeConfig {
 /** The host ports each service will bind, read from the merged compose config. */
 export function portsNeeded(configYaml: string): PortNeed[] {
   const cfg = parseYaml(configYaml) as ComposeConfig;
+  const services = Object.entries(cfg.services ?? {});
+  // Host networking (the lab): every service binds its own ports on the address nginx binds.
+  const hostAddress = cfg.services?.['nginx']?.environment?.['NGINX_BIND_ADDRESS'] ?? '127.0.0.1';
   const needs: PortNeed[] = [];
-  for (const [service, def] of Object.entries(cfg.services ?? {})) {
+  for (const [service, def] of services) {
     if (def.network_mode === 'host') {
-      // Host networking (the lab): the service binds its own ports on the host.
       const env = def.environment ?? {};
-      const host = env['NGINX_BIND_ADDRESS'] ?? '127.0.0.1';
       const own: Record<string, number[]> = {
         postgres: [5432],
         synapse: [8008, 9000],
         element: [Number(env['ELEMENT_WEB_PORT'] ?? 80)],
         nginx: [80, 443],
       };
-      for (const port of own[service] ?? []) needs.push({ service, host: host ?? '127.0.0.1', port });
+      for (const port of own[service] ?? []) needs.push({ service, host: hostAddress ?? '127.0.0.1', port });
     } else {
       for (const p of def.ports ?? []) {
         if (p.published === undefined) continue;

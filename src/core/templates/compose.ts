@@ -49,7 +49,7 @@ services:
       - ../synapse:/data
     # Published on loopback only: mxctl's path to the admin API, never the public one.
     ports:
-      - "127.0.0.1:\${SYNAPSE_LOCAL_PORT}:8008"
+      - "\${SYNAPSE_LOCAL_ADDRESS}:\${SYNAPSE_LOCAL_PORT}:8008"
     healthcheck:
       test: ["CMD-SHELL", "curl -fSs http://localhost:8008/health || exit 1"]
       interval: 15s

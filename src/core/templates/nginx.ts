@@ -31,7 +31,8 @@ server {
     }
     # Container healthcheck; answers loopback only.
     location = /.mxctl/health {
-        allow 127.0.0.1;
+        allow 127.0.0.0/8;
+        allow ::1;
         deny all;
         default_type text/plain;
         return 200 "ok\\n";

@@ -34,7 +34,7 @@ mxctl down                # stop all services (data stays: synapse/, certs/, the
 mxctl restart synapse     # restart one service (postgres, synapse, element, nginx, certbot)
 mxctl status              # each service's state and health, Synapse's version, HTTPS via nginx
 \`\`\`
-\`mxctl up\` checks Docker, the ports it needs (80, 443, 127.0.0.1:${s.SYNAPSE_LOCAL_PORT}) and the
+\`mxctl up\` checks Docker, the ports it needs (80, 443, ${s.SYNAPSE_LOCAL_ADDRESS}:${s.SYNAPSE_LOCAL_PORT}) and the
 settings in \`.env\` before it starts anything. On first start it serves a self-signed placeholder
 certificate, obtains the real one with certbot (webroot) and reloads nginx.
 
@@ -95,7 +95,7 @@ Images are pinned in \`.env\` (\`SYNAPSE_IMAGE\`, \`POSTGRES_IMAGE\`, ...).
 ## User & Room Administration
 
 The admin API is **not** exposed through nginx (\`https://${m}/_synapse/admin\` answers 403).
-It is reached on \`http://127.0.0.1:${s.SYNAPSE_LOCAL_PORT}\` on this host only, with the token
+It is reached on \`http://${s.SYNAPSE_LOCAL_ADDRESS}:${s.SYNAPSE_LOCAL_PORT}\` on this host only, with the token
 \`mxctl admin init\` stored. Registration needs a token (\`registration_requires_token\`).
 
 **Status:** \`mxctl tokens\`, \`users\`, \`rooms\`, \`purge-history\` are not in this version yet.
@@ -103,7 +103,7 @@ Until then, on this host:
 \`\`\`bash
 TOKEN=$(jq -r .access_token state/admin.json)
 # single-use registration token valid 7 days
-curl -s -X POST http://127.0.0.1:${s.SYNAPSE_LOCAL_PORT}/_synapse/admin/v1/registration_tokens/new \\
+curl -s -X POST http://${s.SYNAPSE_LOCAL_ADDRESS}:${s.SYNAPSE_LOCAL_PORT}/_synapse/admin/v1/registration_tokens/new \\
   -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
   -d '{"uses_allowed": 1, "expiry_time": '$(( ($(date +%s) + 604800) * 1000 ))'}'
 \`\`\`

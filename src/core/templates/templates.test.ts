@@ -33,7 +33,7 @@ test('compose: every service pinned from .env, restarted, health-checked', () =>
   assert.equal(doc.services['synapse']?.depends_on?.['postgres']?.condition, 'service_healthy');
   assert.equal(doc.services['nginx']?.depends_on?.['synapse']?.condition, 'service_healthy');
   // the admin API path is published on loopback only
-  assert.deepEqual(doc.services['synapse']?.ports, ['127.0.0.1:${SYNAPSE_LOCAL_PORT}:8008']);
+  assert.deepEqual(doc.services['synapse']?.ports, ['${SYNAPSE_LOCAL_ADDRESS}:${SYNAPSE_LOCAL_PORT}:8008']);
 });
 
 test('compose: the database is created UTF8 with C collation', () => {
