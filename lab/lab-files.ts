@@ -1,45 +1,65 @@
 // The lab's additions to a deployment `mxctl init` wrote: a compose override (lab images,
-// host networking on loopback, pebble as the ACME CA) and Synapse listeners bound to 127.0.0.1.
+// host networking on loopback, pebble as the ACME CA) and Synapse listeners bound to the lab's loopback address.
 // Production files stay untouched: the override is the only difference (DESIGN.md §5).
 
-export const LAB_DOMAIN = 'lab.test';
-export const PEBBLE_DIR = 'http://127.0.0.1:14000/dir'.replace('http:', 'https:');
-export const PEBBLE_MANAGEMENT = 'https://127.0.0.1:15000';
+// Each lab lives on its own loopback address 127.0.0.N (all of 127/8 is local on Linux), so
+// several labs — `npm run lab` on 127.0.0.1 and e2e test files on 127.0.0.2+ — run side by side.
+export interface LabSlot {
+  n: number;
+  address: string;
+  domain: string;
+}
+
+export function labSlot(n: number): LabSlot {
+  if (!Number.isInteger(n) || n < 1 || n > 250) throw new Error(`lab slot ${n} is out of range 1..250`);
+  return { n, address: `127.0.0.${n}`, domain: n === 1 ? 'lab.test' : `lab${n}.test` };
+}
+
+export const pebbleDirectory = (a: string): string => `https://${a}:14000/dir`;
+export const pebbleManagement = (a: string): string => `https://${a}:15000`;
 export const LAB_ELEMENT_PORT = 8080;
 
-const HOSTS = ['postgres', 'synapse', 'element', 'nginx', 'certbot', 'pebble'].map((h) => `"${h}:127.0.0.1"`).join(', ');
-
-export function renderLabOverride(): string {
+export function renderLabOverride(a: string): string {
+  const hosts = ['postgres', 'synapse', 'element', 'nginx', 'certbot', 'pebble'].map((h) => `"${h}:${a}"`).join(', ');
   return `# element-matrix LAB override — written by lab/lab.ts, not by \`mxctl init\`.
-# Lab images (built from Debian packages), host networking bound to 127.0.0.1, service names
-# mapped to 127.0.0.1, and pebble as the ACME CA. docker compose merges this file automatically.
+# Lab images (built from Debian packages), host networking bound to the lab's loopback address, service names
+# mapped to it, and pebble as the ACME CA. docker compose merges this file automatically.
 x-lab: &lab
   network_mode: host
-  extra_hosts: [${HOSTS}]
+  extra_hosts: [${hosts}]
 
 services:
   postgres:
     <<: *lab
     image: element-matrix-lab/postgres:lab
-    command: ["postgres", "-c", "listen_addresses=127.0.0.1"]
+    command: ["postgres", "-c", "listen_addresses=${a}"]
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -q -h ${a} -U \\"$\${POSTGRES_USER}\\" -d \\"$\${POSTGRES_DB}\\""]
   synapse:
     <<: *lab
     image: element-matrix-lab/synapse:lab
     ports: !reset []
     # The upstream image's \`run\` mode passes these to python: lab.yaml rebinds the listeners.
     command: ["run", "-m", "synapse.app.homeserver", "--config-path=/data/homeserver.yaml", "--config-path=/data/lab.yaml"]
+    healthcheck:
+      test: ["CMD-SHELL", "curl -fSs http://${a}:8008/health || exit 1"]
   element:
     <<: *lab
     image: element-matrix-lab/element:lab
     environment:
       ELEMENT_WEB_PORT: "${LAB_ELEMENT_PORT}"
+      ELEMENT_BIND_ADDRESS: ${a}
+    healthcheck:
+      test: ["CMD-SHELL", "wget -q --spider http://${a}:${LAB_ELEMENT_PORT}/config.json || exit 1"]
   nginx:
     <<: *lab
     image: element-matrix-lab/nginx:lab
     ports: !reset []
     environment:
-      NGINX_BIND_ADDRESS: 127.0.0.1
+      NGINX_BIND_ADDRESS: ${a}
       ELEMENT_WEB_PORT: "${LAB_ELEMENT_PORT}"
+    healthcheck:
+      test: ["CMD-SHELL", "curl -fsS http://${a}/.mxctl/health || exit 1"]
   certbot:
     <<: *lab
     image: element-matrix-lab/certbot:lab
@@ -54,29 +74,29 @@ services:
     <<: *lab
     image: element-matrix-lab/pebble:lab
     restart: unless-stopped
-    # DNS for pebble's validation: every name resolves to 127.0.0.1, where nginx serves port 80.
-    command: ["pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dnsserver", "127.0.0.1:8053",
-              "-http01", "", "-https01", "", "-tlsalpn01", "", "-doh", "", "-management", "127.0.0.1:8055"]
+    # DNS for pebble's validation: every name resolves to ${a}, where this lab's nginx serves port 80.
+    command: ["pebble-challtestsrv", "-defaultIPv4", "${a}", "-defaultIPv6", "", "-dnsserver", "${a}:8053",
+              "-http01", "", "-https01", "", "-tlsalpn01", "", "-doh", "", "-management", "${a}:8055"]
   pebble:
     <<: *lab
     image: element-matrix-lab/pebble:lab
     restart: unless-stopped
     depends_on: [challtestsrv]
-    command: ["pebble", "-config", "/lab/pebble/pebble-config.json", "-dnsserver", "127.0.0.1:8053"]
+    command: ["pebble", "-config", "/lab/pebble/pebble-config.json", "-dnsserver", "${a}:8053"]
     environment:
       PEBBLE_VA_NOSLEEP: "1"
       PEBBLE_WFE_NONCEREJECT: "0"
     volumes:
       - ../lab/pebble:/lab/pebble:ro
     healthcheck:
-      test: ["CMD-SHELL", "curl -fsS --cacert /lab/pebble/cert.pem https://127.0.0.1:14000/dir >/dev/null"]
+      test: ["CMD-SHELL", "curl -fsS --cacert /lab/pebble/cert.pem https://${a}:14000/dir >/dev/null"]
       interval: 2s
       timeout: 5s
       retries: 30
 `;
 }
 
-export function renderLabSynapseConfig(): string {
+export function renderLabSynapseConfig(a: string): string {
   return `# LAB ONLY (lab/lab.ts): host networking, so Synapse binds loopback. Merged after
 # homeserver.yaml; Synapse merges top-level keys, so this replaces the whole listeners list.
 listeners:
@@ -84,25 +104,25 @@ listeners:
     type: http
     tls: false
     x_forwarded: true
-    bind_addresses: ["127.0.0.1"]
+    bind_addresses: ["${a}"]
     resources:
       - names: [client, federation]
         compress: false
   - port: 9000
     type: metrics
-    bind_addresses: ["127.0.0.1"]
+    bind_addresses: ["${a}"]
 `;
 }
 
-export function renderPebbleConfig(): string {
+export function renderPebbleConfig(a: string): string {
   return `${JSON.stringify(
     {
       pebble: {
-        listenAddress: '127.0.0.1:14000',
-        managementListenAddress: '127.0.0.1:15000',
+        listenAddress: `${a}:14000`,
+        managementListenAddress: `${a}:15000`,
         certificate: '/lab/pebble/cert.pem',
         privateKey: '/lab/pebble/key.pem',
-        // Real HTTP-01 validation: pebble connects to port 80 on 127.0.0.1 (nginx).
+        // Real HTTP-01 validation: pebble connects to port 80 on the lab's address (nginx).
         httpPort: 80,
         tlsPort: 443,
         ocspResponderURL: '',

@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'node:https';
 import { writeFileAtomic, pathExists } from '../src/adapters/fs.ts';
 import { selfSignedCertificate } from '../src/adapters/openssl.ts';
-import { LAB_DOMAIN, PEBBLE_DIR, PEBBLE_MANAGEMENT, renderLabOverride, renderLabSynapseConfig, renderPebbleConfig } from './lab-files.ts';
+import { pebbleDirectory, pebbleManagement, renderLabOverride, renderLabSynapseConfig, renderPebbleConfig } from './lab-files.ts';
+import type { LabSlot } from './lab-files.ts';
+import { readSettings } from '../src/ops/deployment.ts';
+import { formatSettings } from '../src/core/settings.ts';
 
 const exec = promisify(execFile);
 export const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -55,27 +58,32 @@ export async function prepareHost(): Promise<void> {
 }
 
 /** Writes the lab's override, Synapse listener file and pebble's TLS material into `dir`. */
-export async function addLabFiles(dir: string): Promise<void> {
-  await writeFileAtomic(join(dir, 'compose', 'docker-compose.override.yml'), renderLabOverride());
+export async function addLabFiles(dir: string, address: string): Promise<void> {
+  await writeFileAtomic(join(dir, 'compose', 'docker-compose.override.yml'), renderLabOverride(address));
+  // Synapse is published on the lab's own loopback address (as an admin would edit .env).
+  const settings = await readSettings(dir);
+  if (settings.SYNAPSE_LOCAL_ADDRESS !== address) {
+    await writeFileAtomic(join(dir, '.env'), formatSettings({ ...settings, SYNAPSE_LOCAL_ADDRESS: address }), 0o600);
+  }
   const labYaml = join(dir, 'synapse', 'lab.yaml');
-  await writeFileAtomic(labYaml, renderLabSynapseConfig());
+  await writeFileAtomic(labYaml, renderLabSynapseConfig(address));
   if (process.getuid?.() === 0) await chown(labYaml, 991, 991);
   const pebble = join(dir, 'lab', 'pebble');
   await mkdir(pebble, { recursive: true });
   if (!(await pathExists(join(pebble, 'cert.pem')))) {
-    const { cert, key } = await selfSignedCertificate(['localhost', 'pebble', '127.0.0.1'], 3650);
+    const { cert, key } = await selfSignedCertificate(['localhost', 'pebble', address], 3650);
     // NOTE: pebble's HTTPS endpoint is reached as 127.0.0.1, so the cert carries an IP SAN too.
     await writeFileAtomic(join(pebble, 'key.pem'), key, 0o600);
     await writeFileAtomic(join(pebble, 'cert.pem'), cert);
   }
-  await writeFileAtomic(join(pebble, 'pebble-config.json'), renderPebbleConfig());
+  await writeFileAtomic(join(pebble, 'pebble-config.json'), renderPebbleConfig(address));
 }
 
 /** Pebble makes a new root CA at every start: keep each one it used, so mxctl trusts the certs it issued. */
-export async function savePebbleRoot(dir: string): Promise<void> {
+export async function savePebbleRoot(dir: string, address: string): Promise<void> {
   const ca = await readFile(join(dir, 'lab', 'pebble', 'cert.pem'), 'utf8');
   const pem = await new Promise<string>((resolve, reject) => {
-    const r = request(`${PEBBLE_MANAGEMENT}/roots/0`, { ca, timeout: 10_000 }, (res) => {
+    const r = request(`${pebbleManagement(address)}/roots/0`, { ca, timeout: 10_000 }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`pebble /roots/0: HTTP ${res.statusCode}`))));
@@ -90,21 +98,23 @@ export async function savePebbleRoot(dir: string): Promise<void> {
 
 export interface LabOptions {
   dir: string;
+  slot: LabSlot;
   log?: (line: string) => void;
 }
 
 /** init (if needed) → lab files → up → trust pebble's root → admin init. */
 export async function labUp(o: LabOptions): Promise<void> {
   const log = o.log ?? (() => undefined);
+  const { address, domain } = o.slot;
   if (!(await pathExists(join(o.dir, '.env')))) {
-    log(`mxctl init --domain ${LAB_DOMAIN} (in ${o.dir})`);
+    log(`mxctl init --domain ${domain} (in ${o.dir}, on ${address})`);
     await mkdir(dirname(o.dir), { recursive: true });
-    await mxctlOk(['init', '--domain', LAB_DOMAIN, '--acme-server', PEBBLE_DIR, '--resolve', '127.0.0.1', '--ca-file', CA_FILE], { dir: o.dir });
+    await mxctlOk(['init', '--domain', domain, '--acme-server', pebbleDirectory(address), '--resolve', address, '--ca-file', CA_FILE], { dir: o.dir });
   }
-  await addLabFiles(o.dir);
+  await addLabFiles(o.dir, address);
   log('mxctl up');
   await mxctlOk(['up'], { dir: o.dir });
-  await savePebbleRoot(o.dir);
+  await savePebbleRoot(o.dir, address);
   log('mxctl admin init');
   await mxctlOk(['admin', 'init'], { dir: o.dir });
 }
@@ -120,12 +130,11 @@ export async function labDestroy(dir: string): Promise<void> {
 }
 
 /**
- * One lab at a time per machine (host networking): a lock folder holding the owner's pid.
- * A lock whose owner is gone is taken over; otherwise wait up to `waitMs`.
+ * A lab slot (its loopback address) is held through a lock folder with the owner's pid; a lock
+ * whose owner is gone is taken over. Returns the release function, or undefined when busy.
  */
-export async function acquireLabLock(waitMs = 45 * 60_000): Promise<() => Promise<void>> {
-  const lock = '/tmp/element-matrix-lab.lock';
-  const deadline = Date.now() + waitMs;
+export async function tryLockSlot(n: number): Promise<(() => Promise<void>) | undefined> {
+  const lock = `/tmp/element-matrix-lab.${n}.lock`;
   for (;;) {
     try {
       await mkdir(lock);
@@ -134,13 +143,30 @@ export async function acquireLabLock(waitMs = 45 * 60_000): Promise<() => Promis
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => '0'));
-      const alive = owner > 0 && (() => { try { process.kill(owner, 0); return true; } catch { return false; } })();
-      if (!alive) {
-        await rm(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`another lab run (pid ${owner}) holds ${lock}`, { cause: error });
-      await new Promise((r) => setTimeout(r, 2000));
+      if (owner > 0 && isAlive(owner)) return undefined;
+      await rm(lock, { recursive: true, force: true });
     }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first free slot from 2 up (slot 1 is `npm run lab`'s), waiting while all are taken. */
+export async function acquireTestSlot(waitMs = 30 * 60_000): Promise<{ n: number; release: () => Promise<void> }> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    for (let n = 2; n <= 12; n++) {
+      const release = await tryLockSlot(n);
+      if (release !== undefined) return { n, release };
+    }
+    if (Date.now() > deadline) throw new Error('every lab slot (127.0.0.2-12) is taken by another run');
+    await new Promise((r) => setTimeout(r, 2000));
   }
 }

@@ -1,23 +1,25 @@
 // `npm run lab` / `npm run lab:down`: the README's main job — the real stack, operated by mxctl.
 import { DEFAULT_LAB_DIR, labDestroy, labUp, mxctl, prepareHost } from './lab-stack.ts';
-import { LAB_DOMAIN } from './lab-files.ts';
+import { labSlot } from './lab-files.ts';
 
 const command = process.argv[2] ?? 'up';
 const dir = DEFAULT_LAB_DIR;
+// `npm run lab` is slot 1: 127.0.0.1, lab.test. Tests use 127.0.0.2 and up, so both can run at once.
+const slot = labSlot(1);
 const log = (line: string) => process.stderr.write(`[lab] ${line}\n`);
 
 if (command === 'up') {
   const started = Date.now();
   await prepareHost();
-  await labUp({ dir, log });
+  await labUp({ dir, slot, log });
   const status = await mxctl(['status'], { dir });
   process.stdout.write(status.stdout);
   process.stdout.write(`
 The lab is up in ${Math.round((Date.now() - started) / 1000)} s.
   deployment:  ${dir}
-  Synapse:     https://matrix.${LAB_DOMAIN}   (127.0.0.1:443; the CA is pebble's, see lab/acme-roots.pem)
-  Element:     https://chat.${LAB_DOMAIN}     (a lab stand-in page, not Element)
-  .well-known: https://${LAB_DOMAIN}/.well-known/matrix/server
+  Synapse:     https://matrix.${slot.domain}   (${slot.address}:443; the CA is pebble's, see lab/acme-roots.pem)
+  Element:     https://chat.${slot.domain}     (a lab stand-in page, not Element)
+  .well-known: https://${slot.domain}/.well-known/matrix/server
   admin:       ${dir}/state/admin.json (mode 0600)
 Operate it:    export MXCTL_DIR=${dir}; npx mxctl status
 Tear it down:  npm run lab:down

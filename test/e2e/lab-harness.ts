@@ -1,12 +1,14 @@
 // One throwaway lab deployment for an e2e test file: the same path as `npm run lab` (prepare
 // host → mxctl init → lab files → mxctl up → trust pebble → mxctl admin init), in a temp
 // folder, destroyed afterwards. Lab containers use host networking, so only one lab runs at a
-// time: a port already held (e.g. by `npm run lab`) is reported instead of fought over.
+// time per loopback address: each test file's lab takes a free slot 127.0.0.N (N >= 2), so files
+// can run side by side and beside `npm run lab` (127.0.0.1).
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPortFree, portHolder } from '../../src/adapters/ports.ts';
-import { acquireLabLock, labDestroy, labUp, mxctl, prepareHost, CA_FILE } from '../../lab/lab-stack.ts';
+import { acquireTestSlot, labDestroy, labUp, mxctl, prepareHost, CA_FILE } from '../../lab/lab-stack.ts';
+import { labSlot } from '../../lab/lab-files.ts';
 import { readSettings } from '../../src/ops/deployment.ts';
 import type { Settings } from '../../src/core/settings.ts';
 import { SynapseClient } from '../../src/adapters/synapse.ts';
@@ -15,8 +17,10 @@ import { readAdminState } from '../../src/ops/admin-state.ts';
 
 export interface Lab {
   dir: string;
+  /** The loopback address this lab's containers bind (127.0.0.N). */
+  address: string;
   settings: Settings;
-  /** How a user's client reaches the public names: via nginx on 127.0.0.1 with pebble's CA. */
+  /** How a user's client reaches the public names: via nginx on the lab's address with pebble's CA. */
   publicHttp: HttpOptions;
   /** Synapse's loopback port with mxctl's admin token. */
   admin: SynapseClient;
@@ -26,26 +30,27 @@ export interface Lab {
 
 const LAB_PORTS = [80, 443, 5432, 8008, 8080, 9000, 14000, 15000, 8053];
 
-export async function assertLabPortsFree(): Promise<void> {
+export async function assertLabPortsFree(address: string): Promise<void> {
   const busy: string[] = [];
   for (const port of LAB_PORTS) {
-    if (await isPortFree('127.0.0.1', port)) continue;
+    if (await isPortFree(address, port)) continue;
     const who = await portHolder(port);
-    busy.push(`127.0.0.1:${port}${who === undefined ? '' : ` held by ${who}`}`);
+    busy.push(`${address}:${port}${who === undefined ? '' : ` held by ${who}`}`);
   }
   if (busy.length > 0) {
-    throw new Error(`The lab's ports are in use (${busy.join(', ')}). Is \`npm run lab\` up? Stop it with \`npm run lab:down\`.`);
+    throw new Error(`The lab's ports on ${address} are in use (${busy.join(', ')}): a lab from a killed run? \`docker ps\` shows it.`);
   }
 }
 
 export async function startLab(): Promise<Lab> {
-  const release = await acquireLabLock();
+  const { n, release } = await acquireTestSlot();
+  const slot = labSlot(n);
   let dir: string | undefined;
   try {
-    await assertLabPortsFree();
+    await assertLabPortsFree(slot.address);
     await prepareHost();
     dir = await mkdtemp(join(tmpdir(), 'mxlab-e2e-'));
-    await labUp({ dir, log: (l) => process.stderr.write(`[lab] ${l}\n`) });
+    await labUp({ dir, slot, log: (l) => process.stderr.write(`[lab ${slot.address}] ${l}\n`) });
     return await openLab(dir, release);
   } catch (error) {
     if (dir !== undefined) await labDestroy(dir);
@@ -59,11 +64,13 @@ export async function openLab(dir: string, release: () => Promise<void> = () => 
   const ca = await readFile(join(dir, CA_FILE), 'utf8');
   const state = await readAdminState(dir);
   if (state === undefined) throw new Error('the lab has no admin state');
+  const address = settings.SYNAPSE_LOCAL_ADDRESS;
   return {
     dir,
+    address,
     settings,
-    publicHttp: { ca, resolve: '127.0.0.1' },
-    admin: new SynapseClient({ baseUrl: `http://127.0.0.1:${settings.SYNAPSE_LOCAL_PORT}`, accessToken: state.access_token }),
+    publicHttp: { ca, resolve: settings.MXCTL_RESOLVE },
+    admin: new SynapseClient({ baseUrl: `http://${address}:${settings.SYNAPSE_LOCAL_PORT}`, accessToken: state.access_token }),
     mxctl: (args, env) => mxctl(args, { dir, ...(env === undefined ? {} : { env }) }),
     destroy: async () => {
       await labDestroy(dir);

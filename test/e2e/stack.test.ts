@@ -54,7 +54,7 @@ describe('stack lifecycle in the lab', () => {
 
   it('the certificate nginx serves was issued by pebble and covers all three names', async () => {
     for (const name of [lab.settings.MX_SERVER_NAME, lab.settings.MX_MATRIX_HOST, lab.settings.MX_ELEMENT_HOST]) {
-      const p = await probeCertificate(name, { address: '127.0.0.1', ca: lab.publicHttp.ca });
+      const p = await probeCertificate(name, { address: lab.address, ca: lab.publicHttp.ca });
       assert.equal(p.trusted, true, `${name}: ${p.error}`);
       assert.match(p.issuer ?? '', /Pebble/);
     }
@@ -137,11 +137,11 @@ describe('stack lifecycle in the lab', () => {
   it('a port already in use stops `up` before anything starts, naming the port and holder', async () => {
     assert.equal((await lab.mxctl(['down'])).code, 0);
     const blocker: Server = createServer();
-    await new Promise<void>((resolve) => blocker.listen(443, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => blocker.listen(443, lab.address, resolve));
     try {
       const r = await lab.mxctl(['up']);
       assert.equal(r.code, 4, r.stderr);
-      assert.match(r.stderr, /127\.0\.0\.1:443 \(needed by nginx\) is held by node/);
+      assert.match(r.stderr, new RegExp(`${lab.address.replaceAll('.', '\\.')}:443 \\(needed by nginx\\) is held by node`));
       const ps = await exec('docker', ['compose', 'ps', '-q'], { cwd: join(lab.dir, 'compose') });
       assert.equal(ps.stdout.trim(), '', 'nothing was started');
     } finally {
