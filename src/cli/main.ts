@@ -5,6 +5,8 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isMxError } from '../core/errors.ts';
 import { registerStack } from './program/stack.ts';
 import { registerPending } from './program/pending.ts';
+import { registerAdministration } from './program/administration.ts';
+import { registerDoctor } from './program/doctor.ts';
 
 const VERSION = '0.1.0';
 
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   registerStack(program);
+  registerAdministration(program);
+  registerDoctor(program);
   registerPending(program, ['backup', 'restore']);
   return program;
 }

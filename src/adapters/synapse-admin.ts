@@ -1,0 +1,341 @@
+// Synapse's admin API (and the few client-API calls an admin makes), typed. Reads and writes are
+// split: `AdminReads` always talks to the server, `AdminWrites` is a capability with this real
+// implementation and a simulated one (synapse-admin-simulated.ts) that dry runs use.
+// Shapes and endpoints: reference/synapse-ops-facts.md §3, §6.
+import { MxError, isMxError } from '../core/errors.ts';
+import type { SynapseClient } from './synapse.ts';
+
+export interface RegistrationToken {
+  token: string;
+  uses_allowed: number | null;
+  pending: number;
+  completed: number;
+  expiry_time: number | null;
+}
+
+export interface UserListEntry {
+  name: string;
+  displayname?: string | null;
+  admin: boolean | number;
+  deactivated: boolean | number;
+  shadow_banned?: boolean | number;
+  locked?: boolean;
+  is_guest?: boolean | number;
+  user_type?: string | null;
+  creation_ts?: number;
+  last_seen_ts?: number | null;
+  [key: string]: unknown;
+}
+
+export interface UserDetails extends UserListEntry {
+  erased?: boolean;
+  suspended?: boolean;
+  threepids?: unknown[];
+}
+
+export interface RoomListEntry {
+  room_id: string;
+  name: string | null;
+  canonical_alias: string | null;
+  joined_members: number;
+  joined_local_members: number;
+  version?: string;
+  creator?: string | null;
+  encryption?: string | null;
+  federatable?: boolean;
+  public?: boolean;
+  join_rules?: string | null;
+  state_events?: number;
+  [key: string]: unknown;
+}
+
+export interface RoomDetails extends RoomListEntry {
+  topic?: string | null;
+  forgotten?: boolean;
+  tombstoned?: boolean;
+}
+
+export interface StateEvent {
+  type: string;
+  state_key: string;
+  sender: string;
+  content: Record<string, unknown>;
+  event_id?: string;
+  origin_server_ts?: number;
+}
+
+export interface RoomListQuery {
+  from?: number;
+  limit: number;
+  orderBy?: string;
+  dir?: 'f' | 'b';
+  search?: string;
+}
+
+export interface UserListQuery {
+  from?: string;
+  limit: number;
+  name?: string;
+  guests?: boolean;
+  deactivated?: boolean;
+  admins?: boolean;
+  orderBy?: string;
+  dir?: 'f' | 'b';
+}
+
+export interface TaskStatus {
+  status: 'scheduled' | 'active' | 'complete' | 'failed' | 'simulated';
+  error?: string;
+  [key: string]: unknown;
+}
+
+export interface DeleteRoomOptions {
+  block: boolean;
+  purge: boolean;
+  message?: string;
+}
+
+export interface PollOptions {
+  intervalMs?: number;
+  timeoutMs?: number;
+  onStatus?: (status: string) => void;
+}
+
+/** What an admin command may read. Always real: a dry run reads the live server. */
+export interface AdminReads {
+  isMasEnabled(): Promise<boolean>;
+  listTokens(valid?: boolean): Promise<RegistrationToken[]>;
+  getToken(token: string): Promise<RegistrationToken>;
+  getUser(userId: string): Promise<UserDetails>;
+  listUsers(q: UserListQuery): Promise<{ users: UserListEntry[]; total: number; next_token?: string }>;
+  whois(userId: string): Promise<Record<string, unknown>>;
+  userJoinedRooms(userId: string): Promise<string[]>;
+  listRooms(q: RoomListQuery): Promise<{ rooms: RoomListEntry[]; total_rooms: number; next_batch?: number }>;
+  getRoom(roomId: string): Promise<RoomDetails>;
+  roomMembers(roomId: string): Promise<string[]>;
+  roomState(roomId: string, type?: string): Promise<StateEvent[]>;
+  resolveAlias(alias: string): Promise<string>;
+  backgroundUpdates(): Promise<{ enabled: boolean; current_updates: Record<string, { name: string; total_item_count: number; total_duration_ms: number; average_items_per_ms: number }> }>;
+}
+
+/** What an admin command may change: the capability a dry run replaces. */
+export interface AdminWrites {
+  createToken(body: { token?: string; uses_allowed?: number | null; expiry_time?: number | null; length?: number }): Promise<RegistrationToken>;
+  updateToken(token: string, body: { uses_allowed?: number | null; expiry_time?: number | null }, current: RegistrationToken): Promise<RegistrationToken>;
+  deleteToken(token: string): Promise<void>;
+  deactivateUser(userId: string, erase: boolean): Promise<void>;
+  /** Starts a purge and polls it to the end. */
+  purgeHistory(roomId: string, o: { beforeTs: number; deleteLocalEvents: boolean }, poll: PollOptions): Promise<TaskStatus>;
+  /** A full-state write through the client API, as mxctl's admin user. */
+  sendState(roomId: string, type: string, stateKey: string, content: Record<string, unknown>): Promise<string>;
+  makeRoomAdmin(roomId: string, userId: string): Promise<void>;
+  quarantineUserMedia(userId: string): Promise<number>;
+  /** Starts a v2 room deletion and polls it to the end. */
+  deleteRoom(roomId: string, o: DeleteRoomOptions, poll: PollOptions): Promise<TaskStatus>;
+  blockRoom(roomId: string, block: boolean): Promise<void>;
+  shadowBan(userId: string, on: boolean): Promise<void>;
+  suspend(userId: string, on: boolean): Promise<void>;
+}
+
+/** The errcode and status Synapse answered with, when `error` is an API refusal. */
+export function apiRefusal(error: unknown): { status: number; errcode: string | undefined } | undefined {
+  if (!isMxError(error, 'E_SYNAPSE_API')) return undefined;
+  const e = error as MxError & { status?: number; errcode?: string };
+  return e.status === undefined ? undefined : { status: e.status, errcode: e.errcode };
+}
+
+const enc = encodeURIComponent;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class SynapseAdmin implements AdminReads, AdminWrites {
+  readonly client: SynapseClient;
+  constructor(client: SynapseClient) {
+    this.client = client;
+  }
+
+  /** Synapse answers 404 for an unknown object; we say which object. */
+  private async found<T>(what: string, call: () => Promise<T>, hint?: string): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const r = apiRefusal(error);
+      if (r !== undefined && r.status === 404 && r.errcode !== 'M_UNRECOGNIZED') {
+        throw new MxError('E_NOT_FOUND', `${what} does not exist on this server.`, hint === undefined ? {} : { hint });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Under Matrix Authentication Service, Synapse does not register some admin endpoints (they
+   * answer 404 M_UNRECOGNIZED). Say so rather than "unrecognized request".
+   */
+  private async masGuarded<T>(feature: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const r = apiRefusal(error);
+      if (r !== undefined && (r.errcode === 'M_UNRECOGNIZED' || r.status === 404) && (await this.isMasEnabled())) {
+        throw new MxError('E_MAS_ENABLED', `${feature} is managed by Matrix Authentication Service on this server; Synapse disables its own API for it.`, {
+          hint: 'Use MAS for this (mas-cli, or its admin API).',
+        });
+      }
+      throw error;
+    }
+  }
+
+  async isMasEnabled(): Promise<boolean> {
+    // NOTE: Synapse serves the OAuth 2.0 auth metadata (MSC2965) only when MAS (msc3861) is on.
+    for (const path of ['/_matrix/client/v1/auth_metadata', '/_matrix/client/unstable/org.matrix.msc2965/auth_metadata']) {
+      try {
+        const r = await this.client.call<{ issuer?: unknown }>('GET', path);
+        if (typeof r.issuer === 'string') return true;
+      } catch (error) {
+        if (apiRefusal(error) === undefined) throw error;
+      }
+    }
+    return false;
+  }
+
+  listTokens(valid?: boolean): Promise<RegistrationToken[]> {
+    const q = valid === undefined ? '' : `?valid=${valid}`;
+    return this.masGuarded('Registration tokens', async () => (await this.client.call<{ registration_tokens: RegistrationToken[] }>('GET', `/_synapse/admin/v1/registration_tokens${q}`)).registration_tokens);
+  }
+
+  getToken(token: string): Promise<RegistrationToken> {
+    return this.masGuarded('Registration tokens', () =>
+      this.found(`Registration token "${token}"`, () => this.client.call<RegistrationToken>('GET', `/_synapse/admin/v1/registration_tokens/${enc(token)}`), '`mxctl tokens list` shows the tokens.'),
+    );
+  }
+
+  getUser(userId: string): Promise<UserDetails> {
+    return this.found(`User ${userId}`, () => this.client.call<UserDetails>('GET', `/_synapse/admin/v2/users/${enc(userId)}`), '`mxctl users list` shows the users.');
+  }
+
+  async listUsers(q: UserListQuery): Promise<{ users: UserListEntry[]; total: number; next_token?: string }> {
+    const p = new URLSearchParams({ limit: String(q.limit) });
+    if (q.from !== undefined) p.set('from', q.from);
+    if (q.name !== undefined) p.set('name', q.name);
+    if (q.guests !== undefined) p.set('guests', String(q.guests));
+    if (q.deactivated !== undefined) p.set('deactivated', String(q.deactivated));
+    if (q.admins !== undefined) p.set('admins', String(q.admins));
+    if (q.orderBy !== undefined) p.set('order_by', q.orderBy);
+    if (q.dir !== undefined) p.set('dir', q.dir);
+    const r = await this.client.call<{ users: UserListEntry[]; total: number; next_token?: string | number }>('GET', `/_synapse/admin/v2/users?${p.toString()}`);
+    return { users: r.users, total: r.total, ...(r.next_token === undefined ? {} : { next_token: String(r.next_token) }) };
+  }
+
+  whois(userId: string): Promise<Record<string, unknown>> {
+    return this.found(`User ${userId}`, () => this.client.call<Record<string, unknown>>('GET', `/_synapse/admin/v1/whois/${enc(userId)}`));
+  }
+
+  async userJoinedRooms(userId: string): Promise<string[]> {
+    return (await this.found(`User ${userId}`, () => this.client.call<{ joined_rooms: string[] }>('GET', `/_synapse/admin/v1/users/${enc(userId)}/joined_rooms`))).joined_rooms;
+  }
+
+  async listRooms(q: RoomListQuery): Promise<{ rooms: RoomListEntry[]; total_rooms: number; next_batch?: number }> {
+    const p = new URLSearchParams({ limit: String(q.limit), from: String(q.from ?? 0) });
+    if (q.orderBy !== undefined) p.set('order_by', q.orderBy);
+    if (q.dir !== undefined) p.set('dir', q.dir);
+    if (q.search !== undefined) p.set('search_term', q.search);
+    return this.client.call('GET', `/_synapse/admin/v1/rooms?${p.toString()}`);
+  }
+
+  getRoom(roomId: string): Promise<RoomDetails> {
+    return this.found(`Room ${roomId}`, () => this.client.call<RoomDetails>('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}`), '`mxctl rooms list` shows the rooms.');
+  }
+
+  async roomMembers(roomId: string): Promise<string[]> {
+    return (await this.found(`Room ${roomId}`, () => this.client.call<{ members: string[] }>('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/members`))).members;
+  }
+
+  async roomState(roomId: string, type?: string): Promise<StateEvent[]> {
+    const q = type === undefined ? '' : `?type=${enc(type)}`;
+    const state = (await this.found(`Room ${roomId}`, () => this.client.call<{ state: StateEvent[] }>('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/state${q}`))).state;
+    // NOTE: older Synapse versions ignore ?type=, so filter here too.
+    return type === undefined ? state : state.filter((e) => e.type === type);
+  }
+
+  async resolveAlias(alias: string): Promise<string> {
+    return (await this.found(`Room alias ${alias}`, () => this.client.call<{ room_id: string }>('GET', `/_matrix/client/v3/directory/room/${enc(alias)}`))).room_id;
+  }
+
+  backgroundUpdates(): ReturnType<AdminReads['backgroundUpdates']> {
+    return this.client.call('GET', '/_synapse/admin/v1/background_updates/status');
+  }
+
+  // ---- writes ----
+
+  createToken(body: Parameters<AdminWrites['createToken']>[0]): Promise<RegistrationToken> {
+    return this.masGuarded('Registration tokens', () => this.client.call<RegistrationToken>('POST', '/_synapse/admin/v1/registration_tokens/new', body));
+  }
+
+  updateToken(token: string, body: Parameters<AdminWrites['updateToken']>[1]): Promise<RegistrationToken> {
+    return this.masGuarded('Registration tokens', () => this.found(`Registration token "${token}"`, () => this.client.call<RegistrationToken>('PUT', `/_synapse/admin/v1/registration_tokens/${enc(token)}`, body)));
+  }
+
+  async deleteToken(token: string): Promise<void> {
+    await this.masGuarded('Registration tokens', () => this.found(`Registration token "${token}"`, () => this.client.call('DELETE', `/_synapse/admin/v1/registration_tokens/${enc(token)}`)));
+  }
+
+  async deactivateUser(userId: string, erase: boolean): Promise<void> {
+    await this.found(`User ${userId}`, () => this.client.call('POST', `/_synapse/admin/v1/deactivate/${enc(userId)}`, { erase }));
+  }
+
+  async purgeHistory(roomId: string, o: { beforeTs: number; deleteLocalEvents: boolean }, poll: PollOptions): Promise<TaskStatus> {
+    const { purge_id } = await this.client.call<{ purge_id: string }>('POST', `/_synapse/admin/v1/purge_history/${enc(roomId)}`, {
+      delete_local_events: o.deleteLocalEvents,
+      purge_up_to_ts: o.beforeTs,
+    });
+    return this.pollTask(`purge ${purge_id}`, () => this.client.call<TaskStatus>('GET', `/_synapse/admin/v1/purge_history_status/${enc(purge_id)}`), poll);
+  }
+
+  async sendState(roomId: string, type: string, stateKey: string, content: Record<string, unknown>): Promise<string> {
+    const r = await this.client.call<{ event_id: string }>('PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/state/${enc(type)}/${enc(stateKey)}`, content);
+    return r.event_id;
+  }
+
+  async makeRoomAdmin(roomId: string, userId: string): Promise<void> {
+    await this.client.call('POST', `/_synapse/admin/v1/rooms/${enc(roomId)}/make_room_admin`, { user_id: userId });
+  }
+
+  async quarantineUserMedia(userId: string): Promise<number> {
+    return (await this.client.call<{ num_quarantined: number }>('POST', `/_synapse/admin/v1/user/${enc(userId)}/media/quarantine`, {})).num_quarantined;
+  }
+
+  async deleteRoom(roomId: string, o: DeleteRoomOptions, poll: PollOptions): Promise<TaskStatus> {
+    const { delete_id } = await this.found(`Room ${roomId}`, () =>
+      this.client.call<{ delete_id: string }>('DELETE', `/_synapse/admin/v2/rooms/${enc(roomId)}`, { block: o.block, purge: o.purge, ...(o.message === undefined ? {} : { message: o.message }) }),
+    );
+    return this.pollTask(`room deletion ${delete_id}`, () => this.client.call<TaskStatus>('GET', `/_synapse/admin/v2/rooms/delete_status/${enc(delete_id)}`), poll);
+  }
+
+  async blockRoom(roomId: string, block: boolean): Promise<void> {
+    await this.client.call('PUT', `/_synapse/admin/v1/rooms/${enc(roomId)}/block`, { block });
+  }
+
+  async shadowBan(userId: string, on: boolean): Promise<void> {
+    await this.found(`User ${userId}`, () => this.client.call(on ? 'POST' : 'DELETE', `/_synapse/admin/v1/users/${enc(userId)}/shadow_ban`));
+  }
+
+  async suspend(userId: string, on: boolean): Promise<void> {
+    await this.found(`User ${userId}`, () => this.client.call('PUT', `/_synapse/admin/v1/suspend/${enc(userId)}`, { suspend: on }));
+  }
+
+  private async pollTask(what: string, get: () => Promise<TaskStatus>, o: PollOptions): Promise<TaskStatus> {
+    const deadline = Date.now() + (o.timeoutMs ?? 30 * 60_000);
+    let last = '';
+    for (;;) {
+      const s = await get();
+      if (s.status !== last) o.onStatus?.(s.status);
+      last = s.status;
+      if (s.status === 'complete' || s.status === 'failed') return s;
+      if (Date.now() > deadline) {
+        throw new MxError('E_TIMEOUT', `Synapse's ${what} is still "${s.status}" after ${Math.round((o.timeoutMs ?? 0) / 1000)} s.`, {
+          hint: 'It keeps running on the server; check again later.',
+        });
+      }
+      await sleep(o.intervalMs ?? 500);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { quarantineUser } from '../../ops/admin/abuse.ts';
+import { setServerBlocked } from '../../ops/admin/federation.ts';
+import type { RoomOutcome } from '../../ops/admin/room-power.ts';
+import { printJson, printTable, say } from '../output.ts';
+import { session, sayPlanned, withPlan } from './admin-session.ts';
+import type { CommonFlags } from './admin-session.ts';
+
+function printRooms(rooms: readonly RoomOutcome[]): void {
+  printTable(['ROOM', 'RESULT', 'DETAIL'], rooms.map((r) => [r.roomId, r.result + (r.tookOver === true ? ' (took over)' : ''), r.detail]));
+}
+
+export async function runAbuseQuarantine(user: string, f: CommonFlags & { deactivate?: true; takeOver?: true; keepMedia?: true }, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await quarantineUser(s, user, { deactivate: f.deactivate === true, takeOver: f.takeOver === true, keepMedia: f.keepMedia === true });
+  if (!r.complete) process.exitCode = 1;
+  if (f.json === true) return printJson(withPlan(s, r));
+  printRooms(r.rooms);
+  if (s.dryRun) return sayPlanned(s);
+  say(`${r.userId}: power -1 in ${r.rooms.filter((x) => x.result === 'changed').length} room(s)${r.mediaQuarantined === null ? '' : `, ${r.mediaQuarantined} media quarantined`}${r.deactivated ? ', deactivated' : ''}.`);
+  if (!r.complete) say('Some rooms were not changed (see above).');
+}
+
+export async function runFederationBlock(server: string, block: boolean, f: CommonFlags & { takeOver?: true }, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await setServerBlocked(s, server, { block, takeOver: f.takeOver === true });
+  if (!r.complete) process.exitCode = 1;
+  if (f.json === true) return printJson(withPlan(s, r));
+  printRooms(r.rooms);
+  if (s.dryRun) return sayPlanned(s);
+  say(`${r.server} is ${block ? 'denied' : 'no longer denied'} in ${r.rooms.filter((x) => x.result !== 'skipped' && x.result !== 'failed').length} of ${r.rooms.length} room(s).`);
+  if (!r.complete) say('Some rooms were not changed (see above).');
+}

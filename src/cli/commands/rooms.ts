@@ -1,0 +1,63 @@
+import * as rooms from '../../ops/admin/rooms.ts';
+import { purgeHistory } from '../../ops/admin/purge-history.ts';
+import { printJson, printTable, say } from '../output.ts';
+import { session, sayPlanned, withPlan } from './admin-session.ts';
+import type { CommonFlags } from './admin-session.ts';
+
+export async function runRoomsList(f: { orderBy?: string; dir?: string; search?: string; limit?: number; json?: true }, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await rooms.listRooms(s, {
+    ...(f.orderBy === undefined ? {} : { orderBy: f.orderBy }),
+    ...(f.dir === undefined ? {} : { dir: f.dir }),
+    ...(f.search === undefined ? {} : { search: f.search }),
+    ...(f.limit === undefined ? {} : { limit: f.limit }),
+  });
+  if (f.json === true) return printJson(r);
+  printTable(['ROOM ID', 'NAME', 'MEMBERS', 'LOCAL'], r.rooms.map((x) => [x.room_id, x.name ?? x.canonical_alias ?? '', String(x.joined_members), String(x.joined_local_members)]));
+  process.stderr.write(`${r.rooms.length} of ${r.total} room(s)\n`);
+}
+
+export async function runRoomsShow(room: string, f: { json?: true }, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await rooms.showRoom(s, room);
+  if (f.json === true) return printJson(r);
+  printTable(['FIELD', 'VALUE'], Object.entries(r).map(([k, v]) => [k, v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean)]));
+}
+
+export async function runRoomsMembers(room: string, f: { json?: true }, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await rooms.roomMembers(s, room);
+  if (f.json === true) return printJson(r);
+  for (const m of r.members) say(m);
+}
+
+export async function runRoomsState(room: string, f: { type?: string; json?: true }, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await rooms.roomState(s, room, f.type);
+  if (f.json === true) return printJson(r);
+  printTable(['TYPE', 'STATE KEY', 'SENDER', 'CONTENT'], r.state.map((e) => [e.type, e.state_key, e.sender, JSON.stringify(e.content).slice(0, 100)]));
+}
+
+export async function runRoomsDelete(room: string, f: CommonFlags & { block?: true; purge: boolean; message?: string }, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await rooms.deleteRoom(s, room, { block: f.block === true, purge: f.purge, ...(f.message === undefined ? {} : { message: f.message }) });
+  if (f.json === true) return printJson(withPlan(s, r));
+  if (s.dryRun) return sayPlanned(s);
+  say(`Deleted ${r.roomId}${r.purged ? ' (history purged)' : ''}${r.blocked ? ', blocked' : ''}; ${r.kickedUsers?.length ?? 0} member(s) removed.`);
+}
+
+export async function runRoomsBlock(room: string, block: boolean, f: CommonFlags, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await rooms.blockRoom(s, room, block);
+  if (f.json === true) return printJson(withPlan(s, r));
+  if (s.dryRun) return sayPlanned(s);
+  say(`${r.roomId} is ${block ? 'blocked' : 'unblocked'}.`);
+}
+
+export async function runPurgeHistory(room: string, f: CommonFlags & { olderThan?: string; before?: string; keepLocal?: true; timeout: number }, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await purgeHistory(s, room, { olderThan: f.olderThan, before: f.before, keepLocal: f.keepLocal === true, timeoutMs: f.timeout * 1000 });
+  if (f.json === true) return printJson(withPlan(s, r));
+  if (s.dryRun) return sayPlanned(s);
+  say(r.status === 'nothing-to-purge' ? `${r.roomId}: no events before ${r.before}; nothing to purge.` : `Purged the history of ${r.roomId} before ${r.before} (${r.deleteLocalEvents ? 'local events included' : 'local events kept'}): ${r.status}.`);
+}

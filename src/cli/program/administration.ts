@@ -1,0 +1,196 @@
+// Command table: user & room administration (the runbook's "User & Room Administration" and
+// "Suspected Abuse" sections). Actions import their module lazily (fast --help).
+import type { Command } from '@commander-js/extra-typings';
+import { dirOf, int } from './shared.ts';
+
+const tokensCmd = () => import('../commands/tokens.ts');
+const usersCmd = () => import('../commands/users.ts');
+const roomsCmd = () => import('../commands/rooms.ts');
+const abuseCmd = () => import('../commands/abuse.ts');
+
+export function registerAdministration(program: Command): void {
+  const tokens = program.command('tokens').description('registration tokens (registration is invite-only)');
+  tokens
+    .command('create')
+    .description('create a registration token (default: single use, valid 7 days)')
+    .option('--uses <N>', 'how many registrations it admits, or "unlimited"', '1')
+    .option('--expires <WHEN>', 'a duration from now (7d, 12h), a date, or "never"', '7d')
+    .option('--token <TOKEN>', 'the token text (default: random)')
+    .option('--length <N>', 'length of a random token (1-64)', int)
+    .option('--dry-run', 'show what would be created, create nothing')
+    .option('--json', 'print the token as JSON')
+    .action(async (opts, cmd) => (await tokensCmd()).runTokensCreate(opts, dirOf(cmd)));
+  tokens
+    .command('list')
+    .description('list registration tokens')
+    .option('--valid', 'only tokens that can still be used')
+    .option('--invalid', 'only expired or used-up tokens')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await tokensCmd()).runTokensList(opts, dirOf(cmd)));
+  tokens
+    .command('show')
+    .description('one token: uses, pending, completed, expiry')
+    .argument('<TOKEN>')
+    .option('--json', 'print JSON')
+    .action(async (token, opts, cmd) => (await tokensCmd()).runTokensShow(token, opts, dirOf(cmd)));
+  tokens
+    .command('update')
+    .description("change a token's uses or expiry")
+    .argument('<TOKEN>')
+    .option('--uses <N>', 'uses allowed in total, "unlimited", or 0 to disable')
+    .option('--expires <WHEN>', 'a duration from now (7d), a date, or "never"')
+    .option('--dry-run', 'show the change, make none')
+    .option('--json', 'print JSON')
+    .action(async (token, opts, cmd) => (await tokensCmd()).runTokensUpdate(token, opts, dirOf(cmd)));
+  tokens
+    .command('delete')
+    .description('delete a token')
+    .argument('<TOKEN>')
+    .option('-y, --yes', 'do not ask')
+    .option('--dry-run', 'show what would be deleted, delete nothing')
+    .option('--json', 'print JSON')
+    .action(async (token, opts, cmd) => (await tokensCmd()).runTokensDelete(token, opts, dirOf(cmd)));
+
+  const users = program.command('users').description("this server's users");
+  users
+    .command('list')
+    .description('list users (every page unless --limit)')
+    .option('--name <TEXT>', 'user ids or display names containing TEXT')
+    .option('--deactivated', 'include deactivated users')
+    .option('--admins', 'only admins')
+    .option('--limit <N>', 'at most N users', int)
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await usersCmd()).runUsersList(opts, dirOf(cmd)));
+  users
+    .command('show')
+    .description("a user's details")
+    .argument('<USER>', '@user:domain (or a bare local name)')
+    .option('--json', 'print JSON')
+    .action(async (user, opts, cmd) => (await usersCmd()).runUsersShow(user, opts, dirOf(cmd)));
+  users
+    .command('whois')
+    .description("a user's sessions: devices, IP addresses, user agents, last seen")
+    .argument('<USER>')
+    .option('--json', 'print JSON')
+    .action(async (user, opts, cmd) => (await usersCmd()).runUsersWhois(user, opts, dirOf(cmd)));
+  users
+    .command('deactivate')
+    .description('deactivate an account (log out everywhere, leave rooms; cannot be undone)')
+    .argument('<USER>')
+    .option('--erase', "also erase the user's messages for new joiners (GDPR erasure)")
+    .option('-y, --yes', 'do not ask')
+    .option('--dry-run', 'say what would happen, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (user, opts, cmd) => (await usersCmd()).runUsersDeactivate(user, opts, dirOf(cmd)));
+  for (const [name, on, what] of [
+    ['shadow-ban', true, "shadow-ban a user: their messages are accepted but go nowhere"],
+    ['unshadow-ban', false, 'lift a shadow-ban'],
+    ['suspend', true, 'suspend a user (read-only: cannot send, join or invite)'],
+    ['unsuspend', false, 'lift a suspension'],
+  ] as const) {
+    users
+      .command(name)
+      .description(what)
+      .argument('<USER>')
+      .option('-y, --yes', 'do not ask')
+      .option('--dry-run', 'say what would happen, change nothing')
+      .option('--json', 'print JSON')
+      .action(async (user, opts, cmd) => (await usersCmd()).runUsersFlag(name.replace(/^un/, '') as 'shadow-ban' | 'suspend', on, user, opts, dirOf(cmd)));
+  }
+
+  const rooms = program.command('rooms').description("this server's rooms");
+  rooms
+    .command('list')
+    .description('list rooms: id, name, members (every page unless --limit)')
+    .option('--order-by <FIELD>', 'name, joined_members, joined_local_members, state_events, creator, version, ...')
+    .option('--dir <f|b>', 'f (ascending) or b (descending)')
+    .option('--search <TEXT>', 'rooms whose name, alias or id contains TEXT')
+    .option('--limit <N>', 'at most N rooms', int)
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await roomsCmd()).runRoomsList(opts, dirOf(cmd)));
+  rooms
+    .command('show')
+    .description("a room's details")
+    .argument('<ROOM>', '!id:domain or #alias:domain')
+    .option('--json', 'print JSON')
+    .action(async (room, opts, cmd) => (await roomsCmd()).runRoomsShow(room, opts, dirOf(cmd)));
+  rooms
+    .command('members')
+    .description("a room's joined members")
+    .argument('<ROOM>')
+    .option('--json', 'print JSON')
+    .action(async (room, opts, cmd) => (await roomsCmd()).runRoomsMembers(room, opts, dirOf(cmd)));
+  rooms
+    .command('state')
+    .description("a room's current state events")
+    .argument('<ROOM>')
+    .option('--type <TYPE>', 'only events of this type, e.g. m.room.power_levels')
+    .option('--json', 'print JSON')
+    .action(async (room, opts, cmd) => (await roomsCmd()).runRoomsState(room, opts, dirOf(cmd)));
+  rooms
+    .command('delete')
+    .description('shut a room down: kick everyone, purge its history (v2 API, polled to the end)')
+    .argument('<ROOM>')
+    .option('--block', 'also block the room so no local user can join it again')
+    .option('--no-purge', 'keep its history in the database')
+    .option('--message <TEXT>', 'shown to the kicked members')
+    .option('-y, --yes', 'do not ask')
+    .option('--dry-run', 'say what would happen, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (room, opts, cmd) => (await roomsCmd()).runRoomsDelete(room, opts, dirOf(cmd)));
+  for (const [name, on] of [['block', true], ['unblock', false]] as const) {
+    rooms
+      .command(name)
+      .description(on ? 'block a room: local users can no longer join it' : 'unblock a room')
+      .argument('<ROOM>')
+      .option('-y, --yes', 'do not ask')
+      .option('--dry-run', 'say what would happen, change nothing')
+      .option('--json', 'print JSON')
+      .action(async (room, opts, cmd) => (await roomsCmd()).runRoomsBlock(room, on, opts, dirOf(cmd)));
+  }
+
+  program
+    .command('purge-history')
+    .description("delete a room's messages older than a cut-off (state and the latest event are kept)")
+    .argument('<ROOM>', '!id:domain or #alias:domain')
+    .option('--older-than <DURATION>', 'e.g. 90d, 12h')
+    .option('--before <DATE>', 'an absolute cut-off (ISO 8601 or epoch ms), in the past')
+    .option('--keep-local', "keep events sent by this server's users")
+    .option('--timeout <SECONDS>', 'how long to wait for the purge to finish', int, 1800)
+    .option('-y, --yes', 'do not ask')
+    .option('--dry-run', 'say what would be purged, purge nothing')
+    .option('--json', 'print JSON')
+    .action(async (room, opts, cmd) => (await roomsCmd()).runPurgeHistory(room, opts, dirOf(cmd)));
+
+  const abuse = program.command('abuse').description('responding to abuse and spam');
+  abuse
+    .command('quarantine')
+    .description("power level -1 in the user's rooms, their media quarantined, optionally deactivate")
+    .argument('<USER>')
+    .option('--deactivate', 'also deactivate the account')
+    .option('--take-over', "make mxctl's admin room admin (make_room_admin) where it lacks power")
+    .option('--keep-media', "leave the user's media alone")
+    .option('-y, --yes', 'do not ask')
+    .option('--dry-run', 'say what would change per room, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (user, opts, cmd) => (await abuseCmd()).runAbuseQuarantine(user, opts, dirOf(cmd)));
+
+  const federation = program.command('federation').description('federation with other servers');
+  for (const [name, block] of [['block', true], ['unblock', false]] as const) {
+    federation
+      .command(name)
+      .description(block ? 'deny a server (or glob) in the server ACL of every local room' : 'remove a server from every local room\'s ACL')
+      .argument('<SERVER>', 'a server name, or a glob such as *.spam.example')
+      .option('--take-over', "make mxctl's admin room admin (make_room_admin) where it lacks power")
+      .option('-y, --yes', 'do not ask')
+      .option('--dry-run', 'say what would change per room, change nothing')
+      .option('--json', 'print JSON')
+      .action(async (server, opts, cmd) => (await abuseCmd()).runFederationBlock(server, block, opts, dirOf(cmd)));
+  }
+
+  program
+    .command('background-updates')
+    .description("Synapse's database background updates: running or idle")
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await usersCmd()).runBackgroundUpdates(opts, dirOf(cmd)));
+}

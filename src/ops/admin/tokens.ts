@@ -1,0 +1,76 @@
+// Registration tokens (invite-only registration): create, list, show, update, delete.
+import { MxError } from '../../core/errors.ts';
+import { parseExpiry } from '../../core/admin/duration.ts';
+import { parseRegistrationToken } from '../../core/admin/ids.ts';
+import type { RegistrationToken } from '../../adapters/synapse-admin.ts';
+import { approve } from './session.ts';
+import type { AdminSession } from './session.ts';
+
+export interface TokenView extends RegistrationToken {
+  /** Usable now: not expired and uses left. */
+  valid: boolean;
+}
+
+export function viewToken(t: RegistrationToken, now: number): TokenView {
+  const usesLeft = t.uses_allowed === null || t.pending + t.completed < t.uses_allowed;
+  const notExpired = t.expiry_time === null || t.expiry_time > now;
+  return { ...t, valid: usesLeft && notExpired };
+}
+
+/** "unlimited" → null; otherwise a whole number ≥ 0 (0 disables the token). */
+export function parseUses(text: string): number | null {
+  if (text === 'unlimited') return null;
+  if (!/^\d+$/.test(text)) throw new MxError('E_INVALID_INPUT', `--uses "${text}" is not a number of uses.`, { hint: 'Give a whole number (0 disables the token) or "unlimited".' });
+  return Number(text);
+}
+
+export interface CreateTokenOptions {
+  uses?: string;
+  expires?: string;
+  token?: string;
+  length?: number;
+}
+
+/** The seed's default: one use, valid 7 days. */
+export async function createToken(s: AdminSession, o: CreateTokenOptions): Promise<TokenView> {
+  const uses = parseUses(o.uses ?? '1');
+  const expiry = parseExpiry(o.expires ?? '7d', s.now());
+  if (o.token !== undefined) parseRegistrationToken(o.token);
+  if (o.length !== undefined && (o.length < 1 || o.length > 64)) throw new MxError('E_INVALID_INPUT', '--length must be between 1 and 64.');
+  const created = await s.writes.createToken({
+    ...(o.token === undefined ? {} : { token: o.token }),
+    ...(o.length === undefined ? {} : { length: o.length }),
+    uses_allowed: uses,
+    expiry_time: expiry,
+  });
+  return viewToken(created, s.now());
+}
+
+export async function listTokens(s: AdminSession, o: { valid?: boolean } = {}): Promise<TokenView[]> {
+  const tokens = await s.reads.listTokens(o.valid);
+  return tokens.map((t) => viewToken(t, s.now()));
+}
+
+export async function showToken(s: AdminSession, token: string): Promise<TokenView> {
+  return viewToken(await s.reads.getToken(parseRegistrationToken(token)), s.now());
+}
+
+export async function updateToken(s: AdminSession, token: string, o: { uses?: string; expires?: string }): Promise<TokenView> {
+  parseRegistrationToken(token);
+  if (o.uses === undefined && o.expires === undefined) throw new MxError('E_USAGE', 'Nothing to update: give --uses and/or --expires.');
+  const body = {
+    ...(o.uses === undefined ? {} : { uses_allowed: parseUses(o.uses) }),
+    ...(o.expires === undefined ? {} : { expiry_time: parseExpiry(o.expires, s.now()) }),
+  };
+  const current = await s.reads.getToken(token);
+  return viewToken(await s.writes.updateToken(token, body, current), s.now());
+}
+
+export async function deleteToken(s: AdminSession, token: string): Promise<{ token: string; deleted: boolean; dryRun: boolean }> {
+  parseRegistrationToken(token);
+  const current = await s.reads.getToken(token);
+  await approve(s, `Delete registration token ${current.token} (${current.completed} registration(s) so far)?`);
+  await s.writes.deleteToken(token);
+  return { token, deleted: !s.dryRun, dryRun: s.dryRun };
+}
+
