@@ -6,7 +6,6 @@ import { isMxError } from '../core/errors.ts';
 import { registerStack } from './program/stack.ts';
 import { registerPending } from './program/pending.ts';
 import { registerAdministration } from './program/administration.ts';
-import { registerDoctor } from './program/doctor.ts';
 
 const VERSION = '0.1.0';
 
@@ -20,7 +19,6 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStack(program);
   registerAdministration(program);
-  registerDoctor(program);
   registerPending(program, ['backup', 'restore']);
   return program;
 }

@@ -33,8 +33,8 @@ export const EXIT_CODES = {
   E_RESTORE_FAILED: 10,
   E_CHECKS_FAILED: 11,
   E_PARTIAL: 1,
-  E_NOT_FOUND: 6,
-  E_MAS_ENABLED: 7,
+  E_NOT_FOUND: 12,
+  E_MAS_ENABLED: 13,
   E_ABORTED: 130,
 } as const;
 
