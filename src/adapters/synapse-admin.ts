@@ -115,6 +115,8 @@ export interface AdminReads {
   roomMembers(roomId: string): Promise<string[]>;
   roomState(roomId: string, type?: string): Promise<StateEvent[]>;
   resolveAlias(alias: string): Promise<string>;
+  /** The user's rate-limit override; undefined when they have none. */
+  rateLimitOverride(userId: string): Promise<{ messages_per_second: number; burst_count: number } | undefined>;
   backgroundUpdates(): Promise<{ enabled: boolean; current_updates: Record<string, { name: string; total_item_count: number; total_duration_ms: number; average_items_per_ms: number }> }>;
 }
 
@@ -129,6 +131,10 @@ export interface AdminWrites {
   /** A full-state write through the client API, as mxctl's admin user. */
   sendState(roomId: string, type: string, stateKey: string, content: Record<string, unknown>): Promise<string>;
   makeRoomAdmin(roomId: string, userId: string): Promise<void>;
+  /** Joins mxctl's admin user to a room it was invited to (make_room_admin invites into private rooms). */
+  joinRoom(roomId: string): Promise<void>;
+  /** No rate limit for this user: bulk work across hundreds of rooms would otherwise stall. */
+  exemptFromRateLimits(userId: string): Promise<void>;
   quarantineUserMedia(userId: string): Promise<number>;
   /** Starts a v2 room deletion and polls it to the end. */
   deleteRoom(roomId: string, o: DeleteRoomOptions, poll: PollOptions): Promise<TaskStatus>;
@@ -146,6 +152,18 @@ export function apiRefusal(error: unknown): { status: number; errcode: string | 
 
 const enc = encodeURIComponent;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Retries a call Synapse rate-limited (M_LIMIT_EXCEEDED), backing off up to about a minute in all. */
+async function patient<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (apiRefusal(error)?.errcode !== 'M_LIMIT_EXCEEDED' || attempt >= 8) throw error;
+      await sleep(Math.min(10_000, 500 * 2 ** attempt));
+    }
+  }
+}
 
 export class SynapseAdmin implements AdminReads, AdminWrites {
   readonly client: SynapseClient;
@@ -260,6 +278,11 @@ export class SynapseAdmin implements AdminReads, AdminWrites {
     return (await this.found(`Room alias ${alias}`, () => this.client.call<{ room_id: string }>('GET', `/_matrix/client/v3/directory/room/${enc(alias)}`))).room_id;
   }
 
+  async rateLimitOverride(userId: string): Promise<{ messages_per_second: number; burst_count: number } | undefined> {
+    const r = await this.client.call<{ messages_per_second?: number; burst_count?: number }>('GET', `/_synapse/admin/v1/users/${enc(userId)}/override_ratelimit`);
+    return r.messages_per_second === undefined ? undefined : { messages_per_second: r.messages_per_second, burst_count: r.burst_count ?? 0 };
+  }
+
   backgroundUpdates(): ReturnType<AdminReads['backgroundUpdates']> {
     return this.client.call('GET', '/_synapse/admin/v1/background_updates/status');
   }
@@ -291,12 +314,22 @@ export class SynapseAdmin implements AdminReads, AdminWrites {
   }
 
   async sendState(roomId: string, type: string, stateKey: string, content: Record<string, unknown>): Promise<string> {
-    const r = await this.client.call<{ event_id: string }>('PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/state/${enc(type)}/${enc(stateKey)}`, content);
+    const r = await patient(() => this.client.call<{ event_id: string }>('PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/state/${enc(type)}/${enc(stateKey)}`, content));
     return r.event_id;
   }
 
   async makeRoomAdmin(roomId: string, userId: string): Promise<void> {
-    await this.client.call('POST', `/_synapse/admin/v1/rooms/${enc(roomId)}/make_room_admin`, { user_id: userId });
+    // NOTE: Synapse sends the power-levels change as the room's most powerful local user, under
+    // that user's rate limit; a take-over of many rooms of one creator meets M_LIMIT_EXCEEDED.
+    await patient(() => this.client.call('POST', `/_synapse/admin/v1/rooms/${enc(roomId)}/make_room_admin`, { user_id: userId }));
+  }
+
+  async joinRoom(roomId: string): Promise<void> {
+    await patient(() => this.client.call('POST', `/_matrix/client/v3/join/${enc(roomId)}`, {}));
+  }
+
+  async exemptFromRateLimits(userId: string): Promise<void> {
+    await this.client.call('POST', `/_synapse/admin/v1/users/${enc(userId)}/override_ratelimit`, { messages_per_second: 0, burst_count: 0 });
   }
 
   async quarantineUserMedia(userId: string): Promise<number> {

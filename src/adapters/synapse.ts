@@ -41,10 +41,16 @@ export class SynapseClient {
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.token !== undefined) headers['Authorization'] = `Bearer ${this.token}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    if (json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      // NOTE: without a length Node sends a DELETE body chunked, and Synapse then reads no body
+      // (M_NOT_JSON on the v2 room delete).
+      headers['Content-Length'] = String(Buffer.byteLength(json));
+    }
     let res;
     try {
-      res = await httpFetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }, this.http);
+      res = await httpFetch(`${this.baseUrl}${path}`, { method, headers, ...(json === undefined ? {} : { body: json }) }, this.http);
     } catch (error) {
       if (isMxError(error)) throw error;
       throw new MxError('E_SYNAPSE_UNREACHABLE', `Synapse at ${this.baseUrl} did not answer: ${describeNetworkError(error)}.`, {

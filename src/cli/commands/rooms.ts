@@ -4,13 +4,14 @@ import { printJson, printTable, say } from '../output.ts';
 import { session, sayPlanned, withPlan } from './admin-session.ts';
 import type { CommonFlags } from './admin-session.ts';
 
-export async function runRoomsList(f: { orderBy?: string; dir?: string; search?: string; limit?: number; json?: true }, dir: string | undefined): Promise<void> {
+export async function runRoomsList(f: { orderBy?: string; reverse?: true; search?: string; limit?: number; pageSize?: number; json?: true }, dir: string | undefined): Promise<void> {
   const s = await session(dir, f);
   const r = await rooms.listRooms(s, {
     ...(f.orderBy === undefined ? {} : { orderBy: f.orderBy }),
-    ...(f.dir === undefined ? {} : { dir: f.dir }),
+    ...(f.reverse === true ? { dir: 'b' } : {}),
     ...(f.search === undefined ? {} : { search: f.search }),
     ...(f.limit === undefined ? {} : { limit: f.limit }),
+    ...(f.pageSize === undefined ? {} : { pageSize: f.pageSize }),
   });
   if (f.json === true) return printJson(r);
   printTable(['ROOM ID', 'NAME', 'MEMBERS', 'LOCAL'], r.rooms.map((x) => [x.room_id, x.name ?? x.canonical_alias ?? '', String(x.joined_members), String(x.joined_local_members)]));

@@ -1,5 +1,6 @@
 // Command table: user & room administration (the runbook's "User & Room Administration" and
 // "Suspected Abuse" sections). Actions import their module lazily (fast --help).
+import { Option } from '@commander-js/extra-typings';
 import type { Command } from '@commander-js/extra-typings';
 import { dirOf, int } from './shared.ts';
 
@@ -103,9 +104,12 @@ export function registerAdministration(program: Command): void {
     .command('list')
     .description('list rooms: id, name, members (every page unless --limit)')
     .option('--order-by <FIELD>', 'name, joined_members, joined_local_members, state_events, creator, version, ...')
-    .option('--dir <f|b>', 'f (ascending) or b (descending)')
+    // NOTE: not --dir, which is the global deployment-directory flag.
+    .option('--reverse', 'descending order')
     .option('--search <TEXT>', 'rooms whose name, alias or id contains TEXT')
     .option('--limit <N>', 'at most N rooms', int)
+    // NOTE: hidden; tests use small pages to prove the walk returns every room exactly once.
+    .addOption(new Option('--page-size <N>').argParser(int).hideHelp())
     .option('--json', 'print JSON')
     .action(async (opts, cmd) => (await roomsCmd()).runRoomsList(opts, dirOf(cmd)));
   rooms
@@ -155,7 +159,7 @@ export function registerAdministration(program: Command): void {
     .argument('<ROOM>', '!id:domain or #alias:domain')
     .option('--older-than <DURATION>', 'e.g. 90d, 12h')
     .option('--before <DATE>', 'an absolute cut-off (ISO 8601 or epoch ms), in the past')
-    .option('--keep-local', "keep events sent by this server's users")
+    .option('--keep-local', "keep this server's users' events in the database (Synapse hides them from the timeline all the same)")
     .option('--timeout <SECONDS>', 'how long to wait for the purge to finish', int, 1800)
     .option('-y, --yes', 'do not ask')
     .option('--dry-run', 'say what would be purged, purge nothing')

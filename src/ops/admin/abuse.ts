@@ -4,7 +4,7 @@
 import { MxError, isMxError } from '../../core/errors.ts';
 import { setUserLevel, powerLevelsEventLevel, userLevel } from '../../core/admin/power-levels.ts';
 import { localUser } from './users.ts';
-import { ensureAdminAccess } from './room-power.ts';
+import { ensureAdminAccess, prepareBulkWork } from './room-power.ts';
 import type { RoomOutcome } from './room-power.ts';
 import { approve } from './session.ts';
 import type { AdminSession } from './session.ts';
@@ -37,6 +37,7 @@ export async function quarantineUser(s: AdminSession, text: string, o: Quarantin
     s,
     `Quarantine ${userId}: power level ${QUARANTINE_LEVEL} in ${roomIds.length} room(s)${o.keepMedia === true ? '' : ', their media quarantined'}${o.deactivate ? ', the account deactivated' : ''}?`,
   );
+  await prepareBulkWork(s);
   const rooms: RoomOutcome[] = [];
   for (const [i, roomId] of roomIds.entries()) {
     s.progress(`room ${i + 1}/${roomIds.length} ${roomId}`);

@@ -6,7 +6,7 @@ import { addDeny, assertNotOwnServer, removeDeny } from '../../core/admin/server
 import type { ServerAclContent } from '../../core/admin/server-acl.ts';
 import { stateEventLevel, userLevel } from '../../core/admin/power-levels.ts';
 import { listRooms } from './rooms.ts';
-import { ensureAdminAccess } from './room-power.ts';
+import { ensureAdminAccess, prepareBulkWork } from './room-power.ts';
 import type { RoomOutcome } from './room-power.ts';
 import { approve } from './session.ts';
 import type { AdminSession } from './session.ts';
@@ -30,6 +30,7 @@ export async function setServerBlocked(s: AdminSession, serverText: string, o: {
   const { rooms: all } = await listRooms(s);
   const local = all.filter((r) => r.joined_local_members > 0);
   await approve(s, `${o.block ? 'Block' : 'Unblock'} ${entry} in the server ACL of ${local.length} room(s)?`);
+  await prepareBulkWork(s);
   const rooms: RoomOutcome[] = [];
   for (const [i, room] of local.entries()) {
     s.progress(`room ${i + 1}/${local.length} ${room.room_id}`);

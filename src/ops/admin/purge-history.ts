@@ -11,7 +11,10 @@ import type { AdminSession } from './session.ts';
 export interface PurgeHistoryOptions {
   olderThan?: string | undefined;
   before?: string | undefined;
-  /** Keep events sent by this server's users (Synapse's delete_local_events: false). */
+  /**
+   * Keep events sent by this server's users (Synapse's delete_local_events: false). NOTE: Synapse
+   * keeps them in the database but marks them outliers, so clients no longer see them in the room.
+   */
   keepLocal: boolean;
   timeoutMs?: number;
 }

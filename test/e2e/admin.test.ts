@@ -1,0 +1,469 @@
+// User & room administration against the real lab: every command through the real mxctl CLI,
+// asserting the SERVER's resulting state (as a user's client or the admin API sees it), with a
+// sample cross-checked against synadm, and the bad inputs that must change nothing.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startLab, openLab } from './lab-harness.ts';
+import type { Lab } from './lab-harness.ts';
+import { MatrixUser } from './matrix-user.ts';
+import { openSynadm } from './synadm.ts';
+import type { Synadm } from './synadm.ts';
+import { adminStatePath, readAdminState } from '../../src/ops/admin-state.ts';
+import { createCompose } from '../../src/adapters/compose.ts';
+import type { TokenView } from '../../src/ops/admin/tokens.ts';
+import type { RoomList } from '../../src/ops/admin/rooms.ts';
+import type { QuarantineReport } from '../../src/ops/admin/abuse.ts';
+import type { ServerAclReport } from '../../src/ops/admin/federation.ts';
+import type { PurgeHistoryReport } from '../../src/ops/admin/purge-history.ts';
+import type { RegistrationToken, StateEvent } from '../../src/adapters/synapse-admin.ts';
+
+const enc = encodeURIComponent;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('user & room administration in the lab', () => {
+  let lab: Lab;
+  let matrix: string;
+  let server: string;
+  let synadm: Synadm;
+  // NOTE: ADMIN_E2E_DIR reuses an already running lab while developing; names get a per-run suffix
+  // so a reused lab's leftovers cannot collide.
+  const reuse = process.env['ADMIN_E2E_DIR'];
+  const run = Date.now().toString(36);
+  const name = (n: string) => `${n}${run}`;
+
+  async function mx(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return lab.mxctl(args);
+  }
+  async function mxJson<T>(args: readonly string[]): Promise<T> {
+    const r = await lab.mxctl([...args, '--json']);
+    assert.equal(r.code, 0, `mxctl ${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  /** A local user made through the admin API (no registration rate limit), logged in as a client. */
+  async function makeUser(local: string): Promise<{ id: string; client: MatrixUser; password: string }> {
+    const id = `@${local}:${server}`;
+    const password = `pw-${local}-x9`;
+    await lab.admin.call('PUT', `/_synapse/admin/v2/users/${enc(id)}`, { password, displayname: local });
+    await lab.admin.call('POST', `/_synapse/admin/v1/users/${enc(id)}/override_ratelimit`, { messages_per_second: 0, burst_count: 0 });
+    const { access_token } = await lab.admin.call<{ access_token: string }>('POST', `/_synapse/admin/v1/users/${enc(id)}/login`, {});
+    return { id, password, client: new MatrixUser(matrix, lab.publicHttp, access_token) };
+  }
+
+  /** One query against the lab's Postgres, through compose (as an operator with psql would). */
+  async function sql(query: string): Promise<string> {
+    const r = await createCompose(join(lab.dir, 'compose')).exec('postgres', ['psql', '-U', lab.settings.POSTGRES_USER, '-d', lab.settings.POSTGRES_DB, '-Atc', query]);
+    return r.stdout;
+  }
+
+  async function state<T>(roomId: string, type: string): Promise<T | undefined> {
+    const r = await lab.admin.call<{ state: StateEvent[] }>('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/state`);
+    return r.state.find((e) => e.type === type)?.content as T | undefined;
+  }
+
+  async function joinRoom(u: MatrixUser, roomId: string, inviter: MatrixUser, userId: string): Promise<void> {
+    const inv = await inviter.request('POST', `/_matrix/client/v3/rooms/${enc(roomId)}/invite`, { user_id: userId });
+    assert.equal(inv.status, 200, JSON.stringify(inv.json));
+    const j = await u.request('POST', `/_matrix/client/v3/join/${enc(roomId)}`, {});
+    assert.equal(j.status, 200, JSON.stringify(j.json));
+  }
+
+  before(async () => {
+    lab = reuse === undefined ? await startLab() : await openLab(reuse);
+    matrix = `https://${lab.settings.MX_MATRIX_HOST}`;
+    server = lab.settings.MX_SERVER_NAME;
+    const admin = await readAdminState(lab.dir);
+    assert.ok(admin);
+    synadm = await openSynadm({ baseUrl: lab.admin.baseUrl, userId: admin.user_id, token: admin.access_token, serverName: server });
+  });
+  after(async () => {
+    await synadm?.remove();
+    if (reuse === undefined) await lab?.destroy();
+  });
+
+  it('tokens create: single use by default, admits exactly one registration', async () => {
+    const t = await mxJson<TokenView>(['tokens', 'create']);
+    assert.equal(t.uses_allowed, 1);
+    assert.ok(t.expiry_time !== null && Math.abs(t.expiry_time - (Date.now() + 7 * 86_400_000)) < 120_000, 'expires in 7 days');
+    const first = await MatrixUser.register(matrix, lab.publicHttp, name('newbie'), 'pw-newbie-123', t.token);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const second = await MatrixUser.register(matrix, lab.publicHttp, name('second'), 'pw-second-123', t.token);
+    assert.equal(second.status, 401, 'the used token admits nobody else');
+    const shown = await mxJson<TokenView>(['tokens', 'show', t.token]);
+    assert.equal(shown.completed, 1);
+    assert.equal(shown.valid, false);
+    // synadm sees the same token the same way
+    const viaSynadm = await synadm.json<{ registration_tokens: RegistrationToken[] }>(['regtok', 'list']);
+    const same = viaSynadm.registration_tokens.find((x) => x.token === t.token);
+    assert.equal(same?.completed, 1);
+    assert.equal(same?.uses_allowed, 1);
+  });
+
+  it('tokens create/list/update/delete with explicit values; --dry-run creates nothing', async () => {
+    const tok = name('invite');
+    const dry = await mxJson<TokenView & { planned: unknown[] }>(['tokens', 'create', '--token', tok, '--dry-run']);
+    assert.equal(dry.planned.length, 1);
+    await assert.rejects(lab.admin.call('GET', `/_synapse/admin/v1/registration_tokens/${tok}`), /M_NOT_FOUND/);
+
+    const t = await mxJson<TokenView>(['tokens', 'create', '--token', tok, '--uses', '5', '--expires', 'never']);
+    assert.deepEqual([t.token, t.uses_allowed, t.expiry_time], [tok, 5, null]);
+    const valid = await mxJson<TokenView[]>(['tokens', 'list', '--valid']);
+    assert.ok(valid.some((x) => x.token === tok));
+    const invalid = await mxJson<TokenView[]>(['tokens', 'list', '--invalid']);
+    assert.ok(!invalid.some((x) => x.token === tok));
+
+    await mxJson(['tokens', 'update', tok, '--uses', 'unlimited', '--expires', '30d']);
+    const server1 = await lab.admin.call<RegistrationToken>('GET', `/_synapse/admin/v1/registration_tokens/${tok}`);
+    assert.equal(server1.uses_allowed, null);
+    assert.ok(server1.expiry_time !== null && server1.expiry_time > Date.now() + 29 * 86_400_000);
+    const table = await mx(['tokens', 'list']);
+    assert.match(table.stdout, new RegExp(`${tok}\\s+unlimited`));
+
+    const noYes = await mx(['tokens', 'delete', tok]);
+    assert.equal(noYes.code, 2, 'no terminal and no --yes: refused');
+    await lab.admin.call('GET', `/_synapse/admin/v1/registration_tokens/${tok}`);
+    const del = await mx(['tokens', 'delete', tok, '--yes']);
+    assert.equal(del.code, 0, del.stderr);
+    await assert.rejects(lab.admin.call('GET', `/_synapse/admin/v1/registration_tokens/${tok}`), /M_NOT_FOUND/);
+  });
+
+  it('tokens: bad input is refused and creates nothing', async () => {
+    const before = (await lab.admin.call<{ registration_tokens: unknown[] }>('GET', '/_synapse/admin/v1/registration_tokens')).registration_tokens.length;
+    for (const args of [['--token', 'has space'], ['--uses', 'many'], ['--expires', '2001-01-01'], ['--expires', '7y']]) {
+      const r = await mx(['tokens', 'create', ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /mxctl: /);
+    }
+    const missing = await mx(['tokens', 'show', 'no-such-token']);
+    assert.equal(missing.code, 12);
+    assert.match(missing.stderr, /does not exist/);
+    const after = (await lab.admin.call<{ registration_tokens: unknown[] }>('GET', '/_synapse/admin/v1/registration_tokens')).registration_tokens.length;
+    assert.equal(after, before);
+  });
+
+  it('users list/show/whois see a user as synadm does', async () => {
+    const u = await makeUser(name('carol'));
+    await u.client.request('GET', '/_matrix/client/v3/account/whoami');
+    const list = await mxJson<{ users: { name: string; displayname: string | null }[]; total: number }>(['users', 'list', '--name', name('carol')]);
+    assert.deepEqual(list.users.map((x) => x.name), [u.id]);
+    const shown = await mxJson<{ name: string; displayname: string; deactivated: boolean }>(['users', 'show', u.id]);
+    assert.equal(shown.displayname, name('carol'));
+    assert.equal(shown.deactivated, false);
+    const bare = await mxJson<{ name: string }>(['users', 'show', name('carol')]);
+    assert.equal(bare.name, u.id, 'a bare local name is completed with the server name');
+    const viaSynadm = await synadm.json<{ name: string; displayname: string; admin: boolean }>(['user', 'details', u.id]);
+    assert.equal(viaSynadm.displayname, shown.displayname);
+    const whois = await mxJson<{ user_id: string; devices: Record<string, unknown> }>(['users', 'whois', u.id]);
+    assert.equal(whois.user_id, u.id);
+    assert.ok(Object.keys(whois.devices).length >= 1);
+    const all = await mxJson<{ users: unknown[]; total: number }>(['users', 'list']);
+    assert.equal(all.users.length, all.total, 'every page walked');
+  });
+
+  it('users deactivate: asks, dry-runs, then the user can no longer log in', async () => {
+    const u = await makeUser(name('dave'));
+    const login = () => MatrixUser.login(matrix, lab.publicHttp, u.id, u.password);
+    await login();
+    const refused = await mx(['users', 'deactivate', u.id]);
+    assert.equal(refused.code, 2, 'a script without --yes is refused');
+    const dry = await mx(['users', 'deactivate', u.id, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Dry run: nothing was changed/);
+    await login();
+    const r = await mxJson<{ userId: string; erased: boolean }>(['users', 'deactivate', u.id, '--erase', '--yes']);
+    assert.equal(r.erased, true);
+    await assert.rejects(login(), /HTTP 403/);
+    const details = await lab.admin.call<{ deactivated: boolean; erased: boolean }>('GET', `/_synapse/admin/v2/users/${enc(u.id)}`);
+    assert.deepEqual([details.deactivated, details.erased], [true, true]);
+    const again = await mx(['users', 'deactivate', u.id, '--yes']);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /already deactivated/);
+  });
+
+  it('users deactivate: bad ids, unknown and remote users, our own admin: clear errors', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['users', 'deactivate', '@bad id:x', '--yes'], 2, /not a user id/],
+      [['users', 'deactivate', '@nobody-here:' + server, '--yes'], 12, /does not exist/],
+      [['users', 'deactivate', '@someone:other.example', '--yes'], 2, /not a user of this server/],
+      [['users', 'deactivate', '@admin:' + server, '--yes'], 2, /own admin account/],
+      [['users', 'show', 'not a user'], 2, /not a user id/],
+    ];
+    for (const [args, code, msg] of cases) {
+      const r = await mx(args);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, msg);
+    }
+    const admin = await lab.admin.call<{ deactivated: boolean }>('GET', `/_synapse/admin/v2/users/${enc('@admin:' + server)}`);
+    assert.equal(admin.deactivated, false);
+  });
+
+  it('users shadow-ban and suspend change the server state, and back', async () => {
+    const u = await makeUser(name('erin'));
+    const get = () => lab.admin.call<{ shadow_banned: boolean; suspended: boolean }>('GET', `/_synapse/admin/v2/users/${enc(u.id)}`);
+    assert.equal((await mx(['users', 'shadow-ban', u.id, '--yes'])).code, 0);
+    assert.equal((await get()).shadow_banned, true);
+    assert.equal((await mx(['users', 'unshadow-ban', u.id])).code, 0);
+    assert.equal((await get()).shadow_banned, false);
+    assert.equal((await mx(['users', 'suspend', u.id, '--yes'])).code, 0);
+    assert.equal((await get()).suspended, true);
+    const room = await makeUser(name('erinfriend'));
+    const roomId = await room.client.createRoom('suspension test');
+    await joinRoom(u.client, roomId, room.client, u.id).then(
+      () => assert.fail('a suspended user cannot join'),
+      () => undefined,
+    );
+    assert.equal((await mx(['users', 'unsuspend', u.id])).code, 0);
+    assert.equal((await get()).suspended, false);
+  });
+
+  it('rooms list: every page, order, search, limit; the same rooms synadm lists', async () => {
+    const owner = await makeUser(name('frank'));
+    const member = await makeUser(name('grace'));
+    const ids: string[] = [];
+    for (const n of ['alpha', 'bravo', 'charlie', 'delta', 'echo']) ids.push(await owner.client.createRoom(`${name('list')}-${n}`));
+    await joinRoom(member.client, ids[4] ?? '', owner.client, member.id);
+    // NOTE: Synapse updates room statistics (joined_members) asynchronously after a join.
+    for (let i = 0; i < 50; i++) {
+      const r = await lab.admin.call<{ joined_members: number }>('GET', `/_synapse/admin/v1/rooms/${enc(ids[4] ?? '')}`);
+      if (r.joined_members === 2) break;
+      await sleep(200);
+    }
+
+    const all = await mxJson<RoomList>(['rooms', 'list']);
+    assert.equal(all.rooms.length, all.total);
+    for (const id of ids) assert.ok(all.rooms.some((r) => r.room_id === id), id);
+    // small pages: the walk still returns every room exactly once
+    const paged = await mxJson<RoomList>(['rooms', 'list', '--page-size', '2']);
+    assert.deepEqual(paged.rooms.map((r) => r.room_id).sort(), all.rooms.map((r) => r.room_id).sort());
+
+    const search = await mxJson<RoomList>(['rooms', 'list', '--search', name('list'), '--order-by', 'name']);
+    assert.deepEqual(search.rooms.map((r) => r.name), ['alpha', 'bravo', 'charlie', 'delta', 'echo'].map((n) => `${name('list')}-${n}`));
+    const byMembers = await mxJson<RoomList>(['rooms', 'list', '--search', name('list'), '--order-by', 'joined_members', '--limit', '1']);
+    assert.equal(byMembers.rooms.length, 1);
+    assert.equal(byMembers.rooms[0]?.room_id, ids[4]);
+    assert.equal(byMembers.rooms[0]?.joined_members, 2);
+    assert.equal(byMembers.total, 5);
+
+    const text = await mx(['rooms', 'list', '--search', name('list')]);
+    assert.match(text.stdout, /ROOM ID\s+NAME\s+MEMBERS/);
+    assert.match(text.stdout, new RegExp(`${name('list')}-echo\\s+2`));
+
+    const viaSynadm = await synadm.json<{ rooms: { room_id: string; name: string; joined_members: number }[]; total_rooms: number }>(['room', 'list', '-l', '10000']);
+    assert.equal(viaSynadm.total_rooms, all.total);
+    assert.deepEqual(
+      viaSynadm.rooms.map((r) => `${r.room_id} ${r.joined_members}`).sort(),
+      all.rooms.map((r) => `${r.room_id} ${r.joined_members}`).sort(),
+    );
+
+    const bad = await mx(['rooms', 'list', '--order-by', 'size_of_moon']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--order-by/);
+  });
+
+  it('rooms show/members/state/block/delete act on the server', async () => {
+    const owner = await makeUser(name('heidi'));
+    const member = await makeUser(name('ivan'));
+    const roomId = await owner.client.createRoom(name('doomed'));
+    await joinRoom(member.client, roomId, owner.client, member.id);
+    const shown = await mxJson<{ room_id: string; name: string; joined_members: number }>(['rooms', 'show', roomId]);
+    assert.deepEqual([shown.name, shown.joined_members], [name('doomed'), 2]);
+    const members = await mxJson<{ members: string[] }>(['rooms', 'members', roomId]);
+    assert.deepEqual(members.members.sort(), [owner.id, member.id].sort());
+    const pl = await mxJson<{ state: StateEvent[] }>(['rooms', 'state', roomId, '--type', 'm.room.power_levels']);
+    assert.equal(pl.state.length, 1);
+    assert.equal((pl.state[0]?.content['users'] as Record<string, number>)[owner.id], 100);
+
+    assert.equal((await mx(['rooms', 'block', roomId, '--yes'])).code, 0);
+    assert.equal((await lab.admin.call<{ block: boolean }>('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/block`)).block, true);
+    assert.equal((await mx(['rooms', 'unblock', roomId])).code, 0);
+    assert.equal((await lab.admin.call<{ block: boolean }>('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/block`)).block, false);
+
+    const dry = await mxJson<{ planned: unknown[] }>(['rooms', 'delete', roomId, '--dry-run']);
+    assert.equal(dry.planned.length, 1);
+    assert.equal((await lab.admin.call<{ members: string[] }>('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/members`)).members.length, 2);
+    const del = await mxJson<{ status: string; kickedUsers: string[] }>(['rooms', 'delete', roomId, '--block', '--yes']);
+    assert.equal(del.status, 'complete');
+    assert.deepEqual(del.kickedUsers.sort(), [owner.id, member.id].sort());
+    await assert.rejects(lab.admin.call('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}`), /M_NOT_FOUND/);
+    assert.equal((await lab.admin.call<{ block: boolean }>('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/block`)).block, true);
+    const post = await owner.client.request('PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/t1`, { msgtype: 'm.text', body: 'still here?' });
+    assert.equal(post.status, 403);
+
+    const unknown = await mx(['rooms', 'show', `!doesnotexist:${server}`]);
+    assert.equal(unknown.code, 12);
+    const malformed = await mx(['rooms', 'members', 'general']);
+    assert.equal(malformed.code, 2);
+    assert.match(malformed.stderr, /neither a room id nor a room alias/);
+  });
+
+  it('purge-history removes the old events and keeps the new', async () => {
+    const u = await makeUser(name('judy'));
+    const rooms = [await u.client.createRoom(name('history')), await u.client.createRoom(name('history-kept'))];
+    const old: string[][] = [[], []];
+    for (const [i, roomId] of rooms.entries()) for (const n of [1, 2, 3]) old[i]?.push(await u.client.send(roomId, `old ${n}`));
+    await sleep(1500);
+    const cutoff = new Date().toISOString();
+    await sleep(1500);
+    for (const roomId of rooms) for (const n of [1, 2]) await u.client.send(roomId, `new ${n}`);
+    const [roomId = '', keptId = ''] = rooms;
+    const [oldIds = [], keptOldIds = []] = old;
+    assert.deepEqual((await u.client.messages(roomId)).sort(), ['new 1', 'new 2', 'old 1', 'old 2', 'old 3']);
+    const fetch = (room: string, id: string) => u.client.request('GET', `/_matrix/client/v3/rooms/${enc(room)}/event/${enc(id)}`);
+
+    const future = await mx(['purge-history', roomId, '--before', new Date(Date.now() + 86_400_000).toISOString(), '--yes']);
+    assert.equal(future.code, 2);
+    assert.match(future.stderr, /in the future/);
+    const dry = await mx(['purge-history', roomId, '--before', cutoff, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal((await u.client.messages(roomId)).length, 5, 'nothing changed by a refused or dry run');
+
+    const r = await mxJson<PurgeHistoryReport>(['purge-history', roomId, '--before', cutoff, '--yes']);
+    assert.equal(r.status, 'complete');
+    assert.equal(r.deleteLocalEvents, true);
+    assert.deepEqual((await u.client.messages(roomId)).sort(), ['new 1', 'new 2']);
+    for (const id of oldIds) assert.equal((await fetch(roomId, id)).status, 404, 'old events are gone from the database');
+
+    // --keep-local: the local events stay in the database (fetchable by id)
+    const kept = await mxJson<PurgeHistoryReport>(['purge-history', keptId, '--before', cutoff, '--keep-local', '--yes']);
+    assert.equal(kept.status, 'complete');
+    assert.equal(kept.deleteLocalEvents, false);
+    // NOTE: Synapse marks kept events before the cut-off as outliers (clients can no longer fetch them), so ask the database.
+    const inDb = async (ids: readonly string[]) => Number((await sql(`SELECT count(*) FROM events WHERE event_id IN (${ids.map((i) => `'${i}'`).join(',')})`)).trim());
+    assert.equal(await inDb(keptOldIds), 3, 'local events kept in the database');
+    assert.equal(await inDb(oldIds), 0, 'purged events are gone from the database');
+
+    const older = await mx(['purge-history', roomId, '--older-than', '90d', '--yes']);
+    assert.equal(older.code, 0, older.stderr);
+    assert.deepEqual((await u.client.messages(roomId)).sort(), ['new 1', 'new 2']);
+
+    for (const [args, code] of [
+      [['purge-history', `!nope:${server}`, '--older-than', '1d', '--yes'], 12],
+      [['purge-history', 'nope', '--older-than', '1d', '--yes'], 2],
+      [['purge-history', roomId, '--older-than', '90', '--yes'], 2],
+      [['purge-history', roomId, '--yes'], 2],
+    ] as const) {
+      const x = await mx(args);
+      assert.equal(x.code, code, `${args.join(' ')}: ${x.stderr}`);
+    }
+  });
+
+  it('abuse quarantine: power -1 in every room (full power levels kept), media quarantined, user cannot post', async () => {
+    const good = await makeUser(name('kate'));
+    const bad = await makeUser(name('mallory'));
+    const rooms = [await good.client.createRoom(name('q1')), await good.client.createRoom(name('q2'))];
+    for (const r of rooms) await joinRoom(bad.client, r, good.client, bad.id);
+    const spam = await bad.client.request('PUT', `/_matrix/client/v3/rooms/${enc(rooms[0] ?? '')}/send/m.room.message/m0`, { msgtype: 'm.text', body: 'spam' });
+    assert.equal(spam.status, 200);
+    const upload = await bad.client.request('POST', '/_matrix/media/v3/upload?filename=spam.json', { spam: run });
+    assert.equal(upload.status, 200, JSON.stringify(upload.json));
+    const before = await Promise.all(rooms.map((r) => state<Record<string, unknown>>(r, 'm.room.power_levels')));
+
+    const partial = await mx(['abuse', 'quarantine', bad.id, '--yes', '--keep-media', '--json']);
+    assert.equal(partial.code, 1, 'rooms left unchanged: exit 1');
+    const noTakeOver = JSON.parse(partial.stdout) as QuarantineReport;
+    assert.equal(noTakeOver.complete, false);
+    assert.ok(noTakeOver.rooms.every((r) => r.result === 'skipped' && /--take-over/.test(r.detail)));
+
+    const dry = await mxJson<QuarantineReport & { planned: { action: string }[] }>(['abuse', 'quarantine', bad.id, '--take-over', '--dry-run']);
+    assert.ok(dry.rooms.every((r) => r.result === 'changed'), JSON.stringify(dry.rooms));
+    assert.ok(dry.planned.some((p) => p.action.startsWith('send m.room.power_levels')));
+    assert.deepEqual(await Promise.all(rooms.map((r) => state(r, 'm.room.power_levels'))), before, 'a dry run changes nothing');
+
+    const r = await lab.mxctl(['abuse', 'quarantine', bad.id, '--take-over', '--yes', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as QuarantineReport;
+    assert.equal(report.complete, true);
+    assert.deepEqual(report.rooms.map((x) => x.roomId).sort(), [...rooms].sort());
+    for (const [i, roomId] of rooms.entries()) {
+      const after = await state<{ users: Record<string, number> }>(roomId, 'm.room.power_levels');
+      assert.equal(after?.users[bad.id], -1);
+      const { users: beforeUsers, ...beforeRest } = before[i] as { users: Record<string, number> };
+      const { users: afterUsers, ...afterRest } = after;
+      assert.deepEqual(afterRest, beforeRest, 'every other power-level key kept');
+      assert.equal(afterUsers[good.id], beforeUsers[good.id]);
+      const send = await bad.client.request('PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/after${i}`, { msgtype: 'm.text', body: 'more spam' });
+      assert.equal(send.status, 403, 'quarantined user cannot post');
+      await good.client.send(roomId, 'the others still can');
+    }
+    assert.ok((report.mediaQuarantined ?? 0) >= 1);
+    const media = await lab.admin.call<{ media: { quarantined_by: string | null }[] }>('GET', `/_synapse/admin/v1/users/${enc(bad.id)}/media`);
+    assert.ok(media.media.length === 1 && media.media.every((m) => m.quarantined_by !== null), JSON.stringify(media));
+    const again = await mxJson<QuarantineReport>(['abuse', 'quarantine', bad.id, '--yes', '--keep-media']);
+    assert.ok(again.rooms.every((x) => x.result === 'unchanged'), 'idempotent');
+
+    const deact = await mxJson<QuarantineReport>(['abuse', 'quarantine', bad.id, '--yes', '--deactivate']);
+    assert.equal(deact.deactivated, true);
+    assert.equal((await lab.admin.call<{ deactivated: boolean }>('GET', `/_synapse/admin/v2/users/${enc(bad.id)}`)).deactivated, true);
+  });
+
+  it('federation block: every local room\'s ACL denies the server with allow * intact; unblock removes it', async () => {
+    const owner = await makeUser(name('niaj'));
+    await owner.client.createRoom(name('fed'));
+    const refuse = await mx(['federation', 'block', server, '--yes']);
+    assert.equal(refuse.code, 2);
+    assert.match(refuse.stderr, /own name/);
+    const glob = await mx(['federation', 'block', '*', '--yes']);
+    assert.equal(glob.code, 2);
+
+    const r = await mxJson<ServerAclReport>(['federation', 'block', 'spam.example', '--take-over', '--yes']);
+    assert.equal(r.complete, true, JSON.stringify(r.rooms.filter((x) => x.result !== 'changed')));
+    const local = (await mxJson<RoomList>(['rooms', 'list'])).rooms.filter((x) => x.joined_local_members > 0);
+    assert.ok(local.length >= 2);
+    for (const room of local) {
+      const acl = await state<{ allow: string[]; deny: string[] }>(room.room_id, 'm.room.server_acl');
+      assert.deepEqual(acl?.allow, ['*'], room.room_id);
+      assert.ok(acl?.deny.includes('spam.example'), room.room_id);
+    }
+    // our own users can still talk in a room carrying the ACL
+    const probe = local.find((x) => x.creator === owner.id);
+    if (probe !== undefined) await owner.client.send(probe.room_id, 'still federating with ourselves');
+
+    const again = await mxJson<ServerAclReport>(['federation', 'block', 'spam.example', '--yes']);
+    assert.ok(again.rooms.every((x) => x.result === 'unchanged'));
+    const un = await mxJson<ServerAclReport>(['federation', 'unblock', 'spam.example', '--yes']);
+    assert.equal(un.complete, true);
+    for (const room of local) {
+      const acl = await state<{ allow: string[]; deny: string[] }>(room.room_id, 'm.room.server_acl');
+      assert.deepEqual([acl?.allow, acl?.deny.includes('spam.example')], [['*'], false]);
+    }
+  });
+
+  it('a non-admin token, an expired token and a stopped Synapse: clear errors, nothing changed', async () => {
+    const statePath = adminStatePath(lab.dir);
+    const saved = await readFile(statePath, 'utf8');
+    const plain = await makeUser(name('oscar'));
+    try {
+      const st = JSON.parse(saved) as { access_token: string };
+      await writeFile(statePath, JSON.stringify({ ...JSON.parse(saved), access_token: plain.client.accessToken }), { mode: 0o600 });
+      const notAdmin = await mx(['rooms', 'list']);
+      assert.equal(notAdmin.code, 5);
+      assert.match(notAdmin.stderr, /not a server admin/);
+      assert.ok(!notAdmin.stderr.includes(plain.client.accessToken ?? '???'), 'no token in the error');
+      const del = await mx(['users', 'deactivate', plain.id, '--yes']);
+      assert.equal(del.code, 5);
+      await writeFile(statePath, JSON.stringify({ ...JSON.parse(saved), access_token: 'syt_expired_or_revoked' }), { mode: 0o600 });
+      const revoked = await mx(['tokens', 'list']);
+      assert.equal(revoked.code, 5);
+      assert.match(revoked.stderr, /mxctl admin init/);
+      assert.ok(!revoked.stderr.includes('syt_expired_or_revoked') && !revoked.stderr.includes(st.access_token));
+    } finally {
+      await writeFile(statePath, saved, { mode: 0o600 });
+    }
+    assert.equal((await lab.admin.call<{ deactivated: boolean }>('GET', `/_synapse/admin/v2/users/${enc(plain.id)}`)).deactivated, false);
+
+    // Synapse down: the compose service stopped for real, then brought back by mxctl up.
+    await createCompose(join(lab.dir, 'compose')).stop(['synapse']);
+    try {
+      const down = await mx(['users', 'deactivate', plain.id, '--yes']);
+      assert.equal(down.code, 5);
+      assert.match(down.stderr, /did not answer: connection refused/);
+      assert.match(down.stderr, /mxctl status/);
+    } finally {
+      const up = await lab.mxctl(['up']);
+      assert.equal(up.code, 0, up.stderr);
+    }
+    assert.equal((await lab.admin.call<{ deactivated: boolean }>('GET', `/_synapse/admin/v2/users/${enc(plain.id)}`)).deactivated, false);
+  });
+});
