@@ -14,6 +14,8 @@ command -v debootstrap >/dev/null || need_apt+=(debootstrap)
 command -v gpg >/dev/null || need_apt+=(gnupg)
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v ss >/dev/null || need_apt+=(iproute2)
+# synadm: an independent admin CLI the admin e2e tests cross-check mxctl against.
+command -v synadm >/dev/null || need_apt+=(synadm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   apt-get update -qq
