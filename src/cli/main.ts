@@ -4,7 +4,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isMxError } from '../core/errors.ts';
 import { registerStack } from './program/stack.ts';
-import { registerPending } from './program/pending.ts';
+import { registerBackup } from './program/backup.ts';
 import { registerAdministration } from './program/administration.ts';
 
 const VERSION = '0.1.0';
@@ -19,7 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStack(program);
   registerAdministration(program);
-  registerPending(program, ['backup', 'restore']);
+  registerBackup(program);
   return program;
 }
 

@@ -46,6 +46,7 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     ACME_EMAIL: c.acmeEmail ?? '',
     MXCTL_RESOLVE: c.resolve ?? '',
     MXCTL_CA_FILE: c.caFile ?? '',
+    BACKUP_DIR: '',
     ...secrets,
   };
 }

@@ -51,6 +51,8 @@ export const settingsSchema = z.strictObject({
   ACME_EMAIL: z.union([z.literal(''), z.email()]),
   MXCTL_RESOLVE: z.union([z.literal(''), z.ipv4(), z.ipv6()]),
   MXCTL_CA_FILE: z.string(),
+  // Optional (deployments written before backups existed have no such line): '' = DEPLOY/backups.
+  BACKUP_DIR: z.string().default(''),
   POSTGRES_PASSWORD: secret,
   REGISTRATION_SHARED_SECRET: secret,
   MACAROON_SECRET_KEY: secret,
@@ -108,6 +110,7 @@ export function formatSettings(s: Settings): string {
           e('ACME_EMAIL', 'Contact address for the ACME account (empty: none).'),
           e('MXCTL_RESOLVE', 'When set, mxctl reaches the public names at this address (split DNS, the lab).'),
           e('MXCTL_CA_FILE', "Extra CA certificates mxctl trusts for the public names (a private ACME CA), relative to the deployment."),
+          e('BACKUP_DIR', 'Where `mxctl backup` keeps archives (mode 0700); relative to the deployment. Empty: backups/.'),
         ],
       },
       {

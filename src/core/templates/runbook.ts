@@ -65,16 +65,75 @@ Add to cron (daily at 3 AM):
 \`scripts/backup.sh\` and \`scripts/restore.sh\` call \`mxctl backup\` and \`mxctl restore\`
 (set \`MXCTL=/path/to/mxctl\` in the cron line if mxctl is not on cron's PATH).
 
-**Status:** \`mxctl backup\` / \`mxctl restore\` are not in this version yet; the shims say so
-and exit non-zero. Until they land, back up by hand:
+### What a backup holds
+\`mxctl backup\` writes ONE encrypted archive per run into \`backups/\` (mode 0700; \`BACKUP_DIR\`
+in \`.env\` moves it), named \`matrix-backup-YYYY-MM-DD_HHMMSS.tar.gpg\` (UTC), then its manifest
+\`matrix-backup-YYYY-MM-DD_HHMMSS.manifest.json\`. A backup exists only once its manifest does.
+- The archive is a plain tar, encrypted by gpg (OpenPGP, AES-256, key from \`BACKUP_PASSPHRASE\`
+  via SHA-512 S2K). It is not gzipped: the dump is compressed already and media mostly is too.
+- Inside: \`RESTORE.txt\`; \`database/synapse.pgdump.NNNNN\` (\`pg_dump -Fc\` without the
+  \`e2e_one_time_keys_json\` data, in 32 MiB pieces so it streams: \`cat\` them back together);
+  \`deployment/\` (this folder: \`.env\`, \`synapse/\` with homeserver.yaml, log config, signing key and
+  \`media_store/local_content\` + \`local_thumbnails\` (not the remote caches), \`nginx/\`, \`element/\`,
+  \`compose/\`, \`certs/\`, \`state/\`); \`manifest.json\` last (every file's size and sha256, the dump's
+  sha256, server name, Synapse version, schema version, row counts of key tables).
+- Nothing is staged on disk: the dump and the files stream through tar and gpg into the archive.
+- Keep a copy of \`BACKUP_PASSPHRASE\` off this server: without it no backup can be restored.
+
+### Commands
 \`\`\`bash
-docker compose -f compose/docker-compose.yml exec -T postgres \\
-  pg_dump -U ${s.POSTGRES_USER} -Fc --exclude-table-data e2e_one_time_keys_json ${s.POSTGRES_DB} > synapse.dump
-tar czf matrix-files.tar.gz .env synapse/homeserver.yaml synapse/*.signing.key synapse/*.log.config \\
-  synapse/media_store/local_content synapse/media_store/local_thumbnails nginx element compose
+mxctl backup [--local-only] [--json]   # one archive + manifest; non-zero exit on any failure
+mxctl backup list [--json]             # id, age, size, state, when last verified
+mxctl backup verify [ID|FILE|latest]   # decrypt to nowhere: every sha256, pg_restore -f /dev/null
+mxctl backup prune [--dry-run]         # keep 7 daily, 4 weekly, 6 monthly; never the newest verified
+mxctl restore ID|FILE|latest [--yes] [--no-safety-backup] [--checks full|read-only]
 \`\`\`
-Encrypt both with the \`BACKUP_PASSPHRASE\` from \`.env\` and copy them off this server.
-Keep a copy of \`BACKUP_PASSPHRASE\` off this server too.
+\`mxctl restore\` first decrypts the archive into a staging folder and checks every checksum, the
+server name, the signing key and the database schema against the pinned Synapse: if anything is
+wrong it stops **before changing anything**. Then it takes a safety backup of the current state
+(\`...-pre-restore\`), stops Synapse, recreates the database (UTF8, C), runs \`pg_restore\`, empties
+\`e2e_one_time_keys_json\`, puts back config, signing key and media, starts the stack and runs the
+post-restore checklist: admin login; rooms and messages against the manifest; a media file
+downloaded with the same sha256; a test message in a scratch room; no ERROR in Synapse's log.
+Each item prints pass/FAIL; any FAIL exits non-zero. A failed restore names the safety backup to
+go back to (\`mxctl restore <id>-pre-restore --no-safety-backup --yes\`). Restores keep this
+machine's placement settings (project name, local address, image pins, \`BACKUP_PASSPHRASE\`) and
+take the server's identity and secrets (names, database password, Synapse secrets) from the backup.
+
+Backups stay on this server for now: copy \`backups/\` off it (rsync, rclone) after each run.
+
+### Restore without mxctl
+Everything needed is stock software: gpg, tar, jq, sha256sum, docker compose. Run as root, in the
+deployment folder (on a new server: an empty folder; the archive holds the whole deployment):
+\`\`\`bash
+ARCHIVE=backups/matrix-backup-YYYY-MM-DD_HHMMSS.tar.gpg   # the backup to restore
+umask 077 && mkdir restore-tmp
+# 1. Decrypt to a file. Type BACKUP_PASSPHRASE (not echoed). Only exit status 0 means intact.
+read -rs PASS && printf '%s' "$PASS" | gpg --batch --pinentry-mode loopback --passphrase-fd 0 \\
+  --decrypt --output restore-tmp/backup.tar "$ARCHIVE" && unset PASS
+# 2. Unpack, rebuild the dump from its pieces, check every sha256 against the manifest.
+tar -xpf restore-tmp/backup.tar -C restore-tmp
+cat restore-tmp/database/synapse.pgdump.* > restore-tmp/synapse.pgdump
+jq -r '.files[] | select(.type == "file") | "\\(.sha256)  deployment/\\(.path)"' restore-tmp/manifest.json \\
+  | (cd restore-tmp && sha256sum --quiet --strict -c -)
+echo "$(jq -r .database.sha256 restore-tmp/manifest.json)  restore-tmp/synapse.pgdump" | sha256sum --quiet --strict -c -
+# 3. Stop Synapse, put the files back (config, signing key, media, .env, compose file).
+(cd compose 2>/dev/null && docker compose stop synapse || true)
+cp -a restore-tmp/deployment/. .
+# 4. A new, empty database (UTF8, C collation), the dump into it, one-time keys emptied.
+cd compose
+docker compose up -d --wait postgres
+docker compose exec -T postgres dropdb -U ${s.POSTGRES_USER} --if-exists --force ${s.POSTGRES_DB}
+docker compose exec -T postgres createdb -U ${s.POSTGRES_USER} --encoding=UTF8 --locale=C --template=template0 --owner=${s.POSTGRES_USER} ${s.POSTGRES_DB}
+docker compose exec -T postgres pg_restore -U ${s.POSTGRES_USER} -d ${s.POSTGRES_DB} --no-owner --role=${s.POSTGRES_USER} --exit-on-error < ../restore-tmp/synapse.pgdump
+docker compose exec -T postgres psql -U ${s.POSTGRES_USER} -d ${s.POSTGRES_DB} -c 'TRUNCATE e2e_one_time_keys_json;'
+# 5. Start everything, then remove the plaintext.
+docker compose up -d --wait
+cd .. && rm -rf restore-tmp
+\`\`\`
+If the database volume was kept from another installation whose \`.env\` had a different
+\`POSTGRES_PASSWORD\`, set it to the restored one before step 5:
+\`docker compose exec -T postgres psql -U ${s.POSTGRES_USER} -d postgres -c "ALTER ROLE ${s.POSTGRES_USER} PASSWORD '...'"\`.
 
 ### Restore Test (monthly)
 Last restore test: \`__NOT_YET_PERFORMED__\`

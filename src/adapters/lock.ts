@@ -1,0 +1,85 @@
+// A single-writer lock file: {pid, host, started, heartbeat}. Created with O_EXCL; refreshed
+// while held; taken over only when its holder is provably gone (same host, dead pid) or its
+// heartbeat is older than `staleMs` (restic's rule, DESIGN.md §7.6).
+import { open, readFile, rm, utimes, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { MxError } from '../core/errors.ts';
+
+export interface HeldLock {
+  path: string;
+  release(): Promise<void>;
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  started: string;
+  purpose: string;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readLock(path: string): Promise<{ info: LockInfo | undefined; mtimeMs: number } | undefined> {
+  try {
+    const [text, s] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    let info: LockInfo | undefined;
+    try {
+      info = JSON.parse(text) as LockInfo;
+    } catch {
+      info = undefined; // a lock written halfway by a killed run
+    }
+    return { info, mtimeMs: s.mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function acquireLock(path: string, purpose: string, o: { staleMs?: number; heartbeatMs?: number } = {}): Promise<HeldLock> {
+  const staleMs = o.staleMs ?? 10 * 60_000;
+  const heartbeatMs = o.heartbeatMs ?? 30_000;
+  const info: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString(), purpose };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(path, 'wx', 0o600);
+      await handle.writeFile(JSON.stringify(info));
+      await handle.sync();
+      await handle.close();
+      const timer = setInterval(() => {
+        const now = new Date();
+        utimes(path, now, now).catch(() => undefined);
+      }, heartbeatMs);
+      timer.unref();
+      return {
+        path,
+        async release() {
+          clearInterval(timer);
+          await rm(path, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const held = await readLock(path);
+    if (held === undefined) continue;
+    const sameHostDead = held.info !== undefined && held.info.host === info.host && !isAlive(held.info.pid);
+    const stale = Date.now() - held.mtimeMs > staleMs;
+    const halfWritten = held.info === undefined && Date.now() - held.mtimeMs > 5_000;
+    if (sameHostDead || stale || halfWritten) {
+      await rm(path, { force: true });
+      continue;
+    }
+    const who = held.info === undefined ? 'another mxctl' : `mxctl pid ${held.info.pid} on ${held.info.host} (${held.info.purpose}, since ${held.info.started})`;
+    throw new MxError('E_BACKUP_LOCKED', `Another backup or restore is running: ${who}.`, {
+      hint: `Wait for it to finish. If no mxctl is running, remove ${path}.`,
+    });
+  }
+  throw new MxError('E_BACKUP_LOCKED', `Could not take the lock ${path}.`);
+}

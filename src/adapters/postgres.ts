@@ -1,0 +1,98 @@
+// PostgreSQL tools run inside the deployment's postgres container (`docker compose exec -T`),
+// over its local socket: no password on any command line. Dumps stream; memory stays flat.
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { run } from './exec.ts';
+import { MxError } from '../core/errors.ts';
+
+export interface PgTarget {
+  composeDir: string;
+  user: string;
+  db: string;
+}
+
+export interface StreamingProcess {
+  stdout: Readable;
+  stdin: Writable;
+  done: Promise<void>;
+  kill(): void;
+}
+
+function tail(text: string): string {
+  return text.trim().split('\n').slice(-10).join('\n');
+}
+
+/** `docker compose exec -T postgres ARGV` with its stdin/stdout as streams. */
+export function execStreaming(composeDir: string, argv: readonly string[], purpose: string, errorCode: 'E_COMMAND_FAILED' | 'E_BACKUP_FAILED' | 'E_RESTORE_FAILED' = 'E_COMMAND_FAILED'): StreamingProcess {
+  const child = spawn('docker', ['compose', 'exec', '-T', 'postgres', ...argv], { cwd: composeDir, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    stderr = (stderr + d).slice(-8000);
+  });
+  child.stdin.on('error', () => undefined);
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', (cause) => reject(new MxError('E_DOCKER_MISSING', `${purpose}: docker could not be started.`, { cause })));
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve();
+      const how = signal !== null ? `was killed (${signal})` : `exited with code ${code}`;
+      reject(new MxError(errorCode, `${purpose}: ${argv[0] ?? 'the command'} ${how}.`, { detail: tail(stderr) }));
+    });
+  });
+  done.catch(() => undefined); // awaited by the caller once the streams drain
+  return { stdout: child.stdout, stdin: child.stdin, done, kill: () => child.kill('SIGKILL') };
+}
+
+/** pg_dump in custom format with the one-time-keys data left out (Synapse's backup docs). */
+export function startDump(t: PgTarget): StreamingProcess {
+  const p = execStreaming(t.composeDir, ['pg_dump', '-U', t.user, '-d', t.db, '-Fc', '--exclude-table-data', 'e2e_one_time_keys_json'], 'dumping the database', 'E_BACKUP_FAILED');
+  p.stdin.end();
+  return p;
+}
+
+/** One SQL script through psql's stdin (so values never reach argv); returns the unaligned output. */
+export async function psql(t: PgTarget, sql: string, o: { db?: string; timeoutMs?: number } = {}): Promise<string> {
+  const r = await run('docker', ['compose', 'exec', '-T', 'postgres', 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-U', t.user, '-d', o.db ?? t.db], {
+    cwd: t.composeDir,
+    input: sql,
+    timeoutMs: o.timeoutMs ?? 120_000,
+    purpose: 'querying the database',
+  });
+  return r.stdout;
+}
+
+/** Row counts of the named tables (absent tables are left out). */
+export async function countRows(t: PgTarget, tables: readonly string[]): Promise<Record<string, number>> {
+  const present = (await psql(t, "SELECT tablename FROM pg_tables WHERE schemaname = 'public';")).split('\n').filter((l) => l !== '');
+  const wanted = tables.filter((x) => present.includes(x));
+  if (wanted.length === 0) return {};
+  const sql = `${wanted.map((x) => `SELECT '${x}', count(*) FROM "${x}"`).join('\nUNION ALL\n')};`;
+  const out: Record<string, number> = {};
+  for (const line of (await psql(t, sql)).split('\n')) {
+    const [name, n] = line.split('|');
+    if (name !== undefined && n !== undefined) out[name] = Number(n);
+  }
+  return out;
+}
+
+/** Synapse's schema_version and schema_compat_version, or undefined for a database without them. */
+export async function schemaVersions(t: PgTarget): Promise<{ version: number; compat: number } | undefined> {
+  try {
+    const out = (await psql(t, 'SELECT (SELECT version FROM schema_version), (SELECT compat_version FROM schema_compat_version);')).trim();
+    const [v, c] = out.split('|').map(Number);
+    if (v === undefined || c === undefined || !Number.isFinite(v) || !Number.isFinite(c)) return undefined;
+    return { version: v, compat: c };
+  } catch (error) {
+    if (error instanceof MxError && /does not exist/.test(error.detail ?? '')) return undefined;
+    throw error;
+  }
+}
+
+/** Drops and recreates the database as Synapse requires it: UTF8, C collation and ctype, from template0. */
+export async function recreateDatabase(t: PgTarget): Promise<void> {
+  const ident = `"${t.db.replaceAll('"', '""')}"`;
+  const owner = `"${t.user.replaceAll('"', '""')}"`;
+  // NOTE: connect to the maintenance database: the target can't be dropped while connected to it.
+  await psql(t, `DROP DATABASE IF EXISTS ${ident} WITH (FORCE);`, { db: 'postgres' });
+  await psql(t, `CREATE DATABASE ${ident} OWNER ${owner} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;`, { db: 'postgres' });
+}

@@ -1,0 +1,83 @@
+import { openStack } from '../../ops/context.ts';
+import { loadDeployment } from '../../ops/deployment.ts';
+import { createBackup } from '../../ops/backup/create.ts';
+import { readCatalog } from '../../ops/backup/catalog.ts';
+import { verifyBackup } from '../../ops/backup/verify.ts';
+import { restoreBackup } from '../../ops/backup/restore.ts';
+import { pruneBackups } from '../../ops/backup/prune.ts';
+import type { ChecksMode } from '../../ops/backup/post-restore-checks.ts';
+import { MxError } from '../../core/errors.ts';
+import { printJson, printTable, progress, say } from '../output.ts';
+import { terminalConfirm } from '../prompt.ts';
+
+function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+function age(iso: string): string {
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  if (s < 172800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} d`;
+}
+
+export async function runBackup(f: { localOnly?: true; json?: true }, dir: string | undefined): Promise<void> {
+  const ctx = await openStack({ dir });
+  const r = await createBackup(ctx, { progress: progress(f.json !== true) });
+  const report = { ...r, offsite: f.localOnly === true ? 'skipped (--local-only)' : 'not configured' };
+  if (f.json === true) return printJson(report);
+  say(`Backup ${r.id}: ${mib(r.archiveBytes)} (database ${mib(r.databaseBytes)}, ${r.files} files ${mib(r.fileBytes)}) in ${r.seconds.toFixed(1)} s.`);
+  say(`  ${r.archive}`);
+  for (const w of r.warnings) say(`  warning: ${w}`);
+}
+
+export async function runBackupList(f: { json?: true }, dir: string | undefined): Promise<void> {
+  const d = await loadDeployment({ dir });
+  const c = await readCatalog(d);
+  if (f.json === true) {
+    return printJson({
+      dir: c.dir,
+      backups: c.entries.map((e) => ({ id: e.id, created_at: e.createdAt, archive: e.archive, size: e.archiveBytes, state: e.state, verified_at: e.verifiedAt ?? null, location: 'local' })),
+      incomplete: c.orphans,
+    });
+  }
+  if (c.entries.length === 0) say(`No backups in ${c.dir}.`);
+  else printTable(['ID', 'AGE', 'SIZE', 'STATE', 'VERIFIED'], c.entries.map((e) => [e.id, age(e.createdAt), mib(e.archiveBytes), e.state, e.verifiedAt ?? 'no']));
+  if (c.orphans.length > 0) say(`Incomplete (no manifest, not backups): ${c.orphans.join(', ')}`);
+}
+
+export async function runBackupVerify(ref: string, f: { json?: true }, dir: string | undefined): Promise<void> {
+  const ctx = await openStack({ dir });
+  const r = await verifyBackup(ctx, ref, { progress: progress(f.json !== true) });
+  if (f.json === true) printJson(r);
+  else {
+    say(r.ok ? `Backup ${r.id} verified: ${r.files} entries and the database dump (${mib(r.databaseBytes)}) read back intact.` : `Backup ${r.id} FAILED verification:`);
+    for (const p of r.problems) say(`  - ${p}`);
+  }
+  if (!r.ok) throw new MxError('E_BACKUP_CORRUPT', `Backup ${r.id} is damaged: do not rely on it.`, { hint: 'Take a new backup (`mxctl backup`) and check the disk it lives on.' });
+}
+
+export async function runRestore(ref: string, f: { safetyBackup: boolean; checks: ChecksMode; yes?: true; json?: true }, dir: string | undefined): Promise<void> {
+  const ctx = await openStack({ dir });
+  if (f.yes !== true) {
+    const confirm = terminalConfirm();
+    if (confirm === undefined) throw new MxError('E_USAGE', 'restore replaces the database and media: pass --yes to confirm when not on a terminal.');
+    if (!(await confirm(`Replace ${ctx.deployment.settings.MX_SERVER_NAME}'s database, media and config with backup ${ref}?`))) throw new MxError('E_ABORTED', 'Restore cancelled; nothing changed.');
+  }
+  const r = await restoreBackup(ctx, { ref, safetyBackup: f.safetyBackup, checks: f.checks, progress: progress(f.json !== true) });
+  if (f.json === true) printJson(r);
+  else {
+    say(`Restored ${r.id} (${r.restoredFiles} files) in ${r.seconds.toFixed(1)} s.${r.safetyBackup === undefined ? '' : ` Safety backup: ${r.safetyBackup}.`}`);
+    for (const c of r.checks) say(`  [${c.ok ? 'pass' : 'FAIL'}] ${c.name}: ${c.detail}`);
+  }
+  if (!r.ok) throw new MxError('E_CHECKS_FAILED', `The post-restore checklist failed for ${r.id}.`, { hint: r.safetyBackup === undefined ? 'See the items above.' : `See the items above; \`mxctl restore ${r.safetyBackup} --no-safety-backup --yes\` brings back the previous state.` });
+}
+
+export async function runBackupPrune(f: { keepDaily: number; keepWeekly: number; keepMonthly: number; dryRun?: true; json?: true }, dir: string | undefined): Promise<void> {
+  const d = await loadDeployment({ dir });
+  const r = await pruneBackups(d, { policy: { daily: f.keepDaily, weekly: f.keepWeekly, monthly: f.keepMonthly }, dryRun: f.dryRun === true });
+  if (f.json === true) return printJson(r);
+  for (const k of r.keep) say(`keep    ${k.id}  (${k.reasons.join(', ')})`);
+  for (const id of r.removed) say(`${r.dryRun ? 'would delete' : 'deleted'} ${id}`);
+  for (const id of r.untouched) say(`damaged, left alone: ${id}`);
+}

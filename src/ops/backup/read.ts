@@ -1,0 +1,195 @@
+// Reading an archive back: decrypt (gpg) → tar entries → hash every byte, optionally writing the
+// entries to a staging folder and/or feeding the dump to a consumer (pg_restore -f /dev/null).
+// Nothing read here is trusted until `readArchive` returns: gpg's exit status and every sha256
+// against the manifest are checked at the end (gpg writes tampered plaintext before it complains).
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, symlink, lchown, chmod } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname, join, normalize } from 'node:path';
+import { Transform } from 'node:stream';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { MxError, isMxError } from '../../core/errors.ts';
+import { parseManifest } from '../../core/backup/manifest.ts';
+import type { Manifest } from '../../core/backup/manifest.ts';
+import { DB_CHUNK_PREFIX, FILES_PREFIX, INNER_MANIFEST, INNER_README } from '../../core/backup/naming.ts';
+import { readTar, TarTruncatedError } from '../../adapters/tar-stream.ts';
+import { startDecrypt } from '../../adapters/gpg.ts';
+
+export interface ReadOptions {
+  passphrase: string;
+  /** Write entries here: database.pgdump and deployment/... (created 0700). */
+  stagingDir?: string;
+  /** Stream the dump into this (e.g. pg_restore's stdin); ended after the last chunk. */
+  dumpSink?: Writable;
+  /** The sidecar manifest, when there is one: its archive sha256 is checked too. */
+  sidecar?: Manifest;
+  progress?: (line: string) => void;
+}
+
+export interface ReadResult {
+  manifest: Manifest;
+  archiveBytes: number;
+  /** Every mismatch found; empty = the archive is exactly what its manifest says. */
+  problems: string[];
+  /** uid/gid/mode per deployment path, as archived (restore re-applies them). */
+  owners: Map<string, { uid: number; gid: number; mode: number }>;
+}
+
+function safeRel(rel: string): string | undefined {
+  const n = normalize(rel);
+  if (n.startsWith('/') || n === '..' || n.startsWith('../') || n.includes('/../') || rel === '') return undefined;
+  return n.replace(/\/$/, '');
+}
+
+export async function readArchive(archivePath: string, o: ReadOptions): Promise<ReadResult> {
+  const gpg = await startDecrypt(o.passphrase);
+  const archiveHash = createHash('sha256');
+  let archiveBytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      archiveHash.update(chunk);
+      archiveBytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const dbHash = createHash('sha256');
+  let dbBytes = 0;
+  const seenChunks: string[] = [];
+  const files = new Map<string, { size: number; sha256?: string; type: string }>();
+  const owners = new Map<string, { uid: number; gid: number; mode: number }>();
+  let manifestText: string | undefined;
+  let dumpFile: FileHandle | undefined;
+  const problems: string[] = [];
+  if (o.stagingDir !== undefined) {
+    await mkdir(join(o.stagingDir, 'deployment'), { recursive: true, mode: 0o700 });
+    dumpFile = await open(join(o.stagingDir, 'database.pgdump'), 'wx', 0o600);
+  }
+  const asRoot = process.getuid?.() === 0;
+
+  const feed = pipeline(createReadStream(archivePath, { highWaterMark: 1024 * 1024 }), counter, gpg.stdin);
+  let sinkDone: Promise<void> = Promise.resolve();
+  let sinkFailed: unknown;
+  if (o.dumpSink !== undefined) o.dumpSink.on('error', (e) => (sinkFailed ??= e));
+
+  const parse = readTar(gpg.stdout as AsyncIterable<Buffer>, async (h, body) => {
+    if (h.path === INNER_README) return;
+    if (h.path === INNER_MANIFEST) {
+      const parts: Buffer[] = [];
+      for await (const c of body) parts.push(c);
+      manifestText = Buffer.concat(parts).toString('utf8');
+      return;
+    }
+    if (h.path.startsWith(DB_CHUNK_PREFIX)) {
+      seenChunks.push(h.path);
+      for await (const c of body) {
+        dbHash.update(c);
+        dbBytes += c.length;
+        if (dumpFile !== undefined) await dumpFile.write(c);
+        if (o.dumpSink !== undefined && sinkFailed === undefined && !o.dumpSink.write(c)) {
+          await new Promise<void>((resolve) => {
+            o.dumpSink?.once('drain', resolve);
+            o.dumpSink?.once('error', () => resolve());
+            o.dumpSink?.once('close', () => resolve());
+          });
+        }
+      }
+      return;
+    }
+    if (!h.path.startsWith(FILES_PREFIX)) {
+      problems.push(`unexpected entry ${h.path}`);
+      return;
+    }
+    const rel = safeRel(h.path.slice(FILES_PREFIX.length));
+    if (rel === undefined) {
+      problems.push(`unsafe path ${h.path} (refused)`);
+      return;
+    }
+    owners.set(rel, { uid: h.uid, gid: h.gid, mode: h.mode });
+    const target = o.stagingDir === undefined ? undefined : join(o.stagingDir, 'deployment', rel);
+    if (h.type === 'directory') {
+      if (target !== undefined) {
+        await mkdir(target, { recursive: true, mode: 0o700 });
+        // NOTE: the archived owner and mode matter: Synapse runs as its own uid and must read media.
+        await chmod(target, h.mode & 0o7777);
+        if (asRoot) await lchown(target, h.uid, h.gid).catch(() => undefined);
+      }
+      files.set(rel, { size: 0, type: 'directory' });
+      return;
+    }
+    if (h.type === 'symlink') {
+      if (target !== undefined) {
+        await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+        await symlink(h.linkname ?? '', target);
+        if (asRoot) await lchown(target, h.uid, h.gid).catch(() => undefined);
+      }
+      files.set(rel, { size: 0, type: 'symlink' });
+      return;
+    }
+    const hash = createHash('sha256');
+    let size = 0;
+    let out: FileHandle | undefined;
+    if (target !== undefined) {
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+      out = await open(target, 'wx', 0o600);
+    }
+    try {
+      for await (const c of body) {
+        hash.update(c);
+        size += c.length;
+        if (out !== undefined) await out.write(c);
+      }
+    } finally {
+      await out?.close();
+    }
+    if (target !== undefined) {
+      await chmod(target, h.mode & 0o7777);
+      if (asRoot) await lchown(target, h.uid, h.gid).catch(() => undefined);
+    }
+    files.set(rel, { size, sha256: hash.digest('hex'), type: 'file' });
+  });
+
+  let streamError: unknown;
+  await Promise.all([feed.catch((e: unknown) => (streamError ??= e)), parse.catch((e: unknown) => (streamError ??= e))]);
+  if (streamError !== undefined) gpg.kill();
+  if (o.dumpSink !== undefined) {
+    o.dumpSink.end();
+    sinkDone = Promise.resolve();
+  }
+  await sinkDone;
+  await dumpFile?.sync();
+  await dumpFile?.close();
+  // gpg's verdict first: a wrong passphrase or a failed integrity check explains any parse error.
+  try {
+    await gpg.done;
+  } catch (error) {
+    if (isMxError(error)) throw error;
+    throw new MxError('E_BACKUP_CORRUPT', `gpg failed: ${(error as Error).message}`);
+  }
+  if (streamError !== undefined) {
+    const what = streamError instanceof TarTruncatedError ? 'the archive is truncated' : `the archive is damaged (${(streamError as Error).message})`;
+    throw new MxError('E_BACKUP_CORRUPT', `${archivePath}: ${what}.`, { hint: 'Use another backup (`mxctl backup list`).' });
+  }
+  if (manifestText === undefined) throw new MxError('E_BACKUP_CORRUPT', `${archivePath} has no manifest: it is incomplete (a backup cut short?).`);
+  const parsed = parseManifest(manifestText);
+  if (!parsed.ok) throw new MxError('E_BACKUP_CORRUPT', `${archivePath}: its manifest is invalid: ${parsed.error}.`);
+  const m = parsed.manifest;
+
+  if (o.sidecar?.archive !== undefined) {
+    const a = o.sidecar.archive;
+    const got = archiveHash.digest('hex');
+    if (a.size !== archiveBytes || a.sha256 !== got) problems.push(`the archive's size/sha256 differ from its manifest (${archiveBytes} bytes ${got.slice(0, 12)}… vs ${a.size} ${a.sha256.slice(0, 12)}…)`);
+  }
+  if (seenChunks.join() !== m.database.chunks.join()) problems.push('the database chunks differ from the manifest');
+  const dbSha = dbHash.digest('hex');
+  if (dbBytes !== m.database.size || dbSha !== m.database.sha256) problems.push('the database dump does not match its sha256');
+  for (const f of m.files) {
+    const got = files.get(f.path);
+    if (got === undefined) problems.push(`missing from the archive: ${f.path}`);
+    else if (f.type === 'file' && (got.size !== f.size || got.sha256 !== f.sha256)) problems.push(`checksum mismatch: ${f.path}`);
+  }
+  if (files.size !== m.files.length) problems.push(`the archive holds ${files.size} deployment entries, the manifest lists ${m.files.length}`);
+  if (sinkFailed !== undefined) problems.push(`the dump consumer failed: ${(sinkFailed as Error).message}`);
+  return { manifest: m, archiveBytes, problems, owners };
+}

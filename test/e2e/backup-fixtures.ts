@@ -1,0 +1,85 @@
+// Helpers for the backup e2e tests: a real PNG (so Synapse makes thumbnails), table row counts,
+// and sha256s of the media folders.
+import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { psql } from '../../src/adapters/postgres.ts';
+import type { Lab } from './lab-harness.ts';
+
+function crc32(buf: Buffer): number {
+  let c = ~0;
+  for (const b of buf) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+
+/** An RGB PNG of w×h with a seed-dependent pattern (distinct bytes per seed). */
+export function makePng(w: number, h: number, seed: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      raw[o] = (x * seed) & 255;
+      raw[o + 1] = (y * 7 + seed) & 255;
+      raw[o + 2] = ((x ^ y) + seed * 13) & 255;
+    }
+  }
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+export function pgOf(lab: Lab): { composeDir: string; user: string; db: string } {
+  return { composeDir: join(lab.dir, 'compose'), user: lab.settings.POSTGRES_USER, db: lab.settings.POSTGRES_DB };
+}
+
+/** Every public table's exact row count. */
+export async function tableCounts(lab: Lab): Promise<Map<string, number>> {
+  const pg = pgOf(lab);
+  const tables = (await psql(pg, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1;")).split('\n').filter((t) => t !== '');
+  const sql = `${tables.map((t) => `SELECT '${t}', count(*) FROM "${t}"`).join(' UNION ALL ')};`;
+  const out = new Map<string, number>();
+  for (const line of (await psql(pg, sql)).split('\n')) {
+    const [t, n] = line.split('|');
+    if (t !== undefined && n !== undefined && t !== '') out.set(t, Number(n));
+  }
+  return out;
+}
+
+/** path (relative to media_store) → sha256, for local_content and local_thumbnails. */
+export async function mediaHashes(dir: string): Promise<Map<string, string>> {
+  const root = join(dir, 'synapse', 'media_store');
+  const out = new Map<string, string>();
+  async function walk(d: string): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(d);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(d, n);
+      if ((await stat(p)).isDirectory()) await walk(p);
+      else out.set(relative(root, p), createHash('sha256').update(await readFile(p)).digest('hex'));
+    }
+  }
+  await walk(join(root, 'local_content'));
+  await walk(join(root, 'local_thumbnails'));
+  return out;
+}
