@@ -85,4 +85,51 @@ export class SimulatedAdminWrites implements AdminWrites {
     this.plan(on ? 'suspend user' : 'unsuspend user', userId);
     return Promise.resolve();
   }
+
+  putUser(userId: string, body: Record<string, unknown>): Promise<boolean> {
+    const shown = { ...body };
+    if ('password' in shown) shown['password'] = '(hidden)';
+    this.plan('create or modify user', userId, shown);
+    return Promise.resolve(false);
+  }
+
+  setAdmin(userId: string, on: boolean): Promise<void> {
+    this.plan(on ? 'make server admin' : 'remove server admin', userId);
+    return Promise.resolve();
+  }
+
+  resetPassword(userId: string, _password: string, logoutDevices: boolean): Promise<void> {
+    this.plan('reset password', userId, { logout_devices: logoutDevices });
+    return Promise.resolve();
+  }
+
+  quarantineMedia(origin: string, mediaId: string): Promise<void> {
+    this.plan('quarantine media', `mxc://${origin}/${mediaId}`);
+    return Promise.resolve();
+  }
+
+  deleteMedia(origin: string, mediaId: string): Promise<number> {
+    this.plan('delete media', `mxc://${origin}/${mediaId}`);
+    return Promise.resolve(0);
+  }
+
+  purgeRemoteMedia(beforeTs: number): Promise<number> {
+    this.plan('purge cached remote media', `last accessed before ${new Date(beforeTs).toISOString()}`);
+    return Promise.resolve(0);
+  }
+
+  deleteReport(id: string): Promise<void> {
+    this.plan('resolve (delete) event report', id);
+    return Promise.resolve();
+  }
+
+  sendServerNotice(userId: string, text: string): Promise<string> {
+    this.plan('send server notice', userId, { body: text });
+    return Promise.resolve('$dry-run');
+  }
+
+  resetDestination(name: string): Promise<void> {
+    this.plan('reset federation back-off', name);
+    return Promise.resolve();
+  }
 }

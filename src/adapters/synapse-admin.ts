@@ -83,6 +83,46 @@ export interface UserListQuery {
   dir?: 'f' | 'b';
 }
 
+export interface MediaEntry {
+  media_id: string;
+  media_type: string;
+  media_length: number;
+  upload_name: string | null;
+  created_ts: number;
+  last_access_ts: number | null;
+  quarantined_by: string | null;
+  safe_from_quarantine: boolean;
+  [key: string]: unknown;
+}
+
+export interface EventReport {
+  id: number;
+  received_ts: number;
+  room_id: string;
+  name: string | null;
+  event_id: string;
+  user_id: string;
+  reason: string | null;
+  score: number | null;
+  sender: string;
+  canonical_alias: string | null;
+  event_json?: unknown;
+  [key: string]: unknown;
+}
+
+export interface Destination {
+  destination: string;
+  retry_last_ts: number;
+  retry_interval: number;
+  failure_ts: number | null;
+  last_successful_stream_ordering: number | null;
+}
+
+export interface Page {
+  from?: string;
+  limit: number;
+}
+
 export interface TaskStatus {
   status: 'scheduled' | 'active' | 'complete' | 'failed' | 'simulated';
   error?: string;
@@ -117,6 +157,11 @@ export interface AdminReads {
   resolveAlias(alias: string): Promise<string>;
   /** The user's rate-limit override; undefined when they have none. */
   rateLimitOverride(userId: string): Promise<{ messages_per_second: number; burst_count: number } | undefined>;
+  userMedia(userId: string, page: Page): Promise<{ media: MediaEntry[]; total: number; next_token?: string }>;
+  eventReports(page: Page & { roomId?: string; userId?: string }): Promise<{ event_reports: EventReport[]; total: number; next_token?: string }>;
+  eventReport(id: string): Promise<EventReport>;
+  destinations(page: Page): Promise<{ destinations: Destination[]; total: number; next_token?: string }>;
+  destination(name: string): Promise<Destination>;
   backgroundUpdates(): Promise<{ enabled: boolean; current_updates: Record<string, { name: string; total_item_count: number; total_duration_ms: number; average_items_per_ms: number }> }>;
 }
 
@@ -141,6 +186,16 @@ export interface AdminWrites {
   blockRoom(roomId: string, block: boolean): Promise<void>;
   shadowBan(userId: string, on: boolean): Promise<void>;
   suspend(userId: string, on: boolean): Promise<void>;
+  /** Creates or modifies a user (v2 PUT); true when it was created. */
+  putUser(userId: string, body: Record<string, unknown>): Promise<boolean>;
+  setAdmin(userId: string, on: boolean): Promise<void>;
+  resetPassword(userId: string, password: string, logoutDevices: boolean): Promise<void>;
+  quarantineMedia(origin: string, mediaId: string): Promise<void>;
+  deleteMedia(origin: string, mediaId: string): Promise<number>;
+  purgeRemoteMedia(beforeTs: number): Promise<number>;
+  deleteReport(id: string): Promise<void>;
+  sendServerNotice(userId: string, text: string): Promise<string>;
+  resetDestination(name: string): Promise<void>;
 }
 
 /** The errcode and status Synapse answered with, when `error` is an API refusal. */
@@ -283,6 +338,42 @@ export class SynapseAdmin implements AdminReads, AdminWrites {
     return r.messages_per_second === undefined ? undefined : { messages_per_second: r.messages_per_second, burst_count: r.burst_count ?? 0 };
   }
 
+  private static pageQuery(page: Page, extra: Record<string, string | undefined> = {}): string {
+    const p = new URLSearchParams({ limit: String(page.limit) });
+    if (page.from !== undefined) p.set('from', page.from);
+    for (const [k, v] of Object.entries(extra)) if (v !== undefined) p.set(k, v);
+    return p.toString();
+  }
+
+  private static withNext<T extends { next_token?: string | number }>(r: T): Omit<T, 'next_token'> & { next_token?: string } {
+    const { next_token, ...rest } = r;
+    return next_token === undefined || next_token === null ? rest : { ...rest, next_token: String(next_token) };
+  }
+
+  async userMedia(userId: string, page: Page): Promise<{ media: MediaEntry[]; total: number; next_token?: string }> {
+    const r = await this.found(`User ${userId}`, () =>
+      this.client.call<{ media: MediaEntry[]; total: number; next_token?: number }>('GET', `/_synapse/admin/v1/users/${enc(userId)}/media?${SynapseAdmin.pageQuery(page, { order_by: 'created_ts', dir: 'b' })}`),
+    );
+    return SynapseAdmin.withNext(r);
+  }
+
+  async eventReports(page: Page & { roomId?: string; userId?: string }): Promise<{ event_reports: EventReport[]; total: number; next_token?: string }> {
+    const q = SynapseAdmin.pageQuery(page, { dir: 'b', room_id: page.roomId, user_id: page.userId });
+    return SynapseAdmin.withNext(await this.client.call<{ event_reports: EventReport[]; total: number; next_token?: number }>('GET', `/_synapse/admin/v1/event_reports?${q}`));
+  }
+
+  eventReport(id: string): Promise<EventReport> {
+    return this.found(`Event report ${id}`, () => this.client.call<EventReport>('GET', `/_synapse/admin/v1/event_reports/${enc(id)}`), '`mxctl reports list` shows the reports.');
+  }
+
+  async destinations(page: Page): Promise<{ destinations: Destination[]; total: number; next_token?: string }> {
+    return SynapseAdmin.withNext(await this.client.call<{ destinations: Destination[]; total: number; next_token?: string }>('GET', `/_synapse/admin/v1/federation/destinations?${SynapseAdmin.pageQuery(page)}`));
+  }
+
+  destination(name: string): Promise<Destination> {
+    return this.found(`Federation destination ${name}`, () => this.client.call<Destination>('GET', `/_synapse/admin/v1/federation/destinations/${enc(name)}`), 'This server has never tried to reach it.');
+  }
+
   backgroundUpdates(): ReturnType<AdminReads['backgroundUpdates']> {
     return this.client.call('GET', '/_synapse/admin/v1/background_updates/status');
   }
@@ -353,6 +444,62 @@ export class SynapseAdmin implements AdminReads, AdminWrites {
 
   async suspend(userId: string, on: boolean): Promise<void> {
     await this.found(`User ${userId}`, () => this.client.call('PUT', `/_synapse/admin/v1/suspend/${enc(userId)}`, { suspend: on }));
+  }
+
+  async putUser(userId: string, body: Record<string, unknown>): Promise<boolean> {
+    const before = await this.client.call<unknown>('GET', `/_synapse/admin/v2/users/${enc(userId)}`).then(
+      () => true,
+      (error: unknown) => {
+        if (apiRefusal(error)?.status === 404) return false;
+        throw error;
+      },
+    );
+    await this.client.call('PUT', `/_synapse/admin/v2/users/${enc(userId)}`, body);
+    return !before;
+  }
+
+  async setAdmin(userId: string, on: boolean): Promise<void> {
+    await this.masGuarded('Setting the server-admin flag', () => this.found(`User ${userId}`, () => this.client.call('PUT', `/_synapse/admin/v1/users/${enc(userId)}/admin`, { admin: on })));
+  }
+
+  async resetPassword(userId: string, password: string, logoutDevices: boolean): Promise<void> {
+    await this.masGuarded('Password reset', () =>
+      this.found(`User ${userId}`, () => this.client.call('POST', `/_synapse/admin/v1/reset_password/${enc(userId)}`, { new_password: password, logout_devices: logoutDevices })),
+    );
+  }
+
+  async quarantineMedia(origin: string, mediaId: string): Promise<void> {
+    await this.client.call('POST', `/_synapse/admin/v1/media/quarantine/${enc(origin)}/${enc(mediaId)}`, {});
+  }
+
+  async deleteMedia(origin: string, mediaId: string): Promise<number> {
+    return (await this.found(`Media mxc://${origin}/${mediaId}`, () => this.client.call<{ total: number }>('DELETE', `/_synapse/admin/v1/media/${enc(origin)}/${enc(mediaId)}`))).total;
+  }
+
+  async purgeRemoteMedia(beforeTs: number): Promise<number> {
+    return (await this.client.call<{ deleted: number }>('POST', `/_synapse/admin/v1/purge_media_cache?before_ts=${beforeTs}`, {})).deleted;
+  }
+
+  async deleteReport(id: string): Promise<void> {
+    await this.found(`Event report ${id}`, () => this.client.call('DELETE', `/_synapse/admin/v1/event_reports/${enc(id)}`));
+  }
+
+  async sendServerNotice(userId: string, text: string): Promise<string> {
+    try {
+      return (await this.client.call<{ event_id: string }>('POST', '/_synapse/admin/v1/send_server_notice', { user_id: userId, content: { msgtype: 'm.text', body: text } })).event_id;
+    } catch (error) {
+      const r = apiRefusal(error);
+      if (r?.status === 400 && r.errcode === 'M_UNKNOWN') {
+        throw new MxError('E_CONFIG_INVALID', (error as Error).message, {
+          hint: 'Server notices need a `server_notices:` section (system_mxid_localpart, room_name) in synapse/homeserver.yaml.',
+        });
+      }
+      throw error;
+    }
+  }
+
+  async resetDestination(name: string): Promise<void> {
+    await this.found(`Federation destination ${name}`, () => this.client.call('POST', `/_synapse/admin/v1/federation/destinations/${enc(name)}/reset_connection`, {}));
   }
 
   private async pollTask(what: string, get: () => Promise<TaskStatus>, o: PollOptions): Promise<TaskStatus> {

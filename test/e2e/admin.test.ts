@@ -3,7 +3,7 @@
 // sample cross-checked against synadm, and the bad inputs that must change nothing.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startLab, openLab } from './lab-harness.ts';
 import type { Lab } from './lab-harness.ts';
@@ -428,6 +428,111 @@ describe('user & room administration in the lab', () => {
       const acl = await state<{ allow: string[]; deny: string[] }>(room.room_id, 'm.room.server_acl');
       assert.deepEqual([acl?.allow, acl?.deny.includes('spam.example')], [['*'], false]);
     }
+  });
+
+  it('users create/modify/reset-password: the password comes from a file or is generated, never argv', async () => {
+    const local = name('peggy');
+    const id = `@${local}:${server}`;
+    const pwFile = join(lab.dir, 'state', `${local}.pw`);
+    await writeFile(pwFile, 'first-secret-pw\n', { mode: 0o600 });
+    try {
+      const created = await mxJson<{ userId: string; password?: string }>(['users', 'create', local, '--password-file', pwFile, '--displayname', 'Peggy']);
+      assert.equal(created.userId, id);
+      assert.equal(created.password, undefined, 'a password from a file is not echoed');
+      await MatrixUser.login(matrix, lab.publicHttp, id, 'first-secret-pw');
+      const dup = await mx(['users', 'create', local, '--password-file', pwFile]);
+      assert.equal(dup.code, 2);
+      assert.match(dup.stderr, /already exists/);
+
+      await mxJson(['users', 'modify', id, '--displayname', 'Peggy Two', '--admin']);
+      let u = await lab.admin.call<{ displayname: string; admin: boolean; locked: boolean }>('GET', `/_synapse/admin/v2/users/${enc(id)}`);
+      assert.deepEqual([u.displayname, u.admin], ['Peggy Two', true]);
+      await mxJson(['users', 'modify', id, '--no-admin', '--lock']);
+      u = await lab.admin.call('GET', `/_synapse/admin/v2/users/${enc(id)}`);
+      assert.deepEqual([u.admin, u.locked], [false, true]);
+      await mxJson(['users', 'modify', id, '--unlock']);
+      const selfDemote = await mx(['users', 'modify', `@admin:${server}`, '--no-admin']);
+      assert.equal(selfDemote.code, 2);
+
+      const reset = await mxJson<{ password: string }>(['users', 'reset-password', id, '--yes']);
+      assert.ok(reset.password.length >= 20);
+      await assert.rejects(MatrixUser.login(matrix, lab.publicHttp, id, 'first-secret-pw'), /HTTP 403/);
+      await MatrixUser.login(matrix, lab.publicHttp, id, reset.password);
+      const viaSynadm = await synadm.json<{ displayname: string; admin: boolean }>(['user', 'details', id]);
+      assert.deepEqual([viaSynadm.displayname, Boolean(viaSynadm.admin)], ['Peggy Two', false]);
+    } finally {
+      await rm(pwFile, { force: true });
+    }
+  });
+
+  it('media list/quarantine/delete and purge-remote act on the media store', async () => {
+    const u = await makeUser(name('rupert'));
+    const uris: string[] = [];
+    for (const n of [1, 2]) {
+      const up = await u.client.request('POST', `/_matrix/media/v3/upload?filename=f${n}.json`, { file: n, run });
+      assert.equal(up.status, 200);
+      uris.push(up.json['content_uri'] as string);
+    }
+    const list = await mxJson<{ media: { mxc: string; quarantined_by: string | null }[]; total: number }>(['media', 'list', u.id]);
+    assert.deepEqual(list.media.map((m) => m.mxc).sort(), [...uris].sort());
+    const [first = '', second = ''] = uris;
+    assert.equal((await mx(['media', 'quarantine', first, '--yes'])).code, 0);
+    const after = await mxJson<{ media: { mxc: string; quarantined_by: string | null }[] }>(['media', 'list', u.id]);
+    assert.ok(after.media.find((m) => m.mxc === first)?.quarantined_by !== null);
+    assert.equal(after.media.find((m) => m.mxc === second)?.quarantined_by, null);
+
+    const dry = await mx(['media', 'delete', second, '--dry-run']);
+    assert.equal(dry.code, 0);
+    assert.equal((await mxJson<{ total: number }>(['media', 'list', u.id])).total, 2);
+    const del = await mxJson<{ deleted: number }>(['media', 'delete', second, '--yes']);
+    assert.equal(del.deleted, 1);
+    assert.deepEqual((await mxJson<{ media: { mxc: string }[] }>(['media', 'list', u.id])).media.map((m) => m.mxc), [first]);
+
+    const remote = await mxJson<{ deleted: number }>(['media', 'purge-remote', '--older-than', '30d', '--yes']);
+    assert.equal(remote.deleted, 0, 'the lab has no remote media');
+    for (const [args, code] of [
+      [['media', 'delete', 'mxc://other.example/abc', '--yes'], 2],
+      [['media', 'delete', 'http://x/y', '--yes'], 2],
+      [['media', 'delete', `mxc://${server}/doesnotexist`, '--yes'], 12],
+      [['media', 'purge-remote', '--older-than', 'soon', '--yes'], 2],
+    ] as const) {
+      const x = await mx(args);
+      assert.equal(x.code, code, `${args.join(' ')}: ${x.stderr}`);
+    }
+  });
+
+  it('reports list/show/resolve; notice and federation destinations say clearly what the lab lacks', async () => {
+    const spammer = await makeUser(name('sybil'));
+    const victim = await makeUser(name('trent'));
+    const roomId = await victim.client.createRoom(name('reported'));
+    await joinRoom(spammer.client, roomId, victim.client, spammer.id);
+    const eventId = await spammer.client.send(roomId, 'buy cheap pills');
+    const rep = await victim.client.request('POST', `/_matrix/client/v3/rooms/${enc(roomId)}/report/${enc(eventId)}`, { reason: 'spam', score: -100 });
+    assert.equal(rep.status, 200, JSON.stringify(rep.json));
+
+    const list = await mxJson<{ reports: { id: number; event_id: string; reason: string }[] }>(['reports', 'list', '--room', roomId]);
+    assert.equal(list.reports.length, 1);
+    const report = list.reports[0];
+    assert.equal(report?.event_id, eventId);
+    const shown = await mxJson<{ event_json: { content: { body: string } } }>(['reports', 'show', String(report?.id)]);
+    assert.equal(shown.event_json.content.body, 'buy cheap pills');
+    assert.equal((await mx(['reports', 'resolve', String(report?.id), '--yes'])).code, 0);
+    assert.equal((await mxJson<{ reports: unknown[] }>(['reports', 'list', '--room', roomId])).reports.length, 0);
+    assert.equal((await mx(['reports', 'show', 'abc'])).code, 2);
+    assert.equal((await mx(['reports', 'show', '999999'])).code, 12);
+
+    // The deployment does not configure server_notices: the error says what to add.
+    const notice = await mx(['notice', 'send', victim.id, 'maintenance tonight']);
+    assert.equal(notice.code, 3);
+    assert.match(notice.stderr, /server_notices/);
+
+    const dest = await mxJson<{ destinations: unknown[]; total: number }>(['federation', 'destinations']);
+    assert.equal(dest.total, dest.destinations.length);
+    const reset = await mx(['federation', 'reset', 'never-contacted.example']);
+    assert.equal(reset.code, 12);
+
+    const bg = await mxJson<{ enabled: boolean; current_updates: Record<string, unknown> }>(['background-updates']);
+    assert.equal(bg.enabled, true);
   });
 
   it('a non-admin token, an expired token and a stopped Synapse: clear errors, nothing changed', async () => {

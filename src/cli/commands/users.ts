@@ -1,5 +1,6 @@
 import * as users from '../../ops/admin/users.ts';
 import { formatTimestamp } from '../../core/admin/duration.ts';
+import { MxError } from '../../core/errors.ts';
 import { printJson, printTable, say } from '../output.ts';
 import { session, sayPlanned, withPlan } from './admin-session.ts';
 import type { CommonFlags } from './admin-session.ts';
@@ -83,4 +84,43 @@ export async function runBackgroundUpdates(f: { json?: true }, dir: string | und
   const running = Object.entries(r.current_updates);
   say(`Background updates: ${r.enabled ? 'enabled' : 'PAUSED'}; ${running.length === 0 ? 'none running (idle)' : `${running.length} running`}.`);
   if (running.length > 0) printTable(['DATABASE', 'UPDATE', 'ITEMS', 'ITEMS/MS'], running.map(([db, u]) => [db, u.name, String(u.total_item_count), u.average_items_per_ms.toFixed(2)]));
+}
+
+export async function runUsersCreate(user: string, f: CommonFlags & { passwordFile?: string; displayname?: string; admin?: true }, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await users.createUser(s, user, { ...(f.passwordFile === undefined ? {} : { passwordFile: f.passwordFile }), ...(f.displayname === undefined ? {} : { displayname: f.displayname }), admin: f.admin === true });
+  if (f.json === true) return printJson(withPlan(s, r));
+  if (s.dryRun) return sayPlanned(s);
+  say(`Created ${r.userId}${r.admin ? ' (server admin)' : ''}.`);
+  if (r.password !== undefined) say(`Password (shown once): ${r.password}`);
+}
+
+export async function runUsersModify(user: string, f: CommonFlags & { displayname?: string; admin?: boolean; lock?: true; unlock?: true }, dir: string | undefined): Promise<void> {
+  if (f.lock === true && f.unlock === true) throw new MxError('E_USAGE', 'Give --lock or --unlock, not both.');
+  const s = await session(dir, f);
+  const r = await users.modifyUser(s, user, {
+    ...(f.displayname === undefined ? {} : { displayname: f.displayname }),
+    ...(f.admin === undefined ? {} : { admin: f.admin }),
+    ...(f.lock === true ? { locked: true } : f.unlock === true ? { locked: false } : {}),
+  });
+  if (f.json === true) return printJson(withPlan(s, r));
+  if (s.dryRun) return sayPlanned(s);
+  say(`${r.userId}: changed ${r.changed.join(', ')}.`);
+}
+
+export async function runUsersResetPassword(user: string, f: CommonFlags & { passwordFile?: string; keepDevices?: true }, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await users.resetPassword(s, user, { ...(f.passwordFile === undefined ? {} : { passwordFile: f.passwordFile }), keepDevices: f.keepDevices === true });
+  if (f.json === true) return printJson(withPlan(s, r));
+  if (s.dryRun) return sayPlanned(s);
+  say(`Reset the password of ${r.userId}${r.loggedOut ? '; their devices are logged out' : ''}.`);
+  if (r.password !== undefined) say(`New password (shown once): ${r.password}`);
+}
+
+export async function runNoticeSend(user: string, text: string, f: CommonFlags, dir: string | undefined): Promise<void> {
+  const s = await session(dir, f);
+  const r = await users.sendNotice(s, user, text);
+  if (f.json === true) return printJson(withPlan(s, r));
+  if (s.dryRun) return sayPlanned(s);
+  say(`Sent a server notice to ${r.userId} (${r.eventId}).`);
 }

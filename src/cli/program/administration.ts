@@ -8,6 +8,7 @@ const tokensCmd = () => import('../commands/tokens.ts');
 const usersCmd = () => import('../commands/users.ts');
 const roomsCmd = () => import('../commands/rooms.ts');
 const abuseCmd = () => import('../commands/abuse.ts');
+const mediaCmd = () => import('../commands/media.ts');
 
 export function registerAdministration(program: Command): void {
   const tokens = program.command('tokens').description('registration tokens (registration is invite-only)');
@@ -83,6 +84,38 @@ export function registerAdministration(program: Command): void {
     .option('--dry-run', 'say what would happen, change nothing')
     .option('--json', 'print JSON')
     .action(async (user, opts, cmd) => (await usersCmd()).runUsersDeactivate(user, opts, dirOf(cmd)));
+  users
+    .command('create')
+    .description('create a local user (password from a file, else a random one shown once)')
+    .argument('<USER>')
+    .option('--password-file <FILE>', 'read the password from FILE (never from the command line)')
+    .option('--displayname <NAME>', 'the display name')
+    .option('--admin', 'make the user a server admin')
+    .option('--dry-run', 'say what would happen, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (user, opts, cmd) => (await usersCmd()).runUsersCreate(user, opts, dirOf(cmd)));
+  users
+    .command('modify')
+    .description("change a user's display name, server-admin flag or lock")
+    .argument('<USER>')
+    .option('--displayname <NAME>', 'the new display name')
+    .option('--admin', 'make the user a server admin')
+    .option('--no-admin', 'remove the server-admin flag')
+    .option('--lock', 'lock the account (cannot log in)')
+    .option('--unlock', 'unlock the account')
+    .option('--dry-run', 'say what would happen, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (user, opts, cmd) => (await usersCmd()).runUsersModify(user, opts, dirOf(cmd)));
+  users
+    .command('reset-password')
+    .description("set a new password (from a file, else a random one shown once); logs out the user's devices")
+    .argument('<USER>')
+    .option('--password-file <FILE>', 'read the password from FILE (never from the command line)')
+    .option('--keep-devices', 'do not log out the existing sessions')
+    .option('-y, --yes', 'do not ask')
+    .option('--dry-run', 'say what would happen, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (user, opts, cmd) => (await usersCmd()).runUsersResetPassword(user, opts, dirOf(cmd)));
   for (const [name, on, what] of [
     ['shadow-ban', true, "shadow-ban a user: their messages are accepted but go nowhere"],
     ['unshadow-ban', false, 'lift a shadow-ban'],
@@ -166,6 +199,73 @@ export function registerAdministration(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (room, opts, cmd) => (await roomsCmd()).runPurgeHistory(room, opts, dirOf(cmd)));
 
+  const media = program.command('media').description('uploaded and cached media');
+  media
+    .command('list')
+    .description("a user's uploads, newest first")
+    .argument('<USER>')
+    .option('--limit <N>', 'at most N items', int)
+    .option('--json', 'print JSON')
+    .action(async (user, opts, cmd) => (await mediaCmd()).runMediaList(user, opts, dirOf(cmd)));
+  media
+    .command('quarantine')
+    .description('quarantine one item (mxc://...) or everything a user uploaded (@user)')
+    .argument('<TARGET>', 'mxc://server/id or @user:domain')
+    .option('-y, --yes', 'do not ask')
+    .option('--dry-run', 'say what would happen, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (target, opts, cmd) => (await mediaCmd()).runMediaQuarantine(target, opts, dirOf(cmd)));
+  media
+    .command('delete')
+    .description('delete one local media item from the media store')
+    .argument('<MXC>', 'mxc://server/id')
+    .option('-y, --yes', 'do not ask')
+    .option('--dry-run', 'say what would happen, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (mxc, opts, cmd) => (await mediaCmd()).runMediaDelete(mxc, opts, dirOf(cmd)));
+  media
+    .command('purge-remote')
+    .description('delete cached copies of remote media not accessed for a while')
+    .requiredOption('--older-than <DURATION>', 'e.g. 30d')
+    .option('-y, --yes', 'do not ask')
+    .option('--dry-run', 'say what would happen, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await mediaCmd()).runMediaPurgeRemote(opts, dirOf(cmd)));
+
+  const reports = program.command('reports').description('event reports from users');
+  reports
+    .command('list')
+    .description('reports, newest first')
+    .option('--room <ROOM_ID>', 'only about this room')
+    .option('--user <USER_ID>', 'only by this reporter')
+    .option('--limit <N>', 'at most N reports', int)
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await mediaCmd()).runReportsList(opts, dirOf(cmd)));
+  reports
+    .command('show')
+    .description('one report, with the reported event')
+    .argument('<ID>')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await mediaCmd()).runReportsShow(id, opts, dirOf(cmd)));
+  reports
+    .command('resolve')
+    .description('mark a report handled (Synapse deletes it)')
+    .argument('<ID>')
+    .option('-y, --yes', 'do not ask')
+    .option('--dry-run', 'say what would happen, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await mediaCmd()).runReportsResolve(id, opts, dirOf(cmd)));
+
+  const notice = program.command('notice').description('server notices (needs server_notices in homeserver.yaml)');
+  notice
+    .command('send')
+    .description('send a server notice to a local user')
+    .argument('<USER>')
+    .argument('<TEXT>')
+    .option('--dry-run', 'say what would happen, send nothing')
+    .option('--json', 'print JSON')
+    .action(async (user, text, opts, cmd) => (await usersCmd()).runNoticeSend(user, text, opts, dirOf(cmd)));
+
   const abuse = program.command('abuse').description('responding to abuse and spam');
   abuse
     .command('quarantine')
@@ -191,6 +291,20 @@ export function registerAdministration(program: Command): void {
       .option('--json', 'print JSON')
       .action(async (server, opts, cmd) => (await abuseCmd()).runFederationBlock(server, block, opts, dirOf(cmd)));
   }
+
+  federation
+    .command('destinations')
+    .description('servers this one federates with: retry state and failures')
+    .option('--limit <N>', 'at most N destinations', int)
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await abuseCmd()).runDestinations(opts, dirOf(cmd)));
+  federation
+    .command('reset')
+    .description("clear a destination's back-off so Synapse retries it now")
+    .argument('<SERVER>')
+    .option('--dry-run', 'say what would happen, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (server, opts, cmd) => (await abuseCmd()).runDestinationReset(server, opts, dirOf(cmd)));
 
   program
     .command('background-updates')

@@ -1,6 +1,7 @@
 // Blocking a server: Synapse has no domain denylist (only federation_domain_whitelist), so the
 // block is an m.room.server_acl in every room this server takes part in, keeping "allow": ["*"].
-import { isMxError } from '../../core/errors.ts';
+import { MxError, isMxError } from '../../core/errors.ts';
+import type { Destination } from '../../adapters/synapse-admin.ts';
 import { parseServerName } from '../../core/admin/ids.ts';
 import { addDeny, assertNotOwnServer, removeDeny } from '../../core/admin/server-acl.ts';
 import type { ServerAclContent } from '../../core/admin/server-acl.ts';
@@ -53,4 +54,28 @@ async function applyAcl(s: AdminSession, roomId: string, entry: string, o: { blo
     if (!isMxError(error) || error.code === 'E_UNAUTHORIZED' || error.code === 'E_SYNAPSE_UNREACHABLE') throw error;
     return { roomId, result: 'failed', detail: error.message };
   }
+}
+
+export async function listDestinations(s: AdminSession, o: { limit?: number } = {}): Promise<{ destinations: Destination[]; total: number }> {
+  const destinations: Destination[] = [];
+  let from: string | undefined;
+  let total: number;
+  for (;;) {
+    const page = await s.reads.destinations({ limit: o.limit === undefined ? 500 : Math.min(500, o.limit - destinations.length), ...(from === undefined ? {} : { from }) });
+    destinations.push(...page.destinations);
+    total = page.total;
+    from = page.next_token;
+    if (from === undefined || page.destinations.length === 0 || (o.limit !== undefined && destinations.length >= o.limit)) break;
+  }
+  return { destinations, total };
+}
+
+/** Clears the back-off for a destination so Synapse retries it now. */
+export async function resetDestination(s: AdminSession, name: string): Promise<{ destination: string; reset: boolean; dryRun: boolean }> {
+  const dest = parseServerName(name);
+  if (dest === s.serverName) throw new MxError('E_INVALID_INPUT', `${dest} is this server.`);
+  const d = await s.reads.destination(dest);
+  if (d.retry_last_ts === 0) return { destination: dest, reset: false, dryRun: s.dryRun };
+  await s.writes.resetDestination(dest);
+  return { destination: dest, reset: true, dryRun: s.dryRun };
 }
