@@ -157,14 +157,52 @@ The admin API is **not** exposed through nginx (\`https://${m}/_synapse/admin\` 
 It is reached on \`http://${s.SYNAPSE_LOCAL_ADDRESS}:${s.SYNAPSE_LOCAL_PORT}\` on this host only, with the token
 \`mxctl admin init\` stored. Registration needs a token (\`registration_requires_token\`).
 
-**Status:** \`mxctl tokens\`, \`users\`, \`rooms\`, \`purge-history\` are not in this version yet.
-Until then, on this host:
+Every command below reads with \`--json\` too; destructive ones ask first (\`--yes\` skips the
+question, \`--dry-run\` prints what would change and changes nothing). The token never appears in
+argv, logs or errors; a refused or expired token says to run \`mxctl admin init\`. With Matrix
+Authentication Service enabled, the commands Synapse hands over to MAS (registration tokens,
+password reset, the admin flag) say so (exit 13).
+
+### Registration tokens (invites)
 \`\`\`bash
-TOKEN=$(jq -r .access_token state/admin.json)
-# single-use registration token valid 7 days
-curl -s -X POST http://${s.SYNAPSE_LOCAL_ADDRESS}:${s.SYNAPSE_LOCAL_PORT}/_synapse/admin/v1/registration_tokens/new \\
-  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
-  -d '{"uses_allowed": 1, "expiry_time": '$(( ($(date +%s) + 604800) * 1000 ))'}'
+mxctl tokens create                      # single use, valid 7 days: prints the token to hand out
+mxctl tokens create --uses 10 --expires 30d --token team-onboarding
+mxctl tokens list --valid                # or --invalid; tokens show T for one
+mxctl tokens update T --uses unlimited --expires never
+mxctl tokens delete T
+\`\`\`
+
+### Users
+\`\`\`bash
+mxctl users list --name alice            # every page; --deactivated, --admins, --limit N
+mxctl users show @alice:${s.MX_SERVER_NAME}
+mxctl users whois @alice:${s.MX_SERVER_NAME}  # sessions: IP, user agent, last seen
+mxctl users create bob --displayname Bob # random password shown once (or --password-file F)
+mxctl users modify bob --admin           # --no-admin, --displayname N, --lock / --unlock
+mxctl users reset-password bob           # logs out bob's devices unless --keep-devices
+mxctl users deactivate @bob:${s.MX_SERVER_NAME}  # --erase for GDPR erasure; cannot be undone
+mxctl users shadow-ban @spammer:${s.MX_SERVER_NAME}  # or suspend (read-only); un… to lift
+\`\`\`
+
+### Rooms and history
+\`\`\`bash
+mxctl rooms list --order-by joined_members --limit 20   # --search TEXT, --reverse; all pages by default
+mxctl rooms show '#general:${s.MX_SERVER_NAME}'          # also: rooms members ROOM, rooms state ROOM --type T
+mxctl rooms delete ROOM --block          # kick everyone, purge, block re-joins (polled to the end)
+mxctl purge-history ROOM --older-than 90d   # or --before 2026-01-01; polled to the end
+\`\`\`
+\`purge-history\` keeps the room's state and its latest event. \`--keep-local\` keeps this server's
+users' events in the database, but Synapse hides them from the timeline all the same.
+
+### Media, reports, notices
+\`\`\`bash
+mxctl media list @alice:${s.MX_SERVER_NAME}        # uploads with their mxc:// URIs
+mxctl media quarantine mxc://${s.MX_SERVER_NAME}/ID  # or a @user: everything they uploaded
+mxctl media delete mxc://${s.MX_SERVER_NAME}/ID
+mxctl media purge-remote --older-than 30d          # cached copies of other servers' media
+mxctl reports list                                  # then: reports show ID, reports resolve ID
+mxctl notice send @alice:${s.MX_SERVER_NAME} 'Maintenance tonight at 22:00 UTC'  # needs server_notices:
+mxctl background-updates                            # database migrations still running?
 \`\`\`
 
 ---
@@ -196,10 +234,23 @@ mxctl restart nginx
 3. Long-term: evaluate Synapse workers.
 
 ### Suspected Abuse / Spam
-1. Identify the user from logs or reports.
-2. Set the user's power level to -1 in affected rooms (a full read-modify-write of \`m.room.power_levels\`).
-3. Deactivate the account.
-4. If federated: add an \`m.room.server_acl\` (keep \`"allow": ["*"]\`) or restrict \`federation_domain_whitelist\`.
+1. Identify the user from reports (\`mxctl reports list\`) or logs; \`mxctl users whois USER\`.
+2. Quarantine them: power level -1 in every room they are in (each room's full
+   \`m.room.power_levels\` read, one entry changed, written back) and their media quarantined:
+   \`\`\`bash
+   mxctl abuse quarantine @spammer:${s.MX_SERVER_NAME} --dry-run   # what would change, per room
+   mxctl abuse quarantine @spammer:${s.MX_SERVER_NAME} --take-over --deactivate
+   \`\`\`
+   \`--take-over\` makes mxctl's admin room admin (Synapse's make_room_admin) where it lacks the
+   power; without it such rooms are listed as skipped (exit 1).
+3. If the abuse comes from another server, deny it in the server ACL of every local room
+   (\`"allow": ["*"]\` is kept; our own name is refused):
+   \`\`\`bash
+   mxctl federation block spam.example --take-over     # globs too: '*.spam.example'
+   mxctl federation unblock spam.example
+   \`\`\`
+   \`federation_domain_whitelist\` in homeserver.yaml is the blunt alternative: only the listed
+   servers federate at all.
 
 ---
 
