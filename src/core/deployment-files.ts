@@ -1,6 +1,6 @@
 // The file set `mxctl init` writes (DESIGN.md §2), as data: path, content, mode, owner. Pure.
 import type { Settings } from './settings.ts';
-import { SECRET_KEYS, formatSettings } from './settings.ts';
+import { SECRET_KEYS, SUPPLIED_SECRET_KEYS, formatSettings } from './settings.ts';
 import { renderCompose } from './templates/compose.ts';
 import { renderHomeserver, renderLogConfig, logConfigFile, signingKeyFile } from './templates/homeserver.ts';
 import { renderNginx } from './templates/nginx.ts';
@@ -60,7 +60,7 @@ export function renderDeployment(s: Settings, signingKey: string): DeploymentFil
 }
 
 export function secretValues(s: Settings): string[] {
-  return SECRET_KEYS.map((k) => s[k]);
+  return [...SECRET_KEYS, ...SUPPLIED_SECRET_KEYS].map((k) => s[k]);
 }
 
 /** Synapse's signing-key file line: `ed25519 a_XXXX <unpadded base64 seed>`. */

@@ -47,6 +47,12 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     MXCTL_RESOLVE: c.resolve ?? '',
     MXCTL_CA_FILE: c.caFile ?? '',
     BACKUP_DIR: '',
+    S3_ENDPOINT: '',
+    S3_REGION: '',
+    S3_BUCKET: '',
+    S3_PREFIX: '',
+    S3_ACCESS_KEY_ID: '',
+    S3_SECRET_ACCESS_KEY: '',
     ...secrets,
   };
 }

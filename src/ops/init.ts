@@ -8,7 +8,7 @@ import { MxError } from '../core/errors.ts';
 import { settingsFromChoices } from '../core/init-options.ts';
 import type { InitChoices } from '../core/init-options.ts';
 import type { SecretKey, Settings } from '../core/settings.ts';
-import { SECRET_KEYS } from '../core/settings.ts';
+import { SECRET_KEYS, SUPPLIED_SECRET_KEYS } from '../core/settings.ts';
 import { DEPLOYMENT_DIRS, SYNAPSE_UID, formatSigningKey, renderDeployment, secretValues } from '../core/deployment-files.ts';
 import type { DeploymentFile } from '../core/deployment-files.ts';
 import { unifiedDiff, redact } from '../core/diff.ts';
@@ -49,7 +49,7 @@ export function generateSigningKey(): string {
 
 function publicSettings(s: Settings): Omit<Settings, SecretKey> {
   const copy: Partial<Settings> = { ...s };
-  for (const k of SECRET_KEYS) delete copy[k];
+  for (const k of [...SECRET_KEYS, ...SUPPLIED_SECRET_KEYS]) delete copy[k];
   return copy as Omit<Settings, SecretKey>;
 }
 

@@ -6,7 +6,9 @@ import { verifyBackup } from '../../ops/backup/verify.ts';
 import { restoreBackup } from '../../ops/backup/restore.ts';
 import { pruneBackups } from '../../ops/backup/prune.ts';
 import type { ChecksMode } from '../../ops/backup/post-restore-checks.ts';
-import { MxError } from '../../core/errors.ts';
+import { MxError, isMxError } from '../../core/errors.ts';
+import { offsiteStore, syncOffsite, offsiteIds } from '../../ops/backup/offsite.ts';
+import type { OffsiteReport } from '../../ops/backup/offsite.ts';
 import { printJson, printTable, progress, say } from '../output.ts';
 import { terminalConfirm } from '../prompt.ts';
 
@@ -23,26 +25,60 @@ function age(iso: string): string {
 
 export async function runBackup(f: { localOnly?: true; json?: true }, dir: string | undefined): Promise<void> {
   const ctx = await openStack({ dir });
-  const r = await createBackup(ctx, { progress: progress(f.json !== true) });
-  const report = { ...r, offsite: f.localOnly === true ? 'skipped (--local-only)' : 'not configured' };
-  if (f.json === true) return printJson(report);
-  say(`Backup ${r.id}: ${mib(r.archiveBytes)} (database ${mib(r.databaseBytes)}, ${r.files} files ${mib(r.fileBytes)}) in ${r.seconds.toFixed(1)} s.`);
-  say(`  ${r.archive}`);
-  for (const w of r.warnings) say(`  warning: ${w}`);
+  const show = progress(f.json !== true);
+  const r = await createBackup(ctx, { progress: show });
+  const store = offsiteStore(ctx.deployment);
+  let offsite: OffsiteReport | string = f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET is empty)';
+  let failure: MxError | undefined;
+  if (f.localOnly !== true && store !== undefined) {
+    try {
+      offsite = await syncOffsite(ctx.deployment, store, show);
+    } catch (error) {
+      if (!isMxError(error)) throw error;
+      failure = error;
+      offsite = `FAILED: ${error.message}`;
+    }
+  }
+  if (f.json === true) printJson({ ...r, offsite });
+  else {
+    say(`Backup ${r.id}: ${mib(r.archiveBytes)} (database ${mib(r.databaseBytes)}, ${r.files} files ${mib(r.fileBytes)}) in ${r.seconds.toFixed(1)} s.`);
+    say(`  ${r.archive}`);
+    for (const w of r.warnings) say(`  warning: ${w}`);
+    if (typeof offsite === 'string') say(`  offsite: ${offsite}`);
+    else say(`  offsite ${offsite.target}: uploaded ${offsite.uploaded.length === 0 ? 'nothing new' : offsite.uploaded.join(', ')}`);
+  }
+  if (failure !== undefined) throw new MxError('E_OFFSITE_FAILED', `The local backup ${r.id} is complete, but the offsite upload failed: ${failure.message}`, { hint: failure.hint ?? 'The next run uploads what is missing.' });
 }
 
 export async function runBackupList(f: { json?: true }, dir: string | undefined): Promise<void> {
   const d = await loadDeployment({ dir });
   const c = await readCatalog(d);
+  const store = offsiteStore(d);
+  let remote: Set<string> | undefined;
+  let remoteError: string | undefined;
+  if (store !== undefined) {
+    try {
+      remote = await offsiteIds(store);
+    } catch (error) {
+      remoteError = (error as Error).message;
+    }
+  }
+  const offsiteOf = (id: string): string => (store === undefined ? 'off' : remote === undefined ? 'unknown' : remote.has(id) ? 'yes' : 'no');
+  const remoteOnly = remote === undefined ? [] : [...remote].filter((id) => !c.entries.some((e) => e.id === id)).sort();
   if (f.json === true) {
     return printJson({
       dir: c.dir,
-      backups: c.entries.map((e) => ({ id: e.id, created_at: e.createdAt, archive: e.archive, size: e.archiveBytes, state: e.state, verified_at: e.verifiedAt ?? null, location: 'local' })),
+      offsite: store?.description ?? null,
+      offsite_error: remoteError ?? null,
+      backups: c.entries.map((e) => ({ id: e.id, created_at: e.createdAt, archive: e.archive, size: e.archiveBytes, state: e.state, verified_at: e.verifiedAt ?? null, offsite: offsiteOf(e.id) })),
+      offsite_only: remoteOnly,
       incomplete: c.orphans,
     });
   }
   if (c.entries.length === 0) say(`No backups in ${c.dir}.`);
-  else printTable(['ID', 'AGE', 'SIZE', 'STATE', 'VERIFIED'], c.entries.map((e) => [e.id, age(e.createdAt), mib(e.archiveBytes), e.state, e.verifiedAt ?? 'no']));
+  else printTable(['ID', 'AGE', 'SIZE', 'STATE', 'VERIFIED', 'OFFSITE'], c.entries.map((e) => [e.id, age(e.createdAt), mib(e.archiveBytes), e.state, e.verifiedAt ?? 'no', offsiteOf(e.id)]));
+  if (remoteOnly.length > 0) say(`Only offsite (${store?.description ?? ''}): ${remoteOnly.join(', ')}`);
+  if (remoteError !== undefined) say(`Offsite listing failed: ${remoteError}`);
   if (c.orphans.length > 0) say(`Incomplete (no manifest, not backups): ${c.orphans.join(', ')}`);
 }
 

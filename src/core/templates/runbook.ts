@@ -100,7 +100,15 @@ go back to (\`mxctl restore <id>-pre-restore --no-safety-backup --yes\`). Restor
 machine's placement settings (project name, local address, image pins, \`BACKUP_PASSPHRASE\`) and
 take the server's identity and secrets (names, database password, Synapse secrets) from the backup.
 
-Backups stay on this server for now: copy \`backups/\` off it (rsync, rclone) after each run.
+### Offsite copy (S3-compatible)
+Set \`S3_BUCKET\` (and \`S3_ENDPOINT\`, \`S3_REGION\`, \`S3_PREFIX\`, \`S3_ACCESS_KEY_ID\`,
+\`S3_SECRET_ACCESS_KEY\`) in \`.env\`. Then every \`mxctl backup\` (without \`--local-only\`) uploads each
+local backup not yet in the bucket: the archive in 64 MiB parts, each part's MD5 checked against
+the server's answer and the object's size and ETag checked after completion, then the manifest
+last. Transient errors (throttling, 5xx, network) are retried; others fail at once. If the upload
+fails the local backup is kept, the command exits 14, and the next run uploads what is missing.
+\`mxctl backup list\` shows which backups are offsite. To restore from the bucket, download
+\`<id>.tar.gpg\` and \`<id>.manifest.json\` into \`backups/\` and run \`mxctl restore <id>\`.
 
 ### Restore without mxctl
 Everything needed is stock software: gpg, tar, jq, sha256sum, docker compose. Run as root, in the

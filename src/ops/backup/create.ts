@@ -82,6 +82,13 @@ async function describeDatabase(t: PgTarget): Promise<{ rows: Record<string, num
   return { rows, messages, schema };
 }
 
+/** Partial archives of killed runs (we hold the lock, so none is being written). */
+async function removeLeftovers(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (name.startsWith('.') && name.endsWith('.partial')) await rm(join(dir, name), { force: true });
+  }
+}
+
 export async function createBackup(ctx: StackContext, o: BackupOptions = {}): Promise<BackupReport> {
   const started = Date.now();
   const say = o.progress ?? (() => undefined);
@@ -90,6 +97,7 @@ export async function createBackup(ctx: StackContext, o: BackupOptions = {}): Pr
   let lock: HeldLock | undefined;
   if (o.lockHeld !== true) lock = await acquireLock(lockPath(dir), 'backup');
   try {
+    await removeLeftovers(dir);
     return await writeBackup(ctx, dir, o, say, started);
   } finally {
     await lock?.release();

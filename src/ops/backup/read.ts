@@ -151,8 +151,21 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   });
 
   let streamError: unknown;
-  await Promise.all([feed.catch((e: unknown) => (streamError ??= e)), parse.catch((e: unknown) => (streamError ??= e))]);
-  if (streamError !== undefined) gpg.kill();
+  let killedByUs = false;
+  await Promise.all([
+    feed.catch((e: unknown) => (streamError ??= e)),
+    parse.then(
+      // Whatever gpg still writes after the end-of-archive blocks is read and dropped.
+      () => void gpg.stdout.resume(),
+      (e: unknown) => {
+        // NOTE: stop gpg at once: nobody reads its output any more, so it would block forever
+        // (and with it the feed of ciphertext into it).
+        streamError ??= e;
+        killedByUs = true;
+        gpg.kill();
+      },
+    ),
+  ]);
   if (o.dumpSink !== undefined) {
     o.dumpSink.end();
     sinkDone = Promise.resolve();
@@ -164,8 +177,11 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   try {
     await gpg.done;
   } catch (error) {
-    if (isMxError(error)) throw error;
-    throw new MxError('E_BACKUP_CORRUPT', `gpg failed: ${(error as Error).message}`);
+    if (isMxError(error, 'E_BACKUP_PASSPHRASE')) throw error;
+    if (!killedByUs) {
+      if (isMxError(error)) throw error;
+      throw new MxError('E_BACKUP_CORRUPT', `gpg failed: ${(error as Error).message}`);
+    }
   }
   if (streamError !== undefined) {
     const what = streamError instanceof TarTruncatedError ? 'the archive is truncated' : `the archive is damaged (${(streamError as Error).message})`;

@@ -1,0 +1,48 @@
+// The offsite copy: after each local backup, every complete local backup whose manifest is not
+// in the bucket yet is uploaded, archive first (verified), manifest last. So a failed upload
+// keeps the local archive, and the next run uploads whatever is missing.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { archiveName, manifestName } from '../../core/backup/naming.ts';
+import { createS3Store } from '../../adapters/s3-store.ts';
+import type { ObjectStore } from '../../adapters/s3-store.ts';
+import type { Deployment } from '../deployment.ts';
+import { readCatalog } from './catalog.ts';
+
+export function offsiteStore(d: Deployment): ObjectStore | undefined {
+  const s = d.settings;
+  if (s.S3_BUCKET === '') return undefined;
+  return createS3Store({ endpoint: s.S3_ENDPOINT, region: s.S3_REGION, bucket: s.S3_BUCKET, prefix: s.S3_PREFIX, accessKeyId: s.S3_ACCESS_KEY_ID, secretAccessKey: s.S3_SECRET_ACCESS_KEY });
+}
+
+export interface OffsiteReport {
+  target: string;
+  uploaded: string[];
+  alreadyOffsite: number;
+}
+
+export async function syncOffsite(d: Deployment, store: ObjectStore, progress: (line: string) => void = () => undefined): Promise<OffsiteReport> {
+  const catalog = await readCatalog(d);
+  const remote = new Set((await store.list()).map((o) => o.key));
+  const uploaded: string[] = [];
+  let already = 0;
+  for (const e of catalog.entries) {
+    if (e.state !== 'ok') continue;
+    if (remote.has(manifestName(e.id))) {
+      already++;
+      continue;
+    }
+    progress(`uploading ${e.id} to ${store.description}`);
+    await store.putFile(archiveName(e.id), e.archive);
+    await store.putBytes(manifestName(e.id), await readFile(join(catalog.dir, manifestName(e.id))));
+    uploaded.push(e.id);
+  }
+  return { target: store.description, uploaded, alreadyOffsite: already };
+}
+
+/** Ids whose manifest is in the bucket (a listing failure is reported, not hidden). */
+export async function offsiteIds(store: ObjectStore): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const o of await store.list()) if (o.key.endsWith('.manifest.json')) ids.add(o.key.slice(0, -'.manifest.json'.length));
+  return ids;
+}
