@@ -1,5 +1,6 @@
 import * as rooms from '../../ops/admin/rooms.ts';
-import { purgeHistory } from '../../ops/admin/purge-history.ts';
+import { purgeAllRooms, purgeHistory } from '../../ops/admin/purge-history.ts';
+import { MxError } from '../../core/errors.ts';
 import { printJson, printTable, say } from '../output.ts';
 import { session, sayPlanned, withPlan } from './admin-session.ts';
 import type { CommonFlags } from './admin-session.ts';
@@ -55,9 +56,20 @@ export async function runRoomsBlock(room: string, block: boolean, f: CommonFlags
   say(`${r.roomId} is ${block ? 'blocked' : 'unblocked'}.`);
 }
 
-export async function runPurgeHistory(room: string, f: CommonFlags & { olderThan?: string; before?: string; keepLocal?: true; timeout: number }, dir: string | undefined): Promise<void> {
+export async function runPurgeHistory(room: string | undefined, f: CommonFlags & { all?: true; olderThan?: string; before?: string; keepLocal?: true; timeout: number }, dir: string | undefined): Promise<void> {
+  if ((room === undefined) === (f.all !== true)) throw new MxError('E_USAGE', 'Name one ROOM, or give --all for every room.');
   const s = await session(dir, f);
-  const r = await purgeHistory(s, room, { olderThan: f.olderThan, before: f.before, keepLocal: f.keepLocal === true, timeoutMs: f.timeout * 1000 });
+  const o = { olderThan: f.olderThan, before: f.before, keepLocal: f.keepLocal === true, timeoutMs: f.timeout * 1000 };
+  if (room === undefined) {
+    const r = await purgeAllRooms(s, o);
+    if (r.failed.length > 0) process.exitCode = 1;
+    if (f.json === true) return printJson(withPlan(s, r));
+    if (s.dryRun) return sayPlanned(s);
+    say(`Purged the history before ${r.before} in ${r.rooms.filter((x) => x.status === 'complete').length} room(s); nothing to purge in ${r.rooms.filter((x) => x.status === 'nothing-to-purge').length}.`);
+    for (const x of r.failed) say(`  FAILED ${x.roomId}: ${x.error}`);
+    return;
+  }
+  const r = await purgeHistory(s, room, o);
   if (f.json === true) return printJson(withPlan(s, r));
   if (s.dryRun) return sayPlanned(s);
   say(r.status === 'nothing-to-purge' ? `${r.roomId}: no events before ${r.before}; nothing to purge.` : `Purged the history of ${r.roomId} before ${r.before} (${r.deleteLocalEvents ? 'local events included' : 'local events kept'}): ${r.status}.`);

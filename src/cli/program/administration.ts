@@ -189,7 +189,8 @@ export function registerAdministration(program: Command): void {
   program
     .command('purge-history')
     .description("delete a room's messages older than a cut-off (state and the latest event are kept)")
-    .argument('<ROOM>', '!id:domain or #alias:domain')
+    .argument('[ROOM]', '!id:domain or #alias:domain')
+    .option('--all', 'every room: a retention sweep (what a nightly job runs)')
     .option('--older-than <DURATION>', 'e.g. 90d, 12h')
     .option('--before <DATE>', 'an absolute cut-off (ISO 8601 or epoch ms), in the past')
     .option('--keep-local', "keep this server's users' events in the database (Synapse hides them from the timeline all the same)")

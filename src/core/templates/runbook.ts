@@ -71,7 +71,7 @@ in \`.env\` moves it), named \`matrix-backup-YYYY-MM-DD_HHMMSS.tar.gpg\` (UTC), 
 \`matrix-backup-YYYY-MM-DD_HHMMSS.manifest.json\`. A backup exists only once its manifest does.
 - The archive is a plain tar, encrypted by gpg (OpenPGP, AES-256, key from \`BACKUP_PASSPHRASE\`
   via SHA-512 S2K). It is not gzipped: the dump is compressed already and media mostly is too.
-- Inside: \`RESTORE.txt\`; \`database/synapse.pgdump.NNNNN\` (\`pg_dump -Fc\` without the
+- Inside: \`RESTORE.txt\`; \`database/synapse.pgdump.NNNNN\` (\`pg_dump -Fc --compress=zstd\` without the
   \`e2e_one_time_keys_json\` data, in 32 MiB pieces so it streams: \`cat\` them back together);
   \`deployment/\` (this folder: \`.env\`, \`synapse/\` with homeserver.yaml, log config, signing key and
   \`media_store/local_content\` + \`local_thumbnails\` (not the remote caches), \`nginx/\`, \`element/\`,
@@ -198,6 +198,7 @@ mxctl rooms list --order-by joined_members --limit 20   # --search TEXT, --rever
 mxctl rooms show '#general:${s.MX_SERVER_NAME}'          # also: rooms members ROOM, rooms state ROOM --type T
 mxctl rooms delete ROOM --block          # kick everyone, purge, block re-joins (polled to the end)
 mxctl purge-history ROOM --older-than 90d   # or --before 2026-01-01; polled to the end
+mxctl purge-history --all --older-than 365d --yes   # retention sweep over every room (cron it)
 \`\`\`
 \`purge-history\` keeps the room's state and its latest event. \`--keep-local\` keeps this server's
 users' events in the database, but Synapse hides them from the timeline all the same.

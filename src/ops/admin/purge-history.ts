@@ -1,10 +1,10 @@
 // Purging a room's old history: resolve the cut-off (never in the future), start the purge, poll
 // its status to the end. The same function serves a later retention scheduler.
-import { MxError } from '../../core/errors.ts';
+import { MxError, isMxError } from '../../core/errors.ts';
 import { formatTimestamp, resolveCutoff } from '../../core/admin/duration.ts';
 import { apiRefusal } from '../../adapters/synapse-admin.ts';
 import type { TaskStatus } from '../../adapters/synapse-admin.ts';
-import { resolveRoom } from './rooms.ts';
+import { listRooms, resolveRoom } from './rooms.ts';
 import { approve } from './session.ts';
 import type { AdminSession } from './session.ts';
 
@@ -47,4 +47,35 @@ export async function purgeHistory(s: AdminSession, room: string, o: PurgeHistor
   }
   if (r.status === 'failed') throw new MxError('E_SYNAPSE_API', `Synapse's purge of ${roomId} failed: ${r.error ?? 'no reason given'}.`);
   return { ...report, status: r.status };
+}
+
+export interface RetentionReport {
+  before: string;
+  rooms: PurgeHistoryReport[];
+  failed: { roomId: string; error: string }[];
+  dryRun: boolean;
+}
+
+/**
+ * A retention sweep: the same purge in every room, one after another (Synapse runs purges as
+ * background tasks; one at a time keeps the database load flat). What a scheduler runs nightly.
+ */
+export async function purgeAllRooms(s: AdminSession, o: PurgeHistoryOptions): Promise<RetentionReport> {
+  const beforeTs = resolveCutoff({ olderThan: o.olderThan, before: o.before }, s.now());
+  const { rooms } = await listRooms(s);
+  await approve(s, `Purge the history of all ${rooms.length} room(s) before ${formatTimestamp(beforeTs)}${o.keepLocal ? " (keeping local users' events)" : ''}?`);
+  // NOTE: the cut-off is fixed once, so a long sweep purges every room up to the same instant.
+  const fixed = { ...o, olderThan: undefined, before: String(beforeTs) };
+  const report: RetentionReport = { before: formatTimestamp(beforeTs), rooms: [], failed: [], dryRun: s.dryRun };
+  const sweep = { ...s, yes: true };
+  for (const [i, room] of rooms.entries()) {
+    s.progress(`purge ${i + 1}/${rooms.length} ${room.room_id}`);
+    try {
+      report.rooms.push(await purgeHistory(sweep, room.room_id, fixed));
+    } catch (error) {
+      if (!isMxError(error) || error.code === 'E_UNAUTHORIZED' || error.code === 'E_SYNAPSE_UNREACHABLE') throw error;
+      report.failed.push({ roomId: room.room_id, error: error.message });
+    }
+  }
+  return report;
 }
