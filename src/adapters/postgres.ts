@@ -43,9 +43,13 @@ export function execStreaming(composeDir: string, argv: readonly string[], purpo
   return { stdout: child.stdout, stdin: child.stdin, done, kill: () => child.kill('SIGKILL') };
 }
 
-/** pg_dump in custom format with the one-time-keys data left out (Synapse's backup docs). */
+/**
+ * pg_dump in custom format with the one-time-keys data left out (Synapse's backup docs).
+ * NOTE: zstd instead of the default gzip: about as small, several times faster to write, and
+ * the dump is the one part of a backup no other stage can overlap. pg_restore >= 16 reads it.
+ */
 export function startDump(t: PgTarget): StreamingProcess {
-  const p = execStreaming(t.composeDir, ['pg_dump', '-U', t.user, '-d', t.db, '-Fc', '--exclude-table-data', 'e2e_one_time_keys_json'], 'dumping the database', 'E_BACKUP_FAILED');
+  const p = execStreaming(t.composeDir, ['pg_dump', '-U', t.user, '-d', t.db, '-Fc', '--compress=zstd', '--exclude-table-data', 'e2e_one_time_keys_json'], 'dumping the database', 'E_BACKUP_FAILED');
   p.stdin.end();
   return p;
 }

@@ -318,6 +318,31 @@ describe('backup and restore in the lab', () => {
       await rm(mnt, { recursive: true, force: true });
     }
   });
+  it('kill -9 during a restore: the safety backup brings the server back', async () => {
+    const before = await tableCounts(lab);
+    const backups = join(lab.dir, 'backups');
+    const had = new Set(await readdir(backups));
+    const child = spawn(process.execPath, ['bin/mxctl.mjs', '--dir', lab.dir, 'restore', backupId, '--yes'], { stdio: 'ignore' });
+    // Kill it once the safety backup is written: the database is being replaced from then on.
+    const deadline = Date.now() + 120_000;
+    let safety: string | undefined;
+    while (safety === undefined && Date.now() < deadline) {
+      safety = (await readdir(backups)).find((n) => !had.has(n) && n.endsWith('-pre-restore.manifest.json'));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(safety !== undefined, 'the safety backup was written');
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const id = safety.replace('.manifest.json', '');
+    const r = await lab.mxctl(['restore', id, '--no-safety-backup', '--yes', '--checks', 'read-only', '--json']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const after = await tableCounts(lab);
+    const differ = [...before].filter(([t, n]) => !LIVE_TABLES.has(t) && after.get(t) !== n).map(([t, n]) => `${t}: ${n} → ${after.get(t)}`);
+    assert.deepEqual(differ, [], 'the state before the killed restore is back');
+    assert.deepEqual((await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')), [], 'the killed run left no plaintext staging');
+  });
+
   it('offsite to S3: every backup uploaded and checksum-verified, manifest last; endpoint down keeps the local archive; the next run catches up', async () => {
     const store = await mkdtemp(join(tmpdir(), 'mxs3-'));
     const start = async (port = 0) => {

@@ -2,7 +2,7 @@
 // schema) before anything changes; a safety backup; then stop Synapse, recreate the database,
 // pg_restore, truncate one-time keys, put the files back, start, and run the post-restore checklist.
 import { createReadStream } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { MxError, isMxError } from '../../core/errors.ts';
@@ -62,6 +62,8 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
   const target = await resolveBackup(d, o.ref);
   const dir = await ensureBackupDir(d);
   const lock = await acquireLock(lockPath(dir), `restore ${target.id}`);
+  // Staging folders of killed restores (we hold the lock, so none is in use): plaintext, remove.
+  for (const name of await readdir(d.root)) if (name.startsWith('.restore-')) await removeStaging(join(d.root, name));
   const staging = await mkdtemp(join(d.root, '.restore-'));
   try {
     say(`decrypting and checking ${target.id}`);
