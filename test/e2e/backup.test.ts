@@ -243,7 +243,8 @@ describe('backup and restore in the lab', () => {
     const r = await lab.mxctl(['restore', archive, '--yes']);
     assert.equal(r.code, code, r.stderr);
     assert.match(r.stderr, message);
-    assert.deepEqual(await tableCounts(lab), before, 'nothing changed');
+    const after = await tableCounts(lab);
+    assert.deepEqual([...before].filter(([t, n]) => !LIVE_TABLES.has(t) && after.get(t) !== n), [], 'nothing changed');
     assert.deepEqual((await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')), [], 'no staging left');
   }
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { readArchive } from './read.ts';
 import { startEncrypt } from '../../adapters/gpg.ts';
@@ -81,4 +82,10 @@ test('a truncated archive fails as truncated', { timeout: 30_000 }, async () => 
 
 test('the wrong passphrase is named as such', { timeout: 30_000 }, async () => {
   await assert.rejects(readArchive(archive, { passphrase: 'not-it' }), (e: unknown) => isMxError(e, 'E_BACKUP_PASSPHRASE'));
+});
+
+test('a dump consumer that exits early (pg_restore on a damaged dump) is a problem, not a hang', { timeout: 30_000 }, async () => {
+  const head = spawn('head', ['-c', '1000'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const r = await readArchive(archive, { passphrase: PASS, dumpSink: head.stdin });
+  assert.ok(r.problems.some((p) => /consumer failed/.test(p)), JSON.stringify(r.problems));
 });

@@ -69,9 +69,23 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   const asRoot = process.getuid?.() === 0;
 
   const feed = pipeline(createReadStream(archivePath, { highWaterMark: 1024 * 1024 }), counter, gpg.stdin);
-  let sinkDone: Promise<void> = Promise.resolve();
   let sinkFailed: unknown;
-  if (o.dumpSink !== undefined) o.dumpSink.on('error', (e) => (sinkFailed ??= e));
+  // NOTE: the consumer (pg_restore) may exit early on a damaged dump. Its stream's events are
+  // tracked from the start, so a wait for 'drain' can never miss the close that ends it.
+  let sinkGone = false;
+  let wake: (() => void) | undefined;
+  if (o.dumpSink !== undefined) {
+    o.dumpSink.on('error', (e) => {
+      sinkFailed ??= e;
+      sinkGone = true;
+      wake?.();
+    });
+    o.dumpSink.on('close', () => {
+      sinkGone = true;
+      wake?.();
+    });
+    o.dumpSink.on('drain', () => wake?.());
+  }
 
   const parse = readTar(gpg.stdout as AsyncIterable<Buffer>, async (h, body) => {
     if (h.path === INNER_README) return;
@@ -87,12 +101,12 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
         dbHash.update(c);
         dbBytes += c.length;
         if (dumpFile !== undefined) await dumpFile.write(c);
-        if (o.dumpSink !== undefined && sinkFailed === undefined && !o.dumpSink.write(c)) {
+        if (o.dumpSink !== undefined && !sinkGone && !o.dumpSink.write(c)) {
           await new Promise<void>((resolve) => {
-            o.dumpSink?.once('drain', resolve);
-            o.dumpSink?.once('error', () => resolve());
-            o.dumpSink?.once('close', () => resolve());
+            wake = resolve;
+            if (sinkGone) resolve();
           });
+          wake = undefined;
         }
       }
       return;
@@ -166,11 +180,7 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
       },
     ),
   ]);
-  if (o.dumpSink !== undefined) {
-    o.dumpSink.end();
-    sinkDone = Promise.resolve();
-  }
-  await sinkDone;
+  if (o.dumpSink !== undefined && !sinkGone) o.dumpSink.end();
   await dumpFile?.sync();
   await dumpFile?.close();
   // gpg's verdict first: a wrong passphrase or a failed integrity check explains any parse error.
