@@ -4,11 +4,15 @@
 // completion. Retries: the SDK's standard strategy, which retries throttling, 5xx and network
 // errors only; 4xx answers fail at once.
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -36,6 +40,8 @@ export interface ObjectStore {
   list(): Promise<RemoteObject[]>;
   putFile(name: string, path: string, onProgress?: (bytes: number) => void): Promise<void>;
   putBytes(name: string, data: Buffer): Promise<void>;
+  /** Downloads an object into `path` (written to a temp name, fsynced, then renamed). */
+  getFile(name: string, path: string): Promise<void>;
 }
 
 /** 64 MiB parts: the memory bound of an upload, and up to ~625 GiB under S3's 10,000-part limit. */
@@ -91,6 +97,20 @@ export function createS3Store(s: S3Settings): ObjectStore {
       } catch (error) {
         if (error instanceof MxError) throw error;
         throw describe(error, `uploading ${name} to ${where} failed`);
+      }
+    },
+    async getFile(name, path) {
+      const tmp = `${path}.download`;
+      try {
+        const r = await client.send(new GetObjectCommand({ Bucket: s.bucket, Key: key(name) }));
+        await pipeline(r.Body as Readable, createWriteStream(tmp, { mode: 0o600 }));
+        const f = await open(tmp, 'r');
+        await f.sync();
+        await f.close();
+        await rename(tmp, path);
+      } catch (error) {
+        await rm(tmp, { force: true });
+        throw describe(error, `downloading ${name} from ${where} failed`);
       }
     },
     async putFile(name, path, onProgress) {

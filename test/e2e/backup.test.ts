@@ -344,7 +344,7 @@ describe('backup and restore in the lab', () => {
     assert.deepEqual((await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')), [], 'the killed run left no plaintext staging');
   });
 
-  it('offsite to S3: every backup uploaded and checksum-verified, manifest last; endpoint down keeps the local archive; the next run catches up', async () => {
+  it('offsite to S3: every backup uploaded and checksum-verified, manifest last; endpoint down keeps the local archive; the next run catches up; restore --from-offsite', async () => {
     const store = await mkdtemp(join(tmpdir(), 'mxs3-'));
     const start = async (port = 0) => {
       const srv = new S3rver({ address: '127.0.0.1', port, silent: true, directory: store, configureBuckets: [{ name: 'matrix-backups' }] });
@@ -390,6 +390,14 @@ describe('backup and restore in the lab', () => {
       assert.ok(uploaded.includes(missing?.id ?? ''), 'the backup missed while the endpoint was down is uploaded now');
       const after = await remoteKeys();
       for (const b of (await list()).backups) assert.ok(after.includes(`lab/${b.id}.manifest.json`), `${b.id} offsite`);
+
+      // This machine lost its copy: restore straight from the bucket.
+      const lost = missing?.id ?? '';
+      await rm(join(lab.dir, 'backups', `${lost}.manifest.json`));
+      await rm(join(lab.dir, 'backups', `${lost}.tar.gpg`));
+      const fromS3 = await lab.mxctl(['restore', lost, '--from-offsite', '--yes', '--no-safety-backup', '--checks', 'read-only', '--json']);
+      assert.equal(fromS3.code, 0, fromS3.stderr + fromS3.stdout);
+      assert.ok((await list()).backups.some((b) => b.id === lost && b.state === 'ok'), 'downloaded back into backups/');
     } finally {
       await writeFileAtomic(join(lab.dir, '.env'), formatSettings(s), 0o600);
       await stop(srv).catch(() => undefined);

@@ -7,7 +7,7 @@ import { restoreBackup } from '../../ops/backup/restore.ts';
 import { pruneBackups } from '../../ops/backup/prune.ts';
 import type { ChecksMode } from '../../ops/backup/post-restore-checks.ts';
 import { MxError, isMxError } from '../../core/errors.ts';
-import { offsiteStore, syncOffsite, offsiteIds } from '../../ops/backup/offsite.ts';
+import { fetchOffsite, offsiteStore, syncOffsite, offsiteIds } from '../../ops/backup/offsite.ts';
 import type { OffsiteReport } from '../../ops/backup/offsite.ts';
 import { printJson, printTable, progress, say } from '../output.ts';
 import { terminalConfirm } from '../prompt.ts';
@@ -93,8 +93,13 @@ export async function runBackupVerify(ref: string, f: { json?: true }, dir: stri
   if (!r.ok) throw new MxError('E_BACKUP_CORRUPT', `Backup ${r.id} is damaged: do not rely on it.`, { hint: 'Take a new backup (`mxctl backup`) and check the disk it lives on.' });
 }
 
-export async function runRestore(ref: string, f: { safetyBackup: boolean; checks: ChecksMode; yes?: true; json?: true }, dir: string | undefined): Promise<void> {
+export async function runRestore(ref: string, f: { safetyBackup: boolean; checks: ChecksMode; fromOffsite?: true; yes?: true; json?: true }, dir: string | undefined): Promise<void> {
   const ctx = await openStack({ dir });
+  if (f.fromOffsite === true) {
+    const store = offsiteStore(ctx.deployment);
+    if (store === undefined) throw new MxError('E_USAGE', '--from-offsite needs S3_BUCKET (and the other S3_* settings) in .env.');
+    ref = await fetchOffsite(ctx.deployment, store, ref, progress(f.json !== true));
+  }
   if (f.yes !== true) {
     const confirm = terminalConfirm();
     if (confirm === undefined) throw new MxError('E_USAGE', 'restore replaces the database and media: pass --yes to confirm when not on a terminal.');

@@ -86,7 +86,7 @@ mxctl backup [--local-only] [--json]   # one archive + manifest; non-zero exit o
 mxctl backup list [--json]             # id, age, size, state, when last verified
 mxctl backup verify [ID|FILE|latest]   # decrypt to nowhere: every sha256, pg_restore -f /dev/null
 mxctl backup prune [--dry-run]         # keep 7 daily, 4 weekly, 6 monthly; never the newest verified
-mxctl restore ID|FILE|latest [--yes] [--no-safety-backup] [--checks full|read-only]
+mxctl restore ID|FILE|latest [--from-offsite] [--yes] [--no-safety-backup] [--checks full|read-only]
 \`\`\`
 \`mxctl restore\` first decrypts the archive into a staging folder and checks every checksum, the
 server name, the signing key and the database schema against the pinned Synapse: if anything is
@@ -107,8 +107,9 @@ local backup not yet in the bucket: the archive in 64 MiB parts, each part's MD5
 the server's answer and the object's size and ETag checked after completion, then the manifest
 last. Transient errors (throttling, 5xx, network) are retried; others fail at once. If the upload
 fails the local backup is kept, the command exits 14, and the next run uploads what is missing.
-\`mxctl backup list\` shows which backups are offsite. To restore from the bucket, download
-\`<id>.tar.gpg\` and \`<id>.manifest.json\` into \`backups/\` and run \`mxctl restore <id>\`.
+\`mxctl backup list\` shows which backups are offsite. \`mxctl restore <id>|latest --from-offsite\`
+downloads the archive and its manifest into \`backups/\` first (on a new server, after \`mxctl init\`
+with the same domain and the S3 settings and \`BACKUP_PASSPHRASE\` in \`.env\`).
 
 ### Restore without mxctl
 Everything needed is stock software: gpg, tar, jq, sha256sum, docker compose. Run as root, in the

@@ -8,6 +8,9 @@ import { createS3Store } from '../../adapters/s3-store.ts';
 import type { ObjectStore } from '../../adapters/s3-store.ts';
 import type { Deployment } from '../deployment.ts';
 import { readCatalog } from './catalog.ts';
+import { ensureBackupDir } from './location.ts';
+import { MxError } from '../../core/errors.ts';
+import { fsyncDir } from '../../adapters/fs.ts';
 
 export function offsiteStore(d: Deployment): ObjectStore | undefined {
   const s = d.settings;
@@ -45,4 +48,22 @@ export async function offsiteIds(store: ObjectStore): Promise<Set<string>> {
   const ids = new Set<string>();
   for (const o of await store.list()) if (o.key.endsWith('.manifest.json')) ids.add(o.key.slice(0, -'.manifest.json'.length));
   return ids;
+}
+
+/**
+ * Brings one offsite backup into the local folder (archive first, manifest last, like a local
+ * run) so `restore` can check and use it. `latest` = the newest manifest in the bucket.
+ */
+export async function fetchOffsite(d: Deployment, store: ObjectStore, ref: string, progress: (line: string) => void = () => undefined): Promise<string> {
+  const ids = [...(await offsiteIds(store))].sort();
+  const id = ref === 'latest' ? ids.at(-1) : ids.find((x) => x === ref);
+  if (id === undefined) {
+    throw new MxError('E_BACKUP_NOT_FOUND', ref === 'latest' ? `No backup in ${store.description}.` : `No backup ${ref} in ${store.description}.`, { hint: '`mxctl backup list` shows what is offsite.' });
+  }
+  const dir = await ensureBackupDir(d);
+  progress(`downloading ${id} from ${store.description}`);
+  await store.getFile(archiveName(id), join(dir, archiveName(id)));
+  await store.getFile(manifestName(id), join(dir, manifestName(id)));
+  await fsyncDir(dir);
+  return id;
 }
