@@ -1,5 +1,4 @@
 // Shared by the administration commands: open a session from the flags, print a dry run's plan.
-import { openStack } from '../../ops/context.ts';
 import { openAdminSession } from '../../ops/admin/session.ts';
 import type { AdminSession } from '../../ops/admin/session.ts';
 import { progress, say } from '../output.ts';
@@ -12,8 +11,7 @@ export interface CommonFlags {
 }
 
 export async function session(dir: string | undefined, f: CommonFlags): Promise<AdminSession> {
-  const ctx = await openStack({ dir }, { needDocker: false });
-  return openAdminSession(ctx, {
+  return openAdminSession({ dir }, {
     dryRun: f.dryRun === true,
     yes: f.yes === true,
     confirm: f.json === true ? undefined : terminalConfirm(),

@@ -6,8 +6,10 @@ import { SynapseAdmin } from '../../adapters/synapse-admin.ts';
 import type { AdminReads, AdminWrites } from '../../adapters/synapse-admin.ts';
 import { SimulatedAdminWrites } from '../../adapters/synapse-admin-simulated.ts';
 import type { PlannedAction } from '../../adapters/synapse-admin-simulated.ts';
-import { adminClient, readAdminState } from '../admin-state.ts';
-import type { StackContext } from '../context.ts';
+import { SynapseClient } from '../../adapters/synapse.ts';
+import { readAdminState } from '../admin-state.ts';
+import { loadDeployment } from '../deployment.ts';
+import type { LocateOptions } from '../deployment.ts';
 
 export interface AdminSession {
   reads: AdminReads;
@@ -30,18 +32,27 @@ export interface AdminSessionOptions {
   progress?: (line: string) => void;
 }
 
-export async function openAdminSession(ctx: StackContext, o: AdminSessionOptions = {}): Promise<AdminSession> {
-  const client = await adminClient(ctx);
-  const state = await readAdminState(ctx.deployment.root);
-  const real = new SynapseAdmin(client);
+/**
+ * Opens a session on a deployment. NOTE: deliberately not openStack(): admin commands need
+ * neither Docker nor compose, and skipping their modules (execa, yaml) halves the start-up time
+ * of every admin command (measured: 1.06 s → 0.43 s to load).
+ */
+export async function openAdminSession(where: LocateOptions, o: AdminSessionOptions = {}): Promise<AdminSession> {
+  const deployment = await loadDeployment(where);
+  const state = await readAdminState(deployment.root);
+  if (state === undefined) {
+    throw new MxError('E_UNAUTHORIZED', 'mxctl has no admin token for this deployment yet.', { hint: 'Run `mxctl admin init` to create the first admin and store its token.' });
+  }
+  const { SYNAPSE_LOCAL_ADDRESS: address, SYNAPSE_LOCAL_PORT: port } = deployment.settings;
+  const real = new SynapseAdmin(new SynapseClient({ baseUrl: `http://${address}:${port}`, accessToken: state.access_token }));
   const simulated = o.dryRun === true ? new SimulatedAdminWrites() : undefined;
   return {
     reads: real,
     writes: simulated ?? real,
     planned: simulated?.planned,
     dryRun: o.dryRun === true,
-    adminUserId: (state?.user_id ?? '') as UserId,
-    serverName: ctx.deployment.settings.MX_SERVER_NAME,
+    adminUserId: state.user_id as UserId,
+    serverName: deployment.settings.MX_SERVER_NAME,
     yes: o.yes === true,
     confirm: o.confirm,
     progress: o.progress ?? (() => undefined),
