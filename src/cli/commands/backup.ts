@@ -27,7 +27,7 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
   const ctx = await openStack({ dir });
   const show = progress(f.json !== true);
   const r = await createBackup(ctx, { progress: show });
-  const store = offsiteStore(ctx.deployment);
+  const store = await offsiteStore(ctx.deployment);
   let offsite: OffsiteReport | string = f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET is empty)';
   let failure: MxError | undefined;
   if (f.localOnly !== true && store !== undefined) {
@@ -53,7 +53,7 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
 export async function runBackupList(f: { json?: true }, dir: string | undefined): Promise<void> {
   const d = await loadDeployment({ dir });
   const c = await readCatalog(d);
-  const store = offsiteStore(d);
+  const store = await offsiteStore(d);
   let remote: Set<string> | undefined;
   let remoteError: string | undefined;
   if (store !== undefined) {
@@ -96,7 +96,7 @@ export async function runBackupVerify(ref: string, f: { json?: true }, dir: stri
 export async function runRestore(ref: string, f: { safetyBackup: boolean; checks: ChecksMode; fromOffsite?: true; yes?: true; json?: true }, dir: string | undefined): Promise<void> {
   const ctx = await openStack({ dir });
   if (f.fromOffsite === true) {
-    const store = offsiteStore(ctx.deployment);
+    const store = await offsiteStore(ctx.deployment);
     if (store === undefined) throw new MxError('E_USAGE', '--from-offsite needs S3_BUCKET (and the other S3_* settings) in .env.');
     ref = await fetchOffsite(ctx.deployment, store, ref, progress(f.json !== true));
   }

@@ -72,7 +72,7 @@ in \`.env\` moves it), named \`matrix-backup-YYYY-MM-DD_HHMMSS.tar.gpg\` (UTC), 
 - The archive is a plain tar, encrypted by gpg (OpenPGP, AES-256, key from \`BACKUP_PASSPHRASE\`
   via SHA-512 S2K). It is not gzipped: the dump is compressed already and media mostly is too.
 - Inside: \`RESTORE.txt\`; \`database/synapse.pgdump.NNNNN\` (\`pg_dump -Fc --compress=zstd\` without the
-  \`e2e_one_time_keys_json\` data, in 32 MiB pieces so it streams: \`cat\` them back together);
+  \`e2e_one_time_keys_json\` data, in 16 MiB pieces so it streams: \`cat\` them back together);
   \`deployment/\` (this folder: \`.env\`, \`synapse/\` with homeserver.yaml, log config, signing key and
   \`media_store/local_content\` + \`local_thumbnails\` (not the remote caches), \`nginx/\`, \`element/\`,
   \`compose/\`, \`certs/\`, \`state/\`); \`manifest.json\` last (every file's size and sha256, the dump's

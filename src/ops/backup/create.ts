@@ -27,7 +27,7 @@ import { backupDirInside, ensureBackupDir, lockPath } from './location.ts';
 
 export const MXCTL_VERSION = '0.1.0';
 /** Dump chunk size: the archive's memory bound (a tar header needs the size before the data). */
-export const DB_CHUNK_BYTES = 32 * 1024 * 1024;
+export const DB_CHUNK_BYTES = 16 * 1024 * 1024;
 
 export interface BackupOptions {
   /** Appended to the id (`pre-restore` for a restore's safety backup). */
@@ -138,16 +138,19 @@ async function writeBackup(ctx: StackContext, dir: string, o: BackupOptions, say
     const mtime = Math.floor(now.getTime() / 1000);
     yield* tarBuffer({ path: INNER_README, mode: 0o644, uid: 0, gid: 0, mtime }, Buffer.from(restoreReadme(id)));
     say('dumping the database (pg_dump -Fc)');
-    const chunk = Buffer.allocUnsafe(DB_CHUNK_BYTES);
+    let chunk = Buffer.allocUnsafe(DB_CHUNK_BYTES);
     let fill = 0;
     let head: Buffer | undefined;
     function* flush(): Generator<Buffer> {
       if (fill === 0) return;
       const name = dbChunkName(dbChunks.length);
       dbChunks.push(name);
-      // NOTE: copy out: the chunk buffer is reused while the consumer may still hold the slice.
-      yield* tarBuffer({ path: name, mode: 0o600, uid: 0, gid: 0, mtime }, Buffer.from(chunk.subarray(0, fill)));
+      // NOTE: a fresh buffer per chunk (not a reused one plus a copy): the consumer may still
+      // hold the previous one, and a copy would double the memory bound.
+      const full = chunk.subarray(0, fill);
+      chunk = Buffer.allocUnsafe(DB_CHUNK_BYTES);
       fill = 0;
+      yield* tarBuffer({ path: name, mode: 0o600, uid: 0, gid: 0, mtime }, full);
     }
     for await (const data of dump.stdout) {
       let buf = data as Buffer;

@@ -4,7 +4,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { archiveName, manifestName } from '../../core/backup/naming.ts';
-import { createS3Store } from '../../adapters/s3-store.ts';
 import type { ObjectStore } from '../../adapters/s3-store.ts';
 import type { Deployment } from '../deployment.ts';
 import { readCatalog } from './catalog.ts';
@@ -12,9 +11,11 @@ import { ensureBackupDir } from './location.ts';
 import { MxError } from '../../core/errors.ts';
 import { fsyncDir } from '../../adapters/fs.ts';
 
-export function offsiteStore(d: Deployment): ObjectStore | undefined {
+export async function offsiteStore(d: Deployment): Promise<ObjectStore | undefined> {
   const s = d.settings;
   if (s.S3_BUCKET === '') return undefined;
+  // NOTE: loaded only when configured: the AWS SDK adds tens of MiB to every backup's memory.
+  const { createS3Store } = await import('../../adapters/s3-store.ts');
   return createS3Store({ endpoint: s.S3_ENDPOINT, region: s.S3_REGION, bucket: s.S3_BUCKET, prefix: s.S3_PREFIX, accessKeyId: s.S3_ACCESS_KEY_ID, secretAccessKey: s.S3_SECRET_ACCESS_KEY });
 }
 
