@@ -21,9 +21,9 @@ export interface Compose {
   stop(services: readonly string[]): Promise<void>;
   ps(): Promise<ComposeServiceState[]>;
   logs(options: { services: readonly string[]; follow: boolean; tail?: number; timestamps?: boolean }): Promise<void>;
-  logsText(service: string, tail: number): Promise<string>;
+  logsText(service: string, tail: number, since?: string): Promise<string>;
   exec(service: string, argv: readonly string[], options?: { input?: string; user?: string; timeoutMs?: number }): Promise<RunResult>;
-  runOnce(service: string, argv: readonly string[], options?: { timeoutMs?: number; entrypoint?: string }): Promise<RunResult>;
+  runOnce(service: string, argv: readonly string[], options?: { timeoutMs?: number; entrypoint?: string; noDeps?: boolean }): Promise<RunResult>;
   config(): Promise<string>;
 }
 
@@ -58,8 +58,9 @@ export function createCompose(projectDir: string): Compose {
       if (o.timestamps === true) args.push('--timestamps');
       await compose([...args, ...o.services], 'reading logs', { inherit: true });
     },
-    async logsText(service, tail) {
-      const r = await compose(['logs', '--no-color', '--no-log-prefix', '--tail', String(tail), service], `reading ${service}'s log`, { timeoutMs: 30_000 });
+    async logsText(service, tail, since) {
+      const args = ['logs', '--no-color', '--no-log-prefix', '--tail', String(tail), ...(since === undefined ? [] : ['--since', since]), service];
+      const r = await compose(args, `reading ${service}'s log`, { timeoutMs: 30_000 });
       return r.stdout + r.stderr;
     },
     async exec(service, argv, o = {}) {
@@ -72,6 +73,7 @@ export function createCompose(projectDir: string): Compose {
     },
     async runOnce(service, argv, o = {}) {
       const args = ['run', '--rm', '-T'];
+      if (o.noDeps === true) args.push('--no-deps');
       if (o.entrypoint !== undefined) args.push('--entrypoint', o.entrypoint);
       return compose([...args, service, ...argv], `running ${service}`, { timeoutMs: o.timeoutMs ?? 300_000 });
     },

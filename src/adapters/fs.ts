@@ -1,5 +1,5 @@
 // Local file writes that survive a crash: write a temp file, fsync, rename, fsync the folder.
-import { open, rename, mkdir, readdir, stat, chmod, rm, access, constants } from 'node:fs/promises';
+import { open, rename, mkdir, readdir, stat, statfs, chmod, rm, access, constants } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -68,6 +68,22 @@ export async function isWritableDir(path: string): Promise<boolean> {
 
 export async function fileMode(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;
+}
+
+export interface DiskUsage {
+  path: string;
+  totalBytes: number;
+  freeBytes: number;
+  usedFraction: number;
+}
+
+/** Usage of the filesystem holding `path`, as `df` reports it (blocks available to non-root). */
+export async function diskUsage(path: string): Promise<DiskUsage> {
+  const s = await statfs(path);
+  const total = s.blocks * s.bsize;
+  const used = (s.blocks - s.bfree) * s.bsize;
+  const avail = s.bavail * s.bsize;
+  return { path, totalBytes: total, freeBytes: avail, usedFraction: used + avail === 0 ? 0 : used / (used + avail) };
 }
 
 export { chmod, mkdir };

@@ -6,6 +6,7 @@ import { isMxError } from '../core/errors.ts';
 import { registerStack } from './program/stack.ts';
 import { registerBackup } from './program/backup.ts';
 import { registerAdministration } from './program/administration.ts';
+import { registerDoctor } from './program/doctor.ts';
 
 const VERSION = '0.1.0';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStack(program);
   registerAdministration(program);
+  registerDoctor(program);
   registerBackup(program);
   return program;
 }

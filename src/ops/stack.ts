@@ -50,7 +50,8 @@ export function portsNeeded(configYaml: string): PortNeed[] {
   return needs;
 }
 
-export async function assertPortsFree(ctx: StackContext, running: ReadonlySet<string>): Promise<void> {
+/** Ports the stack needs that something else holds, as readable lines ("host:port (needed by x) is held by y"). */
+export async function portConflicts(ctx: StackContext, running: ReadonlySet<string>): Promise<string[]> {
   const needs = portsNeeded(await ctx.compose.config()).filter((n) => !running.has(n.service));
   const busy: string[] = [];
   for (const n of needs) {
@@ -59,6 +60,11 @@ export async function assertPortsFree(ctx: StackContext, running: ReadonlySet<st
       busy.push(`${n.host}:${n.port} (needed by ${n.service})${who === undefined ? '' : ` is held by ${who}`}`);
     }
   }
+  return busy;
+}
+
+export async function assertPortsFree(ctx: StackContext, running: ReadonlySet<string>): Promise<void> {
+  const busy = await portConflicts(ctx, running);
   if (busy.length > 0) {
     throw new MxError('E_PORT_IN_USE', `Port(s) already in use: ${busy.join('; ')}.`, {
       hint: 'Stop whatever holds them (or move it elsewhere), then run `mxctl up` again. Nothing was started.',

@@ -1,0 +1,64 @@
+// What every check reads, gathered once per doctor run: the compose state, container facts,
+// homeserver.yaml as text and parsed (or its syntax error).
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { ComposeServiceState } from '../../adapters/compose.ts';
+import { inspectContainer } from '../../adapters/docker-inspect.ts';
+import type { ContainerFacts } from '../../adapters/docker-inspect.ts';
+import type { StackContext } from '../context.ts';
+
+export interface HomeserverConfig {
+  path: string;
+  text: string;
+  modified: Date;
+  /** Parsed config, or undefined when the YAML does not parse. */
+  config: Record<string, unknown> | undefined;
+  syntaxError?: string;
+}
+
+export interface DoctorFacts {
+  ctx: StackContext;
+  services: ComposeServiceState[];
+  containers: Map<string, ContainerFacts>;
+  homeserver: HomeserverConfig;
+  now: Date;
+}
+
+export async function readHomeserver(root: string): Promise<HomeserverConfig> {
+  const path = join(root, 'synapse', 'homeserver.yaml');
+  const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const where = e?.linePos?.[0] === undefined ? '' : ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}`;
+    return { path, text, modified: st.mtime, config: undefined, syntaxError: `${e?.code ?? 'YAML error'}${where}: ${(e?.message ?? '').split('\n')[0]}` };
+  }
+  const config = doc.toJS() as unknown;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    return { path, text, modified: st.mtime, config: undefined, syntaxError: 'the file is not a YAML mapping' };
+  }
+  return { path, text, modified: st.mtime, config: config as Record<string, unknown> };
+}
+
+export async function gatherFacts(ctx: StackContext, now = new Date()): Promise<DoctorFacts> {
+  const [services, homeserver] = await Promise.all([ctx.compose.ps(), readHomeserver(ctx.deployment.root)]);
+  const containers = new Map<string, ContainerFacts>();
+  await Promise.all(
+    services.map(async (s) => {
+      containers.set(s.service, await inspectContainer(s.container));
+    }),
+  );
+  return { ctx, services, containers, homeserver, now };
+}
+
+/** A dotted path into the parsed homeserver config. */
+export function hsValue(f: DoctorFacts, path: string): unknown {
+  let v: unknown = f.homeserver.config;
+  for (const k of path.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+export function isRunning(f: DoctorFacts, service: string): boolean {
+  return f.services.some((s) => s.service === service && s.state === 'running');
+}
