@@ -219,6 +219,13 @@ mxctl background-updates                            # database migrations still 
 
 ## Incident Response
 
+**First:** \`mxctl doctor\` runs every check below in a few seconds — services and crash
+loops, homeserver.yaml syntax (and Synapse's own verdict), ports and who holds them, Postgres
+(\`pg_isready\`, collation, connection slots vs \`cp_max\`), disk where Postgres and media live
+(warn 80 %, fail 90 %), certificates against their own lifetime, Synapse memory, federation,
+recent ERROR lines — and prints the fix for each problem. \`mxctl doctor --bundle FILE\` writes a
+support bundle with every secret redacted. The manual steps:
+
 ### Synapse Won't Start
 1. \`mxctl status\` and \`mxctl logs synapse\`.
 2. Common causes:
