@@ -136,7 +136,7 @@ describe('stack lifecycle in the lab', () => {
 
   it('a port already in use stops `up` before anything starts, naming the port and holder', async () => {
     assert.equal((await lab.mxctl(['down'])).code, 0);
-    const blocker: Server = createServer();
+    const blocker: Server = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => blocker.listen(443, lab.address, resolve));
     try {
       const r = await lab.mxctl(['up']);
