@@ -122,7 +122,8 @@ async function reinit(o: InitOptions, deps: InitDeps): Promise<InitReport> {
     });
   }
   // Keep every secret and every setting the admin did not ask to change.
-  const requested = settingsFromChoices({ ...o, projectName: current.COMPOSE_PROJECT_NAME }, pickSecrets(current));
+  // Validates the requested names the same way a new deployment's are (throws before any write).
+  settingsFromChoices({ ...o, projectName: current.COMPOSE_PROJECT_NAME }, pickSecrets(current));
   const next: Settings = {
     ...current,
     MX_MATRIX_HOST: o.matrixHost ?? current.MX_MATRIX_HOST,
@@ -132,7 +133,6 @@ async function reinit(o: InitOptions, deps: InitDeps): Promise<InitReport> {
     MXCTL_RESOLVE: o.resolve ?? current.MXCTL_RESOLVE,
     MXCTL_CA_FILE: o.caFile ?? current.MXCTL_CA_FILE,
   };
-  void requested; // validated the requested names above; values merged here
   const files = renderDeployment(next, '');
   const changed: string[] = [];
   const diffs: string[] = [];
