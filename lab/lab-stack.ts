@@ -8,6 +8,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'node:https';
 import { writeFileAtomic, pathExists } from '../src/adapters/fs.ts';
+import { isProcessAlive } from '../src/adapters/lock.ts';
 import { selfSignedCertificate } from '../src/adapters/openssl.ts';
 import { pebbleDirectory, pebbleManagement, renderLabOverride, renderLabSynapseConfig, renderPebbleConfig } from './lab-files.ts';
 import type { LabSlot } from './lab-files.ts';
@@ -143,18 +144,9 @@ export async function tryLockSlot(n: number): Promise<(() => Promise<void>) | un
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => '0'));
-      if (owner > 0 && isAlive(owner)) return undefined;
+      if (owner > 0 && isProcessAlive(owner)) return undefined;
       await rm(lock, { recursive: true, force: true });
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

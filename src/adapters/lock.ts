@@ -17,7 +17,8 @@ interface LockInfo {
   purpose: string;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a pid on this host is running (EPERM: it is, but belongs to another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -69,7 +70,7 @@ export async function acquireLock(path: string, purpose: string, o: { staleMs?: 
     }
     const held = await readLock(path);
     if (held === undefined) continue;
-    const sameHostDead = held.info !== undefined && held.info.host === info.host && !isAlive(held.info.pid);
+    const sameHostDead = held.info !== undefined && held.info.host === info.host && !isProcessAlive(held.info.pid);
     const stale = Date.now() - held.mtimeMs > staleMs;
     const halfWritten = held.info === undefined && Date.now() - held.mtimeMs > 5_000;
     if (sameHostDead || stale || halfWritten) {

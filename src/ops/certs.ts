@@ -79,7 +79,8 @@ export async function reloadNginx(ctx: StackContext): Promise<void> {
   await ctx.compose.exec('nginx', ['nginx', '-s', 'reload'], { timeoutMs: 30_000 });
 }
 
-export async function servedCertificatePem(ctx: StackContext): Promise<string | undefined> {
-  const p = certPaths(ctx.deployment.root);
+/** The certificate chain certbot (or the placeholder) left on disk, which nginx should be serving. */
+export async function certificateOnDisk(root: string): Promise<string | undefined> {
+  const p = certPaths(root);
   return (await pathExists(p.fullchain)) ? readFile(p.fullchain, 'utf8') : undefined;
 }

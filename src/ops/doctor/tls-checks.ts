@@ -1,22 +1,17 @@
 // Certificates: each public name's served certificate against its own lifetime, trust, and
 // whether nginx serves the newest certificate on disk (a renewal nginx never reloaded).
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { Finding } from '../../core/doctor/finding.ts';
 import { fail, ok, warn } from '../../core/doctor/finding.ts';
 import { judgeCertificate } from '../../core/doctor/rules.ts';
-import { CERT_NAME } from '../../core/templates/compose.ts';
 import { probeCertificate } from '../../adapters/tls-probe.ts';
 import type { DoctorFacts } from './facts.ts';
-import { publicNames } from '../certs.ts';
+import { certificateOnDisk, publicNames } from '../certs.ts';
 
 export async function tlsChecks(f: DoctorFacts): Promise<Finding[]> {
   const out: Finding[] = [];
-  const onDisk = await readFile(join(f.ctx.deployment.root, 'certs', 'live', CERT_NAME, 'fullchain.pem'), 'utf8').then(
-    (pem) => new X509Certificate(pem),
-    () => undefined,
-  );
+  const pem = await certificateOnDisk(f.ctx.deployment.root);
+  const onDisk = pem === undefined ? undefined : new X509Certificate(pem);
   const probes = await Promise.all(publicNames(f.ctx).map((name) => probeCertificate(name, { address: f.ctx.publicHttp.resolve, ca: f.ctx.publicHttp.ca, timeoutMs: 5_000 })));
   for (const p of probes) {
     const id = `tls.${p.name}`;
