@@ -128,8 +128,11 @@ describe('doctor in the lab', () => {
     const u = lab.settings.POSTGRES_USER;
     const db = lab.settings.POSTGRES_DB;
     await compose('exec', '-T', 'postgres', 'psql', '-U', u, '-d', db, '-c', 'CREATE ROLE hog LOGIN');
-    // Detached: the sleeping sessions outlive this exec, as a runaway client's would.
-    await compose('exec', '-d', 'postgres', 'sh', '-c', `for i in $(seq 1 100); do psql -U hog -d ${db} -c 'select pg_sleep(300)' >/dev/null 2>&1 & done; wait`);
+    // Detached: the sleeping sessions outlive this exec, as a runaway client's would. Each
+    // hog retries (bounded) so a slot Synapse's pool lets go of is taken again, as it would
+    // be by a real runaway client; otherwise the count can settle one short of full.
+    const hog = `for j in $(seq 1 120); do psql -U hog -d ${db} -c 'select pg_sleep(300)' && break; sleep 0.5; done`;
+    await compose('exec', '-d', 'postgres', 'sh', '-c', `for i in $(seq 1 100); do (${hog}) >/dev/null 2>&1 & done; wait`);
     try {
       let finding: Finding | undefined;
       for (let i = 0; i < 20 && finding?.status !== 'fail'; i++) {
@@ -141,6 +144,8 @@ describe('doctor in the lab', () => {
       assert.ok(finding?.evidence.some((e) => e.includes('(hog)')), finding?.evidence.join('\n'));
       assert.match(finding?.fix ?? '', /restart synapse/);
     } finally {
+      // NOLOGIN first, so the retrying hogs cannot come back once terminated.
+      await compose('exec', '-T', 'postgres', 'psql', '-U', u, '-d', db, '-c', 'ALTER ROLE hog NOLOGIN');
       await compose('exec', '-T', 'postgres', 'psql', '-U', u, '-d', db, '-c', "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'hog'");
     }
   });

@@ -38,12 +38,13 @@ export async function databaseChecks(f: DoctorFacts): Promise<Finding[]> {
       : fail('db.collation', `the database is ${encoding} with collation ${collate} / ctype ${ctype}; Synapse needs UTF8 + C`, 'Dump it, recreate it with `createdb --encoding=UTF8 --locale=C --template=template0`, restore the dump.'),
   );
 
-  const row = (await psql(f, `SELECT count(*) FILTER (WHERE backend_type = 'client backend'),
+  // Our own session is left out: it is not a client of the server being judged.
+  const row = (await psql(f, `SELECT count(*) FILTER (WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()),
       current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int,
       count(*) FILTER (WHERE backend_type = 'client backend' AND usename = '${s.POSTGRES_USER.replace(/'/g, "''")}' AND application_name NOT LIKE 'psql%')
       FROM pg_stat_activity`)).split('|').map(Number);
   const holders = (await psql(f, `SELECT coalesce(nullif(application_name, ''), 'unnamed') || ' (' || coalesce(usename, '?') || ') x ' || count(*)
-      FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY application_name, usename ORDER BY count(*) DESC LIMIT 5`)).split('\n').filter((l) => l !== '');
+      FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY application_name, usename ORDER BY count(*) DESC LIMIT 5`)).split('\n').filter((l) => l !== '');
   const cpMax = hsValue(f, 'database.args.cp_max');
   out.push(judgeConnections('db.connections', { total: row[0] ?? 0, maxConnections: row[1] ?? 100, reserved: row[2] ?? 3, synapse: row[3] ?? 0, cpMax: typeof cpMax === 'number' ? cpMax : 10, holders }));
   return out;
