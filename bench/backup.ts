@@ -46,15 +46,20 @@ async function duBytes(path: string): Promise<number> {
   return total;
 }
 
-/** Polls the bytes under `paths()` while `work` runs: the peak extra disk of a run. */
+/** Polls the bytes under `paths()` while `work` runs: the peak extra disk of a run (over what
+ * they held when it started, so a database volume that grows counts by its growth). */
 async function measure<T>(paths: () => string[] | Promise<string[]>, work: () => Promise<T>): Promise<{ result: T; seconds: number; peakDisk: number }> {
+  const sample = async () => {
+    let sum = 0;
+    for (const p of await paths()) sum += await duBytes(p);
+    return sum;
+  };
+  const baseline = await sample();
   let peak = 0;
   let done = false;
   const poll = (async () => {
     while (!done) {
-      let sum = 0;
-      for (const p of await paths()) sum += await duBytes(p);
-      peak = Math.max(peak, sum);
+      peak = Math.max(peak, (await sample()) - baseline);
       await new Promise((r) => setTimeout(r, 300));
     }
   })();
@@ -69,10 +74,14 @@ async function measure<T>(paths: () => string[] | Promise<string[]>, work: () =>
 }
 
 /** Runs a command under GNU time; returns its peak RSS (KiB, largest single process). */
-async function timed(cmd: string, args: string[], o: { cwd?: string; input?: string } = {}): Promise<number> {
+async function timed(cmd: string, args: string[], o: { cwd?: string; input?: string; stdout?: (text: string) => void } = {}): Promise<number> {
   const out = join(tmpdir(), `bench-time-${process.pid}-${Date.now()}`);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', out, cmd, ...args], { cwd: o.cwd, stdio: ['pipe', 2, 'inherit'] }); // tools' output to our stderr; stdout is the report
+    // Tools' output to our stderr (stdout is the report), unless the caller wants it.
+    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', out, cmd, ...args], { cwd: o.cwd, stdio: ['pipe', o.stdout === undefined ? 2 : 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (text += d));
+    child.on('close', () => o.stdout?.(text));
     child.stdin?.end(o.input ?? '');
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
   });
@@ -149,8 +158,10 @@ async function main(): Promise<void> {
 
     log('seed restore: gpg -d; tar xzf; tar xzf media; dropdb/createdb; pg_restore; start');
     const restoreDir = await mkdtemp(join(tmpdir(), 'bench-seed-restore-'));
+    const pgId = (await exec('docker', ['compose', 'ps', '-q', 'postgres'], { cwd: compose })).stdout.trim();
+    const pgVolume = (await exec('docker', ['inspect', '-f', '{{range .Mounts}}{{.Source}}{{end}}', pgId])).stdout.trim();
     let seedRestoreRss = 0;
-    const seedRestore = await measure(() => [restoreDir], async () => {
+    const seedRestore = await measure(() => [restoreDir, pgVolume], async () => {
       const r = (n: number) => (seedRestoreRss = Math.max(seedRestoreRss, n));
       r(await timed('gpg', [...gpgArgs, '-d', '-o', `${restoreDir}/all.tar.gz`, `${work}/matrix-backup.tar.gz.gpg`], { input: passInput }));
       r(await timed('tar', ['xzf', `${restoreDir}/all.tar.gz`, '-C', restoreDir]));
@@ -167,10 +178,13 @@ async function main(): Promise<void> {
 
     log(`mxctl restore ${id} --no-safety-backup --checks read-only`);
     let oursRestoreRss = 0;
+    let restorePhases: string[] = [];
     const oursRestore = await measure(
-      async () => (await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')).map((n) => join(lab.dir, n)),
+      async () => [pgVolume, ...(await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')).map((n) => join(lab.dir, n))],
       async () => {
-        oursRestoreRss = await timed(process.execPath, [MXCTL, '--dir', lab.dir, 'restore', id, '--yes', '--no-safety-backup', '--checks', 'read-only']);
+        oursRestoreRss = await timed(process.execPath, [MXCTL, '--dir', lab.dir, 'restore', id, '--yes', '--no-safety-backup', '--checks', 'read-only', '--json'], {
+          stdout: (text) => (restorePhases = (JSON.parse(text) as { phases: { name: string; seconds: number }[] }).phases.map((p) => `${p.name.split(' ')[0] ?? ''} ${p.seconds.toFixed(1)} s`)),
+        });
       },
     );
 
@@ -186,7 +200,7 @@ async function main(): Promise<void> {
       restore: {
         seed_s: +seedRestore.seconds.toFixed(1), mxctl_s: +oursRestore.seconds.toFixed(1), ratio: +(oursRestore.seconds / seedRestore.seconds).toFixed(2),
         seed_peak_rss_mib: Math.round(seedRestoreRss / 1024), mxctl_peak_rss_mib: Math.round(oursRestoreRss / 1024),
-        seed_peak_extra_disk: mib(seedRestore.peakDisk), mxctl_peak_extra_disk: mib(oursRestore.peakDisk),
+        seed_peak_extra_disk: mib(seedRestore.peakDisk), mxctl_peak_extra_disk: mib(oursRestore.peakDisk), mxctl_phases: restorePhases,
       },
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -92,11 +92,41 @@ export async function schemaVersions(t: PgTarget): Promise<{ version: number; co
   }
 }
 
-/** Drops and recreates the database as Synapse requires it: UTF8, C collation and ctype, from template0. */
-export async function recreateDatabase(t: PgTarget): Promise<void> {
-  const ident = `"${t.db.replaceAll('"', '""')}"`;
-  const owner = `"${t.user.replaceAll('"', '""')}"`;
-  // NOTE: connect to the maintenance database: the target can't be dropped while connected to it.
-  await psql(t, `DROP DATABASE IF EXISTS ${ident} WITH (FORCE);`, { db: 'postgres' });
-  await psql(t, `CREATE DATABASE ${ident} OWNER ${owner} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;`, { db: 'postgres' });
+function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** Creates an empty database as Synapse requires it: UTF8, C collation and ctype, from template0. */
+export async function createDatabase(t: PgTarget, name: string): Promise<void> {
+  // NOTE: connect to the maintenance database: a database can't be created or dropped from inside.
+  await psql(t, `CREATE DATABASE ${ident(name)} OWNER ${ident(t.user)} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;`, { db: 'postgres' });
+}
+
+export async function dropDatabase(t: PgTarget, name: string): Promise<void> {
+  await psql(t, `DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE);`, { db: 'postgres', timeoutMs: 600_000 });
+}
+
+export async function databaseExists(t: PgTarget, name: string): Promise<boolean> {
+  return (await psql(t, `SELECT 1 FROM pg_database WHERE datname = ${literal(name)};`, { db: 'postgres' })).trim() === '1';
+}
+
+/**
+ * Puts `incoming` in the place of `t.db` in one transaction (ALTER DATABASE ... RENAME is
+ * transactional): at every instant exactly one of them is the live database. The old one is
+ * kept as `replaced` for the caller to drop. Every session on either is ended first.
+ */
+export async function swapInDatabase(t: PgTarget, incoming: string, replaced: string): Promise<void> {
+  await psql(
+    t,
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN (${literal(t.db)}, ${literal(incoming)}) AND pid <> pg_backend_pid();
+BEGIN;
+ALTER DATABASE ${ident(t.db)} RENAME TO ${ident(replaced)};
+ALTER DATABASE ${ident(incoming)} RENAME TO ${ident(t.db)};
+COMMIT;`,
+    { db: 'postgres' },
+  );
 }

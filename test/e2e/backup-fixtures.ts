@@ -5,6 +5,7 @@ import { deflateSync } from 'node:zlib';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { psql } from '../../src/adapters/postgres.ts';
+import { run } from '../../src/adapters/exec.ts';
 import type { Lab } from './lab-harness.ts';
 
 function crc32(buf: Buffer): number {
@@ -60,6 +61,17 @@ export async function tableCounts(lab: Lab): Promise<Map<string, number>> {
     if (t !== undefined && n !== undefined && t !== '') out.set(t, Number(n));
   }
   return out;
+}
+
+/** Databases a restore fills or swaps out beside the live one (none once a restore is over). */
+export async function sideDatabases(lab: Lab): Promise<string[]> {
+  return (await psql(pgOf(lab), "SELECT datname FROM pg_database WHERE datname LIKE '%\\_mxctl\\_%' ORDER BY 1;", { db: 'postgres' })).split('\n').filter((l) => l !== '');
+}
+
+/** When the Synapse container last started: unchanged = the server was never stopped. */
+export async function synapseStartedAt(lab: Lab): Promise<string> {
+  const id = (await run('docker', ['compose', 'ps', '-q', 'synapse'], { cwd: join(lab.dir, 'compose'), purpose: 'finding synapse' })).stdout.trim();
+  return (await run('docker', ['inspect', '-f', '{{.State.StartedAt}}', id], { purpose: 'inspecting synapse' })).stdout.trim();
 }
 
 /** path (relative to media_store) → sha256, for local_content and local_thumbnails. */

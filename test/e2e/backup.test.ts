@@ -17,7 +17,7 @@ import { startLab } from './lab-harness.ts';
 import type { Lab } from './lab-harness.ts';
 import { MatrixUser } from './matrix-user.ts';
 import { httpFetch } from '../../src/adapters/http.ts';
-import { mediaHashes, makePng, tableCounts } from './backup-fixtures.ts';
+import { mediaHashes, makePng, sideDatabases, synapseStartedAt, tableCounts } from './backup-fixtures.ts';
 import { readSettings } from '../../src/ops/deployment.ts';
 import { formatSettings } from '../../src/core/settings.ts';
 import { writeFileAtomic } from '../../src/adapters/fs.ts';
@@ -237,6 +237,7 @@ describe('backup and restore in the lab', () => {
 
   async function assertRefusedUnchanged(archive: string, code: number, message: RegExp): Promise<void> {
     const before = await tableCounts(lab);
+    const started = await synapseStartedAt(lab);
     const v = await lab.mxctl(['backup', 'verify', archive]);
     assert.equal(v.code, code, v.stderr + v.stdout);
     assert.match(v.stderr + v.stdout, message);
@@ -246,6 +247,8 @@ describe('backup and restore in the lab', () => {
     const after = await tableCounts(lab);
     assert.deepEqual([...before].filter(([t, n]) => !LIVE_TABLES.has(t) && after.get(t) !== n), [], 'nothing changed');
     assert.deepEqual((await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')), [], 'no staging left');
+    assert.deepEqual(await sideDatabases(lab), [], 'no side database left');
+    assert.equal(await synapseStartedAt(lab), started, 'Synapse was never stopped');
   }
 
   it('a bit flip in the archive: verify fails, restore refuses before any change', async () => {
@@ -319,6 +322,26 @@ describe('backup and restore in the lab', () => {
       await rm(mnt, { recursive: true, force: true });
     }
   });
+  it('kill -9 while the archive loads into the side database: the live server is untouched; the next restore clears the leftovers', async () => {
+    const before = await tableCounts(lab);
+    const started = await synapseStartedAt(lab);
+    const child = spawn(process.execPath, ['bin/mxctl.mjs', '--dir', lab.dir, 'restore', backupId, '--yes', '--no-safety-backup'], { stdio: 'ignore' });
+    const deadline = Date.now() + 60_000;
+    while ((await sideDatabases(lab)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(await sideDatabases(lab), [`${lab.settings.POSTGRES_DB}_mxctl_restore`], 'the side database was being filled');
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    assert.equal(await synapseStartedAt(lab), started, 'Synapse was never stopped');
+    const after = await tableCounts(lab);
+    assert.deepEqual([...before].filter(([t, n]) => !LIVE_TABLES.has(t) && after.get(t) !== n), [], 'the live database is unchanged');
+    assert.equal((await httpFetch(`https://${lab.settings.MX_MATRIX_HOST}/_matrix/client/versions`, {}, lab.publicHttp)).status, 200, 'still serving clients');
+    const r = await lab.mxctl(['restore', backupId, '--yes', '--no-safety-backup', '--checks', 'read-only', '--json']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.deepEqual(await sideDatabases(lab), [], 'the leftover side database is gone');
+    assert.deepEqual((await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')), [], 'the killed run left no plaintext staging');
+  });
+
   it('kill -9 during a restore: the safety backup brings the server back', async () => {
     const before = await tableCounts(lab);
     const backups = join(lab.dir, 'backups');

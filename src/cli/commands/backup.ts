@@ -9,7 +9,7 @@ import type { ChecksMode } from '../../ops/backup/post-restore-checks.ts';
 import { MxError, isMxError } from '../../core/errors.ts';
 import { fetchOffsite, offsiteStore, syncOffsite, offsiteIds } from '../../ops/backup/offsite.ts';
 import type { OffsiteReport } from '../../ops/backup/offsite.ts';
-import { printJson, printTable, progress, say } from '../output.ts';
+import { printJson, printTable, progress, progressDisplay, say } from '../output.ts';
 import { terminalConfirm } from '../prompt.ts';
 
 function mib(bytes: number): string {
@@ -25,8 +25,9 @@ function age(iso: string): string {
 
 export async function runBackup(f: { localOnly?: true; json?: true }, dir: string | undefined): Promise<void> {
   const ctx = await openStack({ dir });
-  const show = progress(f.json !== true);
-  const r = await createBackup(ctx, { progress: show });
+  const display = progressDisplay(f.json !== true);
+  const show = display.step;
+  const r = await createBackup(ctx, { progress: show, meter: display.meter }).finally(display.end);
   const store = await offsiteStore(ctx.deployment);
   let offsite: OffsiteReport | string = f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET is empty)';
   let failure: MxError | undefined;
@@ -84,7 +85,8 @@ export async function runBackupList(f: { json?: true }, dir: string | undefined)
 
 export async function runBackupVerify(ref: string, f: { json?: true }, dir: string | undefined): Promise<void> {
   const ctx = await openStack({ dir });
-  const r = await verifyBackup(ctx, ref, { progress: progress(f.json !== true) });
+  const display = progressDisplay(f.json !== true);
+  const r = await verifyBackup(ctx, ref, { progress: display.step, meter: display.meter }).finally(display.end);
   if (f.json === true) printJson(r);
   else {
     say(r.ok ? `Backup ${r.id} verified: ${r.files} entries and the database dump (${mib(r.databaseBytes)}) read back intact.` : `Backup ${r.id} FAILED verification:`);
@@ -105,10 +107,11 @@ export async function runRestore(ref: string, f: { safetyBackup: boolean; checks
     if (confirm === undefined) throw new MxError('E_USAGE', 'restore replaces the database and media: pass --yes to confirm when not on a terminal.');
     if (!(await confirm(`Replace ${ctx.deployment.settings.MX_SERVER_NAME}'s database, media and config with backup ${ref}?`))) throw new MxError('E_ABORTED', 'Restore cancelled; nothing changed.');
   }
-  const r = await restoreBackup(ctx, { ref, safetyBackup: f.safetyBackup, checks: f.checks, progress: progress(f.json !== true) });
+  const display = progressDisplay(f.json !== true);
+  const r = await restoreBackup(ctx, { ref, safetyBackup: f.safetyBackup, checks: f.checks, progress: display.step, meter: display.meter }).finally(display.end);
   if (f.json === true) printJson(r);
   else {
-    say(`Restored ${r.id} (${r.restoredFiles} files) in ${r.seconds.toFixed(1)} s.${r.safetyBackup === undefined ? '' : ` Safety backup: ${r.safetyBackup}.`}`);
+    say(`Restored ${r.id} (${r.restoredFiles} files) in ${r.seconds.toFixed(1)} s (${r.phases.map((p) => `${p.name.split(' ')[0] ?? ''} ${p.seconds.toFixed(0)} s`).join(', ')}).${r.safetyBackup === undefined ? '' : ` Safety backup: ${r.safetyBackup}.`}`);
     for (const c of r.checks) say(`  [${c.ok ? 'pass' : 'FAIL'}] ${c.name}: ${c.detail}`);
   }
   if (!r.ok) throw new MxError('E_CHECKS_FAILED', `The post-restore checklist failed for ${r.id}.`, { hint: r.safetyBackup === undefined ? 'See the items above.' : `See the items above; \`mxctl restore ${r.safetyBackup} --no-safety-backup --yes\` brings back the previous state.` });

@@ -88,13 +88,17 @@ mxctl backup verify [ID|FILE|latest]   # decrypt to nowhere: every sha256, pg_re
 mxctl backup prune [--dry-run]         # keep 7 daily, 4 weekly, 6 monthly; never the newest verified
 mxctl restore ID|FILE|latest [--from-offsite] [--yes] [--no-safety-backup] [--checks full|read-only]
 \`\`\`
-\`mxctl restore\` first decrypts the archive into a staging folder and checks every checksum, the
-server name, the signing key and the database schema against the pinned Synapse: if anything is
-wrong it stops **before changing anything**. Then it takes a safety backup of the current state
-(\`...-pre-restore\`), stops Synapse, recreates the database (UTF8, C), runs \`pg_restore\`, empties
-\`e2e_one_time_keys_json\`, puts back config, signing key and media, starts the stack and runs the
-post-restore checklist: admin login; rooms and messages against the manifest; a media file
+\`mxctl restore\` reads the archive once: it decrypts it, stages config and media in a folder
+inside the deployment, and streams the database dump into \`pg_restore\` filling a side database
+(\`${s.POSTGRES_DB}_mxctl_restore\`, UTF8, C), while it checks every checksum, the server name, the
+signing key and the database schema against the pinned Synapse. The live server keeps running
+and is not touched: if anything is wrong, or the run is killed, the side database is dropped and
+nothing has changed. Then it takes a safety backup of the current state (\`...-pre-restore\`),
+stops Synapse, swaps the restored database in (one transaction of renames), empties
+\`e2e_one_time_keys_json\`, puts back config, signing key and media, starts the stack and runs
+the post-restore checklist: admin login; rooms and messages against the manifest; a media file
 downloaded with the same sha256; a test message in a scratch room; no ERROR in Synapse's log.
+While both databases exist the disk holds two copies of the database: keep that much free.
 Each item prints pass/FAIL; any FAIL exits non-zero. A failed restore names the safety backup to
 go back to (\`mxctl restore <id>-pre-restore --no-safety-backup --yes\`). Restores keep this
 machine's placement settings (project name, local address, image pins, \`BACKUP_PASSPHRASE\`) and

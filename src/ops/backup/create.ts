@@ -21,6 +21,7 @@ import type { PgTarget } from '../../adapters/postgres.ts';
 import { acquireLock } from '../../adapters/lock.ts';
 import type { HeldLock } from '../../adapters/lock.ts';
 import { fsyncDir, writeFileAtomic } from '../../adapters/fs.ts';
+import type { Meter } from '../../core/progress.ts';
 import type { StackContext } from '../context.ts';
 import { collectFiles, hostPathOf, referencedPaths } from './files.ts';
 import { backupDirInside, ensureBackupDir, lockPath } from './location.ts';
@@ -33,6 +34,8 @@ export interface BackupOptions {
   /** Appended to the id (`pre-restore` for a restore's safety backup). */
   tag?: string;
   progress?: (line: string) => void;
+  /** Archive bytes written; the total is known once the database is dumped and the files listed. */
+  meter?: Meter;
   /** Set by restore, which already holds the lock. */
   lockHeld?: boolean;
   now?: () => Date;
@@ -172,6 +175,8 @@ async function writeBackup(ctx: StackContext, dir: string, o: BackupOptions, say
 
     say('archiving configuration, keys and media');
     const files = await collectFiles(d.root, excluded);
+    // Each entry adds a 512-byte header and pads to 512: close enough for a progress total.
+    expectedBytes = archiveBytes + files.reduce((n, f) => n + 512 + Math.ceil(f.size / 512) * 512, 0);
     for (const f of files) {
       const hash = createHash('sha256');
       const path = `${FILES_PREFIX}${f.rel}`;
@@ -217,6 +222,7 @@ async function writeBackup(ctx: StackContext, dir: string, o: BackupOptions, say
     yield endOfArchive();
   }
   let manifest: Manifest | undefined;
+  let expectedBytes: number | undefined;
 
   const out = await open(partial, 'wx', 0o600);
   const sink = new Writable({
@@ -228,14 +234,10 @@ async function writeBackup(ctx: StackContext, dir: string, o: BackupOptions, say
     transform(chunk: Buffer, _enc, cb) {
       archiveHash.update(chunk);
       archiveBytes += chunk.length;
-      if (Date.now() - lastTick > 2000) {
-        lastTick = Date.now();
-        say(`${Math.round(archiveBytes / 1048576)} MiB written`);
-      }
+      o.meter?.(archiveBytes, expectedBytes);
       cb(null, chunk);
     },
   });
-  let lastTick = Date.now();
   try {
     // Every process must succeed: the first failure kills the others (borgmatic's rule).
     let failure: unknown;

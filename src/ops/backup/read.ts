@@ -4,7 +4,7 @@
 // against the manifest are checked at the end (gpg writes tampered plaintext before it complains).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, symlink, lchown, chmod } from 'node:fs/promises';
+import { mkdir, open, stat, symlink, lchown, chmod } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import { Transform } from 'node:stream';
@@ -16,13 +16,16 @@ import type { Manifest } from '../../core/backup/manifest.ts';
 import { DB_CHUNK_PREFIX, FILES_PREFIX, INNER_MANIFEST, INNER_README } from '../../core/backup/naming.ts';
 import { readTar, TarTruncatedError } from '../../adapters/tar-stream.ts';
 import { startDecrypt } from '../../adapters/gpg.ts';
+import type { Meter } from '../../core/progress.ts';
 
 export interface ReadOptions {
   passphrase: string;
-  /** Write entries here: database.pgdump and deployment/... (created 0700). */
+  /** Write entries here: deployment/... and, unless it goes to `dumpSink`, database.pgdump (0700). */
   stagingDir?: string;
   /** Stream the dump into this (e.g. pg_restore's stdin); ended after the last chunk. */
   dumpSink?: Writable;
+  /** Bytes of the archive read so far, against its size. */
+  meter?: Meter;
   /** The sidecar manifest, when there is one: its archive sha256 is checked too. */
   sidecar?: Manifest;
   progress?: (line: string) => void;
@@ -51,6 +54,7 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
     transform(chunk: Buffer, _e, cb) {
       archiveHash.update(chunk);
       archiveBytes += chunk.length;
+      o.meter?.(archiveBytes, total);
       cb(null, chunk);
     },
   });
@@ -64,8 +68,9 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   const problems: string[] = [];
   if (o.stagingDir !== undefined) {
     await mkdir(join(o.stagingDir, 'deployment'), { recursive: true, mode: 0o700 });
-    dumpFile = await open(join(o.stagingDir, 'database.pgdump'), 'wx', 0o600);
+    if (o.dumpSink === undefined) dumpFile = await open(join(o.stagingDir, 'database.pgdump'), 'wx', 0o600);
   }
+  const total = (await stat(archivePath)).size;
   const asRoot = process.getuid?.() === 0;
 
   const feed = pipeline(createReadStream(archivePath, { highWaterMark: 1024 * 1024 }), counter, gpg.stdin);

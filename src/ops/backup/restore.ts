@@ -1,15 +1,18 @@
-// mxctl restore: pre-flight (decrypt to staging, verify every checksum, server name, signing key,
-// schema) before anything changes; a safety backup; then stop Synapse, recreate the database,
-// pg_restore, truncate one-time keys, put the files back, start, and run the post-restore checklist.
-import { createReadStream } from 'node:fs';
+// mxctl restore. The pre-flight and the database restore overlap, and neither touches the live
+// server: the archive is decrypted once, its files staged inside the deployment and its dump
+// streamed into pg_restore filling a side database (<db>_mxctl_restore), while every sha256 is
+// checked. Only when all of it checks out: a safety backup, stop Synapse, swap the side database
+// in (one transaction of renames), put the files back, start, run the post-restore checklist.
+// A restore killed before the swap leaves the server exactly as it was.
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { MxError, isMxError } from '../../core/errors.ts';
 import { judgeSchema } from '../../core/backup/schema-compat.ts';
 import type { Manifest } from '../../core/backup/manifest.ts';
 import { acquireLock } from '../../adapters/lock.ts';
-import { execStreaming, psql, recreateDatabase } from '../../adapters/postgres.ts';
+import { createDatabase, dropDatabase, execStreaming, psql, swapInDatabase } from '../../adapters/postgres.ts';
+import type { PgTarget } from '../../adapters/postgres.ts';
+import type { Meter } from '../../core/progress.ts';
 import type { StackContext } from '../context.ts';
 import { pgTarget, createBackup } from './create.ts';
 import type { BackupReport } from './create.ts';
@@ -25,6 +28,7 @@ export interface RestoreOptions {
   safetyBackup: boolean;
   checks: ChecksMode;
   progress?: (line: string) => void;
+  meter?: Meter;
 }
 
 export interface PreflightItem {
@@ -42,6 +46,34 @@ export interface RestoreReport {
   checks: CheckItem[];
   ok: boolean;
   seconds: number;
+  /** Where the time went, phase by phase. */
+  phases: { name: string; seconds: number }[];
+}
+
+/** The side databases of a restore: filled before the swap, and the one swapped out. */
+export function sideDatabases(db: string): { incoming: string; replaced: string } {
+  return { incoming: `${db}_mxctl_restore`, replaced: `${db}_mxctl_replaced` };
+}
+
+/** Names each phase as it starts (for the progress display) and times it (for the report). */
+function phaseClock(say: (line: string) => void): { next(name: string): void; done(): { name: string; seconds: number }[] } {
+  const phases: { name: string; seconds: number }[] = [];
+  let current: { name: string; at: number } | undefined;
+  const close = () => {
+    if (current !== undefined) phases.push({ name: current.name, seconds: (Date.now() - current.at) / 1000 });
+  };
+  return {
+    next(name) {
+      close();
+      current = { name, at: Date.now() };
+      say(name);
+    },
+    done() {
+      close();
+      current = undefined;
+      return phases;
+    },
+  };
 }
 
 function preflight(ctx: StackContext, m: Manifest, problems: readonly string[], stagedSigningKey: boolean): PreflightItem[] {
@@ -57,24 +89,37 @@ function preflight(ctx: StackContext, m: Manifest, problems: readonly string[], 
 
 export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promise<RestoreReport> {
   const started = Date.now();
-  const say = o.progress ?? (() => undefined);
+  const phase = phaseClock(o.progress ?? (() => undefined));
   const d = ctx.deployment;
   const target = await resolveBackup(d, o.ref);
   const dir = await ensureBackupDir(d);
   const lock = await acquireLock(lockPath(dir), `restore ${target.id}`);
-  // Staging folders of killed restores (we hold the lock, so none is in use): plaintext, remove.
-  for (const name of await readdir(d.root)) if (name.startsWith('.restore-')) await removeStaging(join(d.root, name));
-  const staging = await mkdtemp(join(d.root, '.restore-'));
+  const pg = pgTarget(ctx);
+  const side = sideDatabases(pg.db);
   try {
-    say(`decrypting and checking ${target.id}`);
-    const read = await readArchive(target.archive, {
-      passphrase: d.settings.BACKUP_PASSPHRASE,
-      stagingDir: staging,
-      ...(target.sidecar === undefined ? {} : { sidecar: target.sidecar }),
-    });
+    // What killed restores left (we hold the lock, so none is in use): plaintext staging and a
+    // half-filled side database. A leftover `replaced` database means a killed run got past the
+    // swap: the live database is the restored one, and the old one is in that run's safety backup.
+    for (const name of await readdir(d.root)) if (name.startsWith('.restore-')) await removeStaging(join(d.root, name));
+    await ctx.compose.up(['postgres'], { wait: true, timeoutS: 120 });
+    await dropDatabase(pg, side.incoming);
+    await dropDatabase(pg, side.replaced);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const staging = await mkdtemp(join(d.root, '.restore-'));
+  let incomingExists = false;
+  try {
+    if (target.sidecar !== undefined) refuseEarly(ctx, target.id, target.sidecar);
+    phase.next(`decrypting and checking ${target.id}, restoring its database into ${side.incoming}`);
+    await createDatabase(pg, side.incoming);
+    incomingExists = true;
+    const { read, restoreError } = await readIntoSideDatabase(ctx, pg, side.incoming, target, staging, o.meter);
     const m = read.manifest;
     const hasKey = read.owners.has(`synapse/${m.server_name}.signing.key`);
     const items = preflight(ctx, m, read.problems, hasKey);
+    if (restoreError !== undefined) items.push({ name: 'pg_restore loads the dump', ok: false, detail: restoreError });
     const archived = await readArchivedSettings(staging);
     if (archived !== undefined && (archived.POSTGRES_USER !== d.settings.POSTGRES_USER || archived.POSTGRES_DB !== d.settings.POSTGRES_DB)) {
       items.push({ name: 'database identity matches', ok: false, detail: `backup ${archived.POSTGRES_USER}/${archived.POSTGRES_DB}, deployment ${d.settings.POSTGRES_USER}/${d.settings.POSTGRES_DB}` });
@@ -85,12 +130,14 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
         hint: 'Nothing was changed. Pick another backup (`mxctl backup list`) or fix what is named above.',
       });
     }
+    // Synapse's docs: restored one-time keys would be handed out twice.
+    await psql(pg, 'TRUNCATE e2e_one_time_keys_json;', { db: side.incoming });
 
     let safety: BackupReport | undefined;
     if (o.safetyBackup) {
-      say('safety backup of the current state');
+      phase.next('safety backup of the current state');
       try {
-        safety = await createBackup(ctx, { tag: 'pre-restore', lockHeld: true, progress: say });
+        safety = await createBackup(ctx, { tag: 'pre-restore', lockHeld: true, ...(o.meter === undefined ? {} : { meter: o.meter }) });
       } catch (error) {
         throw new MxError('E_RESTORE_REFUSED', `The safety backup of the current state failed, so nothing was restored: ${(error as Error).message}`, {
           hint: 'Fix that, or (when the current state is worthless, e.g. a fresh server) run again with --no-safety-backup.',
@@ -100,20 +147,12 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
     }
 
     const restartHint = safety === undefined ? 'Run the restore again.' : `Bring back the previous state with \`mxctl restore ${safety.id} --no-safety-backup\`.`;
-    const pg = pgTarget(ctx);
     const restoreStarted = new Date();
     try {
-      say('stopping synapse');
+      phase.next('stopping synapse and swapping the restored database in');
       await ctx.compose.stop(['synapse']);
-      await ctx.compose.up(['postgres'], { wait: true, timeoutS: 120 });
-      say('recreating the database (UTF8, C)');
-      await recreateDatabase(pg);
-      say('pg_restore');
-      // NOTE: from stdin, single job: the dump never needs a second copy inside the container.
-      const restore = execStreaming(d.composeDir, ['pg_restore', '-U', pg.user, '-d', pg.db, '--no-owner', '--role', pg.user, '--exit-on-error'], 'restoring the database (pg_restore)', 'E_RESTORE_FAILED');
-      await Promise.all([pipeline(createReadStream(join(staging, 'database.pgdump')), restore.stdin), restore.done]);
-      // Synapse's docs: restored one-time keys would be handed out twice.
-      await psql(pg, 'TRUNCATE e2e_one_time_keys_json;');
+      await swapInDatabase(pg, side.incoming, side.replaced);
+      incomingExists = false;
       if (archived !== undefined) {
         const merged = mergeSettings(d.settings, archived);
         // The role's password must match the restored homeserver.yaml's (the fresh DB's may differ).
@@ -121,20 +160,61 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
         await psql(pg, `ALTER ROLE "${pg.user.replaceAll('"', '""')}" PASSWORD '${pw}';`);
         await writeMergedSettings(d.root, merged, d.settings);
       }
-      say('restoring configuration, signing key and media');
+      phase.next('restoring configuration, signing key and media');
       const restored = await restoreFiles(staging, d.root, read.owners);
-      say('starting the stack');
+      phase.next('starting the stack');
       await ctx.compose.up([], { wait: true, timeoutS: 300 });
-      say('post-restore checklist');
+      await dropDatabase(pg, side.replaced);
+      phase.next('post-restore checklist');
       const checks = await runPostRestoreChecks(ctx, m, { since: restoreStarted, mode: o.checks });
       const ok = checks.every((c) => c.ok);
-      return { id: target.id, archive: target.archive, preflight: items, ...(safety === undefined ? {} : { safetyBackup: safety.id }), restoredFiles: restored.length, checks, ok, seconds: (Date.now() - started) / 1000 };
+      const phases = phase.done();
+      return { id: target.id, archive: target.archive, preflight: items, ...(safety === undefined ? {} : { safetyBackup: safety.id }), restoredFiles: restored.length, checks, ok, seconds: (Date.now() - started) / 1000, phases };
     } catch (error) {
       const msg = isMxError(error) ? error.message : (error as Error).message;
       throw new MxError('E_RESTORE_FAILED', `The restore of ${target.id} failed part-way: ${msg}`, { hint: restartHint, cause: error, ...(isMxError(error) && error.detail !== undefined ? { detail: error.detail } : {}) });
     }
   } finally {
+    if (incomingExists) await dropDatabase(pg, side.incoming).catch(() => undefined);
     await removeStaging(staging);
     await lock.release();
+  }
+}
+
+/** What the sidecar manifest already tells, before hours of decryption are spent. */
+function refuseEarly(ctx: StackContext, id: string, m: Manifest): void {
+  const failed = preflight(ctx, m, [], true).filter((i) => !i.ok);
+  if (failed.length > 0) {
+    throw new MxError('E_RESTORE_REFUSED', `Restore of ${id} refused before any change: ${failed.map((f) => `${f.name} (${f.detail})`).join('; ')}.`, {
+      hint: 'Nothing was changed. Pick another backup (`mxctl backup list`) or fix what is named above.',
+    });
+  }
+}
+
+/**
+ * One pass over the archive: files to staging, the dump into pg_restore filling `incoming`.
+ * NOTE: from stdin, so a single pg_restore job; in exchange the load overlaps the decryption
+ * and the checksums, and the dump never needs a second copy on disk.
+ */
+async function readIntoSideDatabase(ctx: StackContext, pg: PgTarget, incoming: string, target: { archive: string; sidecar?: Manifest }, staging: string, meter: Meter | undefined) {
+  const restore = execStreaming(ctx.deployment.composeDir, ['pg_restore', '-U', pg.user, '-d', incoming, '--no-owner', '--role', pg.user, '--exit-on-error'], 'restoring the database (pg_restore)', 'E_RESTORE_FAILED');
+  let restoreError: string | undefined;
+  const restoreDone = restore.done.catch((e: unknown) => {
+    restoreError = (isMxError(e) ? e.detail : undefined) ?? (e as Error).message;
+  });
+  try {
+    const read = await readArchive(target.archive, {
+      passphrase: ctx.deployment.settings.BACKUP_PASSPHRASE,
+      stagingDir: staging,
+      dumpSink: restore.stdin,
+      ...(target.sidecar === undefined ? {} : { sidecar: target.sidecar }),
+      ...(meter === undefined ? {} : { meter }),
+    });
+    await restoreDone;
+    return { read, restoreError };
+  } catch (error) {
+    restore.kill();
+    await restoreDone;
+    throw error;
   }
 }

@@ -4,6 +4,7 @@
 import { writeFileAtomic } from '../../adapters/fs.ts';
 import { execStreaming } from '../../adapters/postgres.ts';
 import type { MxError } from '../../core/errors.ts';
+import type { Meter } from '../../core/progress.ts';
 import type { StackContext } from '../context.ts';
 import { resolveBackup, verifiedMarker } from './catalog.ts';
 import { backupDir } from './location.ts';
@@ -20,7 +21,7 @@ export interface VerifyReport {
   seconds: number;
 }
 
-export async function verifyBackup(ctx: StackContext, ref: string, o: { progress?: (l: string) => void } = {}): Promise<VerifyReport> {
+export async function verifyBackup(ctx: StackContext, ref: string, o: { progress?: (l: string) => void; meter?: Meter } = {}): Promise<VerifyReport> {
   const started = Date.now();
   const target = await resolveBackup(ctx.deployment, ref);
   o.progress?.(`verifying ${target.id}`);
@@ -32,6 +33,7 @@ export async function verifyBackup(ctx: StackContext, ref: string, o: { progress
     result = await readArchive(target.archive, {
       passphrase: ctx.deployment.settings.BACKUP_PASSPHRASE,
       dumpSink: pgRestore.stdin,
+      ...(o.meter === undefined ? {} : { meter: o.meter }),
       ...(target.sidecar === undefined ? {} : { sidecar: target.sidecar }),
     });
   } catch (error) {
