@@ -151,6 +151,19 @@ describe('backup and restore in the lab', () => {
     assert.ok((await list()).backups[0]?.verified_at !== null);
   });
 
+  it('progress: steps and a byte bar on a terminal, nothing on stderr in a script', async () => {
+    // util-linux `script` gives mxctl a pseudo-terminal, as an admin's shell would.
+    const cmd = `${process.execPath} bin/mxctl.mjs --dir ${lab.dir} backup verify ${backupId}`;
+    const tty = await exec('script', ['-qefc', cmd, '/dev/null'], { env: { ...process.env, COLUMNS: '100' } });
+    assert.match(tty.stdout, /… verifying/);
+    assert.match(tty.stdout, /\r\S+ \[[#-]+\] +\d+% {2}[\d.]+ \w+ \/ [\d.]+ \w+/, 'a bar with percentage and amounts');
+    assert.match(tty.stdout, /verified/);
+    const piped = await lab.mxctl(['backup', 'verify', backupId]);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stderr, '', 'no progress in a script');
+    assert.match(piped.stdout, /verified/);
+  });
+
   it('destroys the data: database volume and media gone, the fresh stack has no users', async () => {
     await exec('docker', ['compose', 'down', '--volumes', '--timeout', '20'], { cwd: join(lab.dir, 'compose') });
     await rm(join(lab.dir, 'synapse', 'media_store', 'local_content'), { recursive: true, force: true });
@@ -347,16 +360,15 @@ describe('backup and restore in the lab', () => {
     const backups = join(lab.dir, 'backups');
     const had = new Set(await readdir(backups));
     const child = spawn(process.execPath, ['bin/mxctl.mjs', '--dir', lab.dir, 'restore', backupId, '--yes'], { stdio: 'ignore' });
-    // Kill it once the safety backup is written: the database is being replaced from then on.
-    const deadline = Date.now() + 120_000;
-    let safety: string | undefined;
-    while (safety === undefined && Date.now() < deadline) {
-      safety = (await readdir(backups)).find((n) => !had.has(n) && n.endsWith('-pre-restore.manifest.json'));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.ok(safety !== undefined, 'the safety backup was written');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Kill it at the worst point: the restored database is swapped in (the old one is still
+    // there as <db>_mxctl_replaced) while config and media are being put back.
+    const deadline = Date.now() + 180_000;
+    const swapped = `${lab.settings.POSTGRES_DB}_mxctl_replaced`;
+    while (!(await sideDatabases(lab)).includes(swapped) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGKILL');
+    assert.ok((await sideDatabases(lab)).includes(swapped), 'killed after the swap');
+    const safety = (await readdir(backups)).find((n) => !had.has(n) && n.endsWith('-pre-restore.manifest.json'));
+    assert.ok(safety !== undefined, 'the safety backup was written before anything changed');
     await new Promise((r) => child.once('exit', r));
     const id = safety.replace('.manifest.json', '');
     const r = await lab.mxctl(['restore', id, '--no-safety-backup', '--yes', '--checks', 'read-only', '--json']);
