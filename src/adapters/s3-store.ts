@@ -12,6 +12,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -42,6 +43,8 @@ export interface ObjectStore {
   putBytes(name: string, data: Buffer): Promise<void>;
   /** Downloads an object into `path` (written to a temp name, fsynced, then renamed). */
   getFile(name: string, path: string): Promise<void>;
+  /** Deletes one object (prune). Deleting an object that is not there is not an error. */
+  remove(name: string): Promise<void>;
 }
 
 /** 64 MiB parts: the memory bound of an upload, and up to ~625 GiB under S3's 10,000-part limit. */
@@ -111,6 +114,13 @@ export function createS3Store(s: S3Settings): ObjectStore {
       } catch (error) {
         await rm(tmp, { force: true });
         throw describe(error, `downloading ${name} from ${where} failed`);
+      }
+    },
+    async remove(name) {
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: s.bucket, Key: key(name) }));
+      } catch (error) {
+        throw describe(error, `deleting ${name} from ${where} failed`);
       }
     },
     async putFile(name, path, onProgress) {

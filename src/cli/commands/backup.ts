@@ -7,7 +7,7 @@ import { restoreBackup } from '../../ops/backup/restore.ts';
 import { pruneBackups } from '../../ops/backup/prune.ts';
 import type { ChecksMode } from '../../ops/backup/post-restore-checks.ts';
 import { MxError, isMxError } from '../../core/errors.ts';
-import { fetchOffsite, offsiteStore, syncOffsite, offsiteIds } from '../../ops/backup/offsite.ts';
+import { fetchOffsite, offsiteStore, syncOffsite, offsiteIds, OFFSITE_SETTINGS } from '../../ops/backup/offsite.ts';
 import type { OffsiteReport } from '../../ops/backup/offsite.ts';
 import { printJson, printTable, progress, say } from '../output.ts';
 import { terminalConfirm } from '../prompt.ts';
@@ -28,7 +28,7 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
   const show = progress(f.json !== true);
   const r = await createBackup(ctx, { progress: show });
   const store = await offsiteStore(ctx.deployment);
-  let offsite: OffsiteReport | string = f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET is empty)';
+  let offsite: OffsiteReport | string = f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET and RCLONE_REMOTE are empty)';
   let failure: MxError | undefined;
   if (f.localOnly !== true && store !== undefined) {
     try {
@@ -97,7 +97,7 @@ export async function runRestore(ref: string, f: { safetyBackup: boolean; checks
   const ctx = await openStack({ dir });
   if (f.fromOffsite === true) {
     const store = await offsiteStore(ctx.deployment);
-    if (store === undefined) throw new MxError('E_USAGE', '--from-offsite needs S3_BUCKET (and the other S3_* settings) in .env.');
+    if (store === undefined) throw new MxError('E_USAGE', `--from-offsite needs an offsite target in .env: ${OFFSITE_SETTINGS}.`);
     ref = await fetchOffsite(ctx.deployment, store, ref, progress(f.json !== true));
   }
   if (f.yes !== true) {

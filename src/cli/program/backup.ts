@@ -43,7 +43,7 @@ export function registerBackup(program: Command): void {
     .command('restore')
     .description('restore a backup: pre-flight checks, safety backup, database + files, then the post-restore checklist')
     .argument('<BACKUP>', 'an archive file (.tar.gpg), a backup id, or latest')
-    .option('--from-offsite', 'download the backup (an id or latest) from the S3 bucket first')
+    .option('--from-offsite', 'download the backup (an id or latest) from the offsite target (S3 bucket or rclone remote) first')
     .option('--no-safety-backup', 'skip the backup of the current state taken first')
     .addOption(new Option('--checks <MODE>', 'post-restore checklist: full, or read-only (no login device, no scratch room)').choices(['full', 'read-only'] as const).default('full' as const))
     .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)')

@@ -2,17 +2,35 @@
 // in the bucket yet is uploaded, archive first (verified), manifest last. So a failed upload
 // keeps the local archive, and the next run uploads whatever is missing.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { archiveName, manifestName } from '../../core/backup/naming.ts';
 import type { ObjectStore } from '../../adapters/s3-store.ts';
 import type { Deployment } from '../deployment.ts';
 import { readCatalog } from './catalog.ts';
 import { ensureBackupDir } from './location.ts';
 import { MxError } from '../../core/errors.ts';
-import { fsyncDir } from '../../adapters/fs.ts';
+import { fileMode, fsyncDir, pathExists } from '../../adapters/fs.ts';
+import { createRcloneStore } from '../../adapters/rclone-store.ts';
+
+async function rcloneStore(d: Deployment): Promise<ObjectStore> {
+  const file = d.settings.RCLONE_CONFIG;
+  if (file === '') return createRcloneStore({ remote: d.settings.RCLONE_REMOTE });
+  const config = resolve(d.root, file);
+  if (!(await pathExists(config))) throw new MxError('E_CONFIG_INVALID', `RCLONE_CONFIG: ${config} does not exist.`, { hint: 'Point RCLONE_CONFIG at the rclone.conf that defines the remote in RCLONE_REMOTE.' });
+  // NOTE: rclone.conf holds the remote's credentials: like .env, nobody but the owner may read it.
+  const mode = (await fileMode(config)) & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new MxError('E_CONFIG_INVALID', `RCLONE_CONFIG: ${config} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); it holds the remote's credentials.`, { hint: `chmod 600 ${config}` });
+  }
+  return createRcloneStore({ remote: d.settings.RCLONE_REMOTE, config });
+}
+
+/** Where the offsite copy goes, in words for messages ("S3_BUCKET or RCLONE_REMOTE"). */
+export const OFFSITE_SETTINGS = 'S3_BUCKET (with the S3_* settings) or RCLONE_REMOTE';
 
 export async function offsiteStore(d: Deployment): Promise<ObjectStore | undefined> {
   const s = d.settings;
+  if (s.RCLONE_REMOTE !== '') return rcloneStore(d);
   if (s.S3_BUCKET === '') return undefined;
   // NOTE: loaded only when configured: the AWS SDK adds tens of MiB to every backup's memory.
   const { createS3Store } = await import('../../adapters/s3-store.ts');
