@@ -27,7 +27,9 @@ export interface RcloneSettings {
 
 /** rclone's documented exit codes (docs/content/docs.md, "Exit Code"). */
 const EXIT_WORDS: Record<number, string> = {
-  1: 'syntax or usage error',
+  // NOTE: rclone 1.60 also ends with 1 when an uncategorised error remains (connection
+  // refused after the low-level retries, for one): the detail below says which.
+  1: 'failed (a usage error or an uncategorised one such as an unreachable remote)',
   2: 'error not otherwise categorised',
   3: 'directory not found',
   4: 'file not found',
@@ -39,14 +41,11 @@ const EXIT_WORDS: Record<number, string> = {
   10: 'duration limit exceeded',
 };
 
-/** Whether an rclone exit code is the transient kind (another run may succeed). */
-export function isTransientRcloneExit(code: number): boolean {
-  return code === 5;
-}
-
 // NOTE: --ask-password=false: an encrypted rclone.conf without RCLONE_CONFIG_PASS must fail, not
-// wait for a prompt in a cron job.
-const COMMON = ['--ask-password=false', '--retries', '3', '--low-level-retries', '10', '--retries-sleep', '2s'];
+// wait for a prompt in a cron job. --low-level-retries 5, not rclone's 10: its backoff grows
+// exponentially, and 10 keeps a run against an unreachable remote busy for ~3 minutes per call
+// (measured with rclone 1.60) where 5 gives up after ~5-15 s; the next run catches up anyway.
+const COMMON = ['--ask-password=false', '--retries', '3', '--low-level-retries', '5', '--retries-sleep', '2s'];
 
 const HASHES = ['md5', 'sha1', 'sha256'] as const;
 

@@ -26,8 +26,9 @@ function age(iso: string): string {
 export async function runBackup(f: { localOnly?: true; json?: true }, dir: string | undefined): Promise<void> {
   const ctx = await openStack({ dir });
   const show = progress(f.json !== true);
+  // NOTE: the offsite settings are checked first: a broken RCLONE_CONFIG stops the run before it writes anything.
+  const store = f.localOnly === true ? undefined : await offsiteStore(ctx.deployment);
   const r = await createBackup(ctx, { progress: show });
-  const store = await offsiteStore(ctx.deployment);
   let offsite: OffsiteReport | string = f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET and RCLONE_REMOTE are empty)';
   let failure: MxError | undefined;
   if (f.localOnly !== true && store !== undefined) {
@@ -114,11 +115,19 @@ export async function runRestore(ref: string, f: { safetyBackup: boolean; checks
   if (!r.ok) throw new MxError('E_CHECKS_FAILED', `The post-restore checklist failed for ${r.id}.`, { hint: r.safetyBackup === undefined ? 'See the items above.' : `See the items above; \`mxctl restore ${r.safetyBackup} --no-safety-backup --yes\` brings back the previous state.` });
 }
 
-export async function runBackupPrune(f: { keepDaily: number; keepWeekly: number; keepMonthly: number; dryRun?: true; json?: true }, dir: string | undefined): Promise<void> {
+export async function runBackupPrune(f: { keepDaily: number; keepWeekly: number; keepMonthly: number; localOnly?: true; dryRun?: true; json?: true }, dir: string | undefined): Promise<void> {
   const d = await loadDeployment({ dir });
-  const r = await pruneBackups(d, { policy: { daily: f.keepDaily, weekly: f.keepWeekly, monthly: f.keepMonthly }, dryRun: f.dryRun === true });
+  const store = f.localOnly === true ? undefined : await offsiteStore(d);
+  const r = await pruneBackups(d, { policy: { daily: f.keepDaily, weekly: f.keepWeekly, monthly: f.keepMonthly }, dryRun: f.dryRun === true, store });
   if (f.json === true) return printJson(r);
   for (const k of r.keep) say(`keep    ${k.id}  (${k.reasons.join(', ')})`);
   for (const id of r.removed) say(`${r.dryRun ? 'would delete' : 'deleted'} ${id}`);
   for (const id of r.untouched) say(`damaged, left alone: ${id}`);
+  const o = r.offsite;
+  if (o === undefined) return;
+  say(`offsite ${o.target}:`);
+  if (o.skipped !== undefined) say(`  ${o.skipped}`);
+  for (const k of o.keep) say(`  keep    ${k.id}  (${k.reasons.join(', ')})`);
+  for (const id of o.removed) say(`  ${r.dryRun ? 'would delete' : 'deleted'} ${id}`);
+  for (const id of o.untouched) say(`  incomplete or damaged, left alone: ${id}`);
 }

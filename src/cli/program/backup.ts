@@ -31,10 +31,11 @@ export function registerBackup(program: Command): void {
 
   backup
     .command('prune')
-    .description('delete old local backups: keep the newest per day/week/month; never the newest verified one')
+    .description('delete old backups, here and offsite: keep the newest per day/week/month; never the newest verified one')
     .option('--keep-daily <N>', 'days to keep one backup for', int, 7)
     .option('--keep-weekly <N>', 'weeks to keep one backup for', int, 4)
     .option('--keep-monthly <N>', 'months to keep one backup for', int, 6)
+    .option('--local-only', 'prune this machine only, leave the offsite copies alone')
     .option('--dry-run', 'show what would be deleted, delete nothing')
     .option('--json', 'print the report as JSON')
     .action(async (opts, cmd) => (await import('../commands/backup.ts')).runBackupPrune(withJson(opts, cmd), dirOf(cmd)));
