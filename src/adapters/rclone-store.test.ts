@@ -87,6 +87,12 @@ test('a temporary failure that outlasts the retries: E_OFFSITE_FAILED naming the
   await assert.rejects(store.list(), (e: unknown) => isMxError(e, 'E_OFFSITE_FAILED') && /code 5, temporary error/.test(e.message) && !/S3RVER/.test(`${e.message}${e.detail ?? ''}`));
 });
 
+test('a URL with a password in rclone\'s log is blanked in the error', async () => {
+  const binary = await wrapper('rclone-url', 'echo "Failed to copy: Get \\"https://backup:hunter2@dav.example.org/x\\": EOF" >&2; exit 1');
+  const store = createRcloneStore({ remote: 'dav:x', config, binary });
+  await assert.rejects(store.list(), (e: unknown) => isMxError(e, 'E_OFFSITE_FAILED') && !/hunter2/.test(e.detail ?? '') && /\/\/REDACTED@dav\.example\.org/.test(e.detail ?? ''));
+});
+
 test('a byte flipped in transit is caught by the hash read back after the upload', async () => {
   const src = join(root, 'flip-src');
   await writeFile(src, randomBytes(64 * 1024));

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { MxError } from '../core/errors.ts';
 import { run } from './exec.ts';
 import type { RunResult } from './exec.ts';
-import type { ObjectStore, RemoteObject } from './s3-store.ts';
+import type { ObjectStore, RemoteObject } from './object-store.ts';
 
 export interface RcloneSettings {
   /** A configured remote and folder, `name:path`. */
@@ -78,7 +78,9 @@ export function createRcloneStore(s: RcloneSettings): ObjectStore {
 
   function failed(r: RunResult, what: string): MxError {
     const words = EXIT_WORDS[r.exitCode] ?? `exit code ${r.exitCode}`;
-    const last = r.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join('\n');
+    // NOTE: rclone logs URLs; a remote configured as https://user:password@host would show the
+    // password in them, so any userinfo in a URL is blanked.
+    const last = r.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join('\n').replace(/\/\/[^/\s@]+@/g, '//REDACTED@');
     return new MxError('E_OFFSITE_FAILED', `${what}: rclone exited with code ${r.exitCode}, ${words}.`, { hint, ...(last === '' ? {} : { detail: last }) });
   }
 

@@ -21,6 +21,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { MxError } from '../core/errors.ts';
+import type { ObjectStore, RemoteObject } from './object-store.ts';
 
 export interface S3Settings {
   endpoint: string;
@@ -31,21 +32,6 @@ export interface S3Settings {
   secretAccessKey: string;
 }
 
-export interface RemoteObject {
-  key: string;
-  size: number;
-}
-
-export interface ObjectStore {
-  readonly description: string;
-  list(): Promise<RemoteObject[]>;
-  putFile(name: string, path: string, onProgress?: (bytes: number) => void): Promise<void>;
-  putBytes(name: string, data: Buffer): Promise<void>;
-  /** Downloads an object into `path` (written to a temp name, fsynced, then renamed). */
-  getFile(name: string, path: string): Promise<void>;
-  /** Deletes one object (prune). Deleting an object that is not there is not an error. */
-  remove(name: string): Promise<void>;
-}
 
 /** 64 MiB parts: the memory bound of an upload, and up to ~625 GiB under S3's 10,000-part limit. */
 export const PART_BYTES = 64 * 1024 * 1024;

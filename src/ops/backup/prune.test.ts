@@ -10,7 +10,7 @@ import { pruneBackups } from './prune.ts';
 import { verifiedMarker } from './catalog.ts';
 import { MxError, isMxError } from '../../core/errors.ts';
 import { createS3Store } from '../../adapters/s3-store.ts';
-import type { ObjectStore } from '../../adapters/s3-store.ts';
+import type { ObjectStore } from '../../adapters/object-store.ts';
 import { settingsFromChoices } from '../../core/init-options.ts';
 import { SECRET_KEYS } from '../../core/settings.ts';
 import { MANIFEST_FORMAT } from '../../core/backup/manifest.ts';

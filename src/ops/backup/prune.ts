@@ -11,7 +11,7 @@ import type { RetentionPolicy } from '../../core/backup/retention.ts';
 import { archiveName, backupTime, manifestName, parseBackupFileName } from '../../core/backup/naming.ts';
 import { acquireLock } from '../../adapters/lock.ts';
 import { fsyncDir } from '../../adapters/fs.ts';
-import type { ObjectStore, RemoteObject } from '../../adapters/s3-store.ts';
+import type { ObjectStore, RemoteObject } from '../../adapters/object-store.ts';
 import type { Deployment } from '../deployment.ts';
 import { readCatalog, verifiedMarker } from './catalog.ts';
 import type { Catalog } from './catalog.ts';
