@@ -3,7 +3,8 @@
 // uploaded through rclone and read back byte-identical; with the remote down the local archive is
 // kept and the run exits 14; the next run catches up; restore --from-offsite brings a backup this
 // machine lost back from the remote; prune with the remote down deletes nothing anywhere, and with
-// it up deletes exactly the planned backups here and offsite.
+// it up deletes exactly the planned backups here and offsite; verify --offsite checks the remote
+// copy (and catches a bit flipped there).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -11,7 +12,7 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startLab } from './lab-harness.ts';
 import type { Lab } from './lab-harness.ts';
 import { readSettings } from '../../src/ops/deployment.ts';
@@ -164,5 +165,27 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
     assert.ok(done.offsite.keep.find((k) => k.id === first)?.reasons.includes('newest verified'));
     assert.deepEqual(await remoteKeys(), remoteBefore.filter((k) => !k.includes(middle ?? '-')), 'exactly the planned backup is gone offsite');
     assert.deepEqual((await list()).backups.map((b) => b.id), [first, newest], 'and here');
+  });
+
+  it('verify --offsite: the offsite copy is downloaded to a temp folder, verified, removed; a bit flip offsite fails it', async () => {
+    const newest = (await list()).backups.at(-1)?.id ?? '';
+    const ok = await lab.mxctl(['backup', 'verify', 'latest', '--offsite', '--json']);
+    assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+    const report = JSON.parse(ok.stdout) as { id: string; ok: boolean; archive: string };
+    assert.equal(report.id, newest);
+    assert.ok(report.ok);
+    assert.match(report.archive, /^rclone offsite:matrix-backups\/lab /);
+    assert.deepEqual((await readdir(join(lab.dir, 'backups'))).filter((n) => n.startsWith('.verify-offsite-')), [], 'the download is removed');
+
+    const key = `lab/${newest}.tar.gpg`;
+    const obj = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    const bytes = Buffer.from((await obj.Body?.transformToByteArray()) ?? []);
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = (bytes[at] ?? 0) ^ 0x01;
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: bytes }));
+    const bad = await lab.mxctl(['backup', 'verify', newest, '--offsite']);
+    assert.equal(bad.code, 8, bad.stderr + bad.stdout);
+    assert.match(bad.stderr + bad.stdout, /damaged|corrupt|manipulated|FAILED verification/i);
+    assert.deepEqual((await readdir(join(lab.dir, 'backups'))).filter((n) => n.startsWith('.verify-offsite-')), [], 'removed after a failure too');
   });
 });

@@ -7,7 +7,7 @@ import { restoreBackup } from '../../ops/backup/restore.ts';
 import { pruneBackups } from '../../ops/backup/prune.ts';
 import type { ChecksMode } from '../../ops/backup/post-restore-checks.ts';
 import { MxError, isMxError } from '../../core/errors.ts';
-import { fetchOffsite, offsiteStore, syncOffsite, offsiteIds, OFFSITE_SETTINGS } from '../../ops/backup/offsite.ts';
+import { fetchOffsite, offsiteStore, syncOffsite, offsiteIds, verifyOffsite, OFFSITE_SETTINGS } from '../../ops/backup/offsite.ts';
 import type { OffsiteReport } from '../../ops/backup/offsite.ts';
 import { printJson, printTable, progress, say } from '../output.ts';
 import { terminalConfirm } from '../prompt.ts';
@@ -83,9 +83,14 @@ export async function runBackupList(f: { json?: true }, dir: string | undefined)
   if (c.orphans.length > 0) say(`Incomplete (no manifest, not backups): ${c.orphans.join(', ')}`);
 }
 
-export async function runBackupVerify(ref: string, f: { json?: true }, dir: string | undefined): Promise<void> {
+export async function runBackupVerify(ref: string, f: { offsite?: true; json?: true }, dir: string | undefined): Promise<void> {
   const ctx = await openStack({ dir });
-  const r = await verifyBackup(ctx, ref, { progress: progress(f.json !== true) });
+  let r;
+  if (f.offsite === true) {
+    const store = await offsiteStore(ctx.deployment);
+    if (store === undefined) throw new MxError('E_USAGE', `--offsite needs an offsite target in .env: ${OFFSITE_SETTINGS}.`);
+    r = await verifyOffsite(ctx, store, ref, { progress: progress(f.json !== true) });
+  } else r = await verifyBackup(ctx, ref, { progress: progress(f.json !== true) });
   if (f.json === true) printJson(r);
   else {
     say(r.ok ? `Backup ${r.id} verified: ${r.files} entries and the database dump (${mib(r.databaseBytes)}) read back intact.` : `Backup ${r.id} FAILED verification:`);

@@ -26,6 +26,7 @@ export function registerBackup(program: Command): void {
     .command('verify')
     .description('decrypt a backup to nowhere: every checksum, the dump read fully by pg_restore, media read fully')
     .argument('[ID]', 'a backup id, an archive file, or latest', 'latest')
+    .option('--offsite', 'verify the offsite copy (an id or latest): downloaded to a temp folder, verified, removed')
     .option('--json', 'print the report as JSON')
     .action(async (ref, opts, cmd) => (await import('../commands/backup.ts')).runBackupVerify(ref, withJson(opts, cmd), dirOf(cmd)));
 

@@ -1,11 +1,14 @@
 // The offsite copy: after each local backup, every complete local backup whose manifest is not
 // in the bucket yet is uploaded, archive first (verified), manifest last. So a failed upload
 // keeps the local archive, and the next run uploads whatever is missing.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { archiveName, manifestName } from '../../core/backup/naming.ts';
-import type { ObjectStore } from '../../adapters/s3-store.ts';
+import type { ObjectStore } from '../../adapters/object-store.ts';
 import type { Deployment } from '../deployment.ts';
+import type { StackContext } from '../context.ts';
+import { verifyBackup } from './verify.ts';
+import type { VerifyReport } from './verify.ts';
 import { readCatalog } from './catalog.ts';
 import { ensureBackupDir } from './location.ts';
 import { MxError } from '../../core/errors.ts';
@@ -73,16 +76,40 @@ export async function offsiteIds(store: ObjectStore): Promise<Set<string>> {
  * Brings one offsite backup into the local folder (archive first, manifest last, like a local
  * run) so `restore` can check and use it. `latest` = the newest manifest in the bucket.
  */
-export async function fetchOffsite(d: Deployment, store: ObjectStore, ref: string, progress: (line: string) => void = () => undefined): Promise<string> {
+async function resolveOffsite(store: ObjectStore, ref: string): Promise<string> {
   const ids = [...(await offsiteIds(store))].sort();
   const id = ref === 'latest' ? ids.at(-1) : ids.find((x) => x === ref);
   if (id === undefined) {
     throw new MxError('E_BACKUP_NOT_FOUND', ref === 'latest' ? `No backup in ${store.description}.` : `No backup ${ref} in ${store.description}.`, { hint: '`mxctl backup list` shows what is offsite.' });
   }
+  return id;
+}
+
+export async function fetchOffsite(d: Deployment, store: ObjectStore, ref: string, progress: (line: string) => void = () => undefined): Promise<string> {
+  const id = await resolveOffsite(store, ref);
   const dir = await ensureBackupDir(d);
   progress(`downloading ${id} from ${store.description}`);
   await store.getFile(archiveName(id), join(dir, archiveName(id)));
   await store.getFile(manifestName(id), join(dir, manifestName(id)));
   await fsyncDir(dir);
   return id;
+}
+
+/**
+ * `backup verify --offsite`: downloads one offsite backup into a private temp folder inside the
+ * backup folder (its filesystem is sized for archives), verifies it exactly as a local one, and
+ * removes the download whatever the outcome. The local .verified marker is not touched.
+ */
+export async function verifyOffsite(ctx: StackContext, store: ObjectStore, ref: string, o: { progress?: (line: string) => void } = {}): Promise<VerifyReport> {
+  const id = await resolveOffsite(store, ref);
+  const tmp = await mkdtemp(join(await ensureBackupDir(ctx.deployment), '.verify-offsite-'));
+  try {
+    o.progress?.(`downloading ${id} from ${store.description}`);
+    await store.getFile(archiveName(id), join(tmp, archiveName(id)));
+    await store.getFile(manifestName(id), join(tmp, manifestName(id)));
+    const r = await verifyBackup(ctx, join(tmp, archiveName(id)), o);
+    return { ...r, archive: `${store.description} ${archiveName(id)}` };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }
