@@ -118,8 +118,8 @@ with the same domain and the offsite settings and \`BACKUP_PASSPHRASE\` in \`.en
 **rclone** (sftp, b2, webdav, Google Drive ... anything rclone 1.60 speaks; \`apt install rclone\`).
 Define the remote with \`rclone config\` in an rclone.conf that only root can read, then set
 \`RCLONE_REMOTE=name:path\` and \`RCLONE_CONFIG=rclone.conf\` (relative to the deployment; empty:
-rclone's default file) in \`.env\`. mxctl refuses an \`RCLONE_CONFIG\` that is missing or readable
-by group or others, and remotes written inline (\`:sftp,host=...:\`): credentials stay in the
+rclone's default file, which mxctl does not check) in \`.env\`. mxctl refuses an \`RCLONE_CONFIG\`
+that is missing or readable by group or others, and remotes written inline (\`:sftp,host=...:\`): credentials stay in the
 config file, never in argv. The archive goes up with \`rclone copyto\` (rclone's own multipart or
 chunked upload for the backend, and its own post-copy checksum check); then mxctl reads the
 object back (\`rclone lsjson --stat --hash\`) and compares its size and every hash the remote
