@@ -69,11 +69,18 @@ export function createRcloneStore(s: RcloneSettings): ObjectStore {
   const where = remote;
   const at = (name: string) => (remote.endsWith(':') || remote.endsWith('/') ? `${remote}${name}` : `${remote}/${name}`);
   const env = s.config === undefined ? undefined : { RCLONE_CONFIG: s.config };
-  const hint = 'The local backup is kept; the next `mxctl backup` uploads what is missing. Check RCLONE_REMOTE and RCLONE_CONFIG in .env (`rclone lsd REMOTE:` tests the remote).';
+  const hint = 'Check RCLONE_REMOTE and RCLONE_CONFIG in .env; `rclone --config RCLONE_CONFIG lsjson RCLONE_REMOTE` tests the remote by hand.';
 
-  async function rclone(args: readonly string[], what: string): Promise<RunResult> {
-    const r = await run(s.binary ?? 'rclone', [...args, ...COMMON], { purpose: what, reject: false, ...(env === undefined ? {} : { env }) });
-    return r;
+  function rclone(args: readonly string[], what: string): Promise<RunResult> {
+    return run(s.binary ?? 'rclone', [...args, ...COMMON], { purpose: what, reject: false, ...(env === undefined ? {} : { env }) });
+  }
+
+  function parseJson(text: string, what: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new MxError('E_OFFSITE_FAILED', `${what} failed: rclone's answer is not JSON.`, { hint });
+    }
   }
 
   function failed(r: RunResult, what: string): MxError {
@@ -88,7 +95,7 @@ export function createRcloneStore(s: RcloneSettings): ObjectStore {
     const r = await rclone(['lsjson', '--stat', '--hash', '--no-mimetype', at(name)], `reading back ${name} from ${where}`);
     if (r.exitCode === 3 || r.exitCode === 4) return undefined;
     if (r.exitCode !== 0) throw failed(r, `reading back ${name} from ${where} failed`);
-    const e = JSON.parse(r.stdout) as LsEntry;
+    const e = parseJson(r.stdout, `reading back ${name} from ${where}`) as LsEntry;
     // NOTE: on bucket remotes a missing object stats as an (implicit) directory.
     return e.IsDir === true ? undefined : e;
   }
@@ -101,12 +108,7 @@ export function createRcloneStore(s: RcloneSettings): ObjectStore {
       // (and an empty listing never prunes anything).
       if (r.exitCode === 3) return [];
       if (r.exitCode !== 0) throw failed(r, `listing ${where} failed`);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(r.stdout);
-      } catch {
-        throw new MxError('E_OFFSITE_FAILED', `listing ${where} failed: rclone's answer is not JSON.`, { hint });
-      }
+      const parsed = parseJson(r.stdout, `listing ${where}`);
       if (!Array.isArray(parsed)) throw new MxError('E_OFFSITE_FAILED', `listing ${where} failed: rclone's answer is not a list.`, { hint });
       return (parsed as LsEntry[]).filter((e) => e.IsDir !== true && typeof e.Path === 'string').map((e) => ({ key: e.Path ?? '', size: e.Size ?? 0 }));
     },
