@@ -16,6 +16,8 @@ command -v openssl >/dev/null || need_apt+=(openssl)
 command -v ss >/dev/null || need_apt+=(iproute2)
 # synadm: an independent admin CLI the admin e2e tests cross-check mxctl against.
 command -v synadm >/dev/null || need_apt+=(synadm)
+# rclone (1.60 in bookworm): the rclone-remote offsite target and its tests.
+command -v rclone >/dev/null || need_apt+=(rclone)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   apt-get update -qq

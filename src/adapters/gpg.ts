@@ -3,12 +3,11 @@
 // with a throwaway home so it neither reads nor writes the admin's keyrings or agent cache.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { MxError } from '../core/errors.ts';
-import { isProcessAlive } from './lock.ts';
+import { sweepOwnedScratch } from './lock.ts';
 
 /** The exact options the runbook's manual steps name too (docs/RUNBOOK.md "Restore without mxctl"). */
 export const GPG_ENCRYPT_ARGS = [
@@ -32,24 +31,9 @@ export interface GpgProcess {
   kill(): void;
 }
 
-const HOME_PREFIX = 'mxctl-gpg-';
-
-/**
- * Throwaway homes of runs that were killed (kill -9 skips every cleanup). They hold no secret
- * (an empty keyring and a random seed), but they would pile up in /tmp. The owner's pid is in the
- * name; a home whose owner is gone is removed.
- */
-async function sweepStaleHomes(): Promise<void> {
-  const names = await readdir(tmpdir()).catch(() => [] as string[]);
-  for (const name of names) {
-    const pid = Number(new RegExp(`^${HOME_PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
 async function startGpg(mode: 'encrypt' | 'decrypt', passphrase: string): Promise<GpgProcess> {
-  await sweepStaleHomes();
-  const home = await mkdtemp(join(tmpdir(), `${HOME_PREFIX}${process.pid}-`));
+  // NOTE: the owner's pid in the name lets the next run remove a killed run's home from /tmp.
+  const home = await mkdtemp(await sweepOwnedScratch(tmpdir(), 'mxctl-gpg-'));
   const args = [
     '--homedir', home, '--batch', '--no-tty', '--quiet', '--pinentry-mode', 'loopback', '--passphrase-fd', '3', '--no-symkey-cache',
     ...(mode === 'encrypt' ? GPG_ENCRYPT_ARGS : ['--decrypt']),

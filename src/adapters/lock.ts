@@ -1,8 +1,9 @@
 // A single-writer lock file: {pid, host, started, heartbeat}. Created with O_EXCL; refreshed
 // while held; taken over only when its holder is provably gone (same host, dead pid) or its
 // heartbeat is older than `staleMs` (restic's rule, DESIGN.md §7.6).
-import { open, readFile, rm, utimes, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rm, utimes, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { MxError } from '../core/errors.ts';
 
 export interface HeldLock {
@@ -25,6 +26,20 @@ export function isProcessAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Scratch folders named `<prefix><pid>-…` by their owner: those whose owner is gone (a kill -9
+ * skips every cleanup) are removed. Returns the folder to create for this process.
+ */
+export async function sweepOwnedScratch(dir: string, prefix: string): Promise<string> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+  return join(dir, `${prefix}${process.pid}-`);
 }
 
 async function readLock(path: string): Promise<{ info: LockInfo | undefined; mtimeMs: number } | undefined> {

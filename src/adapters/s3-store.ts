@@ -12,6 +12,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -20,6 +21,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { MxError } from '../core/errors.ts';
+import type { ObjectStore, RemoteObject } from './object-store.ts';
 
 export interface S3Settings {
   endpoint: string;
@@ -30,19 +32,6 @@ export interface S3Settings {
   secretAccessKey: string;
 }
 
-export interface RemoteObject {
-  key: string;
-  size: number;
-}
-
-export interface ObjectStore {
-  readonly description: string;
-  list(): Promise<RemoteObject[]>;
-  putFile(name: string, path: string, onProgress?: (bytes: number) => void): Promise<void>;
-  putBytes(name: string, data: Buffer): Promise<void>;
-  /** Downloads an object into `path` (written to a temp name, fsynced, then renamed). */
-  getFile(name: string, path: string): Promise<void>;
-}
 
 /** 64 MiB parts: the memory bound of an upload, and up to ~625 GiB under S3's 10,000-part limit. */
 export const PART_BYTES = 64 * 1024 * 1024;
@@ -111,6 +100,13 @@ export function createS3Store(s: S3Settings): ObjectStore {
       } catch (error) {
         await rm(tmp, { force: true });
         throw describe(error, `downloading ${name} from ${where} failed`);
+      }
+    },
+    async remove(name) {
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: s.bucket, Key: key(name) }));
+      } catch (error) {
+        throw describe(error, `deleting ${name} from ${where} failed`);
       }
     },
     async putFile(name, path, onProgress) {

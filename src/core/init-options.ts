@@ -53,6 +53,8 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     S3_PREFIX: '',
     S3_ACCESS_KEY_ID: '',
     S3_SECRET_ACCESS_KEY: '',
+    RCLONE_REMOTE: '',
+    RCLONE_CONFIG: '',
     ...secrets,
   };
 }

@@ -41,3 +41,19 @@ test('init choices are validated before anything else', () => {
   assert.throws(() => settingsFromChoices({ domain: 'exa mple.org' }, secrets), (e: unknown) => isMxError(e, 'E_INVALID_INPUT'));
   assert.throws(() => settingsFromChoices({ domain: 'example.org', elementHost: 'chat' }, secrets), /element host/);
 });
+
+test('offsite: one target only, and an rclone remote is a configured name:path (no on-the-fly backend in argv)', () => {
+  const s = settingsFromChoices({ domain: 'example.org' }, secrets);
+  const values = parseEnvFile(formatSettings(s)).values;
+  values.set('RCLONE_REMOTE', 'offsite:matrix/backups');
+  assert.ok(parseSettings(values).ok);
+  values.set('S3_BUCKET', 'matrix-backups');
+  const both = parseSettings(values);
+  assert.ok(!both.ok && both.errors.some((e) => /RCLONE_REMOTE: set either S3_BUCKET or RCLONE_REMOTE/.test(e)));
+  values.set('S3_BUCKET', '');
+  for (const bad of [':s3,access_key_id=AK,secret_access_key=SK:bucket', '--config=/x:y', 'no-colon']) {
+    values.set('RCLONE_REMOTE', bad);
+    const r = parseSettings(values);
+    assert.ok(!r.ok && r.errors.some((e) => e.startsWith('RCLONE_REMOTE:')), bad);
+  }
+});

@@ -62,11 +62,18 @@ export const settingsSchema = z.strictObject({
   S3_PREFIX: z.string().default(''),
   S3_ACCESS_KEY_ID: z.string().default(''),
   S3_SECRET_ACCESS_KEY: z.string().default(''),
+  // Or offsite through rclone: a configured remote `name:path` (no on-the-fly `:backend,key=...:`
+  // remotes: their parameters, credentials included, would sit in argv). Empty = off.
+  RCLONE_REMOTE: z.union([z.literal(''), z.string().regex(/^[A-Za-z0-9_][-A-Za-z0-9_. ]*:[^\n]*$/, 'a configured rclone remote like backup:matrix/backups (name:path)')]).default(''),
+  RCLONE_CONFIG: z.string().default(''),
   POSTGRES_PASSWORD: secret,
   REGISTRATION_SHARED_SECRET: secret,
   MACAROON_SECRET_KEY: secret,
   FORM_SECRET: secret,
   BACKUP_PASSPHRASE: secret,
+}).superRefine((s, ctx) => {
+  // NOTE: one offsite target, so list, prune and restore --from-offsite have one answer to "what is offsite".
+  if (s.S3_BUCKET !== '' && s.RCLONE_REMOTE !== '') ctx.addIssue({ code: 'custom', path: ['RCLONE_REMOTE'], message: 'set either S3_BUCKET or RCLONE_REMOTE as the offsite target, not both' });
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -126,6 +133,8 @@ export function formatSettings(s: Settings): string {
           e('S3_PREFIX', 'Folder inside the bucket.'),
           e('S3_ACCESS_KEY_ID'),
           e('S3_SECRET_ACCESS_KEY'),
+          e('RCLONE_REMOTE', 'Or offsite through rclone: a remote from rclone.conf, name:path (not both with S3_BUCKET). Empty: off.'),
+          e('RCLONE_CONFIG', "The rclone.conf (mode 0600), relative to the deployment. Empty: rclone's default."),
         ],
       },
       {

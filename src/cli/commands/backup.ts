@@ -7,7 +7,7 @@ import { restoreBackup } from '../../ops/backup/restore.ts';
 import { pruneBackups } from '../../ops/backup/prune.ts';
 import type { ChecksMode } from '../../ops/backup/post-restore-checks.ts';
 import { MxError, isMxError } from '../../core/errors.ts';
-import { fetchOffsite, offsiteStore, syncOffsite, offsiteIds } from '../../ops/backup/offsite.ts';
+import { fetchOffsite, offsiteStore, syncOffsite, offsiteIds, verifyOffsite, OFFSITE_SETTINGS } from '../../ops/backup/offsite.ts';
 import type { OffsiteReport } from '../../ops/backup/offsite.ts';
 import { printJson, printTable, progress, progressDisplay, say } from '../output.ts';
 import { terminalConfirm } from '../prompt.ts';
@@ -27,9 +27,10 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
   const ctx = await openStack({ dir });
   const display = progressDisplay(f.json !== true);
   const show = display.step;
+  // NOTE: the offsite settings are checked first: a broken RCLONE_CONFIG stops the run before it writes anything.
+  const store = f.localOnly === true ? undefined : await offsiteStore(ctx.deployment);
   const r = await createBackup(ctx, { progress: show, meter: display.meter }).finally(display.end);
-  const store = await offsiteStore(ctx.deployment);
-  let offsite: OffsiteReport | string = f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET is empty)';
+  let offsite: OffsiteReport | string = f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET and RCLONE_REMOTE are empty)';
   let failure: MxError | undefined;
   if (f.localOnly !== true && store !== undefined) {
     try {
@@ -83,10 +84,20 @@ export async function runBackupList(f: { json?: true }, dir: string | undefined)
   if (c.orphans.length > 0) say(`Incomplete (no manifest, not backups): ${c.orphans.join(', ')}`);
 }
 
-export async function runBackupVerify(ref: string, f: { json?: true }, dir: string | undefined): Promise<void> {
+export async function runBackupVerify(ref: string, f: { offsite?: true; json?: true }, dir: string | undefined): Promise<void> {
   const ctx = await openStack({ dir });
   const display = progressDisplay(f.json !== true);
-  const r = await verifyBackup(ctx, ref, { progress: display.step, meter: display.meter }).finally(display.end);
+  const o = { progress: display.step, meter: display.meter };
+  let r;
+  try {
+    if (f.offsite === true) {
+      const store = await offsiteStore(ctx.deployment);
+      if (store === undefined) throw new MxError('E_USAGE', `--offsite needs an offsite target in .env: ${OFFSITE_SETTINGS}.`);
+      r = await verifyOffsite(ctx, store, ref, o);
+    } else r = await verifyBackup(ctx, ref, o);
+  } finally {
+    display.end();
+  }
   if (f.json === true) printJson(r);
   else {
     say(r.ok ? `Backup ${r.id} verified: ${r.files} entries and the database dump (${mib(r.databaseBytes)}) read back intact.` : `Backup ${r.id} FAILED verification:`);
@@ -99,7 +110,7 @@ export async function runRestore(ref: string, f: { safetyBackup: boolean; checks
   const ctx = await openStack({ dir });
   if (f.fromOffsite === true) {
     const store = await offsiteStore(ctx.deployment);
-    if (store === undefined) throw new MxError('E_USAGE', '--from-offsite needs S3_BUCKET (and the other S3_* settings) in .env.');
+    if (store === undefined) throw new MxError('E_USAGE', `--from-offsite needs an offsite target in .env: ${OFFSITE_SETTINGS}.`);
     ref = await fetchOffsite(ctx.deployment, store, ref, progress(f.json !== true));
   }
   if (f.yes !== true) {
@@ -117,11 +128,19 @@ export async function runRestore(ref: string, f: { safetyBackup: boolean; checks
   if (!r.ok) throw new MxError('E_CHECKS_FAILED', `The post-restore checklist failed for ${r.id}.`, { hint: r.safetyBackup === undefined ? 'See the items above.' : `See the items above; \`mxctl restore ${r.safetyBackup} --no-safety-backup --yes\` brings back the previous state.` });
 }
 
-export async function runBackupPrune(f: { keepDaily: number; keepWeekly: number; keepMonthly: number; dryRun?: true; json?: true }, dir: string | undefined): Promise<void> {
+export async function runBackupPrune(f: { keepDaily: number; keepWeekly: number; keepMonthly: number; localOnly?: true; dryRun?: true; json?: true }, dir: string | undefined): Promise<void> {
   const d = await loadDeployment({ dir });
-  const r = await pruneBackups(d, { policy: { daily: f.keepDaily, weekly: f.keepWeekly, monthly: f.keepMonthly }, dryRun: f.dryRun === true });
+  const store = f.localOnly === true ? undefined : await offsiteStore(d);
+  const r = await pruneBackups(d, { policy: { daily: f.keepDaily, weekly: f.keepWeekly, monthly: f.keepMonthly }, dryRun: f.dryRun === true, store });
   if (f.json === true) return printJson(r);
   for (const k of r.keep) say(`keep    ${k.id}  (${k.reasons.join(', ')})`);
   for (const id of r.removed) say(`${r.dryRun ? 'would delete' : 'deleted'} ${id}`);
   for (const id of r.untouched) say(`damaged, left alone: ${id}`);
+  const o = r.offsite;
+  if (o === undefined) return;
+  say(`offsite ${o.target}:`);
+  if (o.skipped !== undefined) say(`  ${o.skipped}`);
+  for (const k of o.keep) say(`  keep    ${k.id}  (${k.reasons.join(', ')})`);
+  for (const id of o.removed) say(`  ${r.dryRun ? 'would delete' : 'deleted'} ${id}`);
+  for (const id of o.untouched) say(`  incomplete or damaged, left alone: ${id}`);
 }

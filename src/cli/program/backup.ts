@@ -26,15 +26,17 @@ export function registerBackup(program: Command): void {
     .command('verify')
     .description('decrypt a backup to nowhere: every checksum, the dump read fully by pg_restore, media read fully')
     .argument('[ID]', 'a backup id, an archive file, or latest', 'latest')
+    .option('--offsite', 'verify the offsite copy (an id or latest): downloaded to a temp folder, verified, removed')
     .option('--json', 'print the report as JSON')
     .action(async (ref, opts, cmd) => (await import('../commands/backup.ts')).runBackupVerify(ref, withJson(opts, cmd), dirOf(cmd)));
 
   backup
     .command('prune')
-    .description('delete old local backups: keep the newest per day/week/month; never the newest verified one')
+    .description('delete old backups, here and offsite: keep the newest per day/week/month; never the newest verified one')
     .option('--keep-daily <N>', 'days to keep one backup for', int, 7)
     .option('--keep-weekly <N>', 'weeks to keep one backup for', int, 4)
     .option('--keep-monthly <N>', 'months to keep one backup for', int, 6)
+    .option('--local-only', 'prune this machine only, leave the offsite copies alone')
     .option('--dry-run', 'show what would be deleted, delete nothing')
     .option('--json', 'print the report as JSON')
     .action(async (opts, cmd) => (await import('../commands/backup.ts')).runBackupPrune(withJson(opts, cmd), dirOf(cmd)));
@@ -43,7 +45,7 @@ export function registerBackup(program: Command): void {
     .command('restore')
     .description('restore a backup: pre-flight checks, safety backup, database + files, then the post-restore checklist')
     .argument('<BACKUP>', 'an archive file (.tar.gpg), a backup id, or latest')
-    .option('--from-offsite', 'download the backup (an id or latest) from the S3 bucket first')
+    .option('--from-offsite', 'download the backup (an id or latest) from the offsite target (S3 bucket or rclone remote) first')
     .option('--no-safety-backup', 'skip the backup of the current state taken first')
     .addOption(new Option('--checks <MODE>', 'post-restore checklist: full, or read-only (no login device, no scratch room)').choices(['full', 'read-only'] as const).default('full' as const))
     .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)')

@@ -83,9 +83,11 @@ in \`.env\` moves it), named \`matrix-backup-YYYY-MM-DD_HHMMSS.tar.gpg\` (UTC), 
 ### Commands
 \`\`\`bash
 mxctl backup [--local-only] [--json]   # one archive + manifest; non-zero exit on any failure
-mxctl backup list [--json]             # id, age, size, state, when last verified
+mxctl backup list [--json]             # id, age, size, state, when last verified, offsite or not
 mxctl backup verify [ID|FILE|latest]   # decrypt to nowhere: every sha256, pg_restore -f /dev/null
-mxctl backup prune [--dry-run]         # keep 7 daily, 4 weekly, 6 monthly; never the newest verified
+mxctl backup verify ID|latest --offsite  # the same for the offsite copy (downloaded to a temp folder, removed after)
+mxctl backup prune [--dry-run]         # keep 7 daily, 4 weekly, 6 monthly, here and offsite; never the newest verified
+mxctl backup prune --local-only        # this machine only (e.g. while the offsite target is down)
 mxctl restore ID|FILE|latest [--from-offsite] [--yes] [--no-safety-backup] [--checks full|read-only]
 \`\`\`
 \`mxctl restore\` reads the archive once: it decrypts it, stages config and media in a folder
@@ -104,8 +106,10 @@ go back to (\`mxctl restore <id>-pre-restore --no-safety-backup --yes\`). Restor
 machine's placement settings (project name, local address, image pins, \`BACKUP_PASSPHRASE\`) and
 take the server's identity and secrets (names, database password, Synapse secrets) from the backup.
 
-### Offsite copy (S3-compatible)
-Set \`S3_BUCKET\` (and \`S3_ENDPOINT\`, \`S3_REGION\`, \`S3_PREFIX\`, \`S3_ACCESS_KEY_ID\`,
+### Offsite copy (S3-compatible, or any rclone remote)
+One offsite target at a time: \`S3_BUCKET\` or \`RCLONE_REMOTE\`, not both (\`.env\` is refused).
+
+**S3.** Set \`S3_BUCKET\` (and \`S3_ENDPOINT\`, \`S3_REGION\`, \`S3_PREFIX\`, \`S3_ACCESS_KEY_ID\`,
 \`S3_SECRET_ACCESS_KEY\`) in \`.env\`. Then every \`mxctl backup\` (without \`--local-only\`) uploads each
 local backup not yet in the bucket: the archive in 64 MiB parts, each part's MD5 checked against
 the server's answer and the object's size and ETag checked after completion, then the manifest
@@ -113,7 +117,29 @@ last. Transient errors (throttling, 5xx, network) are retried; others fail at on
 fails the local backup is kept, the command exits 14, and the next run uploads what is missing.
 \`mxctl backup list\` shows which backups are offsite. \`mxctl restore <id>|latest --from-offsite\`
 downloads the archive and its manifest into \`backups/\` first (on a new server, after \`mxctl init\`
-with the same domain and the S3 settings and \`BACKUP_PASSPHRASE\` in \`.env\`).
+with the same domain and the offsite settings and \`BACKUP_PASSPHRASE\` in \`.env\`).
+
+**rclone** (sftp, b2, webdav, Google Drive ... anything rclone 1.60 speaks; \`apt install rclone\`).
+Define the remote with \`rclone config\` in an rclone.conf that only root can read, then set
+\`RCLONE_REMOTE=name:path\` and \`RCLONE_CONFIG=rclone.conf\` (relative to the deployment; empty:
+rclone's default file, which mxctl does not check) in \`.env\`. mxctl refuses an \`RCLONE_CONFIG\`
+that is missing or readable by group or others, and remotes written inline (\`:sftp,host=...:\`): credentials stay in the
+config file, never in argv. The archive goes up with \`rclone copyto\` (rclone's own multipart or
+chunked upload for the backend, and its own post-copy checksum check); then mxctl reads the
+object back (\`rclone lsjson --stat --hash\`) and compares its size and every hash the remote
+reports (md5, sha1, sha256) with the local archive (a remote without hashes: size only); the
+manifest goes last. rclone retries what it classes as temporary (\`--retries 3
+--low-level-retries 5\`); its exit code (5 temporary, 7 fatal, 1 uncategorised ...) is put
+into words in the error. A failed upload keeps the local backup and exits 14, as with S3.
+Test the remote by hand: \`rclone --config rclone.conf lsjson name:path\`.
+
+**Prune offsite.** \`mxctl backup prune\` applies the same policy to the offsite copies: it lists
+here and offsite **before deleting anything**; if the offsite listing fails nothing is deleted
+anywhere (exit 14; \`--local-only\` prunes this machine only). An empty offsite listing prunes
+nothing offsite. The newest backup and the newest verified one (as \`backup verify\` recorded it
+here) are always kept; a backup's manifest is deleted before its archive; an offsite manifest
+whose archive is missing or of the wrong size, and an archive without a manifest (an upload cut
+short), are left alone.
 
 ### Restore without mxctl
 Everything needed is stock software: gpg, tar, jq, sha256sum, docker compose. Run as root, in the

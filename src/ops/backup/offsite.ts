@@ -1,18 +1,41 @@
 // The offsite copy: after each local backup, every complete local backup whose manifest is not
 // in the bucket yet is uploaded, archive first (verified), manifest last. So a failed upload
 // keeps the local archive, and the next run uploads whatever is missing.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { archiveName, manifestName } from '../../core/backup/naming.ts';
-import type { ObjectStore } from '../../adapters/s3-store.ts';
+import type { Meter } from '../../core/progress.ts';
+import type { ObjectStore } from '../../adapters/object-store.ts';
 import type { Deployment } from '../deployment.ts';
+import type { StackContext } from '../context.ts';
+import { verifyBackup } from './verify.ts';
+import type { VerifyReport } from './verify.ts';
 import { readCatalog } from './catalog.ts';
 import { ensureBackupDir } from './location.ts';
 import { MxError } from '../../core/errors.ts';
-import { fsyncDir } from '../../adapters/fs.ts';
+import { fileMode, fsyncDir, pathExists } from '../../adapters/fs.ts';
+import { createRcloneStore } from '../../adapters/rclone-store.ts';
+import { sweepOwnedScratch } from '../../adapters/lock.ts';
+
+async function rcloneStore(d: Deployment): Promise<ObjectStore> {
+  const file = d.settings.RCLONE_CONFIG;
+  if (file === '') return createRcloneStore({ remote: d.settings.RCLONE_REMOTE });
+  const config = resolve(d.root, file);
+  if (!(await pathExists(config))) throw new MxError('E_CONFIG_INVALID', `RCLONE_CONFIG: ${config} does not exist.`, { hint: 'Point RCLONE_CONFIG at the rclone.conf that defines the remote in RCLONE_REMOTE.' });
+  // NOTE: rclone.conf holds the remote's credentials: like .env, nobody but the owner may read it.
+  const mode = (await fileMode(config)) & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new MxError('E_CONFIG_INVALID', `RCLONE_CONFIG: ${config} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); it holds the remote's credentials.`, { hint: `chmod 600 ${config}` });
+  }
+  return createRcloneStore({ remote: d.settings.RCLONE_REMOTE, config });
+}
+
+/** Where the offsite copy goes, in words for messages ("S3_BUCKET or RCLONE_REMOTE"). */
+export const OFFSITE_SETTINGS = 'S3_BUCKET (with the S3_* settings) or RCLONE_REMOTE';
 
 export async function offsiteStore(d: Deployment): Promise<ObjectStore | undefined> {
   const s = d.settings;
+  if (s.RCLONE_REMOTE !== '') return rcloneStore(d);
   if (s.S3_BUCKET === '') return undefined;
   // NOTE: loaded only when configured: the AWS SDK adds tens of MiB to every backup's memory.
   const { createS3Store } = await import('../../adapters/s3-store.ts');
@@ -55,16 +78,41 @@ export async function offsiteIds(store: ObjectStore): Promise<Set<string>> {
  * Brings one offsite backup into the local folder (archive first, manifest last, like a local
  * run) so `restore` can check and use it. `latest` = the newest manifest in the bucket.
  */
-export async function fetchOffsite(d: Deployment, store: ObjectStore, ref: string, progress: (line: string) => void = () => undefined): Promise<string> {
+async function resolveOffsite(store: ObjectStore, ref: string): Promise<string> {
   const ids = [...(await offsiteIds(store))].sort();
   const id = ref === 'latest' ? ids.at(-1) : ids.find((x) => x === ref);
   if (id === undefined) {
     throw new MxError('E_BACKUP_NOT_FOUND', ref === 'latest' ? `No backup in ${store.description}.` : `No backup ${ref} in ${store.description}.`, { hint: '`mxctl backup list` shows what is offsite.' });
   }
+  return id;
+}
+
+export async function fetchOffsite(d: Deployment, store: ObjectStore, ref: string, progress: (line: string) => void = () => undefined): Promise<string> {
+  const id = await resolveOffsite(store, ref);
   const dir = await ensureBackupDir(d);
   progress(`downloading ${id} from ${store.description}`);
   await store.getFile(archiveName(id), join(dir, archiveName(id)));
   await store.getFile(manifestName(id), join(dir, manifestName(id)));
   await fsyncDir(dir);
   return id;
+}
+
+/**
+ * `backup verify --offsite`: downloads one offsite backup into a private temp folder inside the
+ * backup folder (its filesystem is sized for archives), verifies it exactly as a local one, and
+ * removes the download whatever the outcome. The local .verified marker is not touched.
+ */
+export async function verifyOffsite(ctx: StackContext, store: ObjectStore, ref: string, o: { progress?: (line: string) => void; meter?: Meter } = {}): Promise<VerifyReport> {
+  const id = await resolveOffsite(store, ref);
+  // NOTE: named by our pid, so the next run removes what a killed one left (a whole archive).
+  const tmp = await mkdtemp(await sweepOwnedScratch(await ensureBackupDir(ctx.deployment), '.verify-offsite-'));
+  try {
+    o.progress?.(`downloading ${id} from ${store.description}`);
+    await store.getFile(archiveName(id), join(tmp, archiveName(id)));
+    await store.getFile(manifestName(id), join(tmp, manifestName(id)));
+    const r = await verifyBackup(ctx, join(tmp, archiveName(id)), o);
+    return { ...r, archive: `${store.description} ${archiveName(id)}` };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }

@@ -1,13 +1,16 @@
 // prune against real files in a temp folder: fails closed, deletes manifest before archive,
 // never deletes the newest verified backup.
-import { test, beforeEach, afterEach } from 'node:test';
+import { test, describe, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import S3rver from 's3rver';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pruneBackups } from './prune.ts';
 import { verifiedMarker } from './catalog.ts';
-import { isMxError } from '../../core/errors.ts';
+import { MxError, isMxError } from '../../core/errors.ts';
+import { createS3Store } from '../../adapters/s3-store.ts';
+import type { ObjectStore } from '../../adapters/object-store.ts';
 import { settingsFromChoices } from '../../core/init-options.ts';
 import { SECRET_KEYS } from '../../core/settings.ts';
 import { MANIFEST_FORMAT } from '../../core/backup/manifest.ts';
@@ -80,4 +83,96 @@ test('a damaged entry (archive missing) is left alone and reported', async () =>
   const r = await pruneBackups(d, { policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false });
   assert.deepEqual(r.untouched, [a]);
   assert.ok((await readdir(dir)).includes(manifestName(a)));
+});
+
+// Offsite: the same policy applied to a real S3 bucket (s3rver on loopback), with decorators
+// around the real store to inject a failing listing and to record the order of deletions.
+describe('offsite prune', () => {
+  let s3: S3rver;
+  let store: ObjectStore;
+
+  before(async () => {
+    s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: await mkdtemp(join(tmpdir(), 'mxctl-prune-s3-')), configureBuckets: [{ name: 'matrix-backups' }] });
+    const { port } = await s3.run();
+    store = createS3Store({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', bucket: 'matrix-backups', prefix: 'prune', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+  });
+  after(async () => {
+    s3.httpServer.closeAllConnections?.();
+    await s3.close();
+  });
+  afterEach(async () => {
+    for (const o of await store.list()) await store.remove(o.key);
+  });
+
+  async function upload(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      await store.putFile(archiveName(id), join(dir, archiveName(id)));
+      await store.putBytes(manifestName(id), await readFile(join(dir, manifestName(id))));
+    }
+  }
+  const keys = async () => (await store.list()).map((o) => o.key).sort();
+
+  test('a failing offsite listing deletes nothing, here or offsite, and says so', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await writeBackup(new Date(Date.UTC(2026, 0, 1) + i * DAY)));
+    await upload(ids);
+    const before = await readdir(dir);
+    const remoteBefore = await keys();
+    const failing: ObjectStore = { ...store, list: () => Promise.reject(new MxError('E_OFFSITE_FAILED', 'listing s3://matrix-backups/prune failed: HTTP 503 ServiceUnavailable.')) };
+    await assert.rejects(
+      pruneBackups(d, { policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false, store: failing }),
+      (e: unknown) => isMxError(e, 'E_OFFSITE_FAILED') && /failed, so nothing was pruned \(here or offsite\): .*HTTP 503/.test(e.message) && /--local-only/.test(e.hint ?? ''),
+    );
+    assert.deepEqual(await readdir(dir), before);
+    assert.deepEqual(await keys(), remoteBefore);
+  });
+
+  test('a real prune removes exactly the planned backups offsite, manifest before archive, never the newest verified', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await writeBackup(new Date(Date.UTC(2026, 0, 1) + i * DAY), i === 2));
+    // Offsite also holds two backups this machine already pruned, and one upload cut short (archive only).
+    const gone = [await writeBackup(new Date(Date.UTC(2025, 11, 1))), await writeBackup(new Date(Date.UTC(2025, 11, 2)))];
+    const partial = await writeBackup(new Date(Date.UTC(2025, 11, 3)));
+    await upload([...gone, ...ids]);
+    await store.putFile(archiveName(partial), join(dir, archiveName(partial)));
+    for (const id of [...gone, partial]) {
+      await rm(join(dir, archiveName(id)));
+      await rm(join(dir, manifestName(id)));
+    }
+    const deletions: string[] = [];
+    const recording: ObjectStore = { ...store, remove: async (name) => { deletions.push(name); await store.remove(name); } };
+    const policy = { daily: 3, weekly: 0, monthly: 0 };
+
+    const dry = await pruneBackups(d, { policy, dryRun: true, store: recording });
+    assert.deepEqual(deletions, [], 'a dry run deletes nothing');
+    const r = await pruneBackups(d, { policy, dryRun: false, store: recording });
+    assert.deepEqual(r.offsite?.removed, dry.offsite?.removed);
+    const kept = [ids[2], ids[9], ids[10], ids[11]];
+    assert.deepEqual(r.offsite?.keep.map((k) => k.id).sort(), [...kept].sort());
+    assert.ok(r.offsite?.keep.find((k) => k.id === ids[2])?.reasons.includes('newest verified'));
+    const removed = [...gone, ...ids].filter((id) => !kept.includes(id));
+    assert.deepEqual([...(r.offsite?.removed ?? [])].sort(), [...removed].sort());
+    assert.deepEqual(deletions, (r.offsite?.removed ?? []).flatMap((id) => [manifestName(id), archiveName(id)]), 'each manifest before its archive');
+    assert.deepEqual(await keys(), [...kept.flatMap((id) => [archiveName(id ?? ''), manifestName(id ?? '')]), archiveName(partial)].sort(), 'exactly the plan is gone; the cut-short upload is not a backup and is left alone');
+  });
+
+  test('an empty offsite listing prunes nothing offsite (and says so); the local prune still runs', async () => {
+    for (let i = 0; i < 5; i++) await writeBackup(new Date(Date.UTC(2026, 0, 1) + i * DAY));
+    const r = await pruneBackups(d, { policy: { daily: 2, weekly: 0, monthly: 0 }, dryRun: false, store });
+    assert.match(r.offsite?.skipped ?? '', /nothing offsite was pruned: the listing is empty/);
+    assert.equal(r.removed.length, 3);
+  });
+
+  test('an offsite manifest whose archive is missing or the wrong size is left alone', async () => {
+    const a = await writeBackup(new Date(Date.UTC(2026, 0, 1)));
+    const b = await writeBackup(new Date(Date.UTC(2026, 0, 2)));
+    const c = await writeBackup(new Date(Date.UTC(2026, 0, 3)));
+    await upload([a, b, c]);
+    await store.remove(archiveName(a));
+    await store.putBytes(archiveName(b), Buffer.from('short'));
+    const r = await pruneBackups(d, { policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false, store });
+    assert.deepEqual(r.offsite?.untouched, [a, b]);
+    assert.deepEqual(r.offsite?.removed, []);
+    assert.ok((await keys()).includes(manifestName(a)));
+  });
 });
