@@ -2,7 +2,7 @@
 // at once (a user fixing a broken .env sees all mistakes in one run). Pure.
 import { z } from 'zod';
 import { hostnameProblem } from './hostnames.ts';
-import { allowlistSettingProblems } from './admin/federation-allowlist.ts';
+import { ALLOWLIST_SETTING_COMMENT, allowlistSettingProblems } from './admin/federation-allowlist.ts';
 import type { EnvEntry } from './env-file.ts';
 import { formatEnvFile } from './env-file.ts';
 
@@ -106,7 +106,7 @@ export function formatSettings(s: Settings): string {
           e('MX_SERVER_NAME', 'The Matrix server name: user ids are @user:MX_SERVER_NAME. Fixed forever.'),
           e('MX_MATRIX_HOST', 'Where Synapse is reached (client + federation, via .well-known delegation).'),
           e('MX_ELEMENT_HOST', 'Where Element Web is served.'),
-          e('MX_FEDERATION_ALLOWLIST', 'Federate only with these servers (comma-separated); empty: with every server.\nChange it with `mxctl federation allowlist`, which also updates homeserver.yaml.'),
+          e('MX_FEDERATION_ALLOWLIST', ALLOWLIST_SETTING_COMMENT),
           e('COMPOSE_PROJECT_NAME'),
         ],
       },

@@ -14,6 +14,9 @@ import { isServerName, parseServerName } from './ids.ts';
 import type { ServerName } from './ids.ts';
 
 export const ALLOWLIST_KEY = 'federation_domain_whitelist';
+export const ALLOWLIST_SETTING = 'MX_FEDERATION_ALLOWLIST';
+/** Its comment in .env (formatSettings writes it; the allowlist command adds it to older files). */
+export const ALLOWLIST_SETTING_COMMENT = 'Federate only with these servers (comma-separated); empty: with every server.\nChange it with `mxctl federation allowlist`, which also updates homeserver.yaml.';
 
 /** Comment lines the template writes above the key; an edit replaces them with the key. */
 export const ALLOWLIST_COMMENT = [
