@@ -73,7 +73,8 @@ export function formatEnvFile(header: string, sections: ReadonlyArray<{ title: s
 export function setEnvValue(text: string, key: string, value: string, o: { comment?: string; insertBefore?: RegExp } = {}): string {
   const lines = text.split('\n');
   const line = `${key}=${formatEnvValue(value)}`;
-  const at = lines.findIndex((l) => l.trim().startsWith(`${key}=`));
+  // NOTE: the last line of a key wins when it is read (parseEnvFile), so that is the one to change.
+  const at = lines.findLastIndex((l) => l.trim().startsWith(`${key}=`));
   if (at >= 0) {
     lines[at] = line;
     return lines.join('\n');
