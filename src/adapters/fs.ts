@@ -12,7 +12,7 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, owner?: { uid: number; gid: number }): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -20,6 +20,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   try {
     await handle.writeFile(data);
     await handle.chmod(mode); // NOTE: open's mode is masked by umask; secrets must be exactly 0600.
+    // NOTE: before the rename, so the file is never briefly unreadable to its owner (synapse, UID 991).
+    if (owner !== undefined) await handle.chown(owner.uid, owner.gid);
     await handle.sync();
   } catch (error) {
     await handle.close();
@@ -87,3 +89,10 @@ export async function diskUsage(path: string): Promise<DiskUsage> {
 }
 
 export { chmod, mkdir };
+
+/** Replaces an existing file atomically, keeping its mode and owner (a root-run mxctl editing synapse's config). */
+export async function replaceFileAtomic(path: string, data: string): Promise<void> {
+  const st = await stat(path);
+  const owner = process.getuid?.() === 0 ? { uid: st.uid, gid: st.gid } : undefined;
+  await writeFileAtomic(path, data, st.mode & 0o777, owner);
+}

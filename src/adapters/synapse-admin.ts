@@ -491,7 +491,8 @@ export class SynapseAdmin implements AdminReads, AdminWrites {
       const r = apiRefusal(error);
       if (r?.status === 400 && r.errcode === 'M_UNKNOWN') {
         throw new MxError('E_CONFIG_INVALID', (error as Error).message, {
-          hint: 'Server notices need a `server_notices:` section (system_mxid_localpart, room_name) in synapse/homeserver.yaml.',
+          // NOTE: deployments written before the template had it lack the section; init adds it.
+          hint: 'Server notices need the `server_notices:` section in synapse/homeserver.yaml: `mxctl init --domain DOMAIN --yes` adds it, then `mxctl restart synapse`.',
         });
       }
       throw error;

@@ -1,7 +1,7 @@
 // A small unified line diff (LCS), enough to show an admin what `mxctl init` would change.
 // Pure. Files here are at most a few hundred lines, so O(n*m) is fine.
 
-export function unifiedDiff(oldText: string, newText: string, path: string, context = 3): string {
+export function unifiedDiff(oldText: string, newText: string, path: string, context = 3, newLabel = 'mxctl init'): string {
   if (oldText === newText) return '';
   const a = oldText.split('\n');
   const b = newText.split('\n');
@@ -28,7 +28,7 @@ export function unifiedDiff(oldText: string, newText: string, path: string, cont
       ops.push({ kind: '+', line: b[j]!, ai: i, bi: j++ });
     }
   }
-  const out = [`--- ${path} (on disk)`, `+++ ${path} (mxctl init)`];
+  const out = [`--- ${path} (on disk)`, `+++ ${path} (${newLabel})`];
   let k = 0;
   while (k < ops.length) {
     if (ops[k]!.kind === ' ') {

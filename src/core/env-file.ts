@@ -64,3 +64,27 @@ export function formatEnvFile(header: string, sections: ReadonlyArray<{ title: s
   }
   return out.join('\n');
 }
+
+/**
+ * Sets one KEY=VALUE line in an existing .env text, keeping every other line (comments, order)
+ * as it is. A missing key is added, with its comment lines, before the line `insertBefore`
+ * matches (else at the end).
+ */
+export function setEnvValue(text: string, key: string, value: string, o: { comment?: string; insertBefore?: RegExp } = {}): string {
+  const lines = text.split('\n');
+  const line = `${key}=${formatEnvValue(value)}`;
+  // NOTE: the last line of a key wins when it is read (parseEnvFile), so that is the one to change.
+  const at = lines.findLastIndex((l) => l.trim().startsWith(`${key}=`));
+  if (at >= 0) {
+    lines[at] = line;
+    return lines.join('\n');
+  }
+  const added = [...(o.comment === undefined ? [] : o.comment.split('\n').map((c) => `# ${c}`)), line];
+  const before = o.insertBefore === undefined ? -1 : lines.findIndex((l) => o.insertBefore?.test(l) === true);
+  if (before >= 0) {
+    lines.splice(before, 0, ...added);
+    return lines.join('\n');
+  }
+  const body = text === '' || text.endsWith('\n') ? text : `${text}\n`;
+  return `${body}${added.join('\n')}\n`;
+}

@@ -35,6 +35,7 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     MX_SERVER_NAME: c.domain,
     MX_MATRIX_HOST: matrixHost,
     MX_ELEMENT_HOST: elementHost,
+    MX_FEDERATION_ALLOWLIST: '',
     COMPOSE_PROJECT_NAME: c.projectName ?? projectNameFor(c.domain),
     ...DEFAULT_IMAGES,
     POSTGRES_USER: 'synapse',

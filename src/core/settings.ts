@@ -2,6 +2,7 @@
 // at once (a user fixing a broken .env sees all mistakes in one run). Pure.
 import { z } from 'zod';
 import { hostnameProblem } from './hostnames.ts';
+import { ALLOWLIST_SETTING_COMMENT, allowlistSettingProblems } from './admin/federation-allowlist.ts';
 import type { EnvEntry } from './env-file.ts';
 import { formatEnvFile } from './env-file.ts';
 
@@ -38,6 +39,11 @@ export const settingsSchema = z.strictObject({
   MX_SERVER_NAME: hostname,
   MX_MATRIX_HOST: hostname,
   MX_ELEMENT_HOST: hostname,
+  // Optional (older deployments have no such line): servers to federate with, comma-separated;
+  // '' = every server. Rendered into homeserver.yaml as federation_domain_whitelist.
+  MX_FEDERATION_ALLOWLIST: z.string().default('').superRefine((v, ctx) => {
+    for (const message of allowlistSettingProblems(v)) ctx.addIssue({ code: 'custom', message });
+  }),
   COMPOSE_PROJECT_NAME: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _ only'),
   POSTGRES_IMAGE: image,
   SYNAPSE_IMAGE: image,
@@ -107,6 +113,7 @@ export function formatSettings(s: Settings): string {
           e('MX_SERVER_NAME', 'The Matrix server name: user ids are @user:MX_SERVER_NAME. Fixed forever.'),
           e('MX_MATRIX_HOST', 'Where Synapse is reached (client + federation, via .well-known delegation).'),
           e('MX_ELEMENT_HOST', 'Where Element Web is served.'),
+          e('MX_FEDERATION_ALLOWLIST', ALLOWLIST_SETTING_COMMENT),
           e('COMPOSE_PROJECT_NAME'),
         ],
       },

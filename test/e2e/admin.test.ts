@@ -515,7 +515,7 @@ describe('user & room administration in the lab', () => {
     }
   });
 
-  it('reports list/show/resolve; notice and federation destinations say clearly what the lab lacks', async () => {
+  it('reports list/show/resolve; federation destinations and background updates', async () => {
     const spammer = await makeUser(name('sybil'));
     const victim = await makeUser(name('trent'));
     const roomId = await victim.client.createRoom(name('reported'));
@@ -535,11 +535,6 @@ describe('user & room administration in the lab', () => {
     assert.equal((await mx(['reports', 'show', 'abc'])).code, 2);
     assert.equal((await mx(['reports', 'show', '999999'])).code, 12);
 
-    // The deployment does not configure server_notices: the error says what to add.
-    const notice = await mx(['notice', 'send', victim.id, 'maintenance tonight']);
-    assert.equal(notice.code, 3);
-    assert.match(notice.stderr, /server_notices/);
-
     const dest = await mxJson<{ destinations: unknown[]; total: number }>(['federation', 'destinations']);
     assert.equal(dest.total, dest.destinations.length);
     const reset = await mx(['federation', 'reset', 'never-contacted.example']);
@@ -547,6 +542,125 @@ describe('user & room administration in the lab', () => {
 
     const bg = await mxJson<{ enabled: boolean; current_updates: Record<string, unknown> }>(['background-updates']);
     assert.equal(bg.enabled, true);
+  });
+
+  it('federation allowlist: Synapse refuses unlisted servers after the restart, clear lifts it; hand comments and init re-runs keep it', async () => {
+    const envFile = join(lab.dir, '.env');
+    const hsFile = join(lab.dir, 'synapse', 'homeserver.yaml');
+    const files = async () => [await readFile(envFile, 'utf8'), await readFile(hsFile, 'utf8')];
+    const u = await makeUser(name('ferdinand'));
+    // NOTE: the probe is a profile lookup on another server: Synapse answers it from federation,
+    // and refuses an unlisted server with 403 "Federation denied with X." before any network call
+    // (a join of #room:X is refused too, but reported as 502 "Failed to fetch alias"). Every name
+    // here is loopback, and Synapse's default ip_range_blacklist stops it connecting even to those.
+    const probe = async (server: string) => u.client.request('GET', `/_matrix/client/v3/profile/${enc(`@someone:${server}`)}`);
+    const friend = '127.0.0.1:9';
+    const stranger = '127.0.0.1:1';
+    assert.deepEqual(await mxJson(['federation', 'allowlist']), { serverName: server, federation: 'open', allowlist: [], homeserver: null, inSync: true });
+    const openProbe = await probe(stranger);
+    assert.notEqual(openProbe.status, 403, JSON.stringify(openProbe.json));
+
+    // An admin's hand edit: a comment, and (as in a deployment written before the template had
+    // it) no server_notices section, so a notice is refused with a clear error until init adds it.
+    const [, hs0 = ''] = await files();
+    const handNote = '# hand note: ask the board before opening registration';
+    const edited = hs0.replace('enable_registration: true\n', `${handNote}\nenable_registration: true\n`).replace(/\n# Server notices[^]*?auto_join: true\n/, '');
+    assert.ok(!edited.includes('server_notices') && edited.includes(handNote));
+    await writeFile(hsFile, edited);
+    let restored = false;
+    try {
+      const unchanged = await files();
+      for (const [args, code] of [
+        [['add', 'bad name', 'ok.example'], 2],
+        [['add', server], 2],
+        [['remove', friend], 12],
+        [['add', friend], 2], // no terminal and no --yes
+        [['add', friend, '--dry-run'], 0],
+      ] as const) {
+        const r = await mx(['federation', 'allowlist', ...args]);
+        assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+        assert.deepEqual(await files(), unchanged, `${args.join(' ')} changed nothing`);
+      }
+      const dry = await mx(['federation', 'allowlist', 'add', friend, '--dry-run']);
+      assert.match(dry.stderr, /\+federation_domain_whitelist:/);
+      assert.ok(!dry.stderr.includes(lab.settings.POSTGRES_PASSWORD), 'the diff is redacted');
+
+      const added = await mxJson<{ allowlist: string[]; restarted: boolean; files: string[] }>(['federation', 'allowlist', 'add', friend, '--yes', '--restart']);
+      assert.deepEqual([added.allowlist, added.restarted, added.files], [[friend], true, ['.env', 'synapse/homeserver.yaml']]);
+      const [env1 = '', hs1 = ''] = await files();
+      assert.match(env1, new RegExp(`^MX_FEDERATION_ALLOWLIST=${friend}$`, 'm'));
+      assert.ok(hs1.includes(handNote), 'the hand comment survives');
+      assert.equal(hs1, `${edited}\n# Federation allowlist: Synapse federates only with these servers (this one is always listed).\n# Managed by \`mxctl federation allowlist\` from MX_FEDERATION_ALLOWLIST in .env; absent = everyone.\nfederation_domain_whitelist:\n  - "${server}"\n  - "${friend}"\n`, 'only the key was added');
+      const denied = await probe(stranger);
+      assert.deepEqual([denied.status, denied.json['error']], [403, `Federation denied with ${stranger}.`]);
+      const allowed = await probe(friend);
+      assert.notEqual(allowed.status, 403, `a listed server is tried: ${JSON.stringify(allowed.json)}`);
+      const notice = await mx(['notice', 'send', u.id, 'maintenance tonight']);
+      assert.equal(notice.code, 3, notice.stderr);
+      assert.match(notice.stderr, /server_notices/);
+
+      // A re-run of init re-renders homeserver.yaml from the template: the allowlist stays (from
+      // .env), the missing server_notices section comes back, the hand comment goes (init's diff said so).
+      const reinit = await mx(['init', '--domain', server, '--yes']);
+      assert.equal(reinit.code, 0, reinit.stderr);
+      const [env2 = '', hs2 = ''] = await files();
+      assert.equal(env2, env1);
+      assert.match(hs2, new RegExp(`federation_domain_whitelist:\\n  - "${server}"\\n  - "${friend}"\\n`));
+      assert.match(hs2, /server_notices:/);
+      assert.deepEqual(await mxJson(['federation', 'allowlist']), { serverName: server, federation: 'allowlist', allowlist: [friend], homeserver: [server, friend], inSync: true });
+
+      const removeLast = await mx(['federation', 'allowlist', 'remove', friend, '--yes']);
+      assert.equal(removeLast.code, 2, 'emptying the list by remove is refused: clear says it');
+      assert.match(removeLast.stderr, /allowlist clear/);
+      const cleared = await mxJson<{ allowlist: string[]; restarted: boolean }>(['federation', 'allowlist', 'clear', '--yes', '--restart']);
+      assert.deepEqual([cleared.allowlist, cleared.restarted], [[], true]);
+      restored = true;
+      assert.ok(!(await readFile(hsFile, 'utf8')).includes('federation_domain_whitelist'));
+      assert.match(await readFile(envFile, 'utf8'), /^MX_FEDERATION_ALLOWLIST=$/m);
+      const reopened = await probe(stranger);
+      assert.notEqual(reopened.status, 403, `no refusal after clear: ${JSON.stringify(reopened.json)}`);
+      assert.notEqual(reopened.json['error'], `Federation denied with ${stranger}.`);
+    } finally {
+      if (!restored) {
+        await mx(['federation', 'allowlist', 'clear', '--yes', '--no-restart']);
+        await mx(['init', '--domain', server, '--yes']);
+        await mx(['restart', 'synapse']);
+      }
+    }
+  });
+
+  it('notice send: the user finds the notice in their Server Notices room', async () => {
+    const u = await makeUser(name('nora'));
+    const text = `maintenance tonight ${run}`;
+    const sent = await mxJson<{ userId: string; eventId: string }>(['notice', 'send', u.id, text]);
+    assert.equal(sent.userId, u.id);
+    // auto_join: the user is already in the room, which carries the m.server_notice tag.
+    const joined = await u.client.request('GET', '/_matrix/client/v3/joined_rooms');
+    assert.equal(joined.status, 200);
+    const rooms = joined.json['joined_rooms'] as string[];
+    let noticeRoom: string | undefined;
+    for (const roomId of rooms) {
+      const tags = await u.client.request('GET', `/_matrix/client/v3/user/${enc(u.id)}/rooms/${enc(roomId)}/tags`);
+      if ((tags.json['tags'] as Record<string, unknown> | undefined)?.['m.server_notice'] !== undefined) noticeRoom = roomId;
+    }
+    assert.ok(noticeRoom, `a room tagged m.server_notice among ${rooms.join(', ')}`);
+    assert.deepEqual(await u.client.messages(noticeRoom), [text]);
+    const ev = await u.client.request('GET', `/_matrix/client/v3/rooms/${enc(noticeRoom)}/event/${enc(sent.eventId)}`);
+    assert.equal(ev.json['sender'], `@notices:${server}`);
+    const roomName = await u.client.request('GET', `/_matrix/client/v3/rooms/${enc(noticeRoom)}/state/m.room.name/`);
+    assert.equal(roomName.json['name'], 'Server Notices');
+
+    const dry = await mxJson<{ planned: unknown[] }>(['notice', 'send', u.id, 'not sent', '--dry-run']);
+    assert.equal(dry.planned.length, 1);
+    assert.deepEqual(await u.client.messages(noticeRoom), [text], 'a dry run sends nothing');
+    for (const [args, code] of [
+      [['notice', 'send', '@nobody:bad host', 'x'], 2],
+      [['notice', 'send', u.id, '  '], 2],
+      [['notice', 'send', `@ghost${run}:${server}`, 'x'], 12],
+    ] as const) {
+      const r = await mx(args);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    }
   });
 
   it('a non-admin token, an expired token and a stopped Synapse: clear errors, nothing changed', async () => {

@@ -9,6 +9,15 @@ const usersCmd = () => import('../commands/users.ts');
 const roomsCmd = () => import('../commands/rooms.ts');
 const abuseCmd = () => import('../commands/abuse.ts');
 const mediaCmd = () => import('../commands/media.ts');
+const allowlistCmd = () => import('../commands/federation-allowlist.ts');
+
+/**
+ * NOTE: `allowlist` (show) and its subcommands all take --json; commander hands a --json typed
+ * after a subcommand to the parent, so the subcommand looks there too.
+ */
+function withParentJson<T extends { json?: true }>(opts: T, cmd: Command<unknown[], Record<string, unknown>>): T {
+  return (cmd.parent?.opts() as { json?: true } | undefined)?.json === true ? { ...opts, json: true } : opts;
+}
 
 export function registerAdministration(program: Command): void {
   const tokens = program.command('tokens').description('registration tokens (registration is invite-only)');
@@ -257,10 +266,10 @@ export function registerAdministration(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id, opts, cmd) => (await mediaCmd()).runReportsResolve(id, opts, dirOf(cmd)));
 
-  const notice = program.command('notice').description('server notices (needs server_notices in homeserver.yaml)');
+  const notice = program.command('notice').description('server notices: messages from the server admins in a room of their own');
   notice
     .command('send')
-    .description('send a server notice to a local user')
+    .description('send a server notice to a local user (it appears in their "Server Notices" room)')
     .argument('<USER>')
     .argument('<TEXT>')
     .option('--dry-run', 'say what would happen, send nothing')
@@ -292,6 +301,30 @@ export function registerAdministration(program: Command): void {
       .option('--json', 'print JSON')
       .action(async (server, opts, cmd) => (await abuseCmd()).runFederationBlock(server, block, opts, dirOf(cmd)));
   }
+
+  const allowlist = federation
+    .command('allowlist')
+    .description('which servers Synapse federates with (federation_domain_whitelist); alone: show it')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await allowlistCmd()).runAllowlistShow(opts, dirOf(cmd)));
+  const allowlistChange = (name: string, what: string) =>
+    allowlist
+      .command(name)
+      .description(what)
+      .option('-y, --yes', 'do not ask before writing')
+      .option('--dry-run', 'show the diff, change nothing')
+      .option('--restart', 'restart Synapse afterwards without asking')
+      .option('--no-restart', 'do not restart Synapse (the change waits for the next restart)')
+      .option('--json', 'print JSON');
+  allowlistChange('add', 'federate only with the allowlist, adding these servers (.env and homeserver.yaml)')
+    .argument('<SERVER...>', 'server names, e.g. friend.example')
+    .action(async (servers, opts, cmd) => (await allowlistCmd()).runAllowlistChange({ kind: 'add', names: servers }, withParentJson(opts, cmd), dirOf(cmd)));
+  allowlistChange('remove', 'take servers off the allowlist')
+    .argument('<SERVER...>')
+    .action(async (servers, opts, cmd) => (await allowlistCmd()).runAllowlistChange({ kind: 'remove', names: servers }, withParentJson(opts, cmd), dirOf(cmd)));
+  allowlistChange('clear', 'remove the allowlist: federate with every server again').action(async (opts, cmd) =>
+    (await allowlistCmd()).runAllowlistChange({ kind: 'clear' }, withParentJson(opts, cmd), dirOf(cmd)),
+  );
 
   federation
     .command('destinations')

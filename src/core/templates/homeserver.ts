@@ -1,11 +1,14 @@
 // synapse/homeserver.yaml and its log config. Paths are as seen inside the synapse container,
 // where the deployment's synapse/ folder is mounted at /data.
 import type { Settings } from '../settings.ts';
+import { parseAllowlistSetting, renderAllowlistBlock } from '../admin/federation-allowlist.ts';
 
 const q = (v: string | number): string => JSON.stringify(v);
 
 export const SYNAPSE_DATA = '/data';
 export const METRICS_PORT = 9000;
+/** The server-notices system user is @notices:SERVER. */
+export const SERVER_NOTICES_LOCALPART = 'notices';
 
 export function signingKeyFile(serverName: string): string {
   return `${serverName}.signing.key`;
@@ -15,6 +18,9 @@ export function logConfigFile(serverName: string): string {
 }
 
 export function renderHomeserver(s: Settings): string {
+  // NOTE: last in the file, where `mxctl federation allowlist` appends it when it is new, so
+  // editing the deployed file and re-rendering it give the same text.
+  const allowlist = renderAllowlistBlock(s.MX_SERVER_NAME, parseAllowlistSetting(s.MX_FEDERATION_ALLOWLIST));
   return `# Synapse configuration — written by \`mxctl init\`. Mode 0600: it holds secrets.
 # Reference: https://element-hq.github.io/synapse/latest/usage/configuration/config_documentation.html
 # Back up this file and every file it names (mxctl backup does).
@@ -65,6 +71,16 @@ signing_key_path: ${q(`${SYNAPSE_DATA}/${signingKeyFile(s.MX_SERVER_NAME)}`)}
 trusted_key_servers:
   - server_name: "matrix.org"
 
+# Server notices (\`mxctl notice send\`): a system user sends them into a room of their own per
+# user, joined automatically so the notice is seen without accepting an invite. Synapse refuses
+# to let anyone register this localpart.
+server_notices:
+  system_mxid_localpart: ${q(SERVER_NOTICES_LOCALPART)}
+  system_mxid_display_name: "Server Notices"
+  room_name: "Server Notices"
+  room_topic: ${q(`Announcements from the admins of ${s.MX_SERVER_NAME}`)}
+  auto_join: true
+
 # Invite-only registration: a registration token (mxctl tokens create) is required.
 enable_registration: true
 registration_requires_token: true
@@ -72,7 +88,7 @@ registration_requires_token: true
 registration_shared_secret: ${q(s.REGISTRATION_SHARED_SECRET)}
 macaroon_secret_key: ${q(s.MACAROON_SECRET_KEY)}
 form_secret: ${q(s.FORM_SECRET)}
-`;
+${allowlist === '' ? '' : `\n${allowlist}`}`;
 }
 
 export function renderLogConfig(): string {

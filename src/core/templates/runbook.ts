@@ -241,7 +241,7 @@ mxctl media quarantine mxc://${s.MX_SERVER_NAME}/ID  # or a @user: everything th
 mxctl media delete mxc://${s.MX_SERVER_NAME}/ID
 mxctl media purge-remote --older-than 30d          # cached copies of other servers' media
 mxctl reports list                                  # then: reports show ID, reports resolve ID
-mxctl notice send @alice:${s.MX_SERVER_NAME} 'Maintenance tonight at 22:00 UTC'  # needs server_notices:
+mxctl notice send @alice:${s.MX_SERVER_NAME} 'Maintenance tonight at 22:00 UTC'  # in their "Server Notices" room
 mxctl background-updates                            # database migrations still running?
 \`\`\`
 
@@ -296,8 +296,21 @@ mxctl restart nginx
    mxctl federation block spam.example --take-over     # globs too: '*.spam.example'
    mxctl federation unblock spam.example
    \`\`\`
-   \`federation_domain_whitelist\` in homeserver.yaml is the blunt alternative: only the listed
-   servers federate at all.
+4. The blunt alternative: an allowlist. Synapse then federates **only** with the listed servers
+   (and this one) and refuses every other, in and out. It lives in \`.env\`
+   (\`MX_FEDERATION_ALLOWLIST\`, so \`mxctl init\` keeps it) and in homeserver.yaml
+   (\`federation_domain_whitelist\`); mxctl edits both, shows the diff, asks, then offers the
+   restart Synapse needs (\`--restart\` / \`--no-restart\`):
+   \`\`\`bash
+   mxctl federation allowlist                                  # who we federate with (--json)
+   mxctl federation allowlist add partner.example other.example --dry-run   # the diff only
+   mxctl federation allowlist add partner.example other.example --restart
+   mxctl federation allowlist remove other.example --restart
+   mxctl federation allowlist clear --restart                  # federate with everyone again
+   \`\`\`
+   Servers not on the list cannot reach this one, and rooms they are in may miss their messages.
+   A key notary (\`trusted_key_servers\`, matrix.org) is only asked if it is listed; Synapse then
+   fetches listed servers' keys from them directly.
 
 ---
 

@@ -63,6 +63,17 @@ test('homeserver.yaml: token-only registration, postgres, internal metrics, key 
   assert.equal(metrics?.port, 9000);
   assert.ok(!hs.listeners.some((l) => l.resources?.some((r) => r.names.includes('metrics'))), 'metrics not on the public listener');
   assert.ok(parseYaml(renderLogConfig()));
+  // server notices are on (mxctl notice send); federation is open until an allowlist is set
+  assert.deepEqual(hs['server_notices'], {
+    system_mxid_localpart: 'notices',
+    system_mxid_display_name: 'Server Notices',
+    room_name: 'Server Notices',
+    room_topic: 'Announcements from the admins of example.org',
+    auto_join: true,
+  });
+  assert.equal(hs['federation_domain_whitelist'], undefined);
+  const closed = parseYaml(renderHomeserver({ ...s, MX_FEDERATION_ALLOWLIST: 'friend.example' })) as Record<string, unknown>;
+  assert.deepEqual(closed['federation_domain_whitelist'], ['example.org', 'friend.example']);
 });
 
 test('nginx: admin API refused, upload size matches Synapse, well-known answers JSON', () => {
