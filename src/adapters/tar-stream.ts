@@ -46,7 +46,8 @@ class ByteReader {
     if (this.buf.length === 0) {
       const next = await this.it.next();
       if (next.done === true) return undefined;
-      this.buf = Buffer.from(next.value);
+      // NOTE: no copy: each chunk of a pipe is a fresh buffer that nothing else writes to.
+      this.buf = next.value;
     }
     const out = this.buf.subarray(0, max);
     this.buf = this.buf.subarray(out.length);

@@ -4,9 +4,8 @@
 // against the manifest are checked at the end (gpg writes tampered plaintext before it complains).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, stat, symlink, lchown, chmod } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
-import { dirname, join, normalize } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { join, normalize } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +15,7 @@ import type { Manifest } from '../../core/backup/manifest.ts';
 import { DB_CHUNK_PREFIX, FILES_PREFIX, INNER_MANIFEST, INNER_README } from '../../core/backup/naming.ts';
 import { readTar, TarTruncatedError } from '../../adapters/tar-stream.ts';
 import { startDecrypt } from '../../adapters/gpg.ts';
+import { StagingWriter } from './staging.ts';
 import type { Meter } from '../../core/progress.ts';
 
 export interface ReadOptions {
@@ -64,14 +64,14 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   const files = new Map<string, { size: number; sha256?: string; type: string }>();
   const owners = new Map<string, { uid: number; gid: number; mode: number }>();
   let manifestText: string | undefined;
-  let dumpFile: FileHandle | undefined;
+  const staging = new StagingWriter();
+  let dumpFile: number | undefined;
   const problems: string[] = [];
   if (o.stagingDir !== undefined) {
     await mkdir(join(o.stagingDir, 'deployment'), { recursive: true, mode: 0o700 });
-    if (o.dumpSink === undefined) dumpFile = await open(join(o.stagingDir, 'database.pgdump'), 'wx', 0o600);
+    if (o.dumpSink === undefined) dumpFile = staging.create(join(o.stagingDir, 'database.pgdump'));
   }
   const total = (await stat(archivePath)).size;
-  const asRoot = process.getuid?.() === 0;
 
   const feed = pipeline(createReadStream(archivePath, { highWaterMark: 1024 * 1024 }), counter, gpg.stdin);
   let sinkFailed: unknown;
@@ -105,7 +105,7 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
       for await (const c of body) {
         dbHash.update(c);
         dbBytes += c.length;
-        if (dumpFile !== undefined) await dumpFile.write(c);
+        if (dumpFile !== undefined) staging.write(dumpFile, c);
         if (o.dumpSink !== undefined && !sinkGone && !o.dumpSink.write(c)) {
           await new Promise<void>((resolve) => {
             wake = resolve;
@@ -125,46 +125,32 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
       problems.push(`unsafe path ${h.path} (refused)`);
       return;
     }
-    owners.set(rel, { uid: h.uid, gid: h.gid, mode: h.mode });
+    const owner = { uid: h.uid, gid: h.gid, mode: h.mode };
+    owners.set(rel, owner);
     const target = o.stagingDir === undefined ? undefined : join(o.stagingDir, 'deployment', rel);
     if (h.type === 'directory') {
-      if (target !== undefined) {
-        await mkdir(target, { recursive: true, mode: 0o700 });
-        // NOTE: the archived owner and mode matter: Synapse runs as its own uid and must read media.
-        await chmod(target, h.mode & 0o7777);
-        if (asRoot) await lchown(target, h.uid, h.gid).catch(() => undefined);
-      }
+      if (target !== undefined) staging.directory(target, owner);
       files.set(rel, { size: 0, type: 'directory' });
       return;
     }
     if (h.type === 'symlink') {
-      if (target !== undefined) {
-        await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-        await symlink(h.linkname ?? '', target);
-        if (asRoot) await lchown(target, h.uid, h.gid).catch(() => undefined);
-      }
+      if (target !== undefined) staging.symlink(target, h.linkname ?? '', owner);
       files.set(rel, { size: 0, type: 'symlink' });
       return;
     }
     const hash = createHash('sha256');
     let size = 0;
-    let out: FileHandle | undefined;
-    if (target !== undefined) {
-      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-      out = await open(target, 'wx', 0o600);
-    }
+    const fd = target === undefined ? undefined : staging.create(target);
+    let complete = false;
     try {
       for await (const c of body) {
         hash.update(c);
         size += c.length;
-        if (out !== undefined) await out.write(c);
+        if (fd !== undefined) staging.write(fd, c);
       }
+      complete = true;
     } finally {
-      await out?.close();
-    }
-    if (target !== undefined) {
-      await chmod(target, h.mode & 0o7777);
-      if (asRoot) await lchown(target, h.uid, h.gid).catch(() => undefined);
+      if (fd !== undefined) staging.close(fd, complete ? owner : undefined);
     }
     files.set(rel, { size, sha256: hash.digest('hex'), type: 'file' });
   });
@@ -186,8 +172,7 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
     ),
   ]);
   if (o.dumpSink !== undefined && !sinkGone) o.dumpSink.end();
-  await dumpFile?.sync();
-  await dumpFile?.close();
+  if (dumpFile !== undefined) staging.close(dumpFile, undefined, { sync: true });
   // gpg's verdict first: a wrong passphrase or a failed integrity check explains any parse error.
   try {
     await gpg.done;
