@@ -106,6 +106,33 @@ export async function up(ctx: StackContext, o: { timeoutS?: number; progress?: (
   return { services: await ctx.compose.ps(), certificate: cert };
 }
 
+/**
+ * Starts whatever is not running and returns as soon as Synapse answers on its own address.
+ * NOTE: not `compose up --wait`: Docker runs the first healthcheck one `interval` (15 s) after
+ * the start, so waiting for "healthy" costs up to 15 s after Synapse is ready. A Synapse that
+ * exits meanwhile (a crash loop) fails at once, naming its log.
+ */
+export async function startStackUntilSynapseAnswers(ctx: StackContext, o: { timeoutS?: number } = {}): Promise<void> {
+  await ctx.compose.up([], { wait: false });
+  const deadline = Date.now() + (o.timeoutS ?? 300) * 1000;
+  for (;;) {
+    try {
+      await ctx.synapse.serverVersion();
+      return;
+    } catch (error) {
+      const st = (await ctx.compose.ps().catch(() => [])).find((x) => x.service === 'synapse');
+      const down = st !== undefined && (st.state === 'exited' || st.state === 'dead' || st.state === 'restarting');
+      if (down || Date.now() > deadline) {
+        throw new MxError('E_STACK_UNHEALTHY', `Synapse did not come up${down ? ` (it is ${st.state})` : ` within ${o.timeoutS ?? 300} s`}.`, {
+          hint: 'Read its log with `mxctl logs synapse`.',
+          cause: error,
+        });
+      }
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
 export async function down(ctx: StackContext): Promise<void> {
   await ctx.compose.down();
 }

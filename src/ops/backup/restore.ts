@@ -21,6 +21,7 @@ import { ensureBackupDir, lockPath } from './location.ts';
 import { readArchive } from './read.ts';
 import { mergeSettings, readArchivedSettings, removeStaging, restoreFiles, writeMergedSettings } from './restore-files.ts';
 import { runPostRestoreChecks } from './post-restore-checks.ts';
+import { startStackUntilSynapseAnswers } from '../stack.ts';
 import type { CheckItem, ChecksMode } from './post-restore-checks.ts';
 
 export interface RestoreOptions {
@@ -163,7 +164,7 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
       phase.next('restoring configuration, signing key and media');
       const restored = await restoreFiles(staging, d.root, read.owners);
       phase.next('starting the stack');
-      await ctx.compose.up([], { wait: true, timeoutS: 300 });
+      await startStackUntilSynapseAnswers(ctx);
       await dropDatabase(pg, side.replaced);
       phase.next('post-restore checklist');
       const checks = await runPostRestoreChecks(ctx, m, { since: restoreStarted, mode: o.checks });
