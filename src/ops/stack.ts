@@ -113,7 +113,11 @@ export async function up(ctx: StackContext, o: { timeoutS?: number; progress?: (
  * exits meanwhile (a crash loop) fails at once, naming its log.
  */
 export async function startStackUntilSynapseAnswers(ctx: StackContext, o: { timeoutS?: number } = {}): Promise<void> {
-  await ctx.compose.up([], { wait: false });
+  // NOTE: `compose up` of nginx waits for synapse's healthcheck (depends_on: service_healthy)
+  // even without --wait; when everything else runs, only synapse is started.
+  const others = (await ctx.compose.ps()).filter((x) => x.service !== 'synapse');
+  const allRunning = SERVICES.every((name) => name === 'synapse' || others.some((x) => x.service === name && x.state === 'running'));
+  await ctx.compose.up(allRunning ? ['synapse'] : [], { wait: false });
   const deadline = Date.now() + (o.timeoutS ?? 300) * 1000;
   for (;;) {
     try {
