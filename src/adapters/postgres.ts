@@ -92,26 +92,29 @@ export async function schemaVersions(t: PgTarget): Promise<{ version: number; co
   }
 }
 
-function ident(name: string): string {
+/** A quoted SQL identifier. */
+export function sqlIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-function literal(text: string): string {
+/** A quoted SQL string literal. */
+export function sqlLiteral(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
 /** Creates an empty database as Synapse requires it: UTF8, C collation and ctype, from template0. */
 export async function createDatabase(t: PgTarget, name: string): Promise<void> {
   // NOTE: connect to the maintenance database: a database can't be created or dropped from inside.
-  await psql(t, `CREATE DATABASE ${ident(name)} OWNER ${ident(t.user)} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;`, { db: 'postgres' });
+  await psql(t, `CREATE DATABASE ${sqlIdent(name)} OWNER ${sqlIdent(t.user)} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;`, { db: 'postgres' });
 }
 
 export async function dropDatabase(t: PgTarget, name: string): Promise<void> {
-  await psql(t, `DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE);`, { db: 'postgres', timeoutMs: 600_000 });
+  await psql(t, `DROP DATABASE IF EXISTS ${sqlIdent(name)} WITH (FORCE);`, { db: 'postgres', timeoutMs: 600_000 });
 }
 
-export async function databaseExists(t: PgTarget, name: string): Promise<boolean> {
-  return (await psql(t, `SELECT 1 FROM pg_database WHERE datname = ${literal(name)};`, { db: 'postgres' })).trim() === '1';
+/** Sets the role's password; the value goes through psql's stdin, never argv. */
+export async function setRolePassword(t: PgTarget, password: string): Promise<void> {
+  await psql(t, `ALTER ROLE ${sqlIdent(t.user)} PASSWORD ${sqlLiteral(password)};`);
 }
 
 /**
@@ -122,10 +125,10 @@ export async function databaseExists(t: PgTarget, name: string): Promise<boolean
 export async function swapInDatabase(t: PgTarget, incoming: string, replaced: string): Promise<void> {
   await psql(
     t,
-    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN (${literal(t.db)}, ${literal(incoming)}) AND pid <> pg_backend_pid();
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN (${sqlLiteral(t.db)}, ${sqlLiteral(incoming)}) AND pid <> pg_backend_pid();
 BEGIN;
-ALTER DATABASE ${ident(t.db)} RENAME TO ${ident(replaced)};
-ALTER DATABASE ${ident(incoming)} RENAME TO ${ident(t.db)};
+ALTER DATABASE ${sqlIdent(t.db)} RENAME TO ${sqlIdent(replaced)};
+ALTER DATABASE ${sqlIdent(incoming)} RENAME TO ${sqlIdent(t.db)};
 COMMIT;`,
     { db: 'postgres' },
   );

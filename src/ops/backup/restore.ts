@@ -10,7 +10,7 @@ import { MxError, isMxError } from '../../core/errors.ts';
 import { judgeSchema } from '../../core/backup/schema-compat.ts';
 import type { Manifest } from '../../core/backup/manifest.ts';
 import { acquireLock } from '../../adapters/lock.ts';
-import { createDatabase, dropDatabase, execStreaming, psql, swapInDatabase } from '../../adapters/postgres.ts';
+import { createDatabase, dropDatabase, execStreaming, psql, setRolePassword, swapInDatabase } from '../../adapters/postgres.ts';
 import type { PgTarget } from '../../adapters/postgres.ts';
 import type { Meter } from '../../core/progress.ts';
 import type { StackContext } from '../context.ts';
@@ -18,7 +18,7 @@ import { pgTarget, createBackup } from './create.ts';
 import type { BackupReport } from './create.ts';
 import { resolveBackup } from './catalog.ts';
 import { ensureBackupDir, lockPath } from './location.ts';
-import { readArchive } from './read.ts';
+import { readArchiveInto } from './read.ts';
 import { mergeSettings, readArchivedSettings, removeStaging, restoreFiles, writeMergedSettings } from './restore-files.ts';
 import { runPostRestoreChecks } from './post-restore-checks.ts';
 import { startStackUntilSynapseAnswers } from '../stack.ts';
@@ -116,7 +116,7 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
     phase.next(`decrypting and checking ${target.id}, restoring its database into ${side.incoming}`);
     await createDatabase(pg, side.incoming);
     incomingExists = true;
-    const { read, restoreError } = await readIntoSideDatabase(ctx, pg, side.incoming, target, staging, o.meter);
+    const { read, consumerError: restoreError } = await readIntoSideDatabase(ctx, pg, side.incoming, target, staging, o.meter);
     const m = read.manifest;
     const hasKey = read.owners.has(`synapse/${m.server_name}.signing.key`);
     const items = preflight(ctx, m, read.problems, hasKey);
@@ -157,8 +157,7 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
       if (archived !== undefined) {
         const merged = mergeSettings(d.settings, archived);
         // The role's password must match the restored homeserver.yaml's (the fresh DB's may differ).
-        const pw = merged.POSTGRES_PASSWORD.replaceAll("'", "''");
-        await psql(pg, `ALTER ROLE "${pg.user.replaceAll('"', '""')}" PASSWORD '${pw}';`);
+        await setRolePassword(pg, merged.POSTGRES_PASSWORD);
         await writeMergedSettings(d.root, merged, d.settings);
       }
       phase.next('restoring configuration, signing key and media');
@@ -199,23 +198,10 @@ function refuseEarly(ctx: StackContext, id: string, m: Manifest): void {
  */
 async function readIntoSideDatabase(ctx: StackContext, pg: PgTarget, incoming: string, target: { archive: string; sidecar?: Manifest }, staging: string, meter: Meter | undefined) {
   const restore = execStreaming(ctx.deployment.composeDir, ['pg_restore', '-U', pg.user, '-d', incoming, '--no-owner', '--role', pg.user, '--exit-on-error'], 'restoring the database (pg_restore)', 'E_RESTORE_FAILED');
-  let restoreError: string | undefined;
-  const restoreDone = restore.done.catch((e: unknown) => {
-    restoreError = (isMxError(e) ? e.detail : undefined) ?? (e as Error).message;
+  return readArchiveInto(target.archive, restore, {
+    passphrase: ctx.deployment.settings.BACKUP_PASSPHRASE,
+    stagingDir: staging,
+    ...(target.sidecar === undefined ? {} : { sidecar: target.sidecar }),
+    ...(meter === undefined ? {} : { meter }),
   });
-  try {
-    const read = await readArchive(target.archive, {
-      passphrase: ctx.deployment.settings.BACKUP_PASSPHRASE,
-      stagingDir: staging,
-      dumpSink: restore.stdin,
-      ...(target.sidecar === undefined ? {} : { sidecar: target.sidecar }),
-      ...(meter === undefined ? {} : { meter }),
-    });
-    await restoreDone;
-    return { read, restoreError };
-  } catch (error) {
-    restore.kill();
-    await restoreDone;
-    throw error;
-  }
 }

@@ -6,6 +6,7 @@ import { fail, ok, warn } from '../../core/doctor/finding.ts';
 import { judgeConnections, judgeDisk } from '../../core/doctor/rules.ts';
 import { diskUsage } from '../../adapters/fs.ts';
 import { volumeMountpoint } from '../../adapters/docker-inspect.ts';
+import { sqlLiteral } from '../../adapters/postgres.ts';
 import type { DoctorFacts } from './facts.ts';
 import { hsValue, isRunning } from './facts.ts';
 
@@ -41,7 +42,7 @@ export async function databaseChecks(f: DoctorFacts): Promise<Finding[]> {
   // Our own session is left out: it is not a client of the server being judged.
   const row = (await psql(f, `SELECT count(*) FILTER (WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()),
       current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int,
-      count(*) FILTER (WHERE backend_type = 'client backend' AND usename = '${s.POSTGRES_USER.replace(/'/g, "''")}' AND application_name NOT LIKE 'psql%')
+      count(*) FILTER (WHERE backend_type = 'client backend' AND usename = ${sqlLiteral(s.POSTGRES_USER)} AND application_name NOT LIKE 'psql%')
       FROM pg_stat_activity`)).split('|').map(Number);
   const holders = (await psql(f, `SELECT coalesce(nullif(application_name, ''), 'unnamed') || ' (' || coalesce(usename, '?') || ') x ' || count(*)
       FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY application_name, usename ORDER BY count(*) DESC LIMIT 5`)).split('\n').filter((l) => l !== '');
