@@ -89,6 +89,28 @@ export async function diskUsage(path: string): Promise<DiskUsage> {
 }
 
 export { chmod, mkdir };
+/**
+ * Fills `path` through a temp name beside it: `fill` writes the temp file, which is made 0600,
+ * fsynced and renamed into place; on any failure the temp file is removed and the error rethrown.
+ * So a download cut short never leaves a file under the final name.
+ */
+export async function writeViaTemp(path: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = `${path}.download`;
+  try {
+    await fill(tmp);
+    const f = await open(tmp, 'r+');
+    try {
+      await f.chmod(0o600);
+      await f.sync();
+    } finally {
+      await f.close();
+    }
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
 
 /** Replaces an existing file atomically, keeping its mode and owner (a root-run mxctl editing synapse's config). */
 export async function replaceFileAtomic(path: string, data: string): Promise<void> {

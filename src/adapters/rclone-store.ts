@@ -8,12 +8,13 @@
 // code says which kind of failure ended the run, and we put that into words.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MxError } from '../core/errors.ts';
 import { run } from './exec.ts';
 import type { RunResult } from './exec.ts';
+import { writeViaTemp } from './fs.ts';
 import type { ObjectStore, RemoteObject } from './object-store.ts';
 
 export interface RcloneSettings {
@@ -49,11 +50,12 @@ const COMMON = ['--ask-password=false', '--retries', '3', '--low-level-retries',
 
 const HASHES = ['md5', 'sha1', 'sha256'] as const;
 
-async function localHashes(path: string): Promise<Record<(typeof HASHES)[number], string>> {
-  const h = HASHES.map((a) => createHash(a));
-  for await (const chunk of createReadStream(path)) for (const x of h) x.update(chunk as Buffer);
-  const [md5, sha1, sha256] = h.map((x) => x.digest('hex'));
-  return { md5: md5 ?? '', sha1: sha1 ?? '', sha256: sha256 ?? '' };
+/** The local file's digests in the named algorithms, in one read. */
+async function localHashes(path: string, algorithms: readonly string[]): Promise<Map<string, string>> {
+  const h = algorithms.map((a) => [a, createHash(a)] as const);
+  if (h.length === 0) return new Map();
+  for await (const chunk of createReadStream(path)) for (const [, x] of h) x.update(chunk as Buffer);
+  return new Map(h.map(([a, x]) => [a, x.digest('hex')]));
 }
 
 interface LsEntry {
@@ -114,15 +116,16 @@ export function createRcloneStore(s: RcloneSettings): ObjectStore {
     },
     async putFile(name, path, onProgress) {
       const size = (await stat(path)).size;
-      const want = await localHashes(path);
       const r = await rclone(['copyto', path, at(name)], `uploading ${name} to ${where}`);
       if (r.exitCode !== 0) throw failed(r, `uploading ${name} to ${where} failed`);
       const got = await stat1(name);
       if (got === undefined) throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} is not there after the upload.`, { hint });
       if (got.Size !== size) throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} does not match the local archive (size ${got.Size} vs ${size}).`, { hint });
-      for (const a of HASHES) {
-        const remoteHash = got.Hashes?.[a];
-        if (remoteHash !== undefined && remoteHash !== '' && remoteHash.toLowerCase() !== want[a]) {
+      // NOTE: only the digests the remote reports are computed: each is a full read of the archive's CPU.
+      const reported = HASHES.filter((a) => (got.Hashes?.[a] ?? '') !== '');
+      const want = await localHashes(path, reported);
+      for (const a of reported) {
+        if (got.Hashes?.[a]?.toLowerCase() !== want.get(a)) {
           throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} arrived damaged (${a} differs from the local archive).`, { hint });
         }
       }
@@ -139,19 +142,10 @@ export function createRcloneStore(s: RcloneSettings): ObjectStore {
       }
     },
     async getFile(name, path) {
-      const tmp = `${path}.download`;
-      try {
+      await writeViaTemp(path, async (tmp) => {
         const r = await rclone(['copyto', at(name), tmp], `downloading ${name} from ${where}`);
         if (r.exitCode !== 0) throw failed(r, `downloading ${name} from ${where} failed`);
-        const f = await open(tmp, 'r+');
-        await f.chmod(0o600);
-        await f.sync();
-        await f.close();
-        await rename(tmp, path);
-      } catch (error) {
-        await rm(tmp, { force: true });
-        throw error;
-      }
+      });
     },
     async remove(name) {
       // NOTE: rclone's deletefile answers a missing file with exit 1 (like a usage error), so look first.

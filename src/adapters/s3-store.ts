@@ -4,7 +4,7 @@
 // completion. Retries: the SDK's standard strategy, which retries throttling, 5xx and network
 // errors only; 4xx answers fail at once.
 import { createHash } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -21,6 +21,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { MxError } from '../core/errors.ts';
+import { writeViaTemp } from './fs.ts';
 import type { ObjectStore, RemoteObject } from './object-store.ts';
 
 export interface S3Settings {
@@ -89,16 +90,12 @@ export function createS3Store(s: S3Settings): ObjectStore {
       }
     },
     async getFile(name, path) {
-      const tmp = `${path}.download`;
       try {
-        const r = await client.send(new GetObjectCommand({ Bucket: s.bucket, Key: key(name) }));
-        await pipeline(r.Body as Readable, createWriteStream(tmp, { mode: 0o600 }));
-        const f = await open(tmp, 'r');
-        await f.sync();
-        await f.close();
-        await rename(tmp, path);
+        await writeViaTemp(path, async (tmp) => {
+          const r = await client.send(new GetObjectCommand({ Bucket: s.bucket, Key: key(name) }));
+          await pipeline(r.Body as Readable, createWriteStream(tmp, { mode: 0o600 }));
+        });
       } catch (error) {
-        await rm(tmp, { force: true });
         throw describe(error, `downloading ${name} from ${where} failed`);
       }
     },
