@@ -14,8 +14,7 @@ export function printTable(headers: readonly string[], rows: readonly (readonly 
 
 /** Progress for long work: shown on a TTY (stderr), silent in scripts and with --json. */
 export function progress(enabled: boolean): (line: string) => void {
-  if (!enabled || process.stderr.isTTY !== true) return () => undefined;
-  return (line) => process.stderr.write(`… ${line}\n`);
+  return progressDisplay(enabled).step;
 }
 
 export interface ProgressDisplay {

@@ -9,7 +9,7 @@ import type { ChecksMode } from '../../ops/backup/post-restore-checks.ts';
 import { MxError, isMxError } from '../../core/errors.ts';
 import { fetchOffsite, offsiteStore, syncOffsite, offsiteIds, verifyOffsite, OFFSITE_SETTINGS } from '../../ops/backup/offsite.ts';
 import type { OffsiteReport } from '../../ops/backup/offsite.ts';
-import { printJson, printTable, progress, progressDisplay, say } from '../output.ts';
+import { printJson, printTable, progressDisplay, say } from '../output.ts';
 import { terminalConfirm } from '../prompt.ts';
 
 function mib(bytes: number): string {
@@ -108,17 +108,17 @@ export async function runBackupVerify(ref: string, f: { offsite?: true; json?: t
 
 export async function runRestore(ref: string, f: { safetyBackup: boolean; checks: ChecksMode; fromOffsite?: true; yes?: true; json?: true }, dir: string | undefined): Promise<void> {
   const ctx = await openStack({ dir });
+  const display = progressDisplay(f.json !== true);
   if (f.fromOffsite === true) {
     const store = await offsiteStore(ctx.deployment);
     if (store === undefined) throw new MxError('E_USAGE', `--from-offsite needs an offsite target in .env: ${OFFSITE_SETTINGS}.`);
-    ref = await fetchOffsite(ctx.deployment, store, ref, progress(f.json !== true));
+    ref = await fetchOffsite(ctx.deployment, store, ref, display.step);
   }
   if (f.yes !== true) {
     const confirm = terminalConfirm();
     if (confirm === undefined) throw new MxError('E_USAGE', 'restore replaces the database and media: pass --yes to confirm when not on a terminal.');
     if (!(await confirm(`Replace ${ctx.deployment.settings.MX_SERVER_NAME}'s database, media and config with backup ${ref}?`))) throw new MxError('E_ABORTED', 'Restore cancelled; nothing changed.');
   }
-  const display = progressDisplay(f.json !== true);
   const r = await restoreBackup(ctx, { ref, safetyBackup: f.safetyBackup, checks: f.checks, progress: display.step, meter: display.meter }).finally(display.end);
   if (f.json === true) printJson(r);
   else {

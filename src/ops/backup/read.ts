@@ -17,6 +17,7 @@ import { readTar, TarTruncatedError } from '../../adapters/tar-stream.ts';
 import { startDecrypt } from '../../adapters/gpg.ts';
 import { StagingWriter } from './staging.ts';
 import type { Meter } from '../../core/progress.ts';
+import type { StreamingProcess } from '../../adapters/postgres.ts';
 
 export interface ReadOptions {
   passphrase: string;
@@ -208,4 +209,25 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   if (files.size !== m.files.length) problems.push(`the archive holds ${files.size} deployment entries, the manifest lists ${m.files.length}`);
   if (sinkFailed !== undefined) problems.push(`the dump consumer failed: ${(sinkFailed as Error).message}`);
   return { manifest: m, archiveBytes, problems, owners };
+}
+
+/**
+ * `readArchive` with the dump streamed into a consumer process's stdin (pg_restore). A read that
+ * throws kills the consumer; the consumer's own failure is returned in words, for the caller to
+ * judge beside the archive's problems.
+ */
+export async function readArchiveInto(archivePath: string, consumer: StreamingProcess, o: Omit<ReadOptions, 'dumpSink'>): Promise<{ read: ReadResult; consumerError?: string }> {
+  let consumerError: string | undefined;
+  const consumerDone = consumer.done.catch((e: unknown) => {
+    consumerError = (isMxError(e) ? e.detail : undefined) ?? (e as Error).message;
+  });
+  try {
+    const read = await readArchive(archivePath, { ...o, dumpSink: consumer.stdin });
+    await consumerDone;
+    return consumerError === undefined ? { read } : { read, consumerError };
+  } catch (error) {
+    consumer.kill();
+    await consumerDone;
+    throw error;
+  }
 }

@@ -3,12 +3,11 @@
 // block and so catches truncation and bit flips). Nothing is written but the .verified marker.
 import { writeFileAtomic } from '../../adapters/fs.ts';
 import { execStreaming } from '../../adapters/postgres.ts';
-import type { MxError } from '../../core/errors.ts';
 import type { Meter } from '../../core/progress.ts';
 import type { StackContext } from '../context.ts';
 import { resolveBackup, verifiedMarker } from './catalog.ts';
 import { backupDir } from './location.ts';
-import { readArchive } from './read.ts';
+import { readArchiveInto } from './read.ts';
 import { dirname } from 'node:path';
 
 export interface VerifyReport {
@@ -26,24 +25,13 @@ export async function verifyBackup(ctx: StackContext, ref: string, o: { progress
   const target = await resolveBackup(ctx.deployment, ref);
   o.progress?.(`verifying ${target.id}`);
   const pgRestore = execStreaming(ctx.deployment.composeDir, ['pg_restore', '-f', '/dev/null'], 'reading the dump back (pg_restore -f /dev/null)');
-  let pgError: unknown;
-  const pgDone = pgRestore.done.catch((e: unknown) => (pgError = e));
-  let result;
-  try {
-    result = await readArchive(target.archive, {
-      passphrase: ctx.deployment.settings.BACKUP_PASSPHRASE,
-      dumpSink: pgRestore.stdin,
-      ...(o.meter === undefined ? {} : { meter: o.meter }),
-      ...(target.sidecar === undefined ? {} : { sidecar: target.sidecar }),
-    });
-  } catch (error) {
-    pgRestore.kill();
-    await pgDone;
-    throw error;
-  }
-  await pgDone;
+  const { read: result, consumerError } = await readArchiveInto(target.archive, pgRestore, {
+    passphrase: ctx.deployment.settings.BACKUP_PASSPHRASE,
+    ...(o.meter === undefined ? {} : { meter: o.meter }),
+    ...(target.sidecar === undefined ? {} : { sidecar: target.sidecar }),
+  });
   const problems = [...result.problems];
-  if (pgError !== undefined) problems.push(`pg_restore could not read the dump: ${(pgError as MxError).detail ?? (pgError as Error).message}`);
+  if (consumerError !== undefined) problems.push(`pg_restore could not read the dump: ${consumerError}`);
   const ok = problems.length === 0;
   if (ok && dirname(target.archive) === backupDir(ctx.deployment)) {
     await writeFileAtomic(verifiedMarker(backupDir(ctx.deployment), target.id), `${new Date().toISOString()}\n`, 0o600);
