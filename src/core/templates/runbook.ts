@@ -101,6 +101,9 @@ stops Synapse, swaps the restored database in (one transaction of renames), empt
 the post-restore checklist: admin login; rooms and messages against the manifest; a media file
 downloaded with the same sha256; a test message in a scratch room; no ERROR in Synapse's log.
 While both databases exist the disk holds two copies of the database: keep that much free.
+A restore killed after the swap leaves the previous database as \`${s.POSTGRES_DB}_mxctl_replaced\`;
+the next restore drops it. After a \`--no-safety-backup\` run it is the only copy of the previous
+state: dump it (\`pg_dump -Fc -d ${s.POSTGRES_DB}_mxctl_replaced\`) before restoring again if you need it.
 Each item prints pass/FAIL; any FAIL exits non-zero. A failed restore names the safety backup to
 go back to (\`mxctl restore <id>-pre-restore --no-safety-backup --yes\`). Restores keep this
 machine's placement settings (project name, local address, image pins, \`BACKUP_PASSPHRASE\`) and
