@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'node:https';
 import { writeFileAtomic, pathExists } from '../src/adapters/fs.ts';
 import { isProcessAlive } from '../src/adapters/lock.ts';
+import { isPortFree, portHolder } from '../src/adapters/ports.ts';
 import { selfSignedCertificate } from '../src/adapters/openssl.ts';
-import { pebbleDirectory, pebbleManagement, renderLabOverride, renderLabSynapseConfig, renderPebbleConfig } from './lab-files.ts';
+import { labSlot, pebbleDirectory, pebbleManagement, renderLabOverride, renderLabSynapseConfig, renderPebbleConfig } from './lab-files.ts';
 import type { LabSlot } from './lab-files.ts';
 import { readSettings } from '../src/ops/deployment.ts';
 import { formatSettings } from '../src/core/settings.ts';
@@ -150,14 +151,46 @@ export async function tryLockSlot(n: number): Promise<(() => Promise<void>) | un
   }
 }
 
-/** The first free slot from 2 up (slot 1 is `npm run lab`'s), waiting while all are taken. */
+/** Every port a lab binds on its loopback address (compose override + pebble). */
+export const LAB_PORTS = [80, 443, 5432, 8008, 8080, 9000, 14000, 15000, 8053] as const;
+
+/** The lab ports already taken on an address, each with its holder when `ss` can tell. */
+export async function busyLabPorts(address: string): Promise<string[]> {
+  const busy: string[] = [];
+  for (const port of LAB_PORTS) {
+    if (await isPortFree(address, port)) continue;
+    const who = await portHolder(port, address);
+    busy.push(`${address}:${port}${who === undefined ? '' : ` held by ${who}`}`);
+  }
+  return busy;
+}
+
+/**
+ * The first free slot from 2 up (slot 1 is `npm run lab`'s), waiting while all are locked.
+ * WHY the port check on top of the lock: the lock lives in /tmp, but loopback ports are shared by
+ * everything in the network namespace — a lab from a killed run, or a run from another mount
+ * namespace (another checkout, a CI runner beside a dev shell) holds the ports without our lock.
+ * Such a slot is skipped, never waited on: its holder may never go away.
+ */
 export async function acquireTestSlot(waitMs = 30 * 60_000): Promise<{ n: number; release: () => Promise<void> }> {
   const deadline = Date.now() + waitMs;
   for (;;) {
+    const portBusy: string[] = [];
+    let locked = 0;
     for (let n = 2; n <= 12; n++) {
       const release = await tryLockSlot(n);
-      if (release !== undefined) return { n, release };
+      if (release === undefined) {
+        locked++;
+        continue;
+      }
+      const address = labSlot(n).address;
+      const busy = await busyLabPorts(address);
+      if (busy.length === 0) return { n, release };
+      await release();
+      portBusy.push(busy.join(', '));
+      process.stderr.write(`lab: skipping slot ${address}, its ports are in use (${busy.join(', ')}); a lab from a killed run? \`docker ps\` shows it\n`);
     }
+    if (locked === 0) throw new Error(`every lab slot (127.0.0.2-12) has its ports in use by something outside this checkout: ${portBusy.join('; ')}`);
     if (Date.now() > deadline) throw new Error('every lab slot (127.0.0.2-12) is taken by another run');
     await new Promise((r) => setTimeout(r, 2000));
   }

@@ -56,7 +56,7 @@ export async function portConflicts(ctx: StackContext, running: ReadonlySet<stri
   const busy: string[] = [];
   for (const n of needs) {
     if (!(await isPortFree(n.host, n.port))) {
-      const who = await portHolder(n.port);
+      const who = await portHolder(n.port, n.host);
       busy.push(`${n.host}:${n.port} (needed by ${n.service})${who === undefined ? '' : ` is held by ${who}`}`);
     }
   }

@@ -59,8 +59,11 @@ describe('backup and restore in the lab', () => {
     lab = await startLab();
     matrix = `https://${lab.settings.MX_MATRIX_HOST}`;
   });
+  /** Damaged archive copies, removed with the lab. */
+  const scratch: string[] = [];
   after(async () => {
     await lab?.destroy();
+    for (const d of scratch) await rm(d, { recursive: true, force: true });
   });
 
   async function list(): Promise<ListJson> {
@@ -255,6 +258,7 @@ describe('backup and restore in the lab', () => {
 
   async function damagedCopy(name: string, damage: (path: string) => Promise<void>): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'mxbk-'));
+    scratch.push(dir);
     const path = join(dir, `${name}.tar.gpg`);
     await copyFile(join(lab.dir, 'backups', `${backupId}.tar.gpg`), path);
     await damage(path);

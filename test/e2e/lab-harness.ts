@@ -2,11 +2,11 @@
 // host → mxctl init → lab files → mxctl up → trust pebble → mxctl admin init), in a temp
 // folder, destroyed afterwards. Lab containers use host networking, so only one lab runs at a
 // time per loopback address: each test file's lab takes a free slot 127.0.0.N (N >= 2), so files
-// can run side by side and beside `npm run lab` (127.0.0.1).
+// can run side by side and beside `npm run lab` (127.0.0.1); a slot whose ports something else
+// holds is skipped (see acquireTestSlot).
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isPortFree, portHolder } from '../../src/adapters/ports.ts';
 import { acquireTestSlot, labDestroy, labUp, mxctl, prepareHost, CA_FILE } from '../../lab/lab-stack.ts';
 import { labSlot } from '../../lab/lab-files.ts';
 import { readSettings } from '../../src/ops/deployment.ts';
@@ -28,26 +28,11 @@ export interface Lab {
   destroy: () => Promise<void>;
 }
 
-const LAB_PORTS = [80, 443, 5432, 8008, 8080, 9000, 14000, 15000, 8053];
-
-export async function assertLabPortsFree(address: string): Promise<void> {
-  const busy: string[] = [];
-  for (const port of LAB_PORTS) {
-    if (await isPortFree(address, port)) continue;
-    const who = await portHolder(port);
-    busy.push(`${address}:${port}${who === undefined ? '' : ` held by ${who}`}`);
-  }
-  if (busy.length > 0) {
-    throw new Error(`The lab's ports on ${address} are in use (${busy.join(', ')}): a lab from a killed run? \`docker ps\` shows it.`);
-  }
-}
-
 export async function startLab(): Promise<Lab> {
   const { n, release } = await acquireTestSlot();
   const slot = labSlot(n);
   let dir: string | undefined;
   try {
-    await assertLabPortsFree(slot.address);
     await prepareHost();
     dir = await mkdtemp(join(tmpdir(), 'mxlab-e2e-'));
     await labUp({ dir, slot, log: (l) => process.stderr.write(`[lab ${slot.address}] ${l}\n`) });

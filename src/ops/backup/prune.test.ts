@@ -90,15 +90,18 @@ test('a damaged entry (archive missing) is left alone and reported', async () =>
 describe('offsite prune', () => {
   let s3: S3rver;
   let store: ObjectStore;
+  let bucketDir: string;
 
   before(async () => {
-    s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: await mkdtemp(join(tmpdir(), 'mxctl-prune-s3-')), configureBuckets: [{ name: 'matrix-backups' }] });
+    bucketDir = await mkdtemp(join(tmpdir(), 'mxctl-prune-s3-'));
+    s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: bucketDir, configureBuckets: [{ name: 'matrix-backups' }] });
     const { port } = await s3.run();
     store = createS3Store({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', bucket: 'matrix-backups', prefix: 'prune', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
   });
   after(async () => {
     s3.httpServer.closeAllConnections?.();
     await s3.close();
+    await rm(bucketDir, { recursive: true, force: true });
   });
   afterEach(async () => {
     for (const o of await store.list()) await store.remove(o.key);
