@@ -72,6 +72,17 @@ export async function fileMode(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;
 }
 
+/** A write failed for want of space (the disk or a quota): permanent, not worth a retry. */
+export function isNoSpace(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** A failed system call on this machine (has an errno code), as opposed to bad archive data. */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
 export interface DiskUsage {
   path: string;
   totalBytes: number;

@@ -20,7 +20,7 @@ import { countRows, psql, schemaVersions, startDump } from '../../adapters/postg
 import type { PgTarget } from '../../adapters/postgres.ts';
 import { acquireLock } from '../../adapters/lock.ts';
 import type { HeldLock } from '../../adapters/lock.ts';
-import { fsyncDir, writeFileAtomic } from '../../adapters/fs.ts';
+import { fsyncDir, isNoSpace, writeFileAtomic } from '../../adapters/fs.ts';
 import type { Meter } from '../../core/progress.ts';
 import type { StackContext } from '../context.ts';
 import { collectFiles, hostPathOf, referencedPaths } from './files.ts';
@@ -56,11 +56,6 @@ export interface BackupReport {
 
 export function pgTarget(ctx: StackContext): PgTarget {
   return { composeDir: ctx.deployment.composeDir, user: ctx.deployment.settings.POSTGRES_USER, db: ctx.deployment.settings.POSTGRES_DB };
-}
-
-function isNoSpace(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 async function freeId(dir: string, at: Date, tag: string | undefined): Promise<string> {

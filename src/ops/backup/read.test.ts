@@ -3,9 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, open, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { readArchive } from './read.ts';
 import { startEncrypt } from '../../adapters/gpg.ts';
@@ -15,6 +17,7 @@ import { MANIFEST_FORMAT } from '../../core/backup/manifest.ts';
 import { dbChunkName } from '../../core/backup/naming.ts';
 import { isMxError } from '../../core/errors.ts';
 
+const exec = promisify(execFile);
 const PASS = randomBytes(32).toString('base64url');
 let dir: string;
 let archive: string;
@@ -91,4 +94,53 @@ test('a dump consumer that exits early (pg_restore on a damaged dump) does not h
   const r = await readArchive(archive, { passphrase: PASS, dumpSink: head.stdin });
   assert.equal(r.manifest.files.length, 1);
   assert.ok(r.problems.every((p) => /consumer failed/.test(p)), JSON.stringify(r.problems));
+});
+
+test('spooled: the files behind the dump are staged while the consumer still holds up the dump; it then gets every byte in order', { timeout: 60_000 }, async () => {
+  const staging = await mkdtemp(join(dir, 'staging-'));
+  const spool = join(staging, 'dump-spool');
+  let gate: (() => void) | undefined;
+  const opened = new Promise<void>((r) => (gate = r));
+  const got = createHash('sha256');
+  // A consumer that takes nothing until the gate opens: a direct feed would wait on it forever.
+  const sink = new Writable({
+    highWaterMark: 64 * 1024,
+    write(c: Buffer, _e, cb) {
+      void opened.then(() => {
+        got.update(c);
+        cb();
+      });
+    },
+  });
+  const reading = readArchive(archive, { passphrase: PASS, stagingDir: staging, dumpSink: sink, dumpSpoolDir: spool });
+  const media = join(staging, 'deployment', 'synapse', 'media.bin');
+  while (!(await stat(media).then((s) => s.size === 300_000, () => false))) await new Promise((r) => setTimeout(r, 20));
+  assert.ok((await readdir(spool)).length > 0, 'the dump waits in the spool');
+  gate?.();
+  const r = await reading;
+  assert.deepEqual(r.problems, []);
+  assert.equal(got.digest('hex'), r.manifest.database.sha256);
+  assert.deepEqual(await readdir(spool), [], 'every segment is removed once fed');
+});
+
+test('spooled: a consumer that exits early does not hang the reader, and the spool is emptied', { timeout: 30_000 }, async () => {
+  const staging = await mkdtemp(join(dir, 'staging-'));
+  const head = spawn('head', ['-c', '1000'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const r = await readArchive(archive, { passphrase: PASS, stagingDir: staging, dumpSink: head.stdin, dumpSpoolDir: join(staging, 'dump-spool') });
+  assert.ok(r.problems.every((p) => /consumer failed/.test(p)), JSON.stringify(r.problems));
+  assert.deepEqual(await readdir(join(staging, 'dump-spool')).catch(() => []), []);
+});
+
+test('a full disk while unpacking: E_NO_SPACE naming the disk, not a damaged archive', { timeout: 60_000 }, async () => {
+  const mnt = await mkdtemp(join(dir, 'tiny-'));
+  await exec('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+  try {
+    const sink = new Writable({ write: (_c, _e, cb) => setTimeout(cb, 5) });
+    await assert.rejects(
+      readArchive(archive, { passphrase: PASS, stagingDir: mnt, dumpSink: sink, dumpSpoolDir: join(mnt, 'dump-spool') }),
+      (e: unknown) => isMxError(e, 'E_NO_SPACE') && /disk space/.test(e.message),
+    );
+  } finally {
+    await exec('umount', [mnt]);
+  }
 });

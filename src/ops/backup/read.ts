@@ -14,10 +14,13 @@ import { parseManifest } from '../../core/backup/manifest.ts';
 import type { Manifest } from '../../core/backup/manifest.ts';
 import { DB_CHUNK_PREFIX, FILES_PREFIX, INNER_MANIFEST, INNER_README } from '../../core/backup/naming.ts';
 import { readTar, TarTruncatedError } from '../../adapters/tar-stream.ts';
+import { isNoSpace, isSystemError } from '../../adapters/fs.ts';
 import { startDecrypt } from '../../adapters/gpg.ts';
 import { StagingWriter } from './staging.ts';
 import type { Meter } from '../../core/progress.ts';
 import type { StreamingProcess } from '../../adapters/postgres.ts';
+import { directFeed, spooledFeed } from './dump-feed.ts';
+import type { DumpFeed } from './dump-feed.ts';
 
 export interface ReadOptions {
   passphrase: string;
@@ -25,6 +28,9 @@ export interface ReadOptions {
   stagingDir?: string;
   /** Stream the dump into this (e.g. pg_restore's stdin); ended after the last chunk. */
   dumpSink?: Writable;
+  /** With `dumpSink`: spool the dump through segment files here, so the consumer's pace never
+   * holds up the rest of the archive (see dump-feed.ts). */
+  dumpSpoolDir?: string;
   /** Bytes of the archive read so far, against its size. */
   meter?: Meter;
   /** The sidecar manifest, when there is one: its archive sha256 is checked too. */
@@ -75,23 +81,8 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   const total = (await stat(archivePath)).size;
 
   const feed = pipeline(createReadStream(archivePath, { highWaterMark: 1024 * 1024 }), counter, gpg.stdin);
-  let sinkFailed: unknown;
-  // NOTE: the consumer (pg_restore) may exit early on a damaged dump. Its stream's events are
-  // tracked from the start, so a wait for 'drain' can never miss the close that ends it.
-  let sinkGone = false;
-  let wake: (() => void) | undefined;
-  if (o.dumpSink !== undefined) {
-    o.dumpSink.on('error', (e) => {
-      sinkFailed ??= e;
-      sinkGone = true;
-      wake?.();
-    });
-    o.dumpSink.on('close', () => {
-      sinkGone = true;
-      wake?.();
-    });
-    o.dumpSink.on('drain', () => wake?.());
-  }
+  const dump: DumpFeed | undefined =
+    o.dumpSink === undefined ? undefined : o.dumpSpoolDir === undefined ? directFeed(o.dumpSink) : spooledFeed(o.dumpSpoolDir, o.dumpSink);
 
   const parse = readTar(gpg.stdout as AsyncIterable<Buffer>, async (h, body) => {
     if (h.path === INNER_README) return;
@@ -107,13 +98,8 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
         dbHash.update(c);
         dbBytes += c.length;
         if (dumpFile !== undefined) staging.write(dumpFile, c);
-        if (o.dumpSink !== undefined && !sinkGone && !o.dumpSink.write(c)) {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            if (sinkGone) resolve();
-          });
-          wake = undefined;
-        }
+        const wait = dump?.write(c);
+        if (wait !== undefined) await wait;
       }
       return;
     }
@@ -166,13 +152,18 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
       (e: unknown) => {
         // NOTE: stop gpg at once: nobody reads its output any more, so it would block forever
         // (and with it the feed of ciphertext into it).
+        // Its output is dropped too: a paused stdout with data buffered never ends, and gpg's
+        // exit is only reported once all its streams have closed.
         streamError ??= e;
         killedByUs = true;
         gpg.kill();
+        gpg.stdout.destroy();
       },
     ),
   ]);
-  if (o.dumpSink !== undefined && !sinkGone) o.dumpSink.end();
+  // The consumer is given the rest of the dump (a spool's backlog) only for an intact read.
+  if (streamError === undefined) await dump?.end().catch((e: unknown) => (streamError ??= e));
+  else await dump?.abort();
   if (dumpFile !== undefined) staging.close(dumpFile, undefined, { sync: true });
   // gpg's verdict first: a wrong passphrase or a failed integrity check explains any parse error.
   try {
@@ -185,6 +176,15 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
     }
   }
   if (streamError !== undefined) {
+    // NOTE: a failed write to staging or the spool is this machine's trouble, not the archive's.
+    if (isNoSpace(streamError)) {
+      throw new MxError('E_NO_SPACE', `Ran out of disk space unpacking ${archivePath}${o.stagingDir === undefined ? '' : ` into ${o.stagingDir}`}: nothing was changed.`, {
+        hint: 'A restore needs room for the media and the database beside the current ones (see docs/RUNBOOK.md); free some space and run it again.',
+      });
+    }
+    if (isSystemError(streamError)) {
+      throw new MxError('E_COMMAND_FAILED', `Reading ${archivePath} failed on this machine (not a fault of the archive): ${streamError.message}.`, { hint: 'Nothing was changed; fix the cause named above and run it again.' });
+    }
     const what = streamError instanceof TarTruncatedError ? 'the archive is truncated' : `the archive is damaged (${(streamError as Error).message})`;
     throw new MxError('E_BACKUP_CORRUPT', `${archivePath}: ${what}.`, { hint: 'Use another backup (`mxctl backup list`).' });
   }
@@ -207,7 +207,7 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
     else if (f.type === 'file' && (got.size !== f.size || got.sha256 !== f.sha256)) problems.push(`checksum mismatch: ${f.path}`);
   }
   if (files.size !== m.files.length) problems.push(`the archive holds ${files.size} deployment entries, the manifest lists ${m.files.length}`);
-  if (sinkFailed !== undefined) problems.push(`the dump consumer failed: ${(sinkFailed as Error).message}`);
+  if (dump?.error !== undefined) problems.push(`the dump consumer failed: ${(dump.error as Error).message}`);
   return { manifest: m, archiveBytes, problems, owners };
 }
 

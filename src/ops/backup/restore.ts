@@ -193,14 +193,16 @@ function refuseEarly(ctx: StackContext, id: string, m: Manifest): void {
 
 /**
  * One pass over the archive: files to staging, the dump into pg_restore filling `incoming`.
- * NOTE: from stdin, so a single pg_restore job; in exchange the load overlaps the decryption
- * and the checksums, and the dump never needs a second copy on disk.
+ * NOTE: from stdin, so a single pg_restore job; in exchange the load overlaps the decryption,
+ * the checksums and the media (through a spool of the not-yet-loaded part of the dump, removed
+ * as it loads: never a second whole copy of the dump unless pg_restore is that far behind).
  */
 async function readIntoSideDatabase(ctx: StackContext, pg: PgTarget, incoming: string, target: { archive: string; sidecar?: Manifest }, staging: string, meter: Meter | undefined) {
   const restore = execStreaming(ctx.deployment.composeDir, ['pg_restore', '-U', pg.user, '-d', incoming, '--no-owner', '--role', pg.user, '--exit-on-error'], 'restoring the database (pg_restore)', 'E_RESTORE_FAILED');
   return readArchiveInto(target.archive, restore, {
     passphrase: ctx.deployment.settings.BACKUP_PASSPHRASE,
     stagingDir: staging,
+    dumpSpoolDir: join(staging, 'dump-spool'),
     ...(target.sidecar === undefined ? {} : { sidecar: target.sidecar }),
     ...(meter === undefined ? {} : { meter }),
   });
