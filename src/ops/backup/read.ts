@@ -59,7 +59,7 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   let archiveBytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _e, cb) {
-      archiveHash.update(chunk);
+      if (o.sidecar?.archive !== undefined) archiveHash.update(chunk);
       archiveBytes += chunk.length;
       o.meter?.(archiveBytes, total);
       cb(null, chunk);
