@@ -184,9 +184,10 @@ describe('backup and restore in the lab', () => {
   it('restore: pre-flight, safety backup, database + media + config back, read-only checklist passes', async () => {
     const r = await lab.mxctl(['restore', backupId, '--yes', '--checks', 'read-only', '--json']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    const report = JSON.parse(r.stdout) as { ok: boolean; safetyBackup?: string; checks: { name: string; ok: boolean; detail: string }[] };
+    const report = JSON.parse(r.stdout) as { ok: boolean; safetyBackup?: string; checks: { name: string; ok: boolean; detail: string }[]; reusedMedia: { files: number } };
     assert.ok(report.checks.every((c) => c.ok), JSON.stringify(report.checks));
     assert.match(report.safetyBackup ?? '', /-pre-restore$/);
+    assert.equal(report.reusedMedia.files, 0, 'no live media to reuse: every file written');
     const counts = await tableCounts(lab);
     const differ: string[] = [];
     for (const [t, n] of countsBefore) {
@@ -210,7 +211,10 @@ describe('backup and restore in the lab', () => {
   it('restore with the full checklist: admin login, counts, media sha256, scratch message, clean log', async () => {
     const r = await lab.mxctl(['restore', backupId, '--yes', '--no-safety-backup', '--json']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    const report = JSON.parse(r.stdout) as { checks: { name: string; ok: boolean }[] };
+    const report = JSON.parse(r.stdout) as { checks: { name: string; ok: boolean }[]; reusedMedia: { files: number } };
+    // Onto the same server: the media are unchanged, so linked rather than written again.
+    assert.equal(report.reusedMedia.files, mediaBefore.size);
+    assert.deepEqual(await mediaHashes(lab.dir), mediaBefore);
     assert.deepEqual(report.checks.map((c) => c.name), [
       'admin login',
       'rooms and messages present',

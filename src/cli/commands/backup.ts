@@ -122,7 +122,7 @@ export async function runRestore(ref: string, f: { safetyBackup: boolean; checks
   const r = await restoreBackup(ctx, { ref, safetyBackup: f.safetyBackup, checks: f.checks, progress: display.step, meter: display.meter }).finally(display.end);
   if (f.json === true) printJson(r);
   else {
-    say(`Restored ${r.id} (${r.restoredFiles} files) in ${r.seconds.toFixed(1)} s (${r.phases.map((p) => `${p.name.split(' ')[0] ?? ''} ${p.seconds.toFixed(0)} s`).join(', ')}).${r.safetyBackup === undefined ? '' : ` Safety backup: ${r.safetyBackup}.`}`);
+    say(`Restored ${r.id} (${r.restoredFiles} files${r.reusedMedia.files === 0 ? '' : `, ${r.reusedMedia.files} media unchanged and linked, not copied`}) in ${r.seconds.toFixed(1)} s (${r.phases.map((p) => `${p.name.split(' ')[0] ?? ''} ${p.seconds.toFixed(0)} s`).join(', ')}).${r.safetyBackup === undefined ? '' : ` Safety backup: ${r.safetyBackup}.`}`);
     for (const c of r.checks) say(`  [${c.ok ? 'pass' : 'FAIL'}] ${c.name}: ${c.detail}`);
   }
   if (!r.ok) throw new MxError('E_CHECKS_FAILED', `The post-restore checklist failed for ${r.id}.`, { hint: r.safetyBackup === undefined ? 'See the items above.' : `See the items above; \`mxctl restore ${r.safetyBackup} --no-safety-backup --yes\` brings back the previous state.` });

@@ -1,9 +1,9 @@
 // readArchive against real gpg on synthetic archives: intact, bit-flipped, truncated, wrong
 // passphrase. Each damaged case must fail with its own code, promptly (no hung gpg).
-import { test, before, after } from 'node:test';
+import { test, before, after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, open, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -21,13 +21,16 @@ const exec = promisify(execFile);
 const PASS = randomBytes(32).toString('base64url');
 let dir: string;
 let archive: string;
+let mediaFile: Buffer;
+const MEDIA_SIZE = 300_000;
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mxctl-read-'));
   const dump = Buffer.concat([Buffer.from('PGDMP'), randomBytes(2 * 1024 * 1024)]);
-  const file = randomBytes(300_000);
+  const file = randomBytes(MEDIA_SIZE);
+  mediaFile = file;
   const manifest = {
     format: MANIFEST_FORMAT, id: 'matrix-backup-2026-01-01_000000', created_at: 'x', mxctl_version: '0.1.0', server_name: 'example.org',
     synapse_version: '1.160.0', schema_version: 94, schema_compat_version: 84, row_counts: {}, message_count: 0,
@@ -143,4 +146,47 @@ test('a full disk while unpacking: E_NO_SPACE naming the disk, not a damaged arc
   } finally {
     await exec('umount', [mnt]);
   }
+});
+
+describe('staging onto the same server: identical live media are linked, not written', () => {
+  /** The live twin of the archive's one file, as `edit` leaves it; returns what was staged. */
+  async function stageWithTwin(edit: (bytes: Buffer) => Buffer, mode = 0o600) {
+    const root = await mkdtemp(join(dir, 'live-'));
+    const staging = await mkdtemp(join(dir, 'staging-'));
+    await mkdir(join(root, 'synapse'));
+    const twin = join(root, 'synapse', 'media.bin');
+    await writeFile(twin, edit(Buffer.from(mediaFile)), { mode });
+    const r = await readArchive(archive, { passphrase: PASS, stagingDir: staging, reuseFrom: { root, under: ['synapse'] } });
+    const staged = join(staging, 'deployment', 'synapse', 'media.bin');
+    return { r, twin, staged, same: (await stat(twin)).ino === (await stat(staged)).ino, bytes: await readFile(staged), twinBytes: await readFile(twin) };
+  }
+
+  it('an identical twin: staged as a hard link to it', async () => {
+    const { r, same, bytes } = await stageWithTwin((b) => b);
+    assert.deepEqual(r.problems, []);
+    assert.ok(same, 'the same inode');
+    assert.deepEqual(r.reused, { files: 1, bytes: mediaFile.length });
+    assert.equal(sha(bytes), sha(mediaFile));
+  });
+
+  for (const [what, at] of [['in its last byte', MEDIA_SIZE - 1], ['in its first byte', 0], ['in the middle', 150_001]] as const) {
+    it(`a twin that differs ${what}: the archive's bytes are written out, the live file is left alone`, async () => {
+      const { r, same, bytes, twinBytes } = await stageWithTwin((b) => {
+        b[at] = (b[at] ?? 0) ^ 0xff;
+        return b;
+      });
+      assert.deepEqual(r.problems, []);
+      assert.ok(!same, 'a file of its own');
+      assert.equal(r.reused.files, 0);
+      assert.equal(sha(bytes), sha(mediaFile), 'the staged file is the archived one');
+      assert.notEqual(sha(twinBytes), sha(mediaFile), 'the live twin keeps its own bytes');
+    });
+  }
+
+  it('a twin with another mode or size is never linked (a link would change the live file too)', async () => {
+    assert.ok(!(await stageWithTwin((b) => b, 0o644)).same);
+    const shorter = await stageWithTwin((b) => b.subarray(1));
+    assert.ok(!shorter.same);
+    assert.equal(sha(shorter.bytes), sha(mediaFile));
+  });
 });

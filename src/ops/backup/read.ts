@@ -31,6 +31,9 @@ export interface ReadOptions {
   /** With `dumpSink`: spool the dump through segment files here, so the consumer's pace never
    * holds up the rest of the archive (see dump-feed.ts). */
   dumpSpoolDir?: string;
+  /** Files under these folders of `root` (the live deployment) that are identical to the
+   * archived ones are staged as hard links, not written (see staging.ts). */
+  reuseFrom?: { root: string; under: readonly string[] };
   /** Bytes of the archive read so far, against its size. */
   meter?: Meter;
   /** The sidecar manifest, when there is one: its archive sha256 is checked too. */
@@ -45,6 +48,8 @@ export interface ReadResult {
   problems: string[];
   /** uid/gid/mode per deployment path, as archived (restore re-applies them). */
   owners: Map<string, { uid: number; gid: number; mode: number }>;
+  /** Staged files that were hard links to identical live ones (`reuseFrom`), and their bytes. */
+  reused: { files: number; bytes: number };
 }
 
 function safeRel(rel: string): string | undefined {
@@ -127,17 +132,18 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
     }
     const hash = createHash('sha256');
     let size = 0;
-    const fd = target === undefined ? undefined : staging.create(target);
+    const live = o.reuseFrom !== undefined && o.reuseFrom.under.some((u) => rel.startsWith(`${u}/`)) ? join(o.reuseFrom.root, rel) : undefined;
+    const file = target === undefined ? undefined : staging.file(target, h.size, owner, live);
     let complete = false;
     try {
       for await (const c of body) {
         hash.update(c);
         size += c.length;
-        if (fd !== undefined) staging.write(fd, c);
+        file?.write(c);
       }
       complete = true;
     } finally {
-      if (fd !== undefined) staging.close(fd, complete ? owner : undefined);
+      file?.close(complete, owner);
     }
     files.set(rel, { size, sha256: hash.digest('hex'), type: 'file' });
   });
@@ -208,7 +214,7 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   }
   if (files.size !== m.files.length) problems.push(`the archive holds ${files.size} deployment entries, the manifest lists ${m.files.length}`);
   if (dump?.error !== undefined) problems.push(`the dump consumer failed: ${(dump.error as Error).message}`);
-  return { manifest: m, archiveBytes, problems, owners };
+  return { manifest: m, archiveBytes, problems, owners, reused: { files: staging.reusedFiles, bytes: staging.reusedBytes } };
 }
 
 /**

@@ -12,7 +12,7 @@ import { writeFileAtomic, pathExists } from '../../adapters/fs.ts';
  * lab/override files stay as they are on this machine. */
 const RESTORED_ROOTS = ['synapse', 'nginx', 'element', 'state', 'compose/docker-compose.yml'];
 /** Replaced as a whole (files absent from the backup must not survive). */
-const WHOLE_DIRS = ['synapse/media_store/local_content', 'synapse/media_store/local_thumbnails'];
+export const WHOLE_DIRS = ['synapse/media_store/local_content', 'synapse/media_store/local_thumbnails'];
 
 /** Settings that belong to the backed-up server (names, DB identity, secrets its config holds). */
 const SETTINGS_FROM_BACKUP = [

@@ -19,7 +19,7 @@ import type { BackupReport } from './create.ts';
 import { resolveBackup } from './catalog.ts';
 import { ensureBackupDir, lockPath } from './location.ts';
 import { readArchiveInto } from './read.ts';
-import { mergeSettings, readArchivedSettings, removeStaging, restoreFiles, writeMergedSettings } from './restore-files.ts';
+import { mergeSettings, readArchivedSettings, removeStaging, restoreFiles, writeMergedSettings, WHOLE_DIRS } from './restore-files.ts';
 import { runPostRestoreChecks } from './post-restore-checks.ts';
 import { startStackUntilSynapseAnswers } from '../stack.ts';
 import type { CheckItem, ChecksMode } from './post-restore-checks.ts';
@@ -44,6 +44,8 @@ export interface RestoreReport {
   preflight: PreflightItem[];
   safetyBackup?: string;
   restoredFiles: number;
+  /** Media identical to the live ones, staged as hard links instead of written again. */
+  reusedMedia: { files: number; bytes: number };
   checks: CheckItem[];
   ok: boolean;
   seconds: number;
@@ -169,7 +171,7 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
       const checks = await runPostRestoreChecks(ctx, m, { since: restoreStarted, mode: o.checks });
       const ok = checks.every((c) => c.ok);
       const phases = phase.done();
-      return { id: target.id, archive: target.archive, preflight: items, ...(safety === undefined ? {} : { safetyBackup: safety.id }), restoredFiles: restored.length, checks, ok, seconds: (Date.now() - started) / 1000, phases };
+      return { id: target.id, archive: target.archive, preflight: items, ...(safety === undefined ? {} : { safetyBackup: safety.id }), restoredFiles: restored.length, reusedMedia: read.reused, checks, ok, seconds: (Date.now() - started) / 1000, phases };
     } catch (error) {
       const msg = isMxError(error) ? error.message : (error as Error).message;
       throw new MxError('E_RESTORE_FAILED', `The restore of ${target.id} failed part-way: ${msg}`, { hint: restartHint, cause: error, ...(isMxError(error) && error.detail !== undefined ? { detail: error.detail } : {}) });
@@ -203,6 +205,8 @@ async function readIntoSideDatabase(ctx: StackContext, pg: PgTarget, incoming: s
     passphrase: ctx.deployment.settings.BACKUP_PASSPHRASE,
     stagingDir: staging,
     dumpSpoolDir: join(staging, 'dump-spool'),
+    // A restore onto the same server: unchanged media are linked, not written a second time.
+    reuseFrom: { root: ctx.deployment.root, under: WHOLE_DIRS },
     // NOTE: no sidecar: its whole-archive sha256 adds nothing to gpg's integrity check and the
     // per-file sha256s against the manifest inside (the one a restore trusts), and costs a core
     // for seconds. `backup verify` still checks it (an offsite copy is judged by it).
