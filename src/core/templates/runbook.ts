@@ -101,7 +101,9 @@ stops Synapse, swaps the restored database in (one transaction of renames), empt
 the post-restore checklist: admin login; rooms and messages against the manifest; a media file
 downloaded with the same sha256; a test message in a scratch room; no ERROR in Synapse's log.
 While both databases exist the disk holds two copies of the database, and the staged media sit
-beside the current ones until the swap: keep that much free. The part of the dump \`pg_restore\`
+beside the current ones until the swap: keep that much free. Media files the server still holds
+unchanged (same bytes, mode and owner: a restore onto the same server) are staged as hard links,
+not copies, so they cost no space. The part of the dump \`pg_restore\`
 has not loaded yet waits in the staging folder (so the media behind it need not wait), at most
 the dump's size and usually far less; a full disk stops the restore before any change.
 A restore killed after the swap leaves the previous database as \`${s.POSTGRES_DB}_mxctl_replaced\`;
