@@ -111,6 +111,11 @@ export async function writeMergedSettings(root: string, merged: Settings, curren
   return true;
 }
 
+/** Removes what `restoreFiles` moved aside; never fails (the staging folder goes later anyway). */
+export async function discardReplaced(staging: string): Promise<void> {
+  await rm(join(staging, 'replaced'), { recursive: true, force: true }).catch(() => undefined);
+}
+
 export async function removeStaging(staging: string): Promise<void> {
   await rm(staging, { recursive: true, force: true });
 }

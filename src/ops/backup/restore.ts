@@ -19,7 +19,7 @@ import type { BackupReport } from './create.ts';
 import { resolveBackup } from './catalog.ts';
 import { ensureBackupDir, lockPath } from './location.ts';
 import { readArchiveInto } from './read.ts';
-import { mergeSettings, readArchivedSettings, removeStaging, restoreFiles, writeMergedSettings, WHOLE_DIRS } from './restore-files.ts';
+import { discardReplaced, mergeSettings, readArchivedSettings, removeStaging, restoreFiles, writeMergedSettings, WHOLE_DIRS } from './restore-files.ts';
 import { runPostRestoreChecks } from './post-restore-checks.ts';
 import { startStackUntilSynapseAnswers } from '../stack.ts';
 import type { CheckItem, ChecksMode } from './post-restore-checks.ts';
@@ -100,6 +100,7 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
   const pg = pgTarget(ctx);
   const side = sideDatabases(pg.db);
   try {
+    phase.next('preparing (the database up, leftovers of killed runs removed)');
     // What killed restores left (we hold the lock, so none is in use): plaintext staging and a
     // half-filled side database. A leftover `replaced` database means a killed run got past the
     // swap: the live database is the restored one, and the old one is in that run's safety backup.
@@ -113,6 +114,7 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
   }
   const staging = await mkdtemp(join(d.root, '.restore-'));
   let incomingExists = false;
+  let discarding: Promise<void> = Promise.resolve();
   try {
     if (target.sidecar !== undefined) refuseEarly(ctx, target.id, target.sidecar);
     phase.next(`decrypting and checking ${target.id}, restoring its database into ${side.incoming}`);
@@ -164,6 +166,9 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
       }
       phase.next('restoring configuration, signing key and media');
       const restored = await restoreFiles(staging, d.root, read.owners);
+      // What the restored files replaced is not needed any more (the safety backup holds the
+      // previous state): it is removed while the stack starts, not after.
+      discarding = discardReplaced(staging);
       phase.next('starting the stack');
       await startStackUntilSynapseAnswers(ctx);
       await dropDatabase(pg, side.replaced);
@@ -178,6 +183,7 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
     }
   } finally {
     if (incomingExists) await dropDatabase(pg, side.incoming).catch(() => undefined);
+    await discarding;
     await removeStaging(staging);
     await lock.release();
   }
