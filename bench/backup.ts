@@ -178,33 +178,34 @@ async function main(): Promise<void> {
     });
     await rm(restoreDir, { recursive: true, force: true });
 
+    /** One `mxctl restore` of the backup: time, peak RSS, peak extra disk (side database volume
+     * growth + staging), and the phases its report names. */
+    const mxctlRestore = async () => {
+      let rss = 0;
+      let phases: string[] = [];
+      const run = await measure(
+        async () => [pgVolume, ...(await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')).map((n) => join(lab.dir, n))],
+        async () => {
+          rss = await timed(process.execPath, [MXCTL, '--dir', lab.dir, 'restore', id, '--yes', '--no-safety-backup', '--checks', 'read-only', '--json'], {
+            stdout: (text) => (phases = (JSON.parse(text) as { phases: { name: string; seconds: number }[] }).phases.map((p) => `${p.name.split(' ')[0] ?? ''} ${p.seconds.toFixed(1)} s`)),
+          });
+        },
+      );
+      return { ...run, rss, phases };
+    };
     log(`mxctl restore ${id} --no-safety-backup --checks read-only`);
-    let oursRestoreRss = 0;
-    let restorePhases: string[] = [];
-    const oursRestore = await measure(
-      async () => [pgVolume, ...(await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')).map((n) => join(lab.dir, n))],
-      async () => {
-        oursRestoreRss = await timed(process.execPath, [MXCTL, '--dir', lab.dir, 'restore', id, '--yes', '--no-safety-backup', '--checks', 'read-only', '--json'], {
-          stdout: (text) => (restorePhases = (JSON.parse(text) as { phases: { name: string; seconds: number }[] }).phases.map((p) => `${p.name.split(' ')[0] ?? ''} ${p.seconds.toFixed(1)} s`)),
-        });
-      },
-    );
+    const oursRestore = await mxctlRestore();
+    const oursRestoreRss = oursRestore.rss;
+    const restorePhases = oursRestore.phases;
 
     // The same restore where this server has lost its media (a new machine, a wiped disk): no
     // live file to link, every byte written. The seed pipeline does the same work either way.
     log(`mxctl restore ${id} onto an emptied media store`);
     await rm(join(lab.dir, 'synapse', 'media_store', 'local_content'), { recursive: true, force: true });
     await rm(join(lab.dir, 'synapse', 'media_store', 'local_thumbnails'), { recursive: true, force: true });
-    let freshRestoreRss = 0;
-    let freshPhases: string[] = [];
-    const freshRestore = await measure(
-      async () => [pgVolume, ...(await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')).map((n) => join(lab.dir, n))],
-      async () => {
-        freshRestoreRss = await timed(process.execPath, [MXCTL, '--dir', lab.dir, 'restore', id, '--yes', '--no-safety-backup', '--checks', 'read-only', '--json'], {
-          stdout: (text) => (freshPhases = (JSON.parse(text) as { phases: { name: string; seconds: number }[] }).phases.map((p) => `${p.name.split(' ')[0] ?? ''} ${p.seconds.toFixed(1)} s`)),
-        });
-      },
-    );
+    const freshRestore = await mxctlRestore();
+    const freshRestoreRss = freshRestore.rss;
+    const freshPhases = freshRestore.phases;
 
     const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
     const report = {
