@@ -1,13 +1,15 @@
 // Benchmark: `mxctl backup --local-only` and `mxctl restore` against the seed's hand-run pipeline
 // (pg_dump -Fc; tar czf media; tar czf all; gpg -c --cipher-algo AES256; and the reverse), on
 // the same generated dataset in one lab, in the same invocation. Prints wall-time ratios, peak
-// RSS (largest process, GNU time) and peak extra disk. Not a test: nothing here asserts a time.
+// RSS (largest process, GNU time) and peak extra disk (a backup: the bytes it writes; a restore:
+// the growth of the filesystem's used space, so links and the database volume count as they
+// really are). Not a test: nothing here asserts a time.
 // mxctl's restore runs twice: onto the same server (its media still there, as when rolling back)
 // and onto an emptied media store (a new machine), against the one seed restore.
 //   node bench/backup.ts [--media-mb 2048] [--files 20000] [--db-mb 1024]
 import { randomBytes } from 'node:crypto';
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile, lstat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, statfs, writeFile, lstat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -48,14 +50,26 @@ async function duBytes(path: string): Promise<number> {
   return total;
 }
 
-/** Polls the bytes under `paths()` while `work` runs: the peak extra disk of a run (over what
- * they held when it started, so a database volume that grows counts by its growth). */
-async function measure<T>(paths: () => string[] | Promise<string[]>, work: () => Promise<T>): Promise<{ result: T; seconds: number; peakDisk: number }> {
-  const sample = async () => {
+/** Bytes under some paths (file sizes): for a backup, whose only growth is its archive. */
+function pathBytes(paths: () => string[] | Promise<string[]>): () => Promise<number> {
+  return async () => {
     let sum = 0;
     for (const p of await paths()) sum += await duBytes(p);
     return sum;
   };
+}
+
+/** Bytes in use on the filesystem holding `path`: for a restore, whose hard-linked media cost
+ * nothing and whose database grows inside Docker's volume (the same filesystem here, checked). */
+function filesystemUsed(path: string): () => Promise<number> {
+  return async () => {
+    const s = await statfs(path);
+    return (s.blocks - s.bfree) * s.bsize;
+  };
+}
+
+/** Polls `sample()` while `work` runs: the peak extra disk of a run, over what it was at the start. */
+async function measure<T>(sample: () => Promise<number>, work: () => Promise<T>): Promise<{ result: T; seconds: number; peakDisk: number }> {
   const baseline = await sample();
   let peak = 0;
   let done = false;
@@ -140,7 +154,7 @@ async function main(): Promise<void> {
 
     log('seed backup: pg_dump -Fc; tar czf media; tar czf all; gpg -c --cipher-algo AES256');
     let seedRss = 0;
-    const seedBackup = await measure(() => [work], async () => {
+    const seedBackup = await measure(pathBytes(() => [work]), async () => {
       seedRss = Math.max(seedRss, await timed('bash', ['-c', `docker compose exec -T postgres pg_dump -U ${u} -Fc --exclude-table-data e2e_one_time_keys_json ${db} > ${work}/synapse.dump`], { cwd: compose }));
       seedRss = Math.max(seedRss, await timed('tar', ['czf', `${work}/media.tar.gz`, '-C', join(lab.dir, 'synapse', 'media_store'), 'local_content']));
       seedRss = Math.max(seedRss, await timed('tar', ['czf', `${work}/matrix-backup.tar.gz`, '-C', work, 'synapse.dump', 'media.tar.gz', '-C', lab.dir, '.env', 'synapse/homeserver.yaml', 'nginx', 'element', 'compose']));
@@ -151,7 +165,7 @@ async function main(): Promise<void> {
     log('mxctl backup --local-only');
     let oursRss = 0;
     const backups = join(lab.dir, 'backups');
-    const ours = await measure(() => [backups], async () => {
+    const ours = await measure(pathBytes(() => [backups]), async () => {
       oursRss = await timed(process.execPath, [MXCTL, '--dir', lab.dir, 'backup', '--local-only']);
     });
     const list = JSON.parse((await exec(process.execPath, [MXCTL, '--dir', lab.dir, 'backup', 'list', '--json'])).stdout) as { backups: { id: string; archive: string }[] };
@@ -162,8 +176,11 @@ async function main(): Promise<void> {
     const restoreDir = await mkdtemp(join(tmpdir(), 'bench-seed-restore-'));
     const pgId = (await exec('docker', ['compose', 'ps', '-q', 'postgres'], { cwd: compose })).stdout.trim();
     const pgVolume = (await exec('docker', ['inspect', '-f', '{{range .Mounts}}{{.Source}}{{end}}', pgId])).stdout.trim();
+    if ((await stat(pgVolume)).dev !== (await stat(lab.dir)).dev || (await stat(restoreDir)).dev !== (await stat(lab.dir)).dev) {
+      throw new Error('the restore measures need the deployment, the seed scratch and the database volume on one filesystem');
+    }
     let seedRestoreRss = 0;
-    const seedRestore = await measure(() => [restoreDir, pgVolume], async () => {
+    const seedRestore = await measure(filesystemUsed(lab.dir), async () => {
       const r = (n: number) => (seedRestoreRss = Math.max(seedRestoreRss, n));
       r(await timed('gpg', [...gpgArgs, '-d', '-o', `${restoreDir}/all.tar.gz`, `${work}/matrix-backup.tar.gz.gpg`], { input: passInput }));
       r(await timed('tar', ['xzf', `${restoreDir}/all.tar.gz`, '-C', restoreDir]));
@@ -184,7 +201,7 @@ async function main(): Promise<void> {
       let rss = 0;
       let phases: string[] = [];
       const run = await measure(
-        async () => [pgVolume, ...(await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')).map((n) => join(lab.dir, n))],
+        filesystemUsed(lab.dir),
         async () => {
           rss = await timed(process.execPath, [MXCTL, '--dir', lab.dir, 'restore', id, '--yes', '--no-safety-backup', '--checks', 'read-only', '--json'], {
             stdout: (text) => (phases = (JSON.parse(text) as { phases: { name: string; seconds: number }[] }).phases.map((p) => `${p.name.split(' ')[0] ?? ''} ${p.seconds.toFixed(1)} s`)),
