@@ -80,14 +80,21 @@ const TYPES: Record<string, TarEntryType> = { '0': 'file', '7': 'file', '5': 'di
 
 /**
  * Calls `onEntry` for each entry in order; `body` must be consumed (or is drained after).
- * Ends at the end-of-archive blocks; a stream that stops before them is truncated.
+ * Ends at the end-of-archive blocks; a stream that stops before them is truncated. What follows
+ * them is read to the stream's end and dropped.
+ * WHY read to the end: the source is a child's stdout (gpg). A stream left paused never sees its
+ * end, the child's 'close' then never comes, and `resume()` does nothing to a stream that an
+ * async iterator holds — the process just stops with the exit still awaited.
  */
 export async function readTar(source: AsyncIterable<Buffer>, onEntry: (h: TarHeader, body: AsyncIterable<Buffer>) => Promise<void>): Promise<void> {
   const reader = new ByteReader(source);
   let pax = new Map<string, string>();
   for (;;) {
     const raw = decodeHeaderBlock(await reader.exact(BLOCK));
-    if (raw === undefined) return;
+    if (raw === undefined) {
+      while ((await reader.some(1024 * 1024)) !== undefined);
+      return;
+    }
     const size = Number(pax.get('size') ?? raw.size);
     if (raw.typeflag === 'x') {
       pax = parsePax(await reader.exact(size));

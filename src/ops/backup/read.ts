@@ -153,8 +153,8 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
   await Promise.all([
     feed.catch((e: unknown) => (streamError ??= e)),
     parse.then(
-      // Whatever gpg still writes after the end-of-archive blocks is read and dropped.
-      () => void gpg.stdout.resume(),
+      // readTar has read gpg's output to its end (see there), so gpg's exit can be reported.
+      () => undefined,
       (e: unknown) => {
         // NOTE: stop gpg at once: nobody reads its output any more, so it would block forever
         // (and with it the feed of ciphertext into it).
