@@ -97,7 +97,15 @@ async function timed(cmd: string, args: string[], o: { cwd?: string; input?: str
     const child = spawn('/usr/bin/time', ['-f', '%M', '-o', out, cmd, ...args], { cwd: o.cwd, stdio: ['pipe', o.stdout === undefined ? 2 : 'pipe', 'inherit'] });
     let text = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (text += d));
-    child.on('close', () => o.stdout?.(text));
+    // NOTE: a failing reader of the output must not throw here (an uncaught exception would
+    // skip the lab's teardown); the exit code below reports the run.
+    child.on('close', () => {
+      try {
+        o.stdout?.(text);
+      } catch (error) {
+        log(`could not read ${cmd}'s output: ${(error as Error).message}`);
+      }
+    });
     child.stdin?.end(o.input ?? '');
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
   });
