@@ -21,6 +21,8 @@ export interface DumpFeed {
   abort(): Promise<void>;
   /** The consumer's stream error, if it had one (its exit status is the caller's to judge). */
   readonly error: unknown;
+  /** Bytes taken but not yet given to the consumer (a spool's backlog). */
+  readonly backlog: number;
 }
 
 /** Watches a consumer stream from the start, so a wait for 'drain' never misses the close. */
@@ -77,6 +79,7 @@ export function directFeed(sink: Writable): DumpFeed {
     get error() {
       return watch.error;
     },
+    backlog: 0,
   };
 }
 
@@ -171,6 +174,9 @@ export function spooledFeed(dir: string, sink: Writable, o: { maxBacklog?: numbe
     },
     get error() {
       return watch.error;
+    },
+    get backlog() {
+      return backlog;
     },
   };
 }

@@ -115,10 +115,14 @@ test('spooled: the files behind the dump are staged while the consumer still hol
       });
     },
   });
-  const reading = readArchive(archive, { passphrase: PASS, stagingDir: staging, dumpSink: sink, dumpSpoolDir: spool });
+  const said: string[] = [];
+  const reading = readArchive(archive, { passphrase: PASS, stagingDir: staging, dumpSink: sink, dumpSpoolDir: spool, progress: (l) => said.push(l) });
   const media = join(staging, 'deployment', 'synapse', 'media.bin');
-  while (!(await stat(media).then((s) => s.size === 300_000, () => false))) await new Promise((r) => setTimeout(r, 20));
+  while (!(await stat(media).then((s) => s.size === MEDIA_SIZE, () => false))) await new Promise((r) => setTimeout(r, 20));
   assert.ok((await readdir(spool)).length > 0, 'the dump waits in the spool');
+  // The whole archive is read while the consumer has taken nothing: the wait is named.
+  while (said.length === 0) await new Promise((r) => setTimeout(r, 20));
+  assert.match(said[0] ?? '', /^the archive is read; pg_restore is loading the last 2\.0 MiB of the dump$/);
   gate?.();
   const r = await reading;
   assert.deepEqual(r.problems, []);

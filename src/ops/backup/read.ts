@@ -17,6 +17,7 @@ import { readTar, TarTruncatedError } from '../../adapters/tar-stream.ts';
 import { isNoSpace, isSystemError } from '../../adapters/fs.ts';
 import { startDecrypt } from '../../adapters/gpg.ts';
 import { StagingWriter } from './staging.ts';
+import { formatBytes } from '../../core/progress.ts';
 import type { Meter } from '../../core/progress.ts';
 import type { StreamingProcess } from '../../adapters/postgres.ts';
 import { directFeed, spooledFeed } from './dump-feed.ts';
@@ -168,6 +169,7 @@ export async function readArchive(archivePath: string, o: ReadOptions): Promise<
     ),
   ]);
   // The consumer is given the rest of the dump (a spool's backlog) only for an intact read.
+  if (streamError === undefined && (dump?.backlog ?? 0) > 0) o.progress?.(`the archive is read; pg_restore is loading the last ${formatBytes(dump?.backlog ?? 0)} of the dump`);
   if (streamError === undefined) await dump?.end().catch((e: unknown) => (streamError ??= e));
   else await dump?.abort();
   if (dumpFile !== undefined) staging.close(dumpFile, undefined, { sync: true });

@@ -120,7 +120,7 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
     phase.next(`decrypting and checking ${target.id}, restoring its database into ${side.incoming}`);
     await createDatabase(pg, side.incoming);
     incomingExists = true;
-    const { read, consumerError: restoreError } = await readIntoSideDatabase(ctx, pg, side.incoming, target, staging, o.meter);
+    const { read, consumerError: restoreError } = await readIntoSideDatabase(ctx, pg, side.incoming, target, staging, o);
     const m = read.manifest;
     const hasKey = read.owners.has(`synapse/${m.server_name}.signing.key`);
     const items = preflight(ctx, m, read.problems, hasKey);
@@ -205,7 +205,7 @@ function refuseEarly(ctx: StackContext, id: string, m: Manifest): void {
  * the checksums and the media (through a spool of the not-yet-loaded part of the dump, removed
  * as it loads: never a second whole copy of the dump unless pg_restore is that far behind).
  */
-async function readIntoSideDatabase(ctx: StackContext, pg: PgTarget, incoming: string, target: { archive: string }, staging: string, meter: Meter | undefined) {
+async function readIntoSideDatabase(ctx: StackContext, pg: PgTarget, incoming: string, target: { archive: string }, staging: string, o: Pick<RestoreOptions, 'meter' | 'progress'>) {
   const restore = execStreaming(ctx.deployment.composeDir, ['pg_restore', '-U', pg.user, '-d', incoming, '--no-owner', '--role', pg.user, '--exit-on-error'], 'restoring the database (pg_restore)', 'E_RESTORE_FAILED');
   return readArchiveInto(target.archive, restore, {
     passphrase: ctx.deployment.settings.BACKUP_PASSPHRASE,
@@ -216,6 +216,7 @@ async function readIntoSideDatabase(ctx: StackContext, pg: PgTarget, incoming: s
     // NOTE: no sidecar: its whole-archive sha256 adds nothing to gpg's integrity check and the
     // per-file sha256s against the manifest inside (the one a restore trusts), and costs a core
     // for seconds. `backup verify` still checks it (an offsite copy is judged by it).
-    ...(meter === undefined ? {} : { meter }),
+    ...(o.meter === undefined ? {} : { meter: o.meter }),
+    ...(o.progress === undefined ? {} : { progress: o.progress }),
   });
 }
