@@ -21,6 +21,6 @@ test('readTar reads a child’s output to its end, so the child’s close is rep
     seen.push(`${h.path}=${Buffer.concat(parts).toString()}`);
   });
   assert.deepEqual(seen, ['a.txt=hello']);
-  const [code] = await closed;
+  const [code] = (await closed) as [number | null, NodeJS.Signals | null];
   assert.equal(code, 0);
 });
