@@ -32,8 +32,6 @@ export interface StagedFile {
   write(chunk: Buffer): void;
   /** `complete`: every byte arrived (the owner and mode are applied then, never to a torn file). */
   close(complete: boolean, owner: Owner): void;
-  /** True when the file ended up a hard link to the live one (nothing written). */
-  readonly reused: boolean;
 }
 
 export class StagingWriter {
@@ -57,7 +55,6 @@ export class StagingWriter {
     return {
       write: (chunk) => this.write(fd, chunk),
       close: (complete, o) => this.close(fd, complete ? o : undefined),
-      reused: false,
     };
   }
 
@@ -147,10 +144,6 @@ class ReusingFile implements StagedFile {
     this.writer = writer;
     this.path = path;
     this.twin = twin;
-  }
-
-  get reused(): boolean {
-    return this.out === undefined;
   }
 
   write(chunk: Buffer): void {
