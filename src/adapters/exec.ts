@@ -2,7 +2,7 @@
 // exit code or signal translated into words and the tail of its stderr, never its argv
 // values that could hold secrets (callers pass secrets through stdin or the environment).
 import { execa } from 'execa';
-import { MxError } from '../core/errors.ts';
+import { CommandError, MxError } from '../core/errors.ts';
 
 export interface RunOptions {
   cwd?: string;
@@ -30,7 +30,12 @@ const SIGNAL_WORDS: Record<string, string> = {
   SIGSEGV: 'crashed (SIGSEGV)',
 };
 
-function tail(text: string, lines = 15): string {
+/** A signal in words ("killed (SIGKILL: out of memory or killed by hand)"). */
+export function signalWords(signal: string): string {
+  return SIGNAL_WORDS[signal] ?? signal;
+}
+
+export function tail(text: string, lines = 15): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
@@ -49,7 +54,7 @@ export async function run(file: string, args: readonly string[], o: RunOptions):
   if (r.failed && r.exitCode === undefined) {
     if (r.timedOut) throw new MxError('E_TIMEOUT', `${o.purpose}: ${file} did not finish within ${Math.round((o.timeoutMs ?? 0) / 1000)} s.`);
     if (r.signal !== undefined) {
-      throw new MxError('E_COMMAND_FAILED', `${o.purpose}: ${file} was ${SIGNAL_WORDS[r.signal] ?? r.signal}.`, { detail: tail(stderr) });
+      throw new CommandError('E_COMMAND_FAILED', `${o.purpose}: ${file} was ${signalWords(r.signal)}.`, { file, exitCode: undefined, signal: r.signal, stderrTail: tail(stderr) });
     }
     if ((r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
       throw new MxError('E_TOOL_MISSING', `${o.purpose}: the program "${file}" is not installed.`);
@@ -58,7 +63,7 @@ export async function run(file: string, args: readonly string[], o: RunOptions):
   }
   const exitCode = r.exitCode ?? 1;
   if (exitCode !== 0 && o.reject !== false) {
-    throw new MxError('E_COMMAND_FAILED', `${o.purpose}: ${file} exited with code ${exitCode}.`, { detail: tail(stderr || stdout) });
+    throw new CommandError('E_COMMAND_FAILED', `${o.purpose}: ${file} exited with code ${exitCode}.`, { file, exitCode, signal: undefined, stderrTail: tail(stderr || stdout) });
   }
   return { exitCode, stdout, stderr };
 }

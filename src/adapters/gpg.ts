@@ -85,3 +85,13 @@ export function startEncrypt(passphrase: string): Promise<GpgProcess> {
 export function startDecrypt(passphrase: string): Promise<GpgProcess> {
   return startGpg('decrypt', passphrase);
 }
+
+/** Encryption of archives with the deployment's passphrase (bound here, so no op handles it). */
+export interface Cipher {
+  encrypt(): Promise<GpgProcess>;
+  decrypt(): Promise<GpgProcess>;
+}
+
+export function gpgCipher(passphrase: string): Cipher {
+  return { encrypt: () => startEncrypt(passphrase), decrypt: () => startDecrypt(passphrase) };
+}

@@ -99,3 +99,20 @@ export async function acquireLock(path: string, purpose: string, o: { staleMs?: 
   }
   throw new MxError('E_BACKUP_LOCKED', `Could not take the lock ${path}.`);
 }
+
+/** Takes single-writer locks (a file per lock); injected so tests can hold or refuse one. */
+export interface Locker {
+  acquire(path: string, purpose: string): Promise<HeldLock>;
+}
+
+export const fileLocker: Locker = { acquire: (path, purpose) => acquireLock(path, purpose) };
+
+/** Runs `work` holding the lock at `path`; the lock is released however `work` ends. */
+export async function withLock<T>(locker: Locker, path: string, purpose: string, work: () => Promise<T>): Promise<T> {
+  const lock = await locker.acquire(path, purpose);
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}

@@ -133,3 +133,41 @@ COMMIT;`,
     { db: 'postgres' },
   );
 }
+
+/**
+ * The deployment's database server as the operations see it. One real implementation (below,
+ * through `docker compose exec`); tests wrap it to inject faults.
+ */
+export interface Postgres {
+  readonly target: PgTarget;
+  psql(sql: string, o?: { db?: string; timeoutMs?: number }): Promise<string>;
+  countRows(tables: readonly string[]): Promise<Record<string, number>>;
+  schemaVersions(): Promise<{ version: number; compat: number } | undefined>;
+  createDatabase(name: string): Promise<void>;
+  dropDatabase(name: string): Promise<void>;
+  setRolePassword(password: string): Promise<void>;
+  swapInDatabase(incoming: string, replaced: string): Promise<void>;
+  /** `pg_dump -Fc` of the live database, streaming. */
+  startDump(): StreamingProcess;
+  /** `pg_restore` from stdin into `db` (an empty database). */
+  startRestore(db: string): StreamingProcess;
+  /** `pg_restore -f /dev/null` from stdin: reads a dump through without loading it. */
+  startDumpCheck(): StreamingProcess;
+}
+
+export function createPostgres(t: PgTarget): Postgres {
+  return {
+    target: t,
+    psql: (sql, o) => psql(t, sql, o),
+    countRows: (tables) => countRows(t, tables),
+    schemaVersions: () => schemaVersions(t),
+    createDatabase: (name) => createDatabase(t, name),
+    dropDatabase: (name) => dropDatabase(t, name),
+    setRolePassword: (password) => setRolePassword(t, password),
+    swapInDatabase: (incoming, replaced) => swapInDatabase(t, incoming, replaced),
+    startDump: () => startDump(t),
+    startRestore: (db) =>
+      execStreaming(t.composeDir, ['pg_restore', '-U', t.user, '-d', db, '--no-owner', '--role', t.user, '--exit-on-error'], 'restoring the database (pg_restore)', 'E_RESTORE_FAILED'),
+    startDumpCheck: () => execStreaming(t.composeDir, ['pg_restore', '-f', '/dev/null'], 'reading the dump back (pg_restore -f /dev/null)'),
+  };
+}

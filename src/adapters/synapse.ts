@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { httpFetch, describeNetworkError } from './http.ts';
 import type { HttpOptions } from './http.ts';
-import { MxError, isMxError } from '../core/errors.ts';
+import { MxError, SynapseApiError, isMxError } from '../core/errors.ts';
 
 export interface MatrixErrorBody {
   errcode?: string;
@@ -79,7 +79,7 @@ export class SynapseClient {
         hint: 'Use an admin account: `mxctl admin init` creates one and stores its token.',
       });
     }
-    throw Object.assign(new MxError('E_SYNAPSE_API', `Synapse refused ${where}: ${what}.`), { status: res.status, errcode: err.errcode });
+    throw new SynapseApiError('E_SYNAPSE_API', `Synapse refused ${where}: ${what}.`, { status: res.status, errcode: err.errcode, endpoint: path });
   }
 
   async serverVersion(): Promise<string> {

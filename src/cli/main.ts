@@ -1,35 +1,40 @@
 // mxctl's entry point: parse argv, dispatch to a lazily imported command module, and map every
-// error to an exit code in ONE place. Command modules never call process.exit.
-// The command table lives in program/, one file per runbook area.
+// error to an exit code in ONE place. Command modules never call process.exit nor set
+// process.exitCode: a run returns its exit status. One folder per top-level noun (cli/backup/, …)
+// holds that noun's flag definitions (command.ts) and its runs (run.ts).
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isMxError } from '../core/errors.ts';
+import { MXCTL_VERSION } from '../core/version.ts';
+import type { Done } from './command.ts';
 import { registerStack } from './program/stack.ts';
-import { registerBackup } from './program/backup.ts';
 import { registerAdministration } from './program/administration.ts';
 import { registerDoctor } from './program/doctor.ts';
+import { registerBackup } from './program/backup.ts';
 
-const VERSION = '0.1.0';
-
-export function buildProgram(): Command {
+export function buildProgram(done: Done): Command {
   const program = new Command('mxctl')
     .description('Operate an element-matrix deployment (Synapse, Element, PostgreSQL, nginx, certbot on Docker Compose).')
-    .version(VERSION)
+    .version(MXCTL_VERSION)
     .option('--dir <DIR>', 'the deployment directory (default: $MXCTL_DIR, else the current directory)')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
-  registerStack(program);
-  registerAdministration(program);
-  registerDoctor(program);
-  registerBackup(program);
+  registerStack(program, done);
+  registerAdministration(program, done);
+  registerDoctor(program, done);
+  registerBackup(program, done);
   return program;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  let status = 0;
+  const program = buildProgram((s) => {
+    status = s ?? 0;
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+    // TRANSITION: until every run returns its status (issue 15), a run may still set process.exitCode.
+    return status !== 0 ? status : process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
     return reportError(error);
   }

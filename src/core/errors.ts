@@ -23,6 +23,8 @@ export const EXIT_CODES = {
   E_UNAUTHORIZED: 5,
   E_CERTIFICATE: 5,
   E_TIMEOUT: 5,
+  E_DATABASE: 5,
+  E_CIPHER: 5,
   E_BACKUP_FAILED: 6,
   E_NO_SPACE: 6,
   E_BACKUP_LOCKED: 7,
@@ -49,7 +51,7 @@ export interface MxErrorOptions {
 }
 
 export class MxError extends Error {
-  override readonly name = 'MxError';
+  override readonly name: string = 'MxError';
   readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly detail: string | undefined;
@@ -64,6 +66,60 @@ export class MxError extends Error {
   get exitCode(): number {
     return EXIT_CODES[this.code];
   }
+}
+
+export interface CommandErrorFields {
+  /** The program that ran (never its arguments: they could hold secrets). */
+  file: string;
+  /** Its exit code, or undefined when a signal ended it or it never started. */
+  exitCode: number | undefined;
+  signal: string | undefined;
+  /** The last lines it wrote to stderr (or stdout when stderr was empty). */
+  stderrTail: string;
+}
+
+/** A real program failed: branch on `exitCode`/`signal`, never on the message. */
+export class CommandError extends MxError {
+  override readonly name = 'CommandError';
+  readonly file: string;
+  readonly programExitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly stderrTail: string;
+
+  constructor(code: ErrorCode, message: string, fields: CommandErrorFields, options: Omit<MxErrorOptions, 'detail'> = {}) {
+    super(code, message, { ...options, ...(fields.stderrTail === '' ? {} : { detail: fields.stderrTail }) });
+    this.file = fields.file;
+    this.programExitCode = fields.exitCode;
+    this.signal = fields.signal;
+    this.stderrTail = fields.stderrTail;
+  }
+}
+
+/** Synapse answered an API call with an error: its HTTP status, Matrix errcode and the endpoint. */
+export class SynapseApiError extends MxError {
+  override readonly name = 'SynapseApiError';
+  readonly status: number;
+  readonly errcode: string | undefined;
+  readonly endpoint: string;
+
+  constructor(code: ErrorCode, message: string, fields: { status: number; errcode: string | undefined; endpoint: string }, options: MxErrorOptions = {}) {
+    super(code, message, options);
+    this.status = fields.status;
+    this.errcode = fields.errcode;
+    this.endpoint = fields.endpoint;
+  }
+}
+
+export function isSynapseApiError(value: unknown, status?: number): value is SynapseApiError {
+  return value instanceof SynapseApiError && (status === undefined || value.status === status);
+}
+
+/** Re-raises an adapter's failure as an operation's, keeping the adapter's error as the cause. */
+export function wrapError(code: ErrorCode, message: (inner: string) => string, error: unknown, options: Omit<MxErrorOptions, 'cause'> = {}): MxError {
+  const inner = error instanceof Error ? error.message : String(error);
+  const detail = options.detail ?? (isMxError(error) ? error.detail : undefined);
+  const hint = options.hint ?? (isMxError(error) ? error.hint : undefined);
+  return new MxError(code, message(inner), { cause: error, ...(detail === undefined ? {} : { detail }), ...(hint === undefined ? {} : { hint }) });
 }
 
 export function isMxError(value: unknown, code?: ErrorCode): value is MxError {

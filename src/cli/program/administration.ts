@@ -2,6 +2,7 @@
 // "Suspected Abuse" sections). Actions import their module lazily (fast --help).
 import { Option } from '@commander-js/extra-typings';
 import type { Command } from '@commander-js/extra-typings';
+import type { Done } from '../command.ts';
 import { dirOf, int } from './shared.ts';
 
 const tokensCmd = () => import('../commands/tokens.ts');
@@ -19,7 +20,7 @@ function withParentJson<T extends { json?: true }>(opts: T, cmd: Command<unknown
   return (cmd.parent?.opts() as { json?: true } | undefined)?.json === true ? { ...opts, json: true } : opts;
 }
 
-export function registerAdministration(program: Command): void {
+export function registerAdministration(program: Command, _done: Done): void {
   const tokens = program.command('tokens').description('registration tokens (registration is invite-only)');
   tokens
     .command('create')

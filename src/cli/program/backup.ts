@@ -1,6 +1,7 @@
 // Command table: backup and restore. Actions import their module lazily (fast --help).
 import { Option } from '@commander-js/extra-typings';
 import type { Command } from '@commander-js/extra-typings';
+import type { Done } from '../command.ts';
 import { dirOf, int } from './shared.ts';
 
 /** `backup list --json`: commander hands --json to `backup` (which has one too); look up the chain. */
@@ -8,7 +9,7 @@ function withJson<T extends object>(opts: T, cmd: Command<unknown[], Record<stri
   return (cmd.optsWithGlobals() as { json?: true }).json === true ? { ...opts, json: true } : opts;
 }
 
-export function registerBackup(program: Command): void {
+export function registerBackup(program: Command, _done: Done): void {
   const backup = program
     .command('backup')
     .description('write one encrypted backup archive (database, media, signing key, config) and its manifest')

@@ -1,8 +1,9 @@
 // Command table: incident diagnosis.
 import type { Command } from '@commander-js/extra-typings';
+import type { Done } from '../command.ts';
 import { dirOf } from './shared.ts';
 
-export function registerDoctor(program: Command): void {
+export function registerDoctor(program: Command, _done: Done): void {
   program
     .command('doctor')
     .description("run the runbook's incident checks: each finding ok/warn/fail with evidence and the fix")

@@ -1,8 +1,9 @@
 // Command table: deployment and stack lifecycle. Actions import their module lazily (fast --help).
 import type { Command } from '@commander-js/extra-typings';
+import type { Done } from '../command.ts';
 import { dirOf, int } from './shared.ts';
 
-export function registerStack(program: Command): void {
+export function registerStack(program: Command, _done: Done): void {
   program
     .command('init')
     .description('write a new deployment (or show what would change in an existing one)')
