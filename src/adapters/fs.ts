@@ -1,5 +1,5 @@
-// Local file writes that survive a crash: write a temp file, fsync, rename, fsync the folder.
-import { open, rename, mkdir, readdir, stat, statfs, chmod, rm, access, constants } from 'node:fs/promises';
+// Local files: writes that survive a crash (temp file, fsync, rename, fsync the folder) and the few reads ops need.
+import { open, rename, mkdir, readdir, readFile, stat, statfs, chmod, rm, access, constants } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -128,4 +128,24 @@ export async function replaceFileAtomic(path: string, data: string): Promise<voi
   const st = await stat(path);
   const owner = process.getuid?.() === 0 ? { uid: st.uid, gid: st.gid } : undefined;
   await writeFileAtomic(path, data, st.mode & 0o777, owner);
+}
+
+/** A text file's content (UTF-8). */
+export async function readText(path: string): Promise<string> {
+  return readFile(path, 'utf8');
+}
+
+/** A text file's content, or undefined when there is no such file. */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (isSystemError(error) && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** When a file was last modified. */
+export async function modifiedAt(path: string): Promise<Date> {
+  return (await stat(path)).mtime;
 }

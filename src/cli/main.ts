@@ -6,9 +6,10 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isMxError } from '../core/errors.ts';
 import { MXCTL_VERSION } from '../core/version.ts';
 import type { Done } from './command.ts';
-import { registerStack } from './program/stack.ts';
+import { registerInit } from './init/command.ts';
+import { registerStack } from './stack/command.ts';
 import { registerAdministration } from './program/administration.ts';
-import { registerDoctor } from './program/doctor.ts';
+import { registerDoctor } from './doctor/command.ts';
 import { registerBackup } from './program/backup.ts';
 
 export function buildProgram(done: Done): Command {
@@ -19,6 +20,7 @@ export function buildProgram(done: Done): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
+  registerInit(program, done);
   registerStack(program, done);
   registerAdministration(program, done);
   registerDoctor(program, done);

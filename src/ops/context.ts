@@ -1,6 +1,5 @@
 // What most commands start from: the deployment, its compose project, and how to reach Synapse
 // (locally for the admin API, publicly through nginx for checks).
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { createCompose } from '../adapters/compose.ts';
 import type { Compose } from '../adapters/compose.ts';
@@ -9,6 +8,7 @@ import { SynapseClient } from '../adapters/synapse.ts';
 import type { HttpOptions } from '../adapters/http.ts';
 import { parse as parseYaml } from 'yaml';
 import { MxError } from '../core/errors.ts';
+import { readTextIfExists } from '../adapters/fs.ts';
 import { SERVICES } from '../core/templates/compose.ts';
 import { loadDeployment } from './deployment.ts';
 import type { Deployment, LocateOptions } from './deployment.ts';
@@ -26,13 +26,9 @@ export async function readExtraCa(d: Deployment): Promise<string | undefined> {
   const file = d.settings.MXCTL_CA_FILE;
   if (file === '') return undefined;
   const path = isAbsolute(file) ? file : join(d.root, file);
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    // NOTE: a missing CA file is not fatal here: TLS checks then fail with "not trusted",
-    // which names the real consequence.
-    return undefined;
-  }
+  // NOTE: a missing or unreadable CA file is not fatal here: TLS checks then fail with "not
+  // trusted", which names the real consequence.
+  return readTextIfExists(path).catch(() => undefined);
 }
 
 export async function openStack(o: LocateOptions, { needDocker = true } = {}): Promise<StackContext> {

@@ -1,11 +1,10 @@
 // Finding and loading a deployment: --dir, else $MXCTL_DIR, else the current directory.
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MxError } from '../core/errors.ts';
 import { parseEnvFile } from '../core/env-file.ts';
 import { parseSettings } from '../core/settings.ts';
 import type { Settings } from '../core/settings.ts';
-import { pathExists } from '../adapters/fs.ts';
+import { pathExists, readText } from '../adapters/fs.ts';
 
 export interface LocateOptions {
   dir?: string | undefined;
@@ -36,7 +35,7 @@ export async function readSettings(root: string): Promise<Settings> {
   const envFile = join(root, '.env');
   let text: string;
   try {
-    text = await readFile(envFile, 'utf8');
+    text = await readText(envFile);
   } catch (cause) {
     throw new MxError('E_CONFIG_INVALID', `Cannot read ${envFile}: ${(cause as Error).message}.`, { cause });
   }

@@ -2,17 +2,16 @@
 // and apply it only when asked. Secrets and the signing key of an existing deployment are never
 // regenerated; a new deployment appears atomically (built beside the target, then renamed).
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
-import { readFile, rename, rm, rmdir, mkdir, chown, lstat, symlink, mkdtemp } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { dirname, join } from 'node:path';
 import { MxError } from '../core/errors.ts';
 import { settingsFromChoices } from '../core/init-options.ts';
 import type { InitChoices } from '../core/init-options.ts';
 import type { SecretKey, Settings } from '../core/settings.ts';
 import { SECRET_KEYS, SUPPLIED_SECRET_KEYS } from '../core/settings.ts';
-import { DEPLOYMENT_DIRS, SYNAPSE_UID, formatSigningKey, renderDeployment, secretValues } from '../core/deployment-files.ts';
-import type { DeploymentFile } from '../core/deployment-files.ts';
+import { formatSigningKey, renderDeployment, secretValues } from '../core/deployment-files.ts';
 import { unifiedDiff, redact } from '../core/diff.ts';
-import { fsyncDir, isDirectory, isWritableDir, listDir, pathExists, writeFileAtomic } from '../adapters/fs.ts';
+import { isDirectory, isWritableDir, listDir, pathExists, readText } from '../adapters/fs.ts';
+import { createTreeAtomically, writeTree } from '../adapters/deployment-tree.ts';
 import { isDeployment, readSettings } from './deployment.ts';
 
 export interface InitOptions extends InitChoices {
@@ -53,28 +52,6 @@ function publicSettings(s: Settings): Omit<Settings, SecretKey> {
   return copy as Omit<Settings, SecretKey>;
 }
 
-const isRoot = (): boolean => process.getuid?.() === 0;
-
-async function writeTree(root: string, files: readonly DeploymentFile[], only?: ReadonlySet<string>): Promise<void> {
-  for (const d of DEPLOYMENT_DIRS) {
-    const p = join(root, d.path);
-    await mkdir(p, { recursive: true, mode: d.mode });
-    if (d.synapseOwned === true && isRoot()) await chown(p, SYNAPSE_UID, SYNAPSE_UID);
-  }
-  // NOTE: compose reads .env from its project folder; the link makes a hand-run
-  // `cd compose && docker compose ...` (the seed runbook's way) see the same settings.
-  const link = join(root, 'compose', '.env');
-  if (!(await lstat(link).catch(() => undefined))) await symlink('../.env', link);
-  // .env last: a deployment exists once its .env does.
-  const ordered = [...files].sort((a, b) => Number(a.path === '.env') - Number(b.path === '.env'));
-  for (const f of ordered) {
-    if (only !== undefined && !only.has(f.path)) continue;
-    const p = join(root, f.path);
-    await writeFileAtomic(p, f.content, f.mode);
-    if (f.synapseOwned === true && isRoot()) await chown(p, SYNAPSE_UID, SYNAPSE_UID);
-  }
-}
-
 async function assertUsableTarget(root: string): Promise<void> {
   if (await pathExists(root)) {
     if (!(await isDirectory(root))) throw new MxError('E_DIR_NOT_EMPTY', `${root} exists and is not a directory.`);
@@ -100,17 +77,7 @@ export async function initDeployment(o: InitOptions, deps: InitDeps): Promise<In
   const settings = settingsFromChoices(o, generateSecrets());
   await assertUsableTarget(o.root);
   const files = renderDeployment(settings, generateSigningKey());
-  await mkdir(dirname(o.root), { recursive: true });
-  const staging = await mkdtemp(join(dirname(o.root), `.${basename(o.root)}.init-`));
-  try {
-    await writeTree(staging, files);
-    if (await pathExists(o.root)) await rmdir(o.root); // empty, checked above
-    await rename(staging, o.root);
-    await fsyncDir(dirname(o.root));
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
+  await createTreeAtomically(o.root, files);
   return { root: o.root, created: true, changed: files.map((f) => f.path), settings: publicSettings(settings) };
 }
 
@@ -145,7 +112,7 @@ async function reinit(o: InitOptions, deps: InitDeps): Promise<InitReport> {
         hint: 'Restore it from a backup. A new key would break federation with servers that know the old one; mxctl will not make one silently.',
       });
     }
-    const old = exists ? await readFile(p, 'utf8') : '';
+    const old = exists ? await readText(p) : '';
     if (old !== f.content) {
       changed.push(f.path);
       diffs.push(unifiedDiff(old, f.content, f.path));

@@ -8,10 +8,11 @@ import type { CertificateProbe } from '../adapters/tls-probe.ts';
 import { httpFetch, describeNetworkError } from '../adapters/http.ts';
 import { SERVICES } from '../core/templates/compose.ts';
 import { assertKnownService, composeServices } from './context.ts';
-import type { StackContext } from './context.ts';
+import type { Deps } from './deps.ts';
 import { certificateState, obtainCertificate, writePlaceholder } from './certs.ts';
 import type { CertificateState } from './certs.ts';
 import { parse as parseYaml } from 'yaml';
+import { sleep } from '../adapters/clock.ts';
 
 export interface PortNeed {
   service: string;
@@ -51,8 +52,8 @@ export function portsNeeded(configYaml: string): PortNeed[] {
 }
 
 /** Ports the stack needs that something else holds, as readable lines ("host:port (needed by x) is held by y"). */
-export async function portConflicts(ctx: StackContext, running: ReadonlySet<string>): Promise<string[]> {
-  const needs = portsNeeded(await ctx.compose.config()).filter((n) => !running.has(n.service));
+export async function portConflicts(d: Pick<Deps, 'compose'>, running: ReadonlySet<string>): Promise<string[]> {
+  const needs = portsNeeded(await d.compose.config()).filter((n) => !running.has(n.service));
   const busy: string[] = [];
   for (const n of needs) {
     if (!(await isPortFree(n.host, n.port))) {
@@ -63,8 +64,8 @@ export async function portConflicts(ctx: StackContext, running: ReadonlySet<stri
   return busy;
 }
 
-export async function assertPortsFree(ctx: StackContext, running: ReadonlySet<string>): Promise<void> {
-  const busy = await portConflicts(ctx, running);
+export async function assertPortsFree(d: Pick<Deps, 'compose'>, running: ReadonlySet<string>): Promise<void> {
+  const busy = await portConflicts(d, running);
   if (busy.length > 0) {
     throw new MxError('E_PORT_IN_USE', `Port(s) already in use: ${busy.join('; ')}.`, {
       hint: 'Stop whatever holds them (or move it elsewhere), then run `mxctl up` again. Nothing was started.',
@@ -77,33 +78,42 @@ export interface UpReport {
   certificate: CertificateState;
 }
 
-export async function up(ctx: StackContext, o: { timeoutS?: number; progress?: (line: string) => void } = {}): Promise<UpReport> {
-  const say = o.progress ?? (() => undefined);
-  const running = new Set((await ctx.compose.ps()).filter((s) => s.state === 'running').map((s) => s.service));
-  await assertPortsFree(ctx, running);
-  let cert = await certificateState(ctx.deployment.root);
+export interface UpOptions {
+  /** How long to wait for every service to be healthy. */
+  timeoutS?: number;
+}
+
+export async function up(o: UpOptions, d: Pick<Deps, 'deployment' | 'compose' | 'progress'>): Promise<UpReport> {
+  const say = d.progress.step;
+  const running = new Set((await d.compose.ps()).filter((s) => s.state === 'running').map((s) => s.service));
+  await assertPortsFree(d, running);
+  let cert = await certificateState(d.deployment.root);
   if (cert === 'missing') {
     say('writing a self-signed placeholder certificate so nginx can start');
-    await writePlaceholder(ctx);
+    await writePlaceholder(d);
     cert = 'placeholder';
   }
   say('starting services and waiting until each one is healthy');
+  await startHealthy(o, d);
+  if (cert === 'placeholder') {
+    say('obtaining the TLS certificate with certbot');
+    await obtainCertificate(d);
+    cert = 'issued';
+  }
+  return { services: await d.compose.ps(), certificate: cert };
+}
+
+async function startHealthy(o: UpOptions, d: Pick<Deps, 'compose'>): Promise<void> {
   try {
-    await ctx.compose.up([], { wait: true, timeoutS: o.timeoutS ?? 300 });
+    await d.compose.up([], { wait: true, timeoutS: o.timeoutS ?? 300 });
   } catch (error) {
-    const states = await ctx.compose.ps().catch(() => []);
+    const states = await d.compose.ps().catch(() => []);
     const bad = states.filter((s) => s.state !== 'running' || s.health === 'unhealthy');
     throw new MxError('E_STACK_UNHEALTHY', `The stack did not become healthy${bad.length > 0 ? `: ${bad.map((s) => `${s.service} is ${s.health || s.state}`).join(', ')}` : ''}.`, {
       hint: `Read the failing service's log with \`mxctl logs ${bad[0]?.service ?? 'SERVICE'}\`.`,
       cause: error,
     });
   }
-  if (cert === 'placeholder') {
-    say('obtaining the TLS certificate with certbot');
-    await obtainCertificate(ctx);
-    cert = 'issued';
-  }
-  return { services: await ctx.compose.ps(), certificate: cert };
 }
 
 /**
@@ -112,45 +122,46 @@ export async function up(ctx: StackContext, o: { timeoutS?: number; progress?: (
  * the start, so waiting for "healthy" costs up to 15 s after Synapse is ready. A Synapse that
  * exits meanwhile (a crash loop) fails at once, naming its log.
  */
-export async function startStackUntilSynapseAnswers(ctx: StackContext, o: { timeoutS?: number } = {}): Promise<void> {
+export async function startStackUntilSynapseAnswers(o: { timeoutS?: number }, d: Pick<Deps, 'compose' | 'synapse' | 'clock'>): Promise<void> {
   // NOTE: `compose up` of nginx waits for synapse's healthcheck (depends_on: service_healthy)
   // even without --wait; when everything else runs, only synapse is started.
-  const others = (await ctx.compose.ps()).filter((x) => x.service !== 'synapse');
+  const others = (await d.compose.ps()).filter((x) => x.service !== 'synapse');
   const allRunning = SERVICES.every((name) => name === 'synapse' || others.some((x) => x.service === name && x.state === 'running'));
-  await ctx.compose.up(allRunning ? ['synapse'] : [], { wait: false });
-  const deadline = Date.now() + (o.timeoutS ?? 300) * 1000;
+  await d.compose.up(allRunning ? ['synapse'] : [], { wait: false });
+  const deadline = d.clock.now().getTime() + (o.timeoutS ?? 300) * 1000;
   for (;;) {
     try {
-      await ctx.synapse.serverVersion();
+      await d.synapse.serverVersion();
       return;
     } catch (error) {
-      const st = (await ctx.compose.ps().catch(() => [])).find((x) => x.service === 'synapse');
+      const st = (await d.compose.ps().catch(() => [])).find((x) => x.service === 'synapse');
       const down = st !== undefined && (st.state === 'exited' || st.state === 'dead' || st.state === 'restarting');
-      if (down || Date.now() > deadline) {
+      if (down || d.clock.now().getTime() > deadline) {
         throw new MxError('E_STACK_UNHEALTHY', `Synapse did not come up${down ? ` (it is ${st.state})` : ` within ${o.timeoutS ?? 300} s`}.`, {
           hint: 'Read its log with `mxctl logs synapse`.',
           cause: error,
         });
       }
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
   }
 }
 
-export async function down(ctx: StackContext): Promise<void> {
-  await ctx.compose.down();
+export async function down(_o: object, d: Pick<Deps, 'compose'>): Promise<void> {
+  await d.compose.down();
 }
 
-export async function restart(ctx: StackContext, service?: string): Promise<void> {
-  await assertKnownService(ctx.compose, service);
-  await ctx.compose.restart(service === undefined ? [] : [service]);
+export async function restart(o: { service?: string | undefined }, d: Pick<Deps, 'compose'>): Promise<void> {
+  const service = o.service;
+  await assertKnownService(d.compose, service);
+  await d.compose.restart(service === undefined ? [] : [service]);
   // Wait for health again, as `up` does: a restart that leaves a service unhealthy is a failure.
-  await ctx.compose.up(service === undefined ? [] : [service], { wait: true, timeoutS: 300 });
+  await d.compose.up(service === undefined ? [] : [service], { wait: true, timeoutS: 300 });
 }
 
-export async function logs(ctx: StackContext, o: { service?: string | undefined; follow: boolean; tail?: number | undefined }): Promise<void> {
-  await assertKnownService(ctx.compose, o.service);
-  await ctx.compose.logs({ services: o.service === undefined ? [] : [o.service], follow: o.follow, ...(o.tail === undefined ? {} : { tail: o.tail }) });
+export async function logs(o: { service?: string | undefined; follow: boolean; tail?: number | undefined }, d: Pick<Deps, 'compose'>): Promise<void> {
+  await assertKnownService(d.compose, o.service);
+  await d.compose.logs({ services: o.service === undefined ? [] : [o.service], follow: o.follow, ...(o.tail === undefined ? {} : { tail: o.tail }) });
 }
 
 export interface ServiceStatus {
@@ -171,10 +182,12 @@ export interface StatusReport {
   healthy: boolean;
 }
 
-export async function status(ctx: StackContext): Promise<StatusReport> {
-  const s = ctx.deployment.settings;
-  const states = await ctx.compose.ps();
-  const defined = await composeServices(ctx.compose);
+export type StatusDeps = Pick<Deps, 'deployment' | 'compose' | 'synapse' | 'publicHttp'>;
+
+export async function status(_o: object, d: StatusDeps): Promise<StatusReport> {
+  const s = d.deployment.settings;
+  const states = await d.compose.ps();
+  const defined = await composeServices(d.compose);
   const order = [...SERVICES, ...defined.filter((d) => !(SERVICES as readonly string[]).includes(d))];
   const services: ServiceStatus[] = order
     .filter((name) => defined.includes(name))
@@ -185,30 +198,13 @@ export async function status(ctx: StackContext): Promise<StatusReport> {
       return { service: name, state: st.state, health: st.health, ok };
     });
 
-  let synapseVersion: string | null = null;
-  let synapseError: string | undefined;
-  try {
-    synapseVersion = await ctx.synapse.serverVersion();
-  } catch (error) {
-    synapseError = (error as Error).message;
-  }
-
-  const url = `https://${s.MX_MATRIX_HOST}/_matrix/client/versions`;
-  let https: StatusReport['https'];
-  try {
-    const res = await httpFetch(url, {}, { ...ctx.publicHttp, timeoutMs: 10_000 });
-    const body = res.status === 200 ? (res.json() as { versions?: unknown }) : {};
-    const ok = res.status === 200 && Array.isArray(body.versions);
-    https = { url, ok, detail: ok ? `HTTP 200, ${(body.versions as unknown[]).length} client API versions` : `HTTP ${res.status}` };
-  } catch (error) {
-    https = { url, ok: false, detail: describeNetworkError(error) };
-  }
-
-  const probe = await probeCertificate(s.MX_MATRIX_HOST, { address: ctx.publicHttp.resolve, ca: ctx.publicHttp.ca, timeoutMs: 5_000 });
-  const certificate = { ...probe, state: await certificateState(ctx.deployment.root) };
+  const { synapseVersion, synapseError } = await synapseVersionOf(d);
+  const https = await httpsThroughNginx(d);
+  const probe = await probeCertificate(s.MX_MATRIX_HOST, { address: d.publicHttp.resolve, ca: d.publicHttp.ca, timeoutMs: 5_000 });
+  const certificate = { ...probe, state: await certificateState(d.deployment.root) };
   const healthy = services.every((x) => x.ok) && synapseVersion !== null && https.ok;
   return {
-    deployment: ctx.deployment.root,
+    deployment: d.deployment.root,
     serverName: s.MX_SERVER_NAME,
     services,
     synapseVersion,
@@ -217,4 +213,25 @@ export async function status(ctx: StackContext): Promise<StatusReport> {
     certificate,
     healthy,
   };
+}
+
+async function synapseVersionOf(d: Pick<Deps, 'synapse'>): Promise<{ synapseVersion: string | null; synapseError?: string }> {
+  try {
+    return { synapseVersion: await d.synapse.serverVersion() };
+  } catch (error) {
+    return { synapseVersion: null, synapseError: (error as Error).message };
+  }
+}
+
+/** The client API through nginx, as a user's client reaches it. */
+async function httpsThroughNginx(d: Pick<Deps, 'deployment' | 'publicHttp'>): Promise<StatusReport['https']> {
+  const url = `https://${d.deployment.settings.MX_MATRIX_HOST}/_matrix/client/versions`;
+  try {
+    const res = await httpFetch(url, {}, { ...d.publicHttp, timeoutMs: 10_000 });
+    const body = res.status === 200 ? (res.json() as { versions?: unknown }) : {};
+    const ok = res.status === 200 && Array.isArray(body.versions);
+    return { url, ok, detail: ok ? `HTTP 200, ${(body.versions as unknown[]).length} client API versions` : `HTTP ${res.status}` };
+  } catch (error) {
+    return { url, ok: false, detail: describeNetworkError(error) };
+  }
 }

@@ -32,7 +32,7 @@ export async function runAllowlistChange(
       confirm: f.json === true ? undefined : terminalConfirm(),
       // NOTE: the diff goes to stderr, so stdout stays the report (a table or --json).
       show: (text) => (f.json === true ? undefined : process.stderr.write(text)),
-      restartSynapse: async (d) => restart(await openStack({ dir: d.root }), 'synapse'),
+      restartSynapse: async (d) => restart({ service: 'synapse' }, await openStack({ dir: d.root })),
     },
   );
   if (f.json === true) return printJson(r);

@@ -4,6 +4,7 @@
 // checked. Only when all of it checks out: a safety backup, stop Synapse, swap the side database
 // in (one transaction of renames), put the files back, start, run the post-restore checklist.
 // A restore killed before the swap leaves the server exactly as it was.
+import { systemClock } from '../../adapters/clock.ts';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MxError, isMxError } from '../../core/errors.ts';
@@ -170,7 +171,7 @@ export async function restoreBackup(ctx: StackContext, o: RestoreOptions): Promi
       // previous state): it is removed while the stack starts, not after.
       discarding = discardReplaced(staging);
       phase.next('starting the stack');
-      await startStackUntilSynapseAnswers(ctx);
+      await startStackUntilSynapseAnswers({}, { ...ctx, clock: systemClock });
       await dropDatabase(pg, side.replaced);
       phase.next('post-restore checklist');
       const checks = await runPostRestoreChecks(ctx, m, { since: restoreStarted, mode: o.checks });

@@ -1,14 +1,14 @@
 // `mxctl doctor --bundle FILE`: a support bundle an admin can hand to someone else — versions,
 // status, findings, configs and the last lines of each service's log — with every secret
 // replaced by REDACTED. Written 0600 anyway.
-import { mkdtemp, readFile, rm, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { redact } from '../../core/diff.ts';
 import { secretValues } from '../../core/deployment-files.ts';
-import { run } from '../../adapters/exec.ts';
-import { writeFileAtomic, pathExists } from '../../adapters/fs.ts';
-import type { StackContext } from '../context.ts';
+import { MXCTL_VERSION } from '../../core/version.ts';
+import { listDir, readTextIfExists } from '../../adapters/fs.ts';
+import { programVersion, writeTextBundle } from '../../adapters/text-bundle.ts';
+import type { TextEntry } from '../../adapters/text-bundle.ts';
+import type { DoctorDeps } from './facts.ts';
 import { readAdminState } from '../admin-state.ts';
 import type { DoctorReport } from './doctor.ts';
 
@@ -21,42 +21,55 @@ export function redactText(text: string, secrets: readonly string[]): string {
     .replace(/^([A-Z0-9_]+)=(.*)$/gm, (line, key: string) => (SECRET_NAME.test(key) ? `${key}=REDACTED` : line));
 }
 
-export async function writeBundle(ctx: StackContext, report: DoctorReport, file: string): Promise<{ file: string; entries: string[] }> {
-  const root = ctx.deployment.root;
-  const admin = await readAdminState(root).catch(() => undefined);
-  const secrets = [...secretValues(ctx.deployment.settings), ...(admin === undefined ? [] : [admin.access_token, admin.password])];
-  const dir = await mkdtemp(join(tmpdir(), 'mxctl-bundle-'));
-  const entries: string[] = [];
-  const put = async (name: string, text: string) => {
-    await writeFileAtomic(join(dir, 'bundle', name), redactText(text, secrets), 0o600);
-    entries.push(name);
+export interface BundleOptions {
+  report: DoctorReport;
+  /** Where to write the tar.gz (relative to the current directory). */
+  file: string;
+}
+
+export async function writeBundle(o: BundleOptions, d: DoctorDeps): Promise<{ file: string; entries: string[] }> {
+  const admin = await readAdminState(d.deployment.root).catch(() => undefined);
+  const secrets = [...secretValues(d.deployment.settings), ...(admin === undefined ? [] : [admin.access_token, admin.password])];
+  const entries = [
+    { name: 'versions.json', text: JSON.stringify(await versions(d), null, 2) },
+    { name: 'doctor.json', text: JSON.stringify(o.report, null, 2) },
+    { name: 'compose-ps.json', text: JSON.stringify(await d.compose.ps().catch(() => []), null, 2) },
+    ...(await configFiles(d.deployment.root)),
+    ...(await serviceLogs(d)),
+  ];
+  const out = resolve(o.file);
+  await writeTextBundle(out, 'bundle', entries.map((e) => ({ name: e.name, text: redactText(e.text, secrets) })));
+  return { file: out, entries: entries.map((e) => e.name) };
+}
+
+async function versions(d: DoctorDeps): Promise<Record<string, unknown>> {
+  const images = ['POSTGRES_IMAGE', 'SYNAPSE_IMAGE', 'ELEMENT_IMAGE', 'NGINX_IMAGE', 'CERTBOT_IMAGE'] as const;
+  return {
+    mxctl: MXCTL_VERSION,
+    docker: await programVersion('docker', ['version', '--format', '{{.Server.Version}}']),
+    compose: await programVersion('docker', ['compose', 'version', '--short']),
+    synapse: await d.synapse.serverVersion().catch((e: unknown) => `unknown (${(e as Error).message})`),
+    images: Object.fromEntries(images.map((k) => [k, d.deployment.settings[k]])),
   };
-  try {
-    const version = async (file: string, args: string[]) => (await run(file, args, { purpose: 'reading versions', reject: false, timeoutMs: 15_000 }).catch(() => undefined))?.stdout.trim() ?? 'unknown';
-    await put('versions.json', JSON.stringify({
-      mxctl: '0.1.0',
-      docker: await version('docker', ['version', '--format', '{{.Server.Version}}']),
-      compose: await version('docker', ['compose', 'version', '--short']),
-      synapse: await ctx.synapse.serverVersion().catch((e: unknown) => `unknown (${(e as Error).message})`),
-      images: Object.fromEntries(['POSTGRES_IMAGE', 'SYNAPSE_IMAGE', 'ELEMENT_IMAGE', 'NGINX_IMAGE', 'CERTBOT_IMAGE'].map((k) => [k, ctx.deployment.settings[k as 'SYNAPSE_IMAGE']])),
-    }, null, 2));
-    await put('doctor.json', JSON.stringify(report, null, 2));
-    await put('compose-ps.json', JSON.stringify(await ctx.compose.ps().catch(() => []), null, 2));
-    const configs = ['.env', 'compose/docker-compose.yml', 'compose/docker-compose.override.yml', 'synapse/homeserver.yaml', 'element/config.json',
-      ...(await readdir(join(root, 'synapse')).catch(() => [])).filter((n) => n.endsWith('.log.config') || n === 'lab.yaml').map((n) => `synapse/${n}`),
-      ...(await readdir(join(root, 'nginx', 'templates')).catch(() => [])).map((n) => `nginx/templates/${n}`)];
-    for (const c of configs) {
-      if (await pathExists(join(root, c))) await put(`config/${c}`, await readFile(join(root, c), 'utf8'));
-    }
-    for (const s of (await ctx.compose.ps().catch(() => [])).map((x) => x.service)) {
-      await put(`logs/${s}.log`, await ctx.compose.logsText(s, 300).catch((e: unknown) => `could not read: ${(e as Error).message}`));
-    }
-    const out = resolve(file);
-    const tarball = join(dir, 'bundle.tar.gz');
-    await run('tar', ['-C', dir, '-czf', tarball, 'bundle'], { purpose: 'packing the support bundle', timeoutMs: 60_000 });
-    await writeFileAtomic(out, await readFile(tarball), 0o600);
-    return { file: out, entries };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+}
+
+async function configFiles(root: string): Promise<TextEntry[]> {
+  const names = [
+    '.env', 'compose/docker-compose.yml', 'compose/docker-compose.override.yml', 'synapse/homeserver.yaml', 'element/config.json',
+    ...(await listDir(join(root, 'synapse')).catch(() => [])).filter((n) => n.endsWith('.log.config') || n === 'lab.yaml').map((n) => `synapse/${n}`),
+    ...(await listDir(join(root, 'nginx', 'templates')).catch(() => [])).map((n) => `nginx/templates/${n}`),
+  ];
+  const entries: TextEntry[] = [];
+  for (const c of names) {
+    const text = await readTextIfExists(join(root, c));
+    if (text !== undefined) entries.push({ name: `config/${c}`, text });
   }
+  return entries;
+}
+
+async function serviceLogs(d: DoctorDeps): Promise<TextEntry[]> {
+  const services = (await d.compose.ps().catch(() => [])).map((x) => x.service);
+  return Promise.all(
+    services.map(async (s) => ({ name: `logs/${s}.log`, text: await d.compose.logsText(s, 300).catch((e: unknown) => `could not read: ${(e as Error).message}`) })),
+  );
 }

@@ -13,10 +13,10 @@ import { hsValue, isRunning } from './facts.ts';
 const DOWN_FIX = 'Start it with `mxctl up`; if it stops again read `mxctl logs postgres` (disk full and a corrupt data dir are the usual causes).';
 
 async function psql(f: DoctorFacts, sql: string): Promise<string> {
-  const s = f.ctx.deployment.settings;
+  const s = f.d.deployment.settings;
   // NOTE: the socket inside the container needs no password (the image's local trust rule),
   // and POSTGRES_USER is the superuser, so this works even when client slots are exhausted.
-  const r = await f.ctx.compose.exec('postgres', ['psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-U', s.POSTGRES_USER, '-d', s.POSTGRES_DB, '-c', sql], { timeoutMs: 15_000 });
+  const r = await f.d.compose.exec('postgres', ['psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-U', s.POSTGRES_USER, '-d', s.POSTGRES_DB, '-c', sql], { timeoutMs: 15_000 });
   return r.stdout.trim();
 }
 
@@ -24,8 +24,8 @@ export async function databaseChecks(f: DoctorFacts): Promise<Finding[]> {
   if (!isRunning(f, 'postgres')) {
     return [fail('db.ready', 'PostgreSQL is not running, so Synapse cannot reach its database', DOWN_FIX)];
   }
-  const s = f.ctx.deployment.settings;
-  const ready = await f.ctx.compose.exec('postgres', ['pg_isready', '-U', s.POSTGRES_USER, '-d', s.POSTGRES_DB], { timeoutMs: 15_000 }).then(
+  const s = f.d.deployment.settings;
+  const ready = await f.d.compose.exec('postgres', ['pg_isready', '-U', s.POSTGRES_USER, '-d', s.POSTGRES_DB], { timeoutMs: 15_000 }).then(
     (r) => ({ ok: true, text: r.stdout.trim() }),
     (e: unknown) => ({ ok: false, text: (e as { detail?: string }).detail ?? (e as Error).message }),
   );
@@ -53,10 +53,10 @@ export async function databaseChecks(f: DoctorFacts): Promise<Finding[]> {
 
 export async function diskChecks(f: DoctorFacts): Promise<Finding[]> {
   const out: Finding[] = [];
-  const media = join(f.ctx.deployment.root, 'synapse', 'media_store');
+  const media = join(f.d.deployment.root, 'synapse', 'media_store');
   const mu = await diskUsage(media);
   out.push(judgeDisk('disk.media', `the filesystem holding the media store (${media})`, mu.usedFraction, [`${gib(mu.freeBytes)} free of ${gib(mu.totalBytes)}`]));
-  const volume = `${f.ctx.deployment.settings.COMPOSE_PROJECT_NAME}_postgres-data`;
+  const volume = `${f.d.deployment.settings.COMPOSE_PROJECT_NAME}_postgres-data`;
   const mount = await volumeMountpoint(volume);
   if (mount === undefined) {
     out.push(warn('disk.postgres', `cannot find the Postgres volume ${volume}`, 'Is the stack created? `mxctl up` creates it.'));

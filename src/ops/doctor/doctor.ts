@@ -3,9 +3,9 @@
 // hiding the others. The same checks are what the monitor daemon will schedule.
 import type { Finding, Severity } from '../../core/doctor/finding.ts';
 import { warn, worst } from '../../core/doctor/finding.ts';
-import type { StackContext } from '../context.ts';
+import { secondsSince } from '../../core/clock.ts';
 import { gatherFacts } from './facts.ts';
-import type { DoctorFacts } from './facts.ts';
+import type { DoctorDeps, DoctorFacts } from './facts.ts';
 import { stackChecks } from './stack-checks.ts';
 import { configChecks, logChecks, memoryCheck, registrationChecks } from './synapse-checks.ts';
 import { databaseChecks, diskChecks } from './database-checks.ts';
@@ -33,9 +33,9 @@ const GROUPS: ReadonlyArray<[string, (f: DoctorFacts) => Promise<Finding[]>]> = 
   ['registration', registrationChecks],
 ];
 
-export async function runDoctor(ctx: StackContext, now = new Date()): Promise<DoctorReport> {
-  const started = Date.now();
-  const facts = await gatherFacts(ctx, now);
+export async function runDoctor(_o: object, d: DoctorDeps): Promise<DoctorReport> {
+  const started = d.clock.now();
+  const facts = await gatherFacts(d);
   const results = await Promise.all(
     GROUPS.map(async ([name, check]) => {
       try {
@@ -49,11 +49,11 @@ export async function runDoctor(ctx: StackContext, now = new Date()): Promise<Do
   const counts: Record<Severity, number> = { ok: 0, warn: 0, fail: 0 };
   for (const f of findings) counts[f.status]++;
   return {
-    deployment: ctx.deployment.root,
-    serverName: ctx.deployment.settings.MX_SERVER_NAME,
+    deployment: d.deployment.root,
+    serverName: d.deployment.settings.MX_SERVER_NAME,
     status: worst(findings),
     counts,
     findings,
-    durationMs: Date.now() - started,
+    durationMs: Math.round(secondsSince(d.clock, started) * 1000),
   };
 }

@@ -1,12 +1,15 @@
 // What every check reads, gathered once per doctor run: the compose state, container facts,
 // homeserver.yaml as text and parsed (or its syntax error).
-import { readFile, stat } from 'node:fs/promises';
+import { modifiedAt, readText } from '../../adapters/fs.ts';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ComposeServiceState } from '../../adapters/compose.ts';
 import { inspectContainer } from '../../adapters/docker-inspect.ts';
 import type { ContainerFacts } from '../../adapters/docker-inspect.ts';
-import type { StackContext } from '../context.ts';
+import type { Deps } from '../deps.ts';
+
+/** What doctor reads: the stack, Synapse locally and through nginx, and the clock. */
+export type DoctorDeps = Pick<Deps, 'deployment' | 'compose' | 'synapse' | 'publicHttp' | 'clock'>;
 
 export interface HomeserverConfig {
   path: string;
@@ -18,7 +21,7 @@ export interface HomeserverConfig {
 }
 
 export interface DoctorFacts {
-  ctx: StackContext;
+  d: DoctorDeps;
   services: ComposeServiceState[];
   containers: Map<string, ContainerFacts>;
   homeserver: HomeserverConfig;
@@ -27,29 +30,30 @@ export interface DoctorFacts {
 
 export async function readHomeserver(root: string): Promise<HomeserverConfig> {
   const path = join(root, 'synapse', 'homeserver.yaml');
-  const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+  const [text, modified] = await Promise.all([readText(path), modifiedAt(path)]);
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const where = e?.linePos?.[0] === undefined ? '' : ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}`;
-    return { path, text, modified: st.mtime, config: undefined, syntaxError: `${e?.code ?? 'YAML error'}${where}: ${(e?.message ?? '').split('\n')[0]}` };
+    return { path, text, modified, config: undefined, syntaxError: `${e?.code ?? 'YAML error'}${where}: ${(e?.message ?? '').split('\n')[0]}` };
   }
   const config = doc.toJS() as unknown;
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    return { path, text, modified: st.mtime, config: undefined, syntaxError: 'the file is not a YAML mapping' };
+    return { path, text, modified, config: undefined, syntaxError: 'the file is not a YAML mapping' };
   }
-  return { path, text, modified: st.mtime, config: config as Record<string, unknown> };
+  return { path, text, modified, config: config as Record<string, unknown> };
 }
 
-export async function gatherFacts(ctx: StackContext, now = new Date()): Promise<DoctorFacts> {
-  const [services, homeserver] = await Promise.all([ctx.compose.ps(), readHomeserver(ctx.deployment.root)]);
+export async function gatherFacts(d: DoctorDeps): Promise<DoctorFacts> {
+  const now = d.clock.now();
+  const [services, homeserver] = await Promise.all([d.compose.ps(), readHomeserver(d.deployment.root)]);
   const containers = new Map<string, ContainerFacts>();
   await Promise.all(
     services.map(async (s) => {
       containers.set(s.service, await inspectContainer(s.container));
     }),
   );
-  return { ctx, services, containers, homeserver, now };
+  return { d, services, containers, homeserver, now };
 }
 
 /** A dotted path into the parsed homeserver config. */

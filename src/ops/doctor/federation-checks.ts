@@ -1,6 +1,6 @@
 // Federation: .well-known delegation, the federation API through nginx, and our signing key
 // published at /_matrix/key/v2/server (the key in synapse/ must be the one other servers see).
-import { readFile } from 'node:fs/promises';
+import { readText } from '../../adapters/fs.ts';
 import { join } from 'node:path';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { Finding } from '../../core/doctor/finding.ts';
@@ -11,7 +11,7 @@ import type { DoctorFacts } from './facts.ts';
 
 async function getJson(f: DoctorFacts, url: string): Promise<{ status: number; json: unknown } | { error: string }> {
   try {
-    const r = await httpFetch(url, {}, { ...f.ctx.publicHttp, timeoutMs: 8_000 });
+    const r = await httpFetch(url, {}, { ...f.d.publicHttp, timeoutMs: 8_000 });
     return { status: r.status, json: r.status === 200 ? r.json() : undefined };
   } catch (error) {
     return { error: describeNetworkError(error) };
@@ -19,7 +19,7 @@ async function getJson(f: DoctorFacts, url: string): Promise<{ status: number; j
 }
 
 export async function federationChecks(f: DoctorFacts): Promise<Finding[]> {
-  const s = f.ctx.deployment.settings;
+  const s = f.d.deployment.settings;
   const out: Finding[] = [];
   const wk = await getJson(f, `https://${s.MX_SERVER_NAME}/.well-known/matrix/server`);
   const expected = `${s.MX_MATRIX_HOST}:443`;
@@ -41,8 +41,8 @@ export async function federationChecks(f: DoctorFacts): Promise<Finding[]> {
 }
 
 async function keyPublished(f: DoctorFacts): Promise<Finding> {
-  const s = f.ctx.deployment.settings;
-  const line = await readFile(join(f.ctx.deployment.root, 'synapse', signingKeyFile(s.MX_SERVER_NAME)), 'utf8').catch(() => '');
+  const s = f.d.deployment.settings;
+  const line = await readText(join(f.d.deployment.root, 'synapse', signingKeyFile(s.MX_SERVER_NAME))).catch(() => '');
   const m = /^ed25519 (\S+) (\S+)/.exec(line.trim());
   if (!m) return fail('federation.signing-key', 'the signing key file is missing or unreadable', 'Restore synapse/<server>.signing.key from a backup before Synapse starts (it would silently make a new key).');
   const [, keyId = '', seed = ''] = m;

@@ -31,7 +31,7 @@ export async function stackChecks(f: DoctorFacts): Promise<Finding[]> {
   }
   out.push(await imagePins(f));
   const running = new Set(f.services.filter((s) => s.state === 'running').map((s) => s.service));
-  const busy = await portConflicts(f.ctx, running);
+  const busy = await portConflicts(f.d, running);
   out.push(
     busy.length === 0
       ? ok('stack.ports', 'no port the stack needs is held by another process')
@@ -41,7 +41,7 @@ export async function stackChecks(f: DoctorFacts): Promise<Finding[]> {
 }
 
 async function imagePins(f: DoctorFacts): Promise<Finding> {
-  const cfg = parseYaml(await f.ctx.compose.config()) as { services?: Record<string, { image?: string }> };
+  const cfg = parseYaml(await f.d.compose.config()) as { services?: Record<string, { image?: string }> };
   const drift: string[] = [];
   for (const [name, c] of f.containers) {
     const pinned = cfg.services?.[name]?.image;

@@ -1,6 +1,6 @@
 // "Synapse won't start" and friends: homeserver.yaml syntax and required keys (and Synapse's
 // own verdict when it is not running happily), registration, memory, recent errors in its log.
-import { readFile } from 'node:fs/promises';
+import { readText } from '../../adapters/fs.ts';
 import { join } from 'node:path';
 import type { Finding } from '../../core/doctor/finding.ts';
 import { fail, ok, warn } from '../../core/doctor/finding.ts';
@@ -13,7 +13,7 @@ const REQUIRED = ['server_name', 'database', 'listeners', 'signing_key_path', 'm
 
 /** Maps a path inside the synapse container (/data/...) to the deployment. */
 const onHost = (f: DoctorFacts, p: unknown): string | undefined =>
-  typeof p === 'string' && p.startsWith('/data/') ? join(f.ctx.deployment.root, 'synapse', p.slice('/data/'.length)) : undefined;
+  typeof p === 'string' && p.startsWith('/data/') ? join(f.d.deployment.root, 'synapse', p.slice('/data/'.length)) : undefined;
 
 export async function configChecks(f: DoctorFacts): Promise<Finding[]> {
   const hs = f.homeserver;
@@ -22,7 +22,7 @@ export async function configChecks(f: DoctorFacts): Promise<Finding[]> {
   }
   const problems: string[] = [];
   for (const key of REQUIRED) if (hsValue(f, key) === undefined) problems.push(`missing key ${key}`);
-  if (hsValue(f, 'server_name') !== f.ctx.deployment.settings.MX_SERVER_NAME) problems.push(`server_name is ${String(hsValue(f, 'server_name'))}, .env says ${f.ctx.deployment.settings.MX_SERVER_NAME}`);
+  if (hsValue(f, 'server_name') !== f.d.deployment.settings.MX_SERVER_NAME) problems.push(`server_name is ${String(hsValue(f, 'server_name'))}, .env says ${f.d.deployment.settings.MX_SERVER_NAME}`);
   for (const key of ['signing_key_path', 'log_config']) {
     const p = onHost(f, hsValue(f, key));
     if (p !== undefined && !(await pathExists(p))) problems.push(`${key} names ${String(hsValue(f, key))}, which does not exist`);
@@ -43,7 +43,7 @@ export async function configChecks(f: DoctorFacts): Promise<Finding[]> {
 /** Asks Synapse itself to load the config, in a one-off container (works while synapse is down). */
 async function synapseVerdict(f: DoctorFacts): Promise<Finding> {
   try {
-    await f.ctx.compose.runOnce('synapse', ['-m', 'synapse.config', 'read', 'server_name', '-c', '/data/homeserver.yaml'], { entrypoint: 'python3', timeoutMs: 60_000, noDeps: true });
+    await f.d.compose.runOnce('synapse', ['-m', 'synapse.config', 'read', 'server_name', '-c', '/data/homeserver.yaml'], { entrypoint: 'python3', timeoutMs: 60_000, noDeps: true });
     return ok('synapse.config-check', 'Synapse accepts homeserver.yaml (checked by Synapse itself)');
   } catch (error) {
     const detail = (error as { detail?: string }).detail ?? (error as Error).message;
@@ -57,7 +57,7 @@ export async function registrationChecks(f: DoctorFacts): Promise<Finding[]> {
   const out: Finding[] = [];
   const secret = hsValue(f, 'registration_shared_secret');
   const secretPath = onHost(f, hsValue(f, 'registration_shared_secret_path'));
-  const hasSecret = (typeof secret === 'string' && secret.length > 0) || (secretPath !== undefined && (await pathExists(secretPath)) && (await readFile(secretPath, 'utf8')).trim() !== '');
+  const hasSecret = (typeof secret === 'string' && secret.length > 0) || (secretPath !== undefined && (await pathExists(secretPath)) && (await readText(secretPath)).trim() !== '');
   out.push(hasSecret ? ok('registration.shared-secret', 'the registration shared secret is set') : warn('registration.shared-secret', 'no registration shared secret', 'Set registration_shared_secret (mxctl init writes one) so `mxctl admin init` can create admins.'));
   const open = hsValue(f, 'enable_registration') === true;
   const gated = hsValue(f, 'registration_requires_token') === true;
@@ -72,7 +72,7 @@ export async function registrationChecks(f: DoctorFacts): Promise<Finding[]> {
 export async function memoryCheck(f: DoctorFacts): Promise<Finding[]> {
   const pid = f.containers.get('synapse')?.pid ?? 0;
   if (pid === 0) return [];
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const status = await readText(`/proc/${pid}/status`).catch(() => '');
   const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
   if (!Number.isFinite(kb)) return [warn('synapse.memory', "cannot read Synapse's memory use", 'Run mxctl as root on the Docker host to read container memory.')];
   const factor = hsValue(f, 'caches.global_factor');
@@ -81,7 +81,7 @@ export async function memoryCheck(f: DoctorFacts): Promise<Finding[]> {
 
 export async function logChecks(f: DoctorFacts): Promise<Finding[]> {
   if (!f.services.some((s) => s.service === 'synapse')) return [];
-  const text = await f.ctx.compose.logsText('synapse', 5000, '1h');
+  const text = await f.d.compose.logsText('synapse', 5000, '1h');
   const groups = groupLogErrors(text.split('\n'));
   if (groups.length === 0) return [ok('synapse.log', 'no ERROR or CRITICAL lines in the last hour of Synapse log')];
   const evidence = groups.slice(0, 10).map((g) => `${g.count} × ${g.level} ${g.logger}: ${g.message}`);

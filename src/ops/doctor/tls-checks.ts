@@ -10,9 +10,9 @@ import { certificateOnDisk, publicNames } from '../certs.ts';
 
 export async function tlsChecks(f: DoctorFacts): Promise<Finding[]> {
   const out: Finding[] = [];
-  const pem = await certificateOnDisk(f.ctx.deployment.root);
+  const pem = await certificateOnDisk(f.d.deployment.root);
   const onDisk = pem === undefined ? undefined : new X509Certificate(pem);
-  const probes = await Promise.all(publicNames(f.ctx).map((name) => probeCertificate(name, { address: f.ctx.publicHttp.resolve, ca: f.ctx.publicHttp.ca, timeoutMs: 5_000 })));
+  const probes = await Promise.all(publicNames(f.d).map((name) => probeCertificate(name, { address: f.d.publicHttp.resolve, ca: f.d.publicHttp.ca, timeoutMs: 5_000 })));
   for (const p of probes) {
     const id = `tls.${p.name}`;
     if (p.validTo === undefined || p.validFrom === undefined) {

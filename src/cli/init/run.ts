@@ -1,6 +1,8 @@
+// `mxctl init`: flags → init options; the deployment's summary or the changes applied.
 import { initDeployment } from '../../ops/init.ts';
 import { deploymentRoot } from '../../ops/deployment.ts';
 import { printJson, say } from '../output.ts';
+import type { ExitStatus } from '../command.ts';
 import { terminalConfirm } from '../prompt.ts';
 
 export interface InitFlags {
@@ -15,7 +17,7 @@ export interface InitFlags {
   json?: true;
 }
 
-export async function runInit(f: InitFlags, dir: string | undefined): Promise<void> {
+export async function runInit(f: InitFlags, dir: string | undefined): Promise<ExitStatus> {
   const { root } = deploymentRoot({ dir });
   const report = await initDeployment(
     {
