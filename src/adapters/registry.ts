@@ -228,7 +228,7 @@ class RegistryHttp {
     return new RegistryError('unreachable', `Cannot reach the image registry ${ref.registry} (${why}).`, {
       registry: ref.registry,
       cause,
-      hint: `Check this machine's network and that ${new URL(url).origin} is up; nothing was changed.`,
+      hint: `Check this machine's network and that ${new URL(url).origin} is up.`,
     });
   }
 

@@ -10,6 +10,7 @@ import { registerStack } from './program/stack.ts';
 import { registerAdministration } from './program/administration.ts';
 import { registerDoctor } from './program/doctor.ts';
 import { registerBackup } from './program/backup.ts';
+import { registerUpgrade } from './upgrade/command.ts';
 
 export function buildProgram(done: Done): Command {
   const program = new Command('mxctl')
@@ -23,6 +24,7 @@ export function buildProgram(done: Done): Command {
   registerAdministration(program, done);
   registerDoctor(program, done);
   registerBackup(program, done);
+  registerUpgrade(program, done);
   return program;
 }
 
