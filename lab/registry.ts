@@ -9,6 +9,10 @@ import { promisify } from 'node:util';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../src/adapters/fs.ts';
+import { readSettings } from '../src/ops/deployment.ts';
+import { formatSettings } from '../src/core/settings.ts';
+import { renderLabOverride } from './lab-files.ts';
 
 const exec = promisify(execFile);
 
@@ -126,4 +130,15 @@ export async function pushLabSynapse(registryHost: string, tags: readonly (keyof
 export async function untagPushed(registryHost: string, repo: string, tags: readonly string[]): Promise<void> {
   const refs = tags.map((t) => `${registryHost}/${repo}:${t}`);
   await exec('docker', ['image', 'rm', '--no-prune', ...refs]).catch(() => undefined);
+}
+
+/**
+ * Pins a lab deployment's service to an image in the lab registry, as an admin would: the
+ * `*_IMAGE` line in .env, and the lab override stops naming the local build for that service.
+ * The stack picks it up at the next `mxctl up` (the image is local already: pushing tagged it).
+ */
+export async function pinLabImage(dir: string, address: string, service: 'synapse', ref: string): Promise<void> {
+  const settings = await readSettings(dir);
+  await writeFileAtomic(join(dir, '.env'), formatSettings({ ...settings, SYNAPSE_IMAGE: ref }), 0o600);
+  await writeFileAtomic(join(dir, 'compose', 'docker-compose.override.yml'), renderLabOverride(address, { imagesFromEnv: [service] }));
 }
