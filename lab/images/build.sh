@@ -8,7 +8,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${MXLAB_CACHE:-/var/cache/mxlab}
 mirror=${MXLAB_MIRROR:-http://deb.debian.org/debian}
-all=(postgres synapse nginx element certbot pebble)
+# NOTE: the synapse-* variants are FROM synapse:lab, so they come after it (seconds each; lab/README.md).
+all=(postgres synapse synapse-next synapse-compat synapse-broken nginx element certbot pebble)
 force=0
 names=()
 for a in "$@"; do
@@ -46,7 +47,13 @@ fi
 for name in "${names[@]}"; do
   dir="$here/$name"
   [ -f "$dir/Dockerfile" ] || { log "no recipe for image '$name' (known: ${all[*]})"; exit 2; }
-  hash=$( (cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-12)
+  # A recipe FROM another lab image is rebuilt when that image changes: its id joins the hash.
+  parent=$(sed -n 's|^FROM \(element-matrix-lab/[a-z-]*:lab\)$|\1|p' "$dir/Dockerfile" | grep -v '/base:' || true)
+  parent_id=""
+  if [ -n "$parent" ]; then
+    parent_id=$(docker image inspect -f '{{.Id}}' "$parent" 2>/dev/null) || { log "$name needs $parent: build it first"; exit 1; }
+  fi
+  hash=$( (cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum; echo "$parent_id") | sha256sum | cut -c1-12)
   tag="element-matrix-lab/$name:$hash"
   if [ $force = 0 ] && docker image inspect "$tag" >/dev/null 2>&1; then
     docker tag "$tag" "element-matrix-lab/$name:lab"

@@ -37,6 +37,8 @@ export async function buildDeps<K extends keyof Deps>(want: readonly K[], r: Dep
   if (wanted.has('synapse')) parts.synapse = localSynapse(deployment);
   if (wanted.has('publicHttp')) parts.publicHttp = await publicHttpOf(deployment);
   if (wanted.has('admin')) parts.admin = await adminOf(deployment, r.dryRun === true);
+  if (wanted.has('registry')) parts.registry = (await import('../adapters/registry.ts')).createRegistryClient();
+  if (wanted.has('images')) parts.images = await imagesOf();
   // NOTE: built before any work starts, so a broken offsite setting stops a backup before it writes anything.
   if (wanted.has('offsite')) parts.offsite = await (await import('../ops/backup/offsite.ts')).offsiteStore(deployment);
   return { ...(parts as Pick<Deps, K>), end: display.end };
@@ -46,6 +48,12 @@ async function composeOf(d: Deployment): Promise<Deps['compose']> {
   const [{ assertDockerReady }, { createCompose }] = await Promise.all([import('../adapters/docker.ts'), import('../adapters/compose.ts')]);
   await assertDockerReady();
   return createCompose(d.composeDir);
+}
+
+async function imagesOf(): Promise<Deps['images']> {
+  const [{ assertDockerReady }, { dockerImages }] = await Promise.all([import('../adapters/docker.ts'), import('../adapters/docker-images.ts')]);
+  await assertDockerReady();
+  return dockerImages;
 }
 
 async function postgresOf(d: Deployment): Promise<Deps['postgres']> {
