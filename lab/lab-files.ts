@@ -55,7 +55,8 @@ services:
       test: ["CMD-SHELL", "curl -fSs http://${a}:8008/health || exit 1"]
   element:
     <<: *lab
-    ${image('element')}
+    # The element slot serves Hydrogen in the lab, a test client (lab/README.md): not Element.
+    image: element-matrix-lab/hydrogen:lab
     environment:
       ELEMENT_WEB_PORT: "${LAB_ELEMENT_PORT}"
       ELEMENT_BIND_ADDRESS: ${a}

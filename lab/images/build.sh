@@ -8,8 +8,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${MXLAB_CACHE:-/var/cache/mxlab}
 mirror=${MXLAB_MIRROR:-http://deb.debian.org/debian}
-# NOTE: the synapse-* variants are FROM synapse:lab, so they come after it (seconds each; lab/README.md).
-all=(postgres synapse synapse-next synapse-compat synapse-broken nginx element certbot pebble)
+# NOTE: the synapse-* variants are FROM synapse:lab, so they come after it (seconds each); hydrogen is the
+# image of the lab's element slot (a test client, not Element). lab/README.md says what each is.
+all=(postgres synapse synapse-next synapse-compat synapse-broken nginx hydrogen certbot pebble)
 force=0
 names=()
 for a in "$@"; do
@@ -61,8 +62,14 @@ for name in "${names[@]}"; do
   fi
   log "building $name"
   start=$(date +%s)
+  args=()
+  # A recipe that fetches over HTTPS (npm) declares ARG LOCAL_CA_CERTS: hand it the CAs this host
+  # added to its trust store, so a TLS-inspecting proxy in front of the registry is trusted there too.
+  if grep -q '^ARG LOCAL_CA_CERTS' "$dir/Dockerfile"; then
+    args+=(--build-arg "LOCAL_CA_CERTS=$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true)")
+  fi
   # NOTE: --network host: the lab uses no Docker bridge networks (DESIGN.md §5).
-  DOCKER_BUILDKIT=0 docker build -q --network host -t "$tag" -t "element-matrix-lab/$name:lab" "$dir" >"$cache/build-$name.log" 2>&1 \
+  DOCKER_BUILDKIT=0 docker build -q --network host "${args[@]}" -t "$tag" -t "element-matrix-lab/$name:lab" "$dir" >"$cache/build-$name.log" 2>&1 \
     || { log "building $name failed: see $cache/build-$name.log"; tail -20 "$cache/build-$name.log" >&2; exit 1; }
   log "built $name in $(( $(date +%s) - start ))s"
 done
