@@ -7,7 +7,17 @@ import { isMxError } from '../core/errors.ts';
 import { MXCTL_VERSION } from '../core/version.ts';
 import type { Done } from './command.ts';
 import { registerStack } from './program/stack.ts';
-import { registerAdministration } from './program/administration.ts';
+import { registerAdmin } from './admin/command.ts';
+import { registerTokens } from './tokens/command.ts';
+import { registerUsers } from './users/command.ts';
+import { registerRooms } from './rooms/command.ts';
+import { registerPurgeHistory } from './purge-history/command.ts';
+import { registerMedia } from './media/command.ts';
+import { registerReports } from './reports/command.ts';
+import { registerNotice } from './notice/command.ts';
+import { registerAbuse } from './abuse/command.ts';
+import { registerFederation } from './federation/command.ts';
+import { registerBackgroundUpdates } from './background-updates/command.ts';
 import { registerDoctor } from './program/doctor.ts';
 import { registerBackup } from './program/backup.ts';
 
@@ -20,7 +30,10 @@ export function buildProgram(done: Done): Command {
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   registerStack(program, done);
-  registerAdministration(program, done);
+  registerAdmin(program, done);
+  for (const register of [registerTokens, registerUsers, registerRooms, registerPurgeHistory, registerMedia, registerReports, registerNotice, registerAbuse, registerFederation, registerBackgroundUpdates]) {
+    register(program, done);
+  }
   registerDoctor(program, done);
   registerBackup(program, done);
   return program;

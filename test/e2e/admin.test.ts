@@ -10,7 +10,7 @@ import type { Lab } from './lab-harness.ts';
 import { MatrixUser } from './matrix-user.ts';
 import { openSynadm } from './synadm.ts';
 import type { Synadm } from './synadm.ts';
-import { adminStatePath, readAdminState } from '../../src/ops/admin-state.ts';
+import { adminStatePath, readAdminState } from '../../src/ops/admin/state.ts';
 import { createCompose } from '../../src/adapters/compose.ts';
 import type { TokenView } from '../../src/ops/admin/tokens.ts';
 import type { RoomList } from '../../src/ops/admin/rooms.ts';

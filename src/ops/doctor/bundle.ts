@@ -9,7 +9,7 @@ import { secretValues } from '../../core/deployment-files.ts';
 import { run } from '../../adapters/exec.ts';
 import { writeFileAtomic, pathExists } from '../../adapters/fs.ts';
 import type { StackContext } from '../context.ts';
-import { readAdminState } from '../admin-state.ts';
+import { readAdminState } from '../admin/state.ts';
 import type { DoctorReport } from './doctor.ts';
 
 const SECRET_NAME = /(SECRET|PASSWORD|PASSPHRASE|TOKEN|PEPPER|ACCESS_KEY|PRIVATE)/i;
