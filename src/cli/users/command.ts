@@ -14,6 +14,11 @@ const FLAGS = [
 
 export function registerUsers(program: Command, done: Done): void {
   const users = program.command('users').description("this server's users");
+  registerReads(users, done);
+  registerChanges(users, done);
+}
+
+function registerReads(users: Command, done: Done): void {
   withJson(
     users
       .command('list')
@@ -29,6 +34,9 @@ export function registerUsers(program: Command, done: Done): void {
   withJson(users.command('whois').description("a user's sessions: devices, IP addresses, user agents, last seen").argument('<USER>')).action(async (user, opts, cmd) =>
     done(await (await run()).runUsersWhois(user, opts, dirOf(cmd))),
   );
+}
+
+function registerChanges(users: Command, done: Done): void {
   withConfirm(
     users
       .command('deactivate')
