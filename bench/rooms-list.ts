@@ -11,7 +11,7 @@ import { parseArgs, promisify } from 'node:util';
 import { startLab, openLab } from '../test/e2e/lab-harness.ts';
 import type { Lab } from '../test/e2e/lab-harness.ts';
 import { openSynadm } from '../test/e2e/synadm.ts';
-import { readAdminState } from '../src/ops/admin-state.ts';
+import { readAdminState } from '../src/ops/admin/state.ts';
 import { SynapseClient } from '../src/adapters/synapse.ts';
 
 const exec = promisify(execFile);

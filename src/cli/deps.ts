@@ -73,16 +73,17 @@ async function publicHttpOf(d: Deployment): Promise<Deps['publicHttp']> {
 }
 
 async function adminOf(d: Deployment, dryRun: boolean): Promise<AdminAccess> {
-  const [{ readAdminState }, { SynapseAdmin }, { SimulatedAdminWrites }] = await Promise.all([
-    import('../ops/admin-state.ts'),
-    import('../adapters/synapse-admin.ts'),
+  const [{ readAdminState }, { SynapseAdminReads }, { SynapseAdminWrites }, { SimulatedAdminWrites }] = await Promise.all([
+    import('../ops/admin/state.ts'),
+    import('../adapters/synapse-admin-reads.ts'),
+    import('../adapters/synapse-admin-writes.ts'),
     import('../adapters/synapse-admin-simulated.ts'),
   ]);
   const state = await readAdminState(d.root);
   if (state === undefined) {
     throw new MxError('E_UNAUTHORIZED', 'mxctl has no admin token for this deployment yet.', { hint: 'Run `mxctl admin init` to create the first admin and store its token.' });
   }
-  const real = new SynapseAdmin(localSynapse(d, state.access_token));
+  const client = localSynapse(d, state.access_token);
   const simulated = dryRun ? new SimulatedAdminWrites() : undefined;
-  return { reads: real, writes: simulated ?? real, planned: simulated?.planned, dryRun, adminUserId: state.user_id as UserId };
+  return { reads: new SynapseAdminReads(client), writes: simulated ?? new SynapseAdminWrites(client), planned: simulated?.planned, dryRun, adminUserId: state.user_id as UserId };
 }

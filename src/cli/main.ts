@@ -8,7 +8,17 @@ import { MXCTL_VERSION } from '../core/version.ts';
 import type { Done } from './command.ts';
 import { registerInit } from './init/command.ts';
 import { registerStack } from './stack/command.ts';
-import { registerAdministration } from './program/administration.ts';
+import { registerAdmin } from './admin/command.ts';
+import { registerTokens } from './tokens/command.ts';
+import { registerUsers } from './users/command.ts';
+import { registerRooms } from './rooms/command.ts';
+import { registerPurgeHistory } from './purge-history/command.ts';
+import { registerMedia } from './media/command.ts';
+import { registerReports } from './reports/command.ts';
+import { registerNotice } from './notice/command.ts';
+import { registerAbuse } from './abuse/command.ts';
+import { registerFederation } from './federation/command.ts';
+import { registerBackgroundUpdates } from './background-updates/command.ts';
 import { registerDoctor } from './doctor/command.ts';
 import { registerBackup } from './program/backup.ts';
 import { registerUpgrade } from './upgrade/command.ts';
@@ -23,7 +33,10 @@ export function buildProgram(done: Done): Command {
     .exitOverride();
   registerInit(program, done);
   registerStack(program, done);
-  registerAdministration(program, done);
+  registerAdmin(program, done);
+  for (const register of [registerTokens, registerUsers, registerRooms, registerPurgeHistory, registerMedia, registerReports, registerNotice, registerAbuse, registerFederation, registerBackgroundUpdates]) {
+    register(program, done);
+  }
   registerDoctor(program, done);
   registerBackup(program, done);
   registerUpgrade(program, done);

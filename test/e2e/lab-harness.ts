@@ -13,7 +13,7 @@ import { readSettings } from '../../src/ops/deployment.ts';
 import type { Settings } from '../../src/core/settings.ts';
 import { SynapseClient } from '../../src/adapters/synapse.ts';
 import type { HttpOptions } from '../../src/adapters/http.ts';
-import { readAdminState } from '../../src/ops/admin-state.ts';
+import { readAdminState } from '../../src/ops/admin/state.ts';
 
 export interface Lab {
   dir: string;

@@ -7,7 +7,7 @@ import { run } from '../../adapters/exec.ts';
 import { countRows, psql } from '../../adapters/postgres.ts';
 import { mediaIdOf } from '../../core/backup/manifest.ts';
 import type { Manifest } from '../../core/backup/manifest.ts';
-import { readAdminState } from '../admin-state.ts';
+import { readAdminState } from '../admin/state.ts';
 import type { StackContext } from '../context.ts';
 import { pgTarget } from './create.ts';
 

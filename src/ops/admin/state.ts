@@ -1,12 +1,10 @@
 // mxctl's admin credentials for one deployment: state/admin.json, mode 0600 inside the
-// deployment (the seed kept its token in /tmp). Later admin commands get their client here.
+// deployment (the seed kept its token in /tmp). cli/deps.ts builds the admin client from it.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { MxError } from '../core/errors.ts';
-import { writeFileAtomic } from '../adapters/fs.ts';
-import type { SynapseClient } from '../adapters/synapse.ts';
-import type { StackContext } from './context.ts';
+import { MxError } from '../../core/errors.ts';
+import { writeFileAtomic } from '../../adapters/fs.ts';
 
 const adminStateSchema = z.strictObject({
   user_id: z.string().startsWith('@'),
@@ -44,13 +42,4 @@ export async function readAdminState(root: string): Promise<AdminState | undefin
 
 export async function writeAdminState(root: string, state: AdminState): Promise<void> {
   await writeFileAtomic(adminStatePath(root), `${JSON.stringify(state, null, 2)}\n`, 0o600);
-}
-
-/** A Synapse client carrying mxctl's admin token. */
-export async function adminClient(ctx: StackContext): Promise<SynapseClient> {
-  const state = await readAdminState(ctx.deployment.root);
-  if (state === undefined) {
-    throw new MxError('E_UNAUTHORIZED', 'mxctl has no admin token for this deployment yet.', { hint: 'Run `mxctl admin init` to create the first admin and store its token.' });
-  }
-  return ctx.synapse.withToken(state.access_token);
 }
