@@ -9,7 +9,7 @@ import type { Done } from './command.ts';
 import { registerStack } from './program/stack.ts';
 import { registerAdministration } from './program/administration.ts';
 import { registerDoctor } from './program/doctor.ts';
-import { registerBackup } from './program/backup.ts';
+import { registerBackup } from './backup/command.ts';
 
 export function buildProgram(done: Done): Command {
   const program = new Command('mxctl')

@@ -9,6 +9,7 @@ import { httpFetch, describeNetworkError } from '../adapters/http.ts';
 import { SERVICES } from '../core/templates/compose.ts';
 import { assertKnownService, composeServices } from './context.ts';
 import type { StackContext } from './context.ts';
+import type { Deps } from './deps.ts';
 import { certificateState, obtainCertificate, writePlaceholder } from './certs.ts';
 import type { CertificateState } from './certs.ts';
 import { parse as parseYaml } from 'yaml';
@@ -112,21 +113,21 @@ export async function up(ctx: StackContext, o: { timeoutS?: number; progress?: (
  * the start, so waiting for "healthy" costs up to 15 s after Synapse is ready. A Synapse that
  * exits meanwhile (a crash loop) fails at once, naming its log.
  */
-export async function startStackUntilSynapseAnswers(ctx: StackContext, o: { timeoutS?: number } = {}): Promise<void> {
+export async function startStackUntilSynapseAnswers(o: { timeoutS?: number }, d: Pick<Deps, 'compose' | 'synapse' | 'clock'>): Promise<void> {
   // NOTE: `compose up` of nginx waits for synapse's healthcheck (depends_on: service_healthy)
   // even without --wait; when everything else runs, only synapse is started.
-  const others = (await ctx.compose.ps()).filter((x) => x.service !== 'synapse');
+  const others = (await d.compose.ps()).filter((x) => x.service !== 'synapse');
   const allRunning = SERVICES.every((name) => name === 'synapse' || others.some((x) => x.service === name && x.state === 'running'));
-  await ctx.compose.up(allRunning ? ['synapse'] : [], { wait: false });
-  const deadline = Date.now() + (o.timeoutS ?? 300) * 1000;
+  await d.compose.up(allRunning ? ['synapse'] : [], { wait: false });
+  const deadline = d.clock.now().getTime() + (o.timeoutS ?? 300) * 1000;
   for (;;) {
     try {
-      await ctx.synapse.serverVersion();
+      await d.synapse.serverVersion();
       return;
     } catch (error) {
-      const st = (await ctx.compose.ps().catch(() => [])).find((x) => x.service === 'synapse');
+      const st = (await d.compose.ps().catch(() => [])).find((x) => x.service === 'synapse');
       const down = st !== undefined && (st.state === 'exited' || st.state === 'dead' || st.state === 'restarting');
-      if (down || Date.now() > deadline) {
+      if (down || d.clock.now().getTime() > deadline) {
         throw new MxError('E_STACK_UNHEALTHY', `Synapse did not come up${down ? ` (it is ${st.state})` : ` within ${o.timeoutS ?? 300} s`}.`, {
           hint: 'Read its log with `mxctl logs synapse`.',
           cause: error,

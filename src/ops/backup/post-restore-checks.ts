@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import { httpFetch } from '../../adapters/http.ts';
 import { run } from '../../adapters/exec.ts';
-import { countRows, psql } from '../../adapters/postgres.ts';
 import { mediaIdOf } from '../../core/backup/manifest.ts';
 import type { Manifest } from '../../core/backup/manifest.ts';
 import { readAdminState } from '../admin-state.ts';
-import type { StackContext } from '../context.ts';
-import { pgTarget } from './create.ts';
+import type { Deps } from '../deps.ts';
+
+export type ChecksDeps = Pick<Deps, 'deployment' | 'postgres' | 'synapse' | 'clock'>;
 
 export type ChecksMode = 'full' | 'read-only';
 
@@ -27,10 +27,19 @@ async function check(name: string, fn: () => Promise<{ ok: boolean; detail: stri
   }
 }
 
-export async function runPostRestoreChecks(ctx: StackContext, m: Manifest, o: { since: Date; mode: ChecksMode }): Promise<CheckItem[]> {
-  const pg = pgTarget(ctx);
+export interface ChecksOptions {
+  /** The restored backup's manifest: what the restored server must hold at least. */
+  manifest: Manifest;
+  /** When the restore started changing things (Synapse's log is read from then). */
+  since: Date;
+  mode: ChecksMode;
+}
+
+export async function runPostRestoreChecks(o: ChecksOptions, d: ChecksDeps): Promise<CheckItem[]> {
+  const m = o.manifest;
+  const pg = d.postgres;
   const items: CheckItem[] = [];
-  const state = await readAdminState(ctx.deployment.root);
+  const state = await readAdminState(d.deployment.root);
   let token = state?.access_token;
   let loginToken: string | undefined;
 
@@ -38,7 +47,7 @@ export async function runPostRestoreChecks(ctx: StackContext, m: Manifest, o: { 
     items.push(
       await check('admin login', async () => {
         if (state === undefined) return { ok: false, detail: 'no state/admin.json in the restored deployment' };
-        const r = await ctx.synapse.login(state.user_id, state.password, 'mxctl restore check');
+        const r = await d.synapse.login(state.user_id, state.password, 'mxctl restore check');
         loginToken = r.access_token;
         token = r.access_token;
         return { ok: true, detail: `${r.user_id} logged in` };
@@ -48,8 +57,8 @@ export async function runPostRestoreChecks(ctx: StackContext, m: Manifest, o: { 
 
   items.push(
     await check('rooms and messages present', async () => {
-      const rows = await countRows(pg, ['rooms', 'users', 'events']);
-      const messages = Number((await psql(pg, "SELECT count(*) FROM events WHERE type = 'm.room.message';")).trim());
+      const rows = await pg.countRows(['rooms', 'users', 'events']);
+      const messages = Number((await pg.psql("SELECT count(*) FROM events WHERE type = 'm.room.message';")).trim());
       const want = { rooms: m.row_counts['rooms'] ?? 0, users: m.row_counts['users'] ?? 0, events: m.row_counts['events'] ?? 0 };
       // NOTE: >= because the manifest's counts are taken just before pg_dump's snapshot.
       const ok = (rows['rooms'] ?? 0) >= want.rooms && (rows['users'] ?? 0) >= want.users && (rows['events'] ?? 0) >= want.events && messages >= m.message_count;
@@ -60,12 +69,12 @@ export async function runPostRestoreChecks(ctx: StackContext, m: Manifest, o: { 
   items.push(
     await check('a media file downloads with the same sha256', async () => {
       // A file Synapse knows (a row in local_media_repository), so it can be downloaded.
-      const known = new Set((await psql(pg, 'SELECT media_id FROM local_media_repository ORDER BY created_ts DESC LIMIT 10000;')).split('\n').filter((x) => x !== ''));
+      const known = new Set((await pg.psql('SELECT media_id FROM local_media_repository ORDER BY created_ts DESC LIMIT 10000;')).split('\n').filter((x) => x !== ''));
       const media = m.files.find((f) => f.type === 'file' && known.has(mediaIdOf(f.path) ?? ''));
       if (media === undefined) return { ok: true, detail: 'the backup holds no media Synapse knows of' };
       if (token === undefined) return { ok: false, detail: 'no admin token to download with' };
       const id = mediaIdOf(media.path) ?? '';
-      const url = `${ctx.synapse.baseUrl}/_matrix/client/v1/media/download/${encodeURIComponent(m.server_name)}/${encodeURIComponent(id)}`;
+      const url = `${d.synapse.baseUrl}/_matrix/client/v1/media/download/${encodeURIComponent(m.server_name)}/${encodeURIComponent(id)}`;
       const res = await httpFetch(url, { headers: { Authorization: `Bearer ${token}` } }, { timeoutMs: 60_000 });
       if (res.status !== 200) return { ok: false, detail: `HTTP ${res.status} for ${id}` };
       const sha = createHash('sha256').update(res.body).digest('hex');
@@ -77,10 +86,11 @@ export async function runPostRestoreChecks(ctx: StackContext, m: Manifest, o: { 
     items.push(
       await check('a test message is sent and received in a scratch room', async () => {
         if (loginToken === undefined) return { ok: false, detail: 'no login (see the admin login item)' };
-        const c = ctx.synapse.withToken(loginToken);
+        const c = d.synapse.withToken(loginToken);
         const room = await c.call<{ room_id: string }>('POST', '/_matrix/client/v3/createRoom', { name: 'mxctl restore check', preset: 'private_chat' });
-        const text = `mxctl restore check ${new Date().toISOString()}`;
-        const txn = `mxctl${Date.now()}`;
+        const now = d.clock.now();
+        const text = `mxctl restore check ${now.toISOString()}`;
+        const txn = `mxctl${now.getTime()}`;
         await c.call('PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(room.room_id)}/send/m.room.message/${txn}`, { msgtype: 'm.notice', body: text });
         const msgs = await c.call<{ chunk: { content?: { body?: string } }[] }>('GET', `/_matrix/client/v3/rooms/${encodeURIComponent(room.room_id)}/messages?dir=b&limit=10`);
         const seen = msgs.chunk.some((e) => e.content?.body === text);
@@ -94,7 +104,7 @@ export async function runPostRestoreChecks(ctx: StackContext, m: Manifest, o: { 
   items.push(
     await check("no ERROR in Synapse's log since the restore started", async () => {
       const r = await run('docker', ['compose', 'logs', '--no-color', '--no-log-prefix', '--since', o.since.toISOString(), 'synapse'], {
-        cwd: ctx.deployment.composeDir,
+        cwd: d.deployment.composeDir,
         timeoutMs: 30_000,
         purpose: "reading synapse's log",
       });
@@ -104,7 +114,7 @@ export async function runPostRestoreChecks(ctx: StackContext, m: Manifest, o: { 
   );
 
   if (loginToken !== undefined) {
-    await ctx.synapse.withToken(loginToken).call('POST', '/_matrix/client/v3/logout', {}).catch(() => undefined);
+    await d.synapse.withToken(loginToken).call('POST', '/_matrix/client/v3/logout', {}).catch(() => undefined);
   }
   return items;
 }
