@@ -86,97 +86,116 @@ export function directFeed(sink: Writable): DumpFeed {
 const SEGMENT_BYTES = 16 * 1024 * 1024;
 
 export function spooledFeed(dir: string, sink: Writable, o: { maxBacklog?: number } = {}): DumpFeed {
-  const maxBacklog = o.maxBacklog ?? 4 * 1024 * 1024 * 1024;
-  const watch = new SinkWatch(sink);
-  const ready: { path: string; size: number }[] = [];
-  let backlog = 0;
-  let segment: { path: string; fd: number; size: number } | undefined;
-  let count = 0;
-  let ended = false;
-  let stopped = false; // aborted, or the pump failed: nothing more is spooled
-  let pumpWake: (() => void) | undefined;
-  let writerWake: (() => void) | undefined;
-  const notifyPump = () => {
-    pumpWake?.();
-    pumpWake = undefined;
-  };
-  const releaseWriter = () => {
-    writerWake?.();
-    writerWake = undefined;
-  };
+  return new SpooledFeed(dir, sink, o.maxBacklog ?? 4 * 1024 * 1024 * 1024);
+}
 
-  const seal = () => {
-    if (segment === undefined) return;
-    closeSync(segment.fd);
-    ready.push({ path: segment.path, size: segment.size });
-    segment = undefined;
-    notifyPump();
-  };
+/** See the top of this file: segments written by `write`, fed in order by a pump, removed once fed. */
+class SpooledFeed implements DumpFeed {
+  private readonly dir: string;
+  private readonly maxBacklog: number;
+  private readonly watch: SinkWatch;
+  private readonly ready: { path: string; size: number }[] = [];
+  private segment: { path: string; fd: number; size: number } | undefined;
+  private count = 0;
+  private ended = false;
+  /** Aborted, or the pump failed: nothing more is spooled. */
+  private stopped = false;
+  private pumpWake: (() => void) | undefined;
+  private writerWake: (() => void) | undefined;
+  private readonly pump: Promise<void>;
+  backlog = 0;
 
-  const pump = (async () => {
+  constructor(dir: string, sink: Writable, maxBacklog: number) {
+    this.dir = dir;
+    this.maxBacklog = maxBacklog;
+    this.watch = new SinkWatch(sink);
+    this.pump = this.run();
+    // NOTE: a failing pump (a segment unreadable: disk trouble) surfaces through `end`.
+    this.pump.catch(() => undefined);
+  }
+
+  get error(): unknown {
+    return this.watch.error;
+  }
+
+  write(chunk: Buffer): Promise<void> | undefined {
+    if (this.watch.gone || this.stopped) return undefined;
+    if (this.segment === undefined) {
+      if (this.count === 0) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      const path = join(this.dir, `dump.${String(this.count++).padStart(6, '0')}`);
+      this.segment = { path, fd: openSync(path, 'wx', 0o600), size: 0 };
+    }
+    for (let at = 0; at < chunk.length; ) at += writeSync(this.segment.fd, chunk, at);
+    this.segment.size += chunk.length;
+    this.backlog += chunk.length;
+    if (this.segment.size >= SEGMENT_BYTES) this.seal();
+    if (this.backlog <= this.maxBacklog) return undefined;
+    return new Promise<void>((resolve) => (this.writerWake = resolve));
+  }
+
+  async end(): Promise<void> {
+    this.seal();
+    this.ended = true;
+    this.notifyPump();
+    await this.pump;
+  }
+
+  async abort(): Promise<void> {
+    this.stopped = true;
+    this.seal();
+    this.notifyPump();
+    this.releaseWriter();
+    this.watch.cancel();
+    await this.pump.catch(() => undefined);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private notifyPump(): void {
+    this.pumpWake?.();
+    this.pumpWake = undefined;
+  }
+
+  private releaseWriter(): void {
+    this.writerWake?.();
+    this.writerWake = undefined;
+  }
+
+  private seal(): void {
+    if (this.segment === undefined) return;
+    closeSync(this.segment.fd);
+    this.ready.push({ path: this.segment.path, size: this.segment.size });
+    this.segment = undefined;
+    this.notifyPump();
+  }
+
+  /** Feeds the sealed segments in order into the consumer, removing each once fed. */
+  private async run(): Promise<void> {
     try {
       for (;;) {
-        const next = ready.shift();
+        const next = this.ready.shift();
         if (next === undefined) {
-          if (ended || stopped) break;
-          await new Promise<void>((r) => (pumpWake = r));
+          if (this.ended || this.stopped) break;
+          await new Promise<void>((r) => (this.pumpWake = r));
           continue;
         }
-        if (!watch.gone && !stopped) {
-          for await (const c of createReadStream(next.path, { highWaterMark: 1024 * 1024 })) {
-            await watch.put(c as Buffer);
-            if (watch.gone || stopped) break;
-          }
-        }
+        await this.feed(next.path);
         await rm(next.path, { force: true });
-        backlog -= next.size;
-        if (backlog <= maxBacklog) releaseWriter();
+        this.backlog -= next.size;
+        if (this.backlog <= this.maxBacklog) this.releaseWriter();
       }
-      if (!stopped) watch.end();
+      if (!this.stopped) this.watch.end();
     } catch (error) {
-      stopped = true;
-      releaseWriter();
+      this.stopped = true;
+      this.releaseWriter();
       throw error;
     }
-  })();
-  // NOTE: a failing pump (a segment unreadable: disk trouble) surfaces through `end`.
-  pump.catch(() => undefined);
+  }
 
-  return {
-    write(chunk) {
-      if (watch.gone || stopped) return undefined;
-      if (segment === undefined) {
-        if (count === 0) mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const path = join(dir, `dump.${String(count++).padStart(6, '0')}`);
-        segment = { path, fd: openSync(path, 'wx', 0o600), size: 0 };
-      }
-      for (let at = 0; at < chunk.length; ) at += writeSync(segment.fd, chunk, at);
-      segment.size += chunk.length;
-      backlog += chunk.length;
-      if (segment.size >= SEGMENT_BYTES) seal();
-      if (backlog <= maxBacklog) return undefined;
-      return new Promise<void>((resolve) => (writerWake = resolve));
-    },
-    async end() {
-      seal();
-      ended = true;
-      notifyPump();
-      await pump;
-    },
-    async abort() {
-      stopped = true;
-      seal();
-      notifyPump();
-      releaseWriter();
-      watch.cancel();
-      await pump.catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-    },
-    get error() {
-      return watch.error;
-    },
-    get backlog() {
-      return backlog;
-    },
-  };
+  private async feed(path: string): Promise<void> {
+    if (this.watch.gone || this.stopped) return;
+    for await (const c of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+      await this.watch.put(c as Buffer);
+      if (this.watch.gone || this.stopped) break;
+    }
+  }
 }

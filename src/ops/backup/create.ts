@@ -10,7 +10,7 @@ import { KEY_TABLES, judgeDump, restoreReadme } from '../../core/backup/manifest
 import type { Manifest } from '../../core/backup/manifest.ts';
 import { buildManifest, sidecarManifest } from '../../core/backup/build-manifest.ts';
 import { isExcluded, referencedPaths } from '../../core/backup/file-selection.ts';
-import { archiveName, backupId, manifestName, FILES_PREFIX, INNER_MANIFEST, INNER_README } from '../../core/backup/naming.ts';
+import { archiveName, candidateIds, manifestName, FILES_PREFIX, INNER_MANIFEST, INNER_README } from '../../core/backup/naming.ts';
 import { endOfArchive } from '../../core/backup/tar-format.ts';
 import type { Meter } from '../../core/progress.ts';
 import { MXCTL_VERSION } from '../../core/version.ts';
@@ -111,10 +111,8 @@ function partialPath(dir: string, id: string): string {
 
 async function freeId(dir: string, at: Date, tag: string | undefined): Promise<string> {
   const existing = new Set(await listDir(dir));
-  for (let bump = 0; bump < 120; bump++) {
-    const id = backupId(new Date(at.getTime() + bump * 1000), tag);
-    if (!existing.has(archiveName(id)) && !existing.has(manifestName(id)) && !existing.has(`.${archiveName(id)}.partial`)) return id;
-  }
+  const free = candidateIds(at, tag, 120).find((id) => !existing.has(archiveName(id)) && !existing.has(manifestName(id)) && !existing.has(`.${archiveName(id)}.partial`));
+  if (free !== undefined) return free;
   throw new MxError('E_BACKUP_FAILED', 'No free backup id in the next two minutes (clock problem?).');
 }
 

@@ -5,7 +5,7 @@
 // leaves something listed that has no archive.
 import { join } from 'node:path';
 import { MxError } from '../../core/errors.ts';
-import { planRetention } from '../../core/backup/retention.ts';
+import { candidatesFrom, planRetention } from '../../core/backup/retention.ts';
 import type { RetentionPolicy } from '../../core/backup/retention.ts';
 import { archiveName, backupTime, manifestName, parseBackupFileName } from '../../core/backup/naming.ts';
 import { withLock } from '../../adapters/lock.ts';
@@ -87,10 +87,7 @@ export async function pruneBackups(o: PruneOptions, d: PruneDeps): Promise<Prune
   return withLock(d.lock, lockPath(dir), 'prune', async () => {
     const { catalog, objects } = await listBoth(d);
     const good = catalog.entries.filter((e) => e.state === 'ok');
-    const plan = planRetention(
-      good.map((e) => ({ id: e.id, createdAt: new Date(e.createdAt), verified: e.verifiedAt !== undefined })),
-      o.policy,
-    );
+    const plan = planRetention(candidatesFrom(good.map((e) => ({ id: e.id, createdAt: e.createdAt, verified: e.verifiedAt !== undefined }))), o.policy);
     if (!plan.ok) throw new MxError('E_BACKUP_FAILED', `Nothing was pruned: ${plan.reason}.`);
     const offsite = d.offsite === undefined || objects === undefined ? undefined : planOffsite(objects, catalog, d.offsite, o.policy);
     const removed = o.dryRun ? plan.remove : await removeLocal(catalog, good, plan.remove);
