@@ -193,7 +193,8 @@ function preflight(run: Run, staged: Staged, d: RestoreDeps): void {
 async function safetyBackup(run: Run, d: RestoreDeps): Promise<BackupReport> {
   run.phase.next('safety backup of the current state');
   try {
-    return await createBackupLocked({ tag: 'pre-restore' }, d);
+    // NOTE: its own steps are not shown: the restore's phase names it; its bytes are.
+    return await createBackupLocked({ tag: 'pre-restore' }, { ...d, progress: { step: () => undefined, meter: d.progress.meter } });
   } catch (error) {
     throw new MxError('E_RESTORE_REFUSED', `The safety backup of the current state failed, so nothing was restored: ${(error as Error).message}`, {
       hint: 'Fix that, or (when the current state is worthless, e.g. a fresh server) run again with --no-safety-backup.',
