@@ -20,7 +20,7 @@ import { registerAbuse } from './abuse/command.ts';
 import { registerFederation } from './federation/command.ts';
 import { registerBackgroundUpdates } from './background-updates/command.ts';
 import { registerDoctor } from './doctor/command.ts';
-import { registerBackup } from './program/backup.ts';
+import { registerBackup } from './backup/command.ts';
 import { registerUpgrade } from './upgrade/command.ts';
 
 export function buildProgram(done: Done): Command {
