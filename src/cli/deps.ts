@@ -1,7 +1,9 @@
 // The one place where the operations' dependencies are built (src/ops/deps.ts says what each
 // one is). A command asks for the parts it needs; only those are built, and each adapter's
 // module is imported only when asked for, so `mxctl users list` never loads execa or the AWS SDK.
+import { isAbsolute, join } from 'node:path';
 import { MxError } from '../core/errors.ts';
+import { readTextIfExists } from '../adapters/fs.ts';
 import type { UserId } from '../core/admin/ids.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { fileLocker } from '../adapters/lock.ts';
@@ -67,9 +69,17 @@ export function localSynapse(d: Deployment, accessToken?: string): SynapseClient
 }
 
 async function publicHttpOf(d: Deployment): Promise<Deps['publicHttp']> {
-  const { readExtraCa } = await import('../ops/context.ts');
   const resolve = d.settings.MXCTL_RESOLVE;
-  return { ca: await readExtraCa(d), resolve: resolve === '' ? undefined : resolve };
+  return { ca: await extraCa(d), resolve: resolve === '' ? undefined : resolve };
+}
+
+/** MXCTL_CA_FILE (relative to the deployment): extra CAs to trust for the public names. */
+async function extraCa(d: Deployment): Promise<string | undefined> {
+  const file = d.settings.MXCTL_CA_FILE;
+  if (file === '') return undefined;
+  // NOTE: a missing or unreadable CA file is not fatal here: TLS checks then fail with "not
+  // trusted", which names the real consequence.
+  return readTextIfExists(isAbsolute(file) ? file : join(d.root, file)).catch(() => undefined);
 }
 
 async function adminOf(d: Deployment, dryRun: boolean): Promise<AdminAccess> {

@@ -50,8 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    // TRANSITION: until every run returns its status (issue 15), a run may still set process.exitCode.
-    return status !== 0 ? status : process.exitCode === undefined ? 0 : Number(process.exitCode);
+    return status;
   } catch (error) {
     return reportError(error);
   }

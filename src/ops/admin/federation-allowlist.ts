@@ -1,7 +1,6 @@
 // `mxctl federation allowlist`: which servers Synapse federates with (federation_domain_whitelist).
 // The list lives in .env (so `mxctl init` re-renders it) and in homeserver.yaml (what Synapse
 // reads at start). A change shows its diff, asks, writes both files and offers to restart Synapse.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { MxError } from '../../core/errors.ts';
@@ -22,7 +21,7 @@ import { setEnvValue } from '../../core/env-file.ts';
 import { setTopLevelBlock } from '../../core/yaml-edit.ts';
 import { redact, unifiedDiff } from '../../core/diff.ts';
 import { secretValues } from '../../core/deployment-files.ts';
-import { replaceFileAtomic } from '../../adapters/fs.ts';
+import { readText, replaceFileAtomic } from '../../adapters/fs.ts';
 import type { Deps } from '../deps.ts';
 
 const HOMESERVER = 'synapse/homeserver.yaml';
@@ -42,7 +41,7 @@ export interface AllowlistView {
 export async function showAllowlist(_o: Record<string, never>, deps: Pick<Deps, 'deployment'>): Promise<AllowlistView> {
   const d = deps.deployment;
   const list = parseAllowlistSetting(d.settings.MX_FEDERATION_ALLOWLIST);
-  const homeserver = whitelistIn(await readFile(join(d.root, HOMESERVER), 'utf8'));
+  const homeserver = whitelistIn(await readText(join(d.root, HOMESERVER)));
   const wanted = effectiveWhitelist(d.settings.MX_SERVER_NAME, list) ?? null;
   return {
     serverName: d.settings.MX_SERVER_NAME,
@@ -135,9 +134,9 @@ interface Edit {
 /** The two files with the new list written in; only those that change. */
 async function editsFor(d: Deps['deployment'], list: readonly string[]): Promise<Edit[]> {
   const own = d.settings.MX_SERVER_NAME;
-  const envOld = await readFile(d.envFile, 'utf8');
+  const envOld = await readText(d.envFile);
   const envNew = setEnvValue(envOld, ALLOWLIST_SETTING, formatAllowlistSetting(list), { comment: ALLOWLIST_SETTING_COMMENT, insertBefore: /^COMPOSE_PROJECT_NAME=/ });
-  const hsOld = await readFile(join(d.root, HOMESERVER), 'utf8');
+  const hsOld = await readText(join(d.root, HOMESERVER));
   const hsNew = setTopLevelBlock(hsOld, ALLOWLIST_KEY, renderAllowlistBlock(own, list), { path: HOMESERVER, ownComment: ALLOWLIST_COMMENT });
   return [
     { path: '.env', old: envOld, next: envNew },

@@ -1,10 +1,9 @@
 // mxctl's admin credentials for one deployment: state/admin.json, mode 0600 inside the
 // deployment (the seed kept its token in /tmp). cli/deps.ts builds the admin client from it.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MxError } from '../../core/errors.ts';
-import { writeFileAtomic } from '../../adapters/fs.ts';
+import { readText, writeFileAtomic } from '../../adapters/fs.ts';
 
 const adminStateSchema = z.strictObject({
   user_id: z.string().startsWith('@'),
@@ -22,7 +21,7 @@ export function adminStatePath(root: string): string {
 export async function readAdminState(root: string): Promise<AdminState | undefined> {
   let text: string;
   try {
-    text = await readFile(adminStatePath(root), 'utf8');
+    text = await readText(adminStatePath(root));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

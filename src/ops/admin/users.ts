@@ -1,6 +1,6 @@
 // Users: list, show, whois, deactivate, shadow-ban, suspend.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readText } from '../../adapters/fs.ts';
 import { MxError, isMxError } from '../../core/errors.ts';
 import { parseLocalUser, serverOf } from '../../core/admin/ids.ts';
 import type { UserId } from '../../core/admin/ids.ts';
@@ -102,7 +102,7 @@ export async function passwordFrom(file: string | undefined): Promise<{ password
   if (file === undefined) return { password: randomBytes(18).toString('base64url'), generated: true };
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readText(file);
   } catch (error) {
     throw new MxError('E_INVALID_INPUT', `Cannot read the password file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
   }
