@@ -3,11 +3,11 @@
 // state, a query against the lab's Postgres.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startLab, openLab } from '../lab-harness.ts';
-import type { Lab } from '../lab-harness.ts';
-import { MatrixUser } from '../matrix-user.ts';
-import { openSynadm } from '../synadm.ts';
-import type { Synadm } from '../synadm.ts';
+import { startLab, openLab } from '../../../lab/harness.ts';
+import type { Lab } from '../../../lab/harness.ts';
+import { MatrixUser } from '../../../lab/matrix-user.ts';
+import { openSynadm } from '../../../lab/synadm.ts';
+import type { Synadm } from '../../../lab/synadm.ts';
 import { readAdminState } from '../../../src/ops/admin/state.ts';
 import { createCompose } from '../../../src/adapters/compose.ts';
 import type { StateEvent } from '../../../src/adapters/synapse-admin.ts';

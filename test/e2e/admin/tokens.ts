@@ -1,7 +1,7 @@
 // The lab e2e of registration tokens: create, list, update, delete, on the shared lab (test/e2e/admin.test.ts starts it).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MatrixUser } from '../matrix-user.ts';
+import { MatrixUser } from '../../../lab/matrix-user.ts';
 import type { AdminLab } from './lab.ts';
 import type { TokenView } from '../../../src/ops/admin/tokens.ts';
 import type { RegistrationToken } from '../../../src/adapters/synapse-admin.ts';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MatrixUser } from '../matrix-user.ts';
+import { MatrixUser } from '../../../lab/matrix-user.ts';
 import { enc } from './lab.ts';
 import type { AdminLab } from './lab.ts';
 

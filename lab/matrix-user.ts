@@ -1,6 +1,6 @@
 // A Matrix user as a client sees the server: over HTTPS through nginx, by public name.
-import { httpFetch } from '../../src/adapters/http.ts';
-import type { HttpOptions } from '../../src/adapters/http.ts';
+import { httpFetch } from '../src/adapters/http.ts';
+import type { HttpOptions } from '../src/adapters/http.ts';
 
 export interface UiaResponse {
   status: number;

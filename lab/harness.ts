@@ -7,13 +7,13 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireTestSlot, labDestroy, labUp, mxctl, prepareHost, CA_FILE } from '../../lab/lab-stack.ts';
-import { labSlot } from '../../lab/lab-files.ts';
-import { readSettings } from '../../src/ops/deployment.ts';
-import type { Settings } from '../../src/core/settings.ts';
-import { SynapseClient } from '../../src/adapters/synapse.ts';
-import type { HttpOptions } from '../../src/adapters/http.ts';
-import { readAdminState } from '../../src/ops/admin/state.ts';
+import { acquireTestSlot, labDestroy, labUp, mxctl, prepareHost, CA_FILE } from './lab-stack.ts';
+import { labSlot } from './lab-files.ts';
+import { readSettings } from '../src/ops/deployment.ts';
+import type { Settings } from '../src/core/settings.ts';
+import { SynapseClient } from '../src/adapters/synapse.ts';
+import type { HttpOptions } from '../src/adapters/http.ts';
+import { readAdminState } from '../src/ops/admin/state.ts';
 
 export interface Lab {
   dir: string;
