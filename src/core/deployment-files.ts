@@ -46,7 +46,13 @@ export function renderDeployment(s: Settings, signingKey: string): DeploymentFil
     { path: 'compose/docker-compose.yml', content: renderCompose(), mode: 0o644 },
     { path: 'synapse/homeserver.yaml', content: renderHomeserver(s), mode: 0o600, synapseOwned: true },
     { path: `synapse/${logConfigFile(s.MX_SERVER_NAME)}`, content: renderLogConfig(), mode: 0o644, synapseOwned: true },
-    { path: `synapse/${signingKeyFile(s.MX_SERVER_NAME)}`, content: signingKey, mode: 0o600, synapseOwned: true, createOnly: true },
+    {
+      path: `synapse/${signingKeyFile(s.MX_SERVER_NAME)}`,
+      content: signingKey,
+      mode: 0o600,
+      synapseOwned: true,
+      createOnly: true,
+    },
     { path: 'element/config.json', content: renderElementConfig(s), mode: 0o644 },
     { path: 'docs/RUNBOOK.md', content: renderRunbook(s), mode: 0o644 },
   ];

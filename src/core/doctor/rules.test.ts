@@ -6,7 +6,13 @@ import { worst } from './finding.ts';
 const DAY = 86_400_000;
 const now = new Date('2026-11-27T00:00:00Z');
 const cert = (lifetimeDays: number, leftDays: number) =>
-  judgeCertificate('c', 'x', new Date(now.getTime() - (lifetimeDays - leftDays) * DAY), new Date(now.getTime() + leftDays * DAY), now);
+  judgeCertificate(
+    'c',
+    'x',
+    new Date(now.getTime() - (lifetimeDays - leftDays) * DAY),
+    new Date(now.getTime() + leftDays * DAY),
+    now,
+  );
 
 test('certificates are judged against their own lifetime', () => {
   assert.equal(cert(90, 60).status, 'ok');
@@ -35,10 +41,20 @@ test('memory: the runbook 2 GB trigger', () => {
 });
 
 test('connections: exhausted slots fail and name the holders', () => {
-  const f = judgeConnections('db', { total: 97, maxConnections: 100, reserved: 3, synapse: 5, cpMax: 10, holders: ['psql (intruder) × 92'] });
+  const f = judgeConnections('db', {
+    total: 97,
+    maxConnections: 100,
+    reserved: 3,
+    synapse: 5,
+    cpMax: 10,
+    holders: ['psql (intruder) × 92'],
+  });
   assert.equal(f.status, 'fail');
   assert.ok(f.evidence.includes('psql (intruder) × 92'));
-  assert.equal(judgeConnections('db', { total: 8, maxConnections: 100, reserved: 3, synapse: 5, cpMax: 10, holders: [] }).status, 'ok');
+  assert.equal(
+    judgeConnections('db', { total: 8, maxConnections: 100, reserved: 3, synapse: 5, cpMax: 10, holders: [] }).status,
+    'ok',
+  );
 });
 
 test('log errors are grouped by logger and message shape', () => {
@@ -50,7 +66,12 @@ test('log errors are grouped by logger and message shape', () => {
   ];
   const g = groupLogErrors(lines);
   assert.equal(g.length, 2);
-  assert.deepEqual(g[0], { level: 'ERROR', logger: 'synapse.http.server', message: 'Failed handle request for <id> after N s', count: 2 });
+  assert.deepEqual(g[0], {
+    level: 'ERROR',
+    logger: 'synapse.http.server',
+    message: 'Failed handle request for <id> after N s',
+    count: 2,
+  });
   assert.equal(g[1]?.level, 'CRITICAL');
 });
 

@@ -12,16 +12,33 @@ export async function tlsChecks(f: DoctorFacts): Promise<Finding[]> {
   const out: Finding[] = [];
   const pem = await certificateOnDisk(f.d.deployment.root);
   const onDisk = pem === undefined ? undefined : new X509Certificate(pem);
-  const probes = await Promise.all(publicNames(f.d).map((name) => probeCertificate(name, { address: f.d.publicHttp.resolve, ca: f.d.publicHttp.ca, timeoutMs: 5_000 })));
+  const probes = await Promise.all(
+    publicNames(f.d).map((name) =>
+      probeCertificate(name, { address: f.d.publicHttp.resolve, ca: f.d.publicHttp.ca, timeoutMs: 5_000 }),
+    ),
+  );
   for (const p of probes) {
     const id = `tls.${p.name}`;
     if (p.validTo === undefined || p.validFrom === undefined) {
-      out.push(fail(id, `${p.name}: no certificate served (${p.error ?? 'no answer'})`, 'Is nginx running? `mxctl status`, then `mxctl logs nginx`.'));
+      out.push(
+        fail(
+          id,
+          `${p.name}: no certificate served (${p.error ?? 'no answer'})`,
+          'Is nginx running? `mxctl status`, then `mxctl logs nginx`.',
+        ),
+      );
       continue;
     }
     const judged = judgeCertificate(id, p.name, new Date(p.validFrom), new Date(p.validTo), f.now);
     if (judged.status === 'ok' && !p.trusted) {
-      out.push(warn(id, `${p.name}: the served certificate is not trusted (${p.error ?? 'unknown'}), issuer ${p.issuer ?? '?'}`, 'A self-signed placeholder means certbot has not obtained the real one: run `mxctl up` and read its error.', judged.evidence));
+      out.push(
+        warn(
+          id,
+          `${p.name}: the served certificate is not trusted (${p.error ?? 'unknown'}), issuer ${p.issuer ?? '?'}`,
+          'A self-signed placeholder means certbot has not obtained the real one: run `mxctl up` and read its error.',
+          judged.evidence,
+        ),
+      );
     } else {
       out.push(judged);
     }
@@ -32,7 +49,12 @@ export async function tlsChecks(f: DoctorFacts): Promise<Finding[]> {
     out.push(
       served.fingerprint256 === newest
         ? ok('tls.reloaded', 'nginx serves the newest certificate on disk')
-        : warn('tls.reloaded', `nginx serves an older certificate than the one on disk (disk: valid to ${onDisk.validTo})`, 'Reload nginx: `mxctl restart nginx`.', [`served ${served.fingerprint256 ?? '?'}`, `on disk ${newest}`]),
+        : warn(
+            'tls.reloaded',
+            `nginx serves an older certificate than the one on disk (disk: valid to ${onDisk.validTo})`,
+            'Reload nginx: `mxctl restart nginx`.',
+            [`served ${served.fingerprint256 ?? '?'}`, `on disk ${newest}`],
+          ),
     );
   }
   return out;
