@@ -85,6 +85,8 @@ services:
     command: ["pebble", "-config", "/lab/pebble/pebble-config.json", "-dnsserver", "${a}:8053"]
     environment:
       PEBBLE_VA_NOSLEEP: "1"
+      # Validate every order: a reused authorization would hide a challenge that fails.
+      PEBBLE_AUTHZREUSE: "0"
       PEBBLE_WFE_NONCEREJECT: "0"
     volumes:
       - ../lab/pebble:/lab/pebble:ro
@@ -131,6 +133,8 @@ export function renderPebbleConfig(a: string): string {
         profiles: {
           default: { description: '90 days, like a public CA', validityPeriod: 7776000 },
           shortlived: { description: '6 days', validityPeriod: 518400 },
+          // The sidecar's renewal loop, watched end to end within a test (certs.test.ts).
+          minutes: { description: '3 minutes', validityPeriod: 180 },
         },
       },
     },
