@@ -11,6 +11,7 @@ import { registerStack } from './stack/command.ts';
 import { registerAdministration } from './program/administration.ts';
 import { registerDoctor } from './doctor/command.ts';
 import { registerBackup } from './program/backup.ts';
+import { registerCerts } from './certs/command.ts';
 
 export function buildProgram(done: Done): Command {
   const program = new Command('mxctl')
@@ -25,6 +26,7 @@ export function buildProgram(done: Done): Command {
   registerAdministration(program, done);
   registerDoctor(program, done);
   registerBackup(program, done);
+  registerCerts(program, done);
   return program;
 }
 

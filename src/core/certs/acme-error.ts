@@ -67,10 +67,10 @@ function challengeType(text: string): string {
 }
 
 function unreachableMessage(text: string): string {
-  const m = /HTTPSConnectionPool\(host='([^']+)', port=(\d+)\).*?(?:Caused by \w+\((?:"|')?(?:[^:]*: )?([^"')]+))?/.exec(text);
-  if (m === null) return lastMeaningfulLine(text);
-  const [, host = '', port = '', why] = m;
-  return `cannot reach the ACME server at ${host}:${port}${why === undefined ? '' : `: ${why.trim()}`}`;
+  const where = /HTTPSConnectionPool\(host='([^']+)', port=(\d+)\)/.exec(text);
+  const why = /(Failed to establish a new connection: [^"')]+|Read timed out[^"')]*|Name or service not known|Temporary failure in name resolution|Connection reset[^"')]*|CERTIFICATE_VERIFY_FAILED[^"')]*)/.exec(text)?.[1];
+  if (where === null) return why ?? lastMeaningfulLine(text);
+  return `cannot reach the ACME server at ${where[1] ?? ''}:${where[2] ?? ''}${why === undefined ? '' : `: ${why.trim()}`}`;
 }
 
 function lastMatch(text: string, re: RegExp): RegExpExecArray | undefined {

@@ -16,7 +16,8 @@ export interface CertInfo {
 
 export type CertInfoResult = { ok: true; cert: CertInfo } | { ok: false; error: string };
 
-const cn = (dn: string): string => /(?:^|\n)CN=([^\n]*)/.exec(dn)?.[1] ?? dn.replace(/\n/g, ', ');
+// NOTE: node gives undefined for an empty subject (CAs may issue leaves with SANs only).
+const cn = (dn: string | undefined): string => (dn === undefined ? '' : (/(?:^|\n)CN=([^\n]*)/.exec(dn)?.[1] ?? dn.replace(/\n/g, ', ')));
 
 /** The leaf (first certificate) of a PEM chain; an error in words when the text is not one. */
 export function readCertificate(pem: string | Buffer): CertInfoResult {
@@ -39,7 +40,7 @@ export function certInfo(x: X509Certificate): CertInfo {
     .filter((s) => s.startsWith('DNS:'))
     .map((s) => s.slice(4));
   return {
-    serial: x.serialNumber.toLowerCase(),
+    serial: normalSerial(x.serialNumber),
     fingerprint256: x.fingerprint256,
     subject: cn(x.subject),
     issuer: cn(x.issuer),
@@ -60,4 +61,9 @@ export function missingNames(cert: Pick<CertInfo, 'names'>, wanted: readonly str
 export function sameNames(a: readonly string[], b: readonly string[]): boolean {
   const norm = (l: readonly string[]) => [...new Set(l.map((n) => n.toLowerCase()))].sort().join(',');
   return norm(a) === norm(b);
+}
+
+/** Serials compared as numbers: lower-case hex without leading zeros (TLS peers and X509Certificate pad differently). */
+export function normalSerial(hex: string): string {
+  return hex.toLowerCase().replace(/^0+(?=.)/, '');
 }
