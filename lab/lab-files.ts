@@ -133,8 +133,6 @@ export function renderPebbleConfig(a: string): string {
         profiles: {
           default: { description: '90 days, like a public CA', validityPeriod: 7776000 },
           shortlived: { description: '6 days', validityPeriod: 518400 },
-          // The sidecar's renewal loop, watched end to end within a test (certs.test.ts).
-          minutes: { description: '3 minutes', validityPeriod: 180 },
         },
       },
     },

@@ -62,7 +62,8 @@ export function failedChallenges(text: string): FailedChallenge[] {
 }
 
 function challengeType(text: string): string {
-  const m = /\b(http-01|dns-01|tls-alpn-01)\b/.exec(text);
+  // NOTE: certbot's debug log lists every challenge the CA offered; the one answered reads "<type> challenge for".
+  const m = /\b(http-01|dns-01|tls-alpn-01) challenge for\b/.exec(text);
   return m?.[1] ?? 'http-01';
 }
 
