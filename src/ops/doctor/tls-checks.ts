@@ -7,7 +7,7 @@ import { certsStatus } from '../certs/status.ts';
 import type { ServedName, CertsStatusReport } from '../certs/status.ts';
 import type { DoctorFacts } from './facts.ts';
 
-const RENEW_FIX = 'Run `mxctl certs renew` and read its error (DNS, port 80 unreachable, rate limits, the CA down); `mxctl certs status` shows what each name serves.';
+const RENEW_FIX = 'Run `mxctl certs renew` (certbot renew with webroot, then a graceful nginx reload) and read its error (DNS, port 80 unreachable, rate limits, the CA down); `mxctl certs status` shows what each name serves.';
 
 export async function tlsChecks(f: DoctorFacts): Promise<Finding[]> {
   const r = await certsStatus({}, f.d);
@@ -28,8 +28,8 @@ function nameFinding(n: ServedName): Finding {
   const c = n.served;
   if (c === undefined) return fail(id, `${n.name}: no certificate served (${n.error ?? 'no answer'})`, 'Is nginx running? `mxctl status`, then `mxctl logs nginx`.');
   const evidence = [`valid ${c.notBefore} → ${c.notAfter}`, `serial ${c.serial}, issuer ${c.issuer}`, `certbot renews from ${c.renewAt}`];
-  if (c.level === 'expired' || c.level === 'critical') return fail(id, `${n.name}: the certificate is ${c.level}: ${c.reasons.join('; ')}`, RENEW_FIX, evidence);
-  if (c.level === 'warn') return warn(id, `${n.name}: ${c.reasons.join('; ')}`, RENEW_FIX, evidence);
+  if (c.level === 'expired' || c.level === 'critical') return fail(id, `${n.name}: the certificate ${c.reasons.join('; ')}`, RENEW_FIX, evidence);
+  if (c.level === 'warn') return warn(id, `${n.name}: the certificate ${c.reasons.join('; ')}`, RENEW_FIX, evidence);
   if (!c.trusted) {
     return warn(id, `${n.name}: the served certificate is not trusted (${c.trustError ?? 'unknown'}), issuer ${c.issuer}`, 'A self-signed placeholder means certbot has not obtained the real one: run `mxctl up` and read its error.', evidence);
   }
