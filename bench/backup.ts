@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
-import { startLab } from '../test/e2e/lab-harness.ts';
-import type { Lab } from '../test/e2e/lab-harness.ts';
+import { startLab } from '../lab/harness.ts';
+import type { Lab } from '../lab/harness.ts';
 import { psql } from '../src/adapters/postgres.ts';
 
 const exec = promisify(execFile);

@@ -8,10 +8,10 @@
 import { execFile } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs, promisify } from 'node:util';
-import { startLab, openLab } from '../test/e2e/lab-harness.ts';
-import type { Lab } from '../test/e2e/lab-harness.ts';
-import { openSynadm } from '../test/e2e/synadm.ts';
-import { readAdminState } from '../src/ops/admin-state.ts';
+import { startLab, openLab } from '../lab/harness.ts';
+import type { Lab } from '../lab/harness.ts';
+import { openSynadm } from '../lab/synadm.ts';
+import { readAdminState } from '../src/ops/admin/state.ts';
 import { SynapseClient } from '../src/adapters/synapse.ts';
 
 const exec = promisify(execFile);

@@ -19,7 +19,17 @@ export const pebbleDirectory = (a: string): string => `https://${a}:14000/dir`;
 export const pebbleManagement = (a: string): string => `https://${a}:15000`;
 export const LAB_ELEMENT_PORT = 8080;
 
-export function renderLabOverride(a: string): string {
+export interface LabOverrideOptions {
+  /**
+   * Services whose image comes from the deployment's .env pin (`SYNAPSE_IMAGE`, ...) instead of
+   * the local lab build: the upgrade tests pin images in the lab's registry (lab/registry.ts).
+   */
+  imagesFromEnv?: readonly string[];
+}
+
+export function renderLabOverride(a: string, o: LabOverrideOptions = {}): string {
+  const fromEnv = new Set(o.imagesFromEnv ?? []);
+  const image = (service: string) => (fromEnv.has(service) ? `# image: the ${service.toUpperCase()}_IMAGE pin in .env (an image in the lab's registry)` : `image: element-matrix-lab/${service}:lab`);
   const hosts = ['postgres', 'synapse', 'element', 'nginx', 'certbot', 'pebble'].map((h) => `"${h}:${a}"`).join(', ');
   return `# element-matrix LAB override — written by lab/lab.ts, not by \`mxctl init\`.
 # Lab images (built from Debian packages), host networking bound to the lab's loopback address, service names
@@ -31,13 +41,13 @@ x-lab: &lab
 services:
   postgres:
     <<: *lab
-    image: element-matrix-lab/postgres:lab
+    ${image('postgres')}
     command: ["postgres", "-c", "listen_addresses=${a}"]
     healthcheck:
       test: ["CMD-SHELL", "pg_isready -q -h ${a} -U \\"$\${POSTGRES_USER}\\" -d \\"$\${POSTGRES_DB}\\""]
   synapse:
     <<: *lab
-    image: element-matrix-lab/synapse:lab
+    ${image('synapse')}
     ports: !reset []
     # The upstream image's \`run\` mode passes these to python: lab.yaml rebinds the listeners.
     command: ["run", "-m", "synapse.app.homeserver", "--config-path=/data/homeserver.yaml", "--config-path=/data/lab.yaml"]
@@ -45,7 +55,8 @@ services:
       test: ["CMD-SHELL", "curl -fSs http://${a}:8008/health || exit 1"]
   element:
     <<: *lab
-    image: element-matrix-lab/element:lab
+    # The element slot serves Hydrogen in the lab, a test client (lab/README.md): not Element.
+    image: element-matrix-lab/hydrogen:lab
     environment:
       ELEMENT_WEB_PORT: "${LAB_ELEMENT_PORT}"
       ELEMENT_BIND_ADDRESS: ${a}
@@ -53,7 +64,7 @@ services:
       test: ["CMD-SHELL", "wget -q --spider http://${a}:${LAB_ELEMENT_PORT}/config.json || exit 1"]
   nginx:
     <<: *lab
-    image: element-matrix-lab/nginx:lab
+    ${image('nginx')}
     ports: !reset []
     environment:
       NGINX_BIND_ADDRESS: ${a}
@@ -62,7 +73,7 @@ services:
       test: ["CMD-SHELL", "curl -fsS http://${a}/.mxctl/health || exit 1"]
   certbot:
     <<: *lab
-    image: element-matrix-lab/certbot:lab
+    ${image('certbot')}
     depends_on:
       pebble:
         condition: service_healthy

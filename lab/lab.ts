@@ -18,7 +18,7 @@ if (command === 'up') {
 The lab is up in ${Math.round((Date.now() - started) / 1000)} s.
   deployment:  ${dir}
   Synapse:     https://matrix.${slot.domain}   (${slot.address}:443; the CA is pebble's, see lab/acme-roots.pem)
-  Element:     https://chat.${slot.domain}     (a lab stand-in page, not Element)
+  web client:  https://chat.${slot.domain}     (the element slot serves Hydrogen, a lab test client, not Element: lab/README.md)
   .well-known: https://${slot.domain}/.well-known/matrix/server
   admin:       ${dir}/state/admin.json (mode 0600)
 Operate it:    export MXCTL_DIR=${dir}; npx mxctl status

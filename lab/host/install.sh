@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 host needs to run the lab: Docker Engine (docker.io),
-# compose v2, debootstrap, and starts dockerd. Idempotent: safe to run again.
+# compose v2, debootstrap, docker-registry, chromium (browser tests), and starts dockerd. Idempotent: safe to run again.
 #
 # NOTE: compose v2 is not in bookworm. We fetch Debian sid's docker-compose .deb with a
 # private apt state directory (never touching the host's sources.list), as DESIGN.md §5 says.
@@ -18,10 +18,23 @@ command -v ss >/dev/null || need_apt+=(iproute2)
 command -v synadm >/dev/null || need_apt+=(synadm)
 # rclone (1.60 in bookworm): the rclone-remote offsite target and its tests.
 command -v rclone >/dev/null || need_apt+=(rclone)
+# docker-registry (Distribution 2.8 in bookworm): the lab's image registry for upgrade tests;
+# lab/registry.ts runs it on a loopback address with its own config, never the package's unit.
+command -v docker-registry >/dev/null || need_apt+=(docker-registry)
+# chromium (bookworm): the browser e2e tests drive it headless with puppeteer-core (lab/browser.ts).
+command -v chromium >/dev/null || need_apt+=(chromium)
+# certutil: the browser trusts the lab's ACME CA through its own NSS database, as a user's would.
+command -v certutil >/dev/null || need_apt+=(libnss3-tools)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# NOTE: the package enables a service on every interface (:5000); the lab never wants that one.
+if command -v docker-registry >/dev/null && command -v systemctl >/dev/null && systemctl is-enabled docker-registry >/dev/null 2>&1; then
+  log "disabling the docker-registry package's own service (the lab runs its registry on loopback)"
+  systemctl disable --now docker-registry >/dev/null 2>&1 || true
 fi
 
 if ! docker compose version >/dev/null 2>&1; then

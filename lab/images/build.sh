@@ -8,7 +8,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${MXLAB_CACHE:-/var/cache/mxlab}
 mirror=${MXLAB_MIRROR:-http://deb.debian.org/debian}
-all=(postgres synapse nginx element certbot pebble)
+# NOTE: the synapse-* variants are FROM synapse:lab, so they come after it (seconds each); hydrogen is the
+# image of the lab's element slot (a test client, not Element). lab/README.md says what each is.
+all=(postgres synapse synapse-next synapse-compat synapse-broken nginx hydrogen certbot pebble)
 force=0
 names=()
 for a in "$@"; do
@@ -46,7 +48,13 @@ fi
 for name in "${names[@]}"; do
   dir="$here/$name"
   [ -f "$dir/Dockerfile" ] || { log "no recipe for image '$name' (known: ${all[*]})"; exit 2; }
-  hash=$( (cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-12)
+  # A recipe FROM another lab image is rebuilt when that image changes: its id joins the hash.
+  parent=$(sed -n 's|^FROM \(element-matrix-lab/[a-z-]*:lab\)$|\1|p' "$dir/Dockerfile" | grep -v '/base:' || true)
+  parent_id=""
+  if [ -n "$parent" ]; then
+    parent_id=$(docker image inspect -f '{{.Id}}' "$parent" 2>/dev/null) || { log "$name needs $parent: build it first"; exit 1; }
+  fi
+  hash=$( (cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum; echo "$parent_id") | sha256sum | cut -c1-12)
   tag="element-matrix-lab/$name:$hash"
   if [ $force = 0 ] && docker image inspect "$tag" >/dev/null 2>&1; then
     docker tag "$tag" "element-matrix-lab/$name:lab"
@@ -54,8 +62,14 @@ for name in "${names[@]}"; do
   fi
   log "building $name"
   start=$(date +%s)
+  args=()
+  # A recipe that fetches over HTTPS (npm) declares ARG LOCAL_CA_CERTS: hand it the CAs this host
+  # added to its trust store, so a TLS-inspecting proxy in front of the registry is trusted there too.
+  if grep -q '^ARG LOCAL_CA_CERTS' "$dir/Dockerfile"; then
+    args+=(--build-arg "LOCAL_CA_CERTS=$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true)")
+  fi
   # NOTE: --network host: the lab uses no Docker bridge networks (DESIGN.md §5).
-  DOCKER_BUILDKIT=0 docker build -q --network host -t "$tag" -t "element-matrix-lab/$name:lab" "$dir" >"$cache/build-$name.log" 2>&1 \
+  DOCKER_BUILDKIT=0 docker build -q --network host "${args[@]}" -t "$tag" -t "element-matrix-lab/$name:lab" "$dir" >"$cache/build-$name.log" 2>&1 \
     || { log "building $name failed: see $cache/build-$name.log"; tail -20 "$cache/build-$name.log" >&2; exit 1; }
   log "built $name in $(( $(date +%s) - start ))s"
 done

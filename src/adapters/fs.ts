@@ -1,5 +1,5 @@
 // Local files: writes that survive a crash (temp file, fsync, rename, fsync the folder) and the few reads ops need.
-import { open, rename, mkdir, readdir, readFile, stat, statfs, chmod, rm, access, constants } from 'node:fs/promises';
+import { open, rename, mkdir, mkdtemp, readdir, readFile, stat, statfs, chmod, rm, access, constants } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -130,11 +130,6 @@ export async function replaceFileAtomic(path: string, data: string): Promise<voi
   await writeFileAtomic(path, data, st.mode & 0o777, owner);
 }
 
-/** A text file's content (UTF-8). */
-export async function readText(path: string): Promise<string> {
-  return readFile(path, 'utf8');
-}
-
 /** A text file's content, or undefined when there is no such file. */
 export async function readTextIfExists(path: string): Promise<string | undefined> {
   try {
@@ -148,4 +143,52 @@ export async function readTextIfExists(path: string): Promise<string | undefined
 /** When a file was last modified. */
 export async function modifiedAt(path: string): Promise<Date> {
   return (await stat(path)).mtime;
+}
+
+// Small file operations for the operations layer (which imports no node:fs itself).
+
+/** A folder only its owner may enter (0700, whatever the umask), created when missing. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+}
+
+/** A new private folder named `prefix` + random characters. */
+export function makeTempDir(prefix: string): Promise<string> {
+  return mkdtemp(prefix);
+}
+
+export function readText(path: string): Promise<string> {
+  return readFile(path, 'utf8');
+}
+
+export function readBytes(path: string): Promise<Buffer> {
+  return readFile(path);
+}
+
+/** The text of `path`, or undefined when it cannot be read. */
+export async function readTextIfAny(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The size of `path` in bytes, or undefined when it is not there. */
+export async function sizeIfAny(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+export function moveFile(from: string, to: string): Promise<void> {
+  return rename(from, to);
+}
+
+/** Removes a file or a whole tree; nothing there is not an error. */
+export function removePath(path: string): Promise<void> {
+  return rm(path, { recursive: true, force: true });
 }

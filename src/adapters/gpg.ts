@@ -6,7 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { MxError } from '../core/errors.ts';
+import { CommandError, MxError } from '../core/errors.ts';
+import { signalWords } from './exec.ts';
 import { sweepOwnedScratch } from './lock.ts';
 
 /** The exact options the runbook's manual steps name too (docs/RUNBOOK.md "Restore without mxctl"). */
@@ -26,7 +27,8 @@ export interface GpgProcess {
   stdin: Writable;
   /** Ciphertext out (encrypt) or plaintext out (decrypt): not trustworthy until `done` resolves. */
   stdout: Readable;
-  /** Resolves when gpg exits 0; rejects with an MxError naming what went wrong. */
+  /** Resolves when gpg exits 0; rejects with E_BACKUP_PASSPHRASE (wrong passphrase), or a
+   * CommandError (E_CIPHER) naming gpg's exit code or signal. */
   done: Promise<void>;
   kill(): void;
 }
@@ -66,9 +68,10 @@ async function startGpg(mode: 'encrypt' | 'decrypt', passphrase: string): Promis
           hint: 'Set BACKUP_PASSPHRASE in .env to the passphrase that was in force when the backup was made.',
         }));
       }
-      const how = signal !== null ? `was killed (${signal})` : `exited with code ${code}`;
+      const how = signal !== null ? `was ${signalWords(signal)}` : `exited with code ${code}`;
       const what = mode === 'decrypt' ? 'decrypting the archive' : 'encrypting the archive';
-      reject(new MxError(mode === 'decrypt' ? 'E_BACKUP_CORRUPT' : 'E_COMMAND_FAILED', `${what}: gpg ${how}.`, { detail: stderr.trim().split('\n').slice(-5).join('\n') }));
+      // NOTE: E_CIPHER: the operation says what it means (a damaged archive, a failed backup).
+      reject(new CommandError('E_CIPHER', `${what}: gpg ${how}.`, { file: 'gpg', exitCode: code ?? undefined, signal: signal ?? undefined, stderrTail: stderr.trim().split('\n').slice(-5).join('\n') }));
     });
   });
   // NOTE: callers await `done` after the streams drain; until then a rejection is not "unhandled".

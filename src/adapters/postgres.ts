@@ -2,8 +2,8 @@
 // over its local socket: no password on any command line. Dumps stream; memory stays flat.
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { run } from './exec.ts';
-import { MxError } from '../core/errors.ts';
+import { run, signalWords } from './exec.ts';
+import { CommandError, MxError } from '../core/errors.ts';
 
 export interface PgTarget {
   composeDir: string;
@@ -22,8 +22,12 @@ function tail(text: string): string {
   return text.trim().split('\n').slice(-10).join('\n');
 }
 
-/** `docker compose exec -T postgres ARGV` with its stdin/stdout as streams. */
-export function execStreaming(composeDir: string, argv: readonly string[], purpose: string, errorCode: 'E_COMMAND_FAILED' | 'E_BACKUP_FAILED' | 'E_RESTORE_FAILED' = 'E_COMMAND_FAILED'): StreamingProcess {
+/**
+ * `docker compose exec -T postgres ARGV` with its stdin/stdout as streams. A failed program is a
+ * CommandError (E_DATABASE) with its exit code or signal and its stderr tail; the operation
+ * that ran it says what failed for the user (`wrapError`).
+ */
+export function execStreaming(composeDir: string, argv: readonly string[], purpose: string): StreamingProcess {
   const child = spawn('docker', ['compose', 'exec', '-T', 'postgres', ...argv], { cwd: composeDir, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -35,8 +39,9 @@ export function execStreaming(composeDir: string, argv: readonly string[], purpo
     child.on('error', (cause) => reject(new MxError('E_DOCKER_MISSING', `${purpose}: docker could not be started.`, { cause })));
     child.on('close', (code, signal) => {
       if (code === 0) return resolve();
-      const how = signal !== null ? `was killed (${signal})` : `exited with code ${code}`;
-      reject(new MxError(errorCode, `${purpose}: ${argv[0] ?? 'the command'} ${how}.`, { detail: tail(stderr) }));
+      const file = argv[0] ?? 'the command';
+      const how = signal !== null ? `was ${signalWords(signal)}` : `exited with code ${code}`;
+      reject(new CommandError('E_DATABASE', `${purpose}: ${file} ${how}.`, { file, exitCode: code ?? undefined, signal: signal ?? undefined, stderrTail: tail(stderr) }));
     });
   });
   done.catch(() => undefined); // awaited by the caller once the streams drain
@@ -49,7 +54,7 @@ export function execStreaming(composeDir: string, argv: readonly string[], purpo
  * the dump is the one part of a backup no other stage can overlap. pg_restore >= 16 reads it.
  */
 export function startDump(t: PgTarget): StreamingProcess {
-  const p = execStreaming(t.composeDir, ['pg_dump', '-U', t.user, '-d', t.db, '-Fc', '--compress=zstd', '--exclude-table-data', 'e2e_one_time_keys_json'], 'dumping the database', 'E_BACKUP_FAILED');
+  const p = execStreaming(t.composeDir, ['pg_dump', '-U', t.user, '-d', t.db, '-Fc', '--compress=zstd', '--exclude-table-data', 'e2e_one_time_keys_json'], 'dumping the database');
   p.stdin.end();
   return p;
 }
@@ -167,7 +172,7 @@ export function createPostgres(t: PgTarget): Postgres {
     swapInDatabase: (incoming, replaced) => swapInDatabase(t, incoming, replaced),
     startDump: () => startDump(t),
     startRestore: (db) =>
-      execStreaming(t.composeDir, ['pg_restore', '-U', t.user, '-d', db, '--no-owner', '--role', t.user, '--exit-on-error'], 'restoring the database (pg_restore)', 'E_RESTORE_FAILED'),
+      execStreaming(t.composeDir, ['pg_restore', '-U', t.user, '-d', db, '--no-owner', '--role', t.user, '--exit-on-error'], 'restoring the database (pg_restore)'),
     startDumpCheck: () => execStreaming(t.composeDir, ['pg_restore', '-f', '/dev/null'], 'reading the dump back (pg_restore -f /dev/null)'),
   };
 }

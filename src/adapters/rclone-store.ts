@@ -66,31 +66,47 @@ interface LsEntry {
   Hashes?: Record<string, string>;
 }
 
+const hint = 'Check RCLONE_REMOTE and RCLONE_CONFIG in .env; `rclone --config RCLONE_CONFIG lsjson RCLONE_REMOTE` tests the remote by hand.';
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MxError('E_OFFSITE_FAILED', `${what} failed: rclone's answer is not JSON.`, { hint });
+  }
+}
+
+function failed(r: RunResult, what: string): MxError {
+  const words = EXIT_WORDS[r.exitCode] ?? `exit code ${r.exitCode}`;
+  // NOTE: rclone logs URLs; a remote configured as https://user:password@host would show the
+  // password in them, so any userinfo in a URL is blanked.
+  const last = r.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join('\n').replace(/\/\/[^/\s@]+@/g, '//REDACTED@');
+  return new MxError('E_OFFSITE_FAILED', `${what}: rclone exited with code ${r.exitCode}, ${words}.`, { hint, ...(last === '' ? {} : { detail: last }) });
+}
+
+/** The uploaded object read back: there, the same size, and every digest the remote reports equal. */
+async function checkUploaded(got: LsEntry | undefined, f: { where: string; name: string; path: string; size: number }): Promise<void> {
+  const { where, name } = f;
+  if (got === undefined) throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} is not there after the upload.`, { hint });
+  if (got.Size !== f.size) throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} does not match the local archive (size ${got.Size} vs ${f.size}).`, { hint });
+  // NOTE: only the digests the remote reports are computed: each is a full read of the archive's CPU.
+  const reported = HASHES.filter((a) => (got.Hashes?.[a] ?? '') !== '');
+  const want = await localHashes(f.path, reported);
+  for (const a of reported) {
+    if (got.Hashes?.[a]?.toLowerCase() !== want.get(a)) {
+      throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} arrived damaged (${a} differs from the local archive).`, { hint });
+    }
+  }
+}
+
 export function createRcloneStore(s: RcloneSettings): ObjectStore {
   const remote = s.remote;
   const where = remote;
   const at = (name: string) => (remote.endsWith(':') || remote.endsWith('/') ? `${remote}${name}` : `${remote}/${name}`);
   const env = s.config === undefined ? undefined : { RCLONE_CONFIG: s.config };
-  const hint = 'Check RCLONE_REMOTE and RCLONE_CONFIG in .env; `rclone --config RCLONE_CONFIG lsjson RCLONE_REMOTE` tests the remote by hand.';
 
   function rclone(args: readonly string[], what: string): Promise<RunResult> {
     return run(s.binary ?? 'rclone', [...args, ...COMMON], { purpose: what, reject: false, ...(env === undefined ? {} : { env }) });
-  }
-
-  function parseJson(text: string, what: string): unknown {
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new MxError('E_OFFSITE_FAILED', `${what} failed: rclone's answer is not JSON.`, { hint });
-    }
-  }
-
-  function failed(r: RunResult, what: string): MxError {
-    const words = EXIT_WORDS[r.exitCode] ?? `exit code ${r.exitCode}`;
-    // NOTE: rclone logs URLs; a remote configured as https://user:password@host would show the
-    // password in them, so any userinfo in a URL is blanked.
-    const last = r.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join('\n').replace(/\/\/[^/\s@]+@/g, '//REDACTED@');
-    return new MxError('E_OFFSITE_FAILED', `${what}: rclone exited with code ${r.exitCode}, ${words}.`, { hint, ...(last === '' ? {} : { detail: last }) });
   }
 
   async function stat1(name: string): Promise<LsEntry | undefined> {
@@ -118,17 +134,7 @@ export function createRcloneStore(s: RcloneSettings): ObjectStore {
       const size = (await stat(path)).size;
       const r = await rclone(['copyto', path, at(name)], `uploading ${name} to ${where}`);
       if (r.exitCode !== 0) throw failed(r, `uploading ${name} to ${where} failed`);
-      const got = await stat1(name);
-      if (got === undefined) throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} is not there after the upload.`, { hint });
-      if (got.Size !== size) throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} does not match the local archive (size ${got.Size} vs ${size}).`, { hint });
-      // NOTE: only the digests the remote reports are computed: each is a full read of the archive's CPU.
-      const reported = HASHES.filter((a) => (got.Hashes?.[a] ?? '') !== '');
-      const want = await localHashes(path, reported);
-      for (const a of reported) {
-        if (got.Hashes?.[a]?.toLowerCase() !== want.get(a)) {
-          throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} arrived damaged (${a} differs from the local archive).`, { hint });
-        }
-      }
+      await checkUploaded(await stat1(name), { where, name, path, size });
       onProgress?.(size);
     },
     async putBytes(name, data) {

@@ -107,46 +107,61 @@ export function createS3Store(s: S3Settings): ObjectStore {
       }
     },
     async putFile(name, path, onProgress) {
-      const file = await open(path, 'r');
-      let uploadId: string | undefined;
-      try {
-        const size = (await file.stat()).size;
-        const created = await client.send(new CreateMultipartUploadCommand({ Bucket: s.bucket, Key: key(name) }));
-        uploadId = created.UploadId;
-        const parts: { ETag: string; PartNumber: number }[] = [];
-        const whole = createHash('md5');
-        const partMd5s: Buffer[] = [];
-        const buf = Buffer.allocUnsafe(PART_BYTES);
-        let offset = 0;
-        for (let n = 1; offset < size || n === 1; n++) {
-          const { bytesRead } = await file.read(buf, 0, Math.min(PART_BYTES, size - offset), offset);
-          const body = buf.subarray(0, bytesRead);
-          const digest = createHash('md5').update(body).digest();
-          whole.update(body);
-          partMd5s.push(digest);
-          const r = await client.send(new UploadPartCommand({ Bucket: s.bucket, Key: key(name), UploadId: uploadId, PartNumber: n, Body: body, ContentMD5: digest.toString('base64') }));
-          if (unquote(r.ETag) !== digest.toString('hex')) throw new MxError('E_OFFSITE_FAILED', `${where}${name}: part ${n} arrived damaged (ETag mismatch).`);
-          parts.push({ ETag: r.ETag ?? '', PartNumber: n });
-          offset += bytesRead;
-          onProgress?.(offset);
-          if (bytesRead === 0) break;
-        }
-        const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: s.bucket, Key: key(name), UploadId: uploadId, MultipartUpload: { Parts: parts } }));
-        uploadId = undefined;
-        const head = await client.send(new HeadObjectCommand({ Bucket: s.bucket, Key: key(name) }));
-        // AWS: md5 of the parts' md5s + "-N"; some S3-compatibles: the whole object's md5.
-        const multi = `${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${parts.length}`;
-        const etag = unquote(head.ETag ?? done.ETag);
-        if (head.ContentLength !== size || (etag !== multi && etag !== whole.digest('hex'))) {
-          throw new MxError('E_OFFSITE_FAILED', `${where}${name}: the uploaded object does not match the local archive (size ${head.ContentLength} vs ${size}, ETag ${etag}).`);
-        }
-      } catch (error) {
-        if (uploadId !== undefined) await client.send(new AbortMultipartUploadCommand({ Bucket: s.bucket, Key: key(name), UploadId: uploadId })).catch(() => undefined);
-        if (error instanceof MxError) throw error;
-        throw describe(error, `uploading ${name} to ${where} failed`);
-      } finally {
-        await file.close();
-      }
+      await uploadMultipart(client, { bucket: s.bucket, key: key(name), where, name, path }, onProgress);
     },
   };
+}
+
+interface Upload {
+  bucket: string;
+  key: string;
+  /** For messages: the bucket and prefix, and the object's name. */
+  where: string;
+  name: string;
+  /** The local file. */
+  path: string;
+}
+
+/** Our own part loop: every part's MD5 against its ETag, then the whole object's size and ETag. */
+async function uploadMultipart(client: S3Client, u: Upload, onProgress: ((sent: number) => void) | undefined): Promise<void> {
+  const file = await open(u.path, 'r');
+  let uploadId: string | undefined;
+  try {
+    const size = (await file.stat()).size;
+    const created = await client.send(new CreateMultipartUploadCommand({ Bucket: u.bucket, Key: u.key }));
+    uploadId = created.UploadId;
+    const parts: { ETag: string; PartNumber: number }[] = [];
+    const whole = createHash('md5');
+    const partMd5s: Buffer[] = [];
+    const buf = Buffer.allocUnsafe(PART_BYTES);
+    let offset = 0;
+    for (let n = 1; offset < size || n === 1; n++) {
+      const { bytesRead } = await file.read(buf, 0, Math.min(PART_BYTES, size - offset), offset);
+      const body = buf.subarray(0, bytesRead);
+      const digest = createHash('md5').update(body).digest();
+      whole.update(body);
+      partMd5s.push(digest);
+      const r = await client.send(new UploadPartCommand({ Bucket: u.bucket, Key: u.key, UploadId: uploadId, PartNumber: n, Body: body, ContentMD5: digest.toString('base64') }));
+      if (unquote(r.ETag) !== digest.toString('hex')) throw new MxError('E_OFFSITE_FAILED', `${u.where}${u.name}: part ${n} arrived damaged (ETag mismatch).`);
+      parts.push({ ETag: r.ETag ?? '', PartNumber: n });
+      offset += bytesRead;
+      onProgress?.(offset);
+      if (bytesRead === 0) break;
+    }
+    const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: u.bucket, Key: u.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    uploadId = undefined;
+    const head = await client.send(new HeadObjectCommand({ Bucket: u.bucket, Key: u.key }));
+    // AWS: md5 of the parts' md5s + "-N"; some S3-compatibles: the whole object's md5.
+    const multi = `${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${parts.length}`;
+    const etag = unquote(head.ETag ?? done.ETag);
+    if (head.ContentLength !== size || (etag !== multi && etag !== whole.digest('hex'))) {
+      throw new MxError('E_OFFSITE_FAILED', `${u.where}${u.name}: the uploaded object does not match the local archive (size ${head.ContentLength} vs ${size}, ETag ${etag}).`);
+    }
+  } catch (error) {
+    if (uploadId !== undefined) await client.send(new AbortMultipartUploadCommand({ Bucket: u.bucket, Key: u.key, UploadId: uploadId })).catch(() => undefined);
+    if (error instanceof MxError) throw error;
+    throw describe(error, `uploading ${u.name} to ${u.where} failed`);
+  } finally {
+    await file.close();
+  }
 }

@@ -1,7 +1,9 @@
 // The one place where the operations' dependencies are built (src/ops/deps.ts says what each
 // one is). A command asks for the parts it needs; only those are built, and each adapter's
 // module is imported only when asked for, so `mxctl users list` never loads execa or the AWS SDK.
+import { isAbsolute, join } from 'node:path';
 import { MxError } from '../core/errors.ts';
+import { readTextIfExists } from '../adapters/fs.ts';
 import type { UserId } from '../core/admin/ids.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { fileLocker } from '../adapters/lock.ts';
@@ -37,6 +39,8 @@ export async function buildDeps<K extends keyof Deps>(want: readonly K[], r: Dep
   if (wanted.has('synapse')) parts.synapse = localSynapse(deployment);
   if (wanted.has('publicHttp')) parts.publicHttp = await publicHttpOf(deployment);
   if (wanted.has('admin')) parts.admin = await adminOf(deployment, r.dryRun === true);
+  if (wanted.has('registry')) parts.registry = (await import('../adapters/registry.ts')).createRegistryClient();
+  if (wanted.has('images')) parts.images = await imagesOf();
   // NOTE: built before any work starts, so a broken offsite setting stops a backup before it writes anything.
   if (wanted.has('offsite')) parts.offsite = await (await import('../ops/backup/offsite.ts')).offsiteStore(deployment);
   return { ...(parts as Pick<Deps, K>), end: display.end };
@@ -46,6 +50,12 @@ async function composeOf(d: Deployment): Promise<Deps['compose']> {
   const [{ assertDockerReady }, { createCompose }] = await Promise.all([import('../adapters/docker.ts'), import('../adapters/compose.ts')]);
   await assertDockerReady();
   return createCompose(d.composeDir);
+}
+
+async function imagesOf(): Promise<Deps['images']> {
+  const [{ assertDockerReady }, { dockerImages }] = await Promise.all([import('../adapters/docker.ts'), import('../adapters/docker-images.ts')]);
+  await assertDockerReady();
+  return dockerImages;
 }
 
 async function postgresOf(d: Deployment): Promise<Deps['postgres']> {
@@ -59,22 +69,31 @@ export function localSynapse(d: Deployment, accessToken?: string): SynapseClient
 }
 
 async function publicHttpOf(d: Deployment): Promise<Deps['publicHttp']> {
-  const { readExtraCa } = await import('../ops/context.ts');
   const resolve = d.settings.MXCTL_RESOLVE;
-  return { ca: await readExtraCa(d), resolve: resolve === '' ? undefined : resolve };
+  return { ca: await extraCa(d), resolve: resolve === '' ? undefined : resolve };
+}
+
+/** MXCTL_CA_FILE (relative to the deployment): extra CAs to trust for the public names. */
+async function extraCa(d: Deployment): Promise<string | undefined> {
+  const file = d.settings.MXCTL_CA_FILE;
+  if (file === '') return undefined;
+  // NOTE: a missing or unreadable CA file is not fatal here: TLS checks then fail with "not
+  // trusted", which names the real consequence.
+  return readTextIfExists(isAbsolute(file) ? file : join(d.root, file)).catch(() => undefined);
 }
 
 async function adminOf(d: Deployment, dryRun: boolean): Promise<AdminAccess> {
-  const [{ readAdminState }, { SynapseAdmin }, { SimulatedAdminWrites }] = await Promise.all([
-    import('../ops/admin-state.ts'),
-    import('../adapters/synapse-admin.ts'),
+  const [{ readAdminState }, { SynapseAdminReads }, { SynapseAdminWrites }, { SimulatedAdminWrites }] = await Promise.all([
+    import('../ops/admin/state.ts'),
+    import('../adapters/synapse-admin-reads.ts'),
+    import('../adapters/synapse-admin-writes.ts'),
     import('../adapters/synapse-admin-simulated.ts'),
   ]);
   const state = await readAdminState(d.root);
   if (state === undefined) {
     throw new MxError('E_UNAUTHORIZED', 'mxctl has no admin token for this deployment yet.', { hint: 'Run `mxctl admin init` to create the first admin and store its token.' });
   }
-  const real = new SynapseAdmin(localSynapse(d, state.access_token));
+  const client = localSynapse(d, state.access_token);
   const simulated = dryRun ? new SimulatedAdminWrites() : undefined;
-  return { reads: real, writes: simulated ?? real, planned: simulated?.planned, dryRun, adminUserId: state.user_id as UserId };
+  return { reads: new SynapseAdminReads(client), writes: simulated ?? new SynapseAdminWrites(client), planned: simulated?.planned, dryRun, adminUserId: state.user_id as UserId };
 }

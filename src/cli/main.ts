@@ -8,9 +8,20 @@ import { MXCTL_VERSION } from '../core/version.ts';
 import type { Done } from './command.ts';
 import { registerInit } from './init/command.ts';
 import { registerStack } from './stack/command.ts';
-import { registerAdministration } from './program/administration.ts';
+import { registerAdmin } from './admin/command.ts';
+import { registerTokens } from './tokens/command.ts';
+import { registerUsers } from './users/command.ts';
+import { registerRooms } from './rooms/command.ts';
+import { registerPurgeHistory } from './purge-history/command.ts';
+import { registerMedia } from './media/command.ts';
+import { registerReports } from './reports/command.ts';
+import { registerNotice } from './notice/command.ts';
+import { registerAbuse } from './abuse/command.ts';
+import { registerFederation } from './federation/command.ts';
+import { registerBackgroundUpdates } from './background-updates/command.ts';
 import { registerDoctor } from './doctor/command.ts';
-import { registerBackup } from './program/backup.ts';
+import { registerBackup } from './backup/command.ts';
+import { registerUpgrade } from './upgrade/command.ts';
 import { registerCerts } from './certs/command.ts';
 
 export function buildProgram(done: Done): Command {
@@ -23,9 +34,13 @@ export function buildProgram(done: Done): Command {
     .exitOverride();
   registerInit(program, done);
   registerStack(program, done);
-  registerAdministration(program, done);
+  registerAdmin(program, done);
+  for (const register of [registerTokens, registerUsers, registerRooms, registerPurgeHistory, registerMedia, registerReports, registerNotice, registerAbuse, registerFederation, registerBackgroundUpdates]) {
+    register(program, done);
+  }
   registerDoctor(program, done);
   registerBackup(program, done);
+  registerUpgrade(program, done);
   registerCerts(program, done);
   return program;
 }
@@ -37,8 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    // TRANSITION: until every run returns its status (issue 15), a run may still set process.exitCode.
-    return status !== 0 ? status : process.exitCode === undefined ? 0 : Number(process.exitCode);
+    return status;
   } catch (error) {
     return reportError(error);
   }

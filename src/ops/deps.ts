@@ -12,6 +12,8 @@ import type { Locker } from '../adapters/lock.ts';
 import type { ObjectStore } from '../adapters/object-store.ts';
 import type { HttpOptions } from '../adapters/http.ts';
 import type { SynapseClient } from '../adapters/synapse.ts';
+import type { RegistryClient } from '../adapters/registry.ts';
+import type { LocalImages } from '../adapters/docker-images.ts';
 import type { AdminReads, AdminWrites } from '../adapters/synapse-admin.ts';
 import type { PlannedAction } from '../adapters/synapse-admin-simulated.ts';
 import type { Deployment } from './deployment.ts';
@@ -50,6 +52,10 @@ export interface Deps {
   admin: AdminAccess;
   /** The offsite target configured in .env, or undefined when there is none. */
   offsite: ObjectStore | undefined;
+  /** Image registries (Docker Hub, the lab's): tags and digests, read without pulling. */
+  registry: RegistryClient;
+  /** What the local Docker daemon holds for an image reference. */
+  images: LocalImages;
   lock: Locker;
   clock: Clock;
   progress: Progress;

@@ -7,7 +7,7 @@ import { probeCertificate } from '../adapters/tls-probe.ts';
 import type { CertificateProbe } from '../adapters/tls-probe.ts';
 import { httpFetch, describeNetworkError } from '../adapters/http.ts';
 import { SERVICES } from '../core/templates/compose.ts';
-import { assertKnownService, composeServices } from './context.ts';
+import { assertKnownService, composeServices } from './services.ts';
 import type { Deps } from './deps.ts';
 import { certificateState, obtainCertificate, writePlaceholder } from './certs/bootstrap.ts';
 import type { CertificateState } from './certs/bootstrap.ts';

@@ -6,7 +6,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { psql } from '../../src/adapters/postgres.ts';
 import { run } from '../../src/adapters/exec.ts';
-import type { Lab } from './lab-harness.ts';
+import type { Lab } from '../../lab/harness.ts';
 
 function crc32(buf: Buffer): number {
   let c = ~0;

@@ -1,6 +1,6 @@
 // The foundation, end to end against the real lab: init → up → status → HTTPS through nginx with
 // a pebble-issued certificate → .well-known → admin API refused publicly, reachable by mxctl →
-// Element stand-in → token-only registration → logs → data surviving restart and down/up →
+// the element slot (Hydrogen in the lab, not Element) → token-only registration → logs → data surviving restart and down/up →
 // bad input (ports, services, docker) with clear errors and nothing changed.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,9 +10,9 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startLab } from './lab-harness.ts';
-import type { Lab } from './lab-harness.ts';
-import { MatrixUser } from './matrix-user.ts';
+import { startLab } from '../../lab/harness.ts';
+import type { Lab } from '../../lab/harness.ts';
+import { MatrixUser } from '../../lab/matrix-user.ts';
 import { httpFetch } from '../../src/adapters/http.ts';
 import { probeCertificate } from '../../src/adapters/tls-probe.ts';
 import type { StatusReport } from '../../src/ops/stack.ts';
@@ -85,10 +85,10 @@ describe('stack lifecycle in the lab', () => {
     assert.equal(await lab.admin.serverVersion(), '1.160.0');
   });
 
-  it('the chat host serves the Element stand-in with our config', async () => {
+  it("the chat host serves the lab's web client (Hydrogen, not Element) with our config", async () => {
     const page = await httpFetch(`https://${lab.settings.MX_ELEMENT_HOST}/`, {}, lab.publicHttp);
     assert.equal(page.status, 200);
-    assert.match(page.text(), /Element Web stand-in \(lab\)/);
+    assert.match(page.text(), /Hydrogen — element-matrix lab test client \(not Element\)/);
     assert.equal(page.headers['x-frame-options'], 'SAMEORIGIN');
     const cfg = await httpFetch(`https://${lab.settings.MX_ELEMENT_HOST}/config.json`, {}, lab.publicHttp);
     const json = cfg.json() as { default_server_config: { 'm.homeserver': { base_url: string } } };

@@ -35,13 +35,4 @@ export function registerStack(program: Command, done: Done): void {
   withJson(program.command('status').alias('ps').description("each service's state and health, the Synapse version, HTTPS through nginx")).action(async (opts, cmd) =>
     done(await (await load()).runStatus(opts, dirOf(cmd))),
   );
-
-  const admin = program.command('admin').description("mxctl's own admin account");
-  admin
-    .command('init')
-    .description('create the first admin user, log in, and store the token (state/admin.json, 0600)')
-    .option('--user <NAME>', 'the admin user name', 'admin')
-    .option('--force', 'replace the stored admin credentials')
-    .option('--json', 'print the report as JSON')
-    .action(async (opts, cmd) => (await import('../commands/admin.ts')).runAdminInit(opts, dirOf(cmd)));
 }

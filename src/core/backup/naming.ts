@@ -12,6 +12,11 @@ export function backupId(at: Date, tag?: string): string {
   return `matrix-backup-${stamp}${tag === undefined ? '' : `-${tag}`}`;
 }
 
+/** The ids a run started `at` may take, second by second, for the next `seconds` (the first free one wins). */
+export function candidateIds(at: Date, tag: string | undefined, seconds: number): string[] {
+  return Array.from({ length: seconds }, (_, bump) => backupId(new Date(at.getTime() + bump * 1000), tag));
+}
+
 export function isBackupId(value: string): boolean {
   return ID_RE.test(value);
 }

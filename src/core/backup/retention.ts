@@ -16,6 +16,11 @@ export interface RetentionCandidate {
   verified: boolean;
 }
 
+/** Candidates from listed backups, whose creation time is an ISO 8601 string (manifest's created_at). */
+export function candidatesFrom(listed: readonly { id: string; createdAt: string; verified: boolean }[]): RetentionCandidate[] {
+  return listed.map((b) => ({ id: b.id, createdAt: new Date(b.createdAt), verified: b.verified }));
+}
+
 export type RetentionPlan =
   | { ok: true; keep: { id: string; reasons: string[] }[]; remove: string[] }
   | { ok: false; reason: string };

@@ -85,6 +85,14 @@ ${TLS}
 }
 `,
     'element.conf.template': `# ${s.MX_ELEMENT_HOST}: Element Web — written by \`mxctl init\`.
+# Element Web's docs ask for: X-Frame-Options SAMEORIGIN and CSP frame-ancestors 'self' (no
+# framing: clickjacking), nosniff, and no caching of the files whose names carry no content hash
+# (/, index.html, version, config*.json, i18n), so a new release is picked up on the next load.
+map $uri $element_cache_control {
+    ~^/(index\\.html|version|config[^/]*\\.json|i18n/.*)?$ "no-cache";
+    default "";
+}
+
 server {
 ${listenTls}
     server_name ${s.MX_ELEMENT_HOST};
@@ -94,6 +102,8 @@ ${TLS}
     add_header X-Content-Type-Options nosniff always;
     add_header Referrer-Policy strict-origin-when-cross-origin always;
     add_header Content-Security-Policy "frame-ancestors 'self'" always;
+    # An empty value (hashed assets) sends no header: nginx skips empty add_header values.
+    add_header Cache-Control $element_cache_control always;
 
     location / {
         proxy_pass http://element:\${ELEMENT_WEB_PORT};

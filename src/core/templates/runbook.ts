@@ -196,6 +196,15 @@ Images are pinned in \`.env\` (\`SYNAPSE_IMAGE\`, \`POSTGRES_IMAGE\`, ...).
 4. Rollback: move the pin back and \`mxctl up\`. Synapse refuses a database whose
    \`schema_compat_version\` is newer than the old image understands: restore the pre-upgrade backup then.
 
+### Checking for updates
+\`mxctl upgrade --check\` (add \`--json\` for scripts, or name services: \`mxctl upgrade --check synapse\`)
+shows, for each service, the image pinned in \`.env\`, the digest of the image Docker holds for
+it, and the newest stable tag its registry offers above the pin (same shape: \`v1.160.0\` moves
+along \`v1.x.y\`, \`postgres:18\` to \`19\`; release candidates only with \`--pre\`), with that
+tag's digest, or \`tag-moved\` when the pinned tag now names a rebuilt image. It asks the registry
+directly (Docker Hub's anonymous token, no pull) and changes nothing. Exit 0 whether or not
+updates exist; exit 15 when a registry cannot be reached or does not know the image.
+
 ---
 
 ## User & Room Administration

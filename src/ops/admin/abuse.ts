@@ -5,11 +5,13 @@ import { MxError, isMxError } from '../../core/errors.ts';
 import { setUserLevel, powerLevelsEventLevel, userLevel } from '../../core/admin/power-levels.ts';
 import { localUser } from './users.ts';
 import { ensureAdminAccess, prepareBulkWork } from './room-power.ts';
-import type { RoomOutcome } from './room-power.ts';
-import { approve } from './session.ts';
-import type { AdminSession } from './session.ts';
+import type { RoomOutcome, RoomPowerDeps } from './room-power.ts';
+import type { Deps } from '../deps.ts';
+
+export type AbuseDeps = RoomPowerDeps & Pick<Deps, 'deployment'>;
 
 export interface QuarantineOptions {
+  user: string;
   deactivate: boolean;
   takeOver: boolean;
   /** Skip the media quarantine. */
@@ -28,48 +30,47 @@ export interface QuarantineReport {
 
 export const QUARANTINE_LEVEL = -1;
 
-export async function quarantineUser(s: AdminSession, text: string, o: QuarantineOptions): Promise<QuarantineReport> {
-  const userId = localUser(s, text);
-  if (userId === s.adminUserId) throw new MxError('E_INVALID_INPUT', `${userId} is mxctl's own admin account.`);
-  await s.reads.getUser(userId);
-  const roomIds = await s.reads.userJoinedRooms(userId);
-  await approve(
-    s,
+export async function quarantineUser(o: QuarantineOptions, d: AbuseDeps): Promise<QuarantineReport> {
+  const userId = localUser(d, o.user);
+  if (userId === d.admin.adminUserId) throw new MxError('E_INVALID_INPUT', `${userId} is mxctl's own admin account.`);
+  await d.admin.reads.getUser(userId);
+  const roomIds = await d.admin.reads.userJoinedRooms(userId);
+  await d.approve(
     `Quarantine ${userId}: power level ${QUARANTINE_LEVEL} in ${roomIds.length} room(s)${o.keepMedia === true ? '' : ', their media quarantined'}${o.deactivate ? ', the account deactivated' : ''}?`,
   );
-  await prepareBulkWork(s);
+  await prepareBulkWork(d);
   const rooms: RoomOutcome[] = [];
   for (const [i, roomId] of roomIds.entries()) {
-    s.progress(`room ${i + 1}/${roomIds.length} ${roomId}`);
-    rooms.push(await demoteInRoom(s, roomId, userId, o.takeOver));
+    d.progress.step(`room ${i + 1}/${roomIds.length} ${roomId}`);
+    rooms.push(await demoteInRoom(d, roomId, userId, o.takeOver));
   }
-  const mediaQuarantined = o.keepMedia === true ? null : await s.writes.quarantineUserMedia(userId);
-  if (o.deactivate) await s.writes.deactivateUser(userId, false);
+  const mediaQuarantined = o.keepMedia === true ? null : await d.admin.writes.quarantineUserMedia(userId);
+  if (o.deactivate) await d.admin.writes.deactivateUser(userId, false);
   return {
     userId,
     rooms,
     mediaQuarantined,
     deactivated: o.deactivate,
     complete: rooms.every((r) => r.result === 'changed' || r.result === 'unchanged'),
-    dryRun: s.dryRun,
+    dryRun: d.admin.dryRun,
   };
 }
 
-async function demoteInRoom(s: AdminSession, roomId: string, userId: string, takeOver: boolean): Promise<RoomOutcome> {
+async function demoteInRoom(d: RoomPowerDeps, roomId: string, userId: string, takeOver: boolean): Promise<RoomOutcome> {
   try {
-    const access = await ensureAdminAccess(s, roomId, {
+    const access = await ensureAdminAccess(d, roomId, {
       takeOver,
       needed: (pl) => {
-        const mine = userLevel(pl, s.adminUserId);
+        const mine = userLevel(pl, d.admin.adminUserId);
         return mine >= powerLevelsEventLevel(pl) && userLevel(pl, userId) < mine;
       },
     });
     if (!access.ok) return { roomId, result: 'skipped', detail: access.reason };
-    const change = setUserLevel(access.powerLevels, { actor: s.adminUserId, target: userId, level: QUARANTINE_LEVEL });
+    const change = setUserLevel(access.powerLevels, { actor: d.admin.adminUserId, target: userId, level: QUARANTINE_LEVEL });
     const took = access.tookOver ? { tookOver: true } : {};
     if (change.kind === 'unchanged') return { roomId, result: 'unchanged', detail: `already at ${change.before}`, ...took };
     if (change.kind === 'refused') return { roomId, result: 'skipped', detail: change.reason, ...took };
-    await s.writes.sendState(roomId, 'm.room.power_levels', '', change.content);
+    await d.admin.writes.sendState(roomId, 'm.room.power_levels', '', change.content);
     return { roomId, result: 'changed', detail: `power ${change.before} → ${change.after}`, ...took };
   } catch (error) {
     if (!isMxError(error) || error.code === 'E_UNAUTHORIZED' || error.code === 'E_SYNAPSE_UNREACHABLE') throw error;

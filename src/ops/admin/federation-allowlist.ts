@@ -1,7 +1,6 @@
 // `mxctl federation allowlist`: which servers Synapse federates with (federation_domain_whitelist).
 // The list lives in .env (so `mxctl init` re-renders it) and in homeserver.yaml (what Synapse
 // reads at start). A change shows its diff, asks, writes both files and offers to restart Synapse.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { MxError } from '../../core/errors.ts';
@@ -22,9 +21,8 @@ import { setEnvValue } from '../../core/env-file.ts';
 import { setTopLevelBlock } from '../../core/yaml-edit.ts';
 import { redact, unifiedDiff } from '../../core/diff.ts';
 import { secretValues } from '../../core/deployment-files.ts';
-import { replaceFileAtomic } from '../../adapters/fs.ts';
-import { loadDeployment } from '../deployment.ts';
-import type { Deployment, LocateOptions } from '../deployment.ts';
+import { readText, replaceFileAtomic } from '../../adapters/fs.ts';
+import type { Deps } from '../deps.ts';
 
 const HOMESERVER = 'synapse/homeserver.yaml';
 
@@ -40,10 +38,10 @@ export interface AllowlistView {
   inSync: boolean;
 }
 
-export async function showAllowlist(where: LocateOptions): Promise<AllowlistView> {
-  const d = await loadDeployment(where);
+export async function showAllowlist(_o: Record<string, never>, deps: Pick<Deps, 'deployment'>): Promise<AllowlistView> {
+  const d = deps.deployment;
   const list = parseAllowlistSetting(d.settings.MX_FEDERATION_ALLOWLIST);
-  const homeserver = whitelistIn(await readFile(join(d.root, HOMESERVER), 'utf8'));
+  const homeserver = whitelistIn(await readText(join(d.root, HOMESERVER)));
   const wanted = effectiveWhitelist(d.settings.MX_SERVER_NAME, list) ?? null;
   return {
     serverName: d.settings.MX_SERVER_NAME,
@@ -83,20 +81,24 @@ export class RecordedWrites implements ConfigWrites {
 }
 
 export interface AllowlistChangeOptions {
-  yes: boolean;
+  action: AllowlistAction;
   dryRun: boolean;
   /** true/false: --restart/--no-restart; undefined: ask (or, with no one to ask, don't). */
   restart: boolean | undefined;
 }
 
-export interface AllowlistDeps {
-  writes: ConfigWrites;
-  /** Asks the admin; undefined when there is no one to ask (not a TTY, --json). */
-  confirm: ((question: string) => Promise<boolean>) | undefined;
+export type AllowlistDeps = Pick<Deps, 'deployment' | 'approve'> & {
+  /** The disk, or (dry run) a record of what would have been written. */
+  files: ConfigWrites;
+  /**
+   * Asks an optional question (the restart); undefined when there is no one to ask (not a TTY,
+   * --json). Unlike `approve`, --yes does not answer it.
+   */
+  ask: ((question: string) => Promise<boolean>) | undefined;
   /** Shows the diff to the admin. */
   show: (text: string) => void;
-  restartSynapse: (d: Deployment) => Promise<void>;
-}
+  restartSynapse: () => Promise<void>;
+};
 
 export interface AllowlistChangeReport {
   serverName: string;
@@ -123,27 +125,36 @@ function nextList(current: AllowlistChange['list'], action: AllowlistAction, own
   return { list: [], changed: [...current], unchanged: [] };
 }
 
-export async function changeAllowlist(where: LocateOptions, action: AllowlistAction, o: AllowlistChangeOptions, deps: AllowlistDeps): Promise<AllowlistChangeReport> {
-  const d = await loadDeployment(where);
+interface Edit {
+  path: string;
+  old: string;
+  next: string;
+}
+
+/** The two files with the new list written in; only those that change. */
+async function editsFor(d: Deps['deployment'], list: readonly string[]): Promise<Edit[]> {
+  const own = d.settings.MX_SERVER_NAME;
+  const envOld = await readText(d.envFile);
+  const envNew = setEnvValue(envOld, ALLOWLIST_SETTING, formatAllowlistSetting(list), { comment: ALLOWLIST_SETTING_COMMENT, insertBefore: /^COMPOSE_PROJECT_NAME=/ });
+  const hsOld = await readText(join(d.root, HOMESERVER));
+  const hsNew = setTopLevelBlock(hsOld, ALLOWLIST_KEY, renderAllowlistBlock(own, list), { path: HOMESERVER, ownComment: ALLOWLIST_COMMENT });
+  return [
+    { path: '.env', old: envOld, next: envNew },
+    { path: HOMESERVER, old: hsOld, next: hsNew },
+  ].filter((e) => e.old !== e.next);
+}
+
+export async function changeAllowlist(o: AllowlistChangeOptions, deps: AllowlistDeps): Promise<AllowlistChangeReport> {
+  const d = deps.deployment;
   const own = d.settings.MX_SERVER_NAME;
   const previous = parseAllowlistSetting(d.settings.MX_FEDERATION_ALLOWLIST);
   // Every name is validated here, before any file is read for writing.
-  const change = nextList(previous, action, own);
-
-  const envPath = '.env';
-  const envOld = await readFile(d.envFile, 'utf8');
-  const envNew = setEnvValue(envOld, ALLOWLIST_SETTING, formatAllowlistSetting(change.list), { comment: ALLOWLIST_SETTING_COMMENT, insertBefore: /^COMPOSE_PROJECT_NAME=/ });
-  const hsOld = await readFile(join(d.root, HOMESERVER), 'utf8');
-  const hsNew = setTopLevelBlock(hsOld, ALLOWLIST_KEY, renderAllowlistBlock(own, change.list), { path: HOMESERVER, ownComment: ALLOWLIST_COMMENT });
-
-  const edits = [
-    { path: envPath, old: envOld, next: envNew },
-    { path: HOMESERVER, old: hsOld, next: hsNew },
-  ].filter((e) => e.old !== e.next);
+  const change = nextList(previous, o.action, own);
+  const edits = await editsFor(d, change.list);
   const diff = redact(edits.map((e) => unifiedDiff(e.old, e.next, e.path, 3, 'mxctl federation allowlist')).join('\n'), secretValues(d.settings));
   const report: AllowlistChangeReport = {
     serverName: own,
-    action: action.kind,
+    action: o.action.kind,
     allowlist: change.list,
     previous,
     changed: change.changed,
@@ -157,26 +168,13 @@ export async function changeAllowlist(where: LocateOptions, action: AllowlistAct
   };
   if (edits.length === 0) return report;
   deps.show(diff);
-
-  const question = change.list.length === 0 ? 'Federate with every server (remove the allowlist)?' : `Federate only with ${[own, ...change.list].join(', ')}?`;
-  if (!o.yes && !o.dryRun) {
-    if (deps.confirm === undefined) {
-      throw new MxError('E_USAGE', `${question} — mxctl needs a yes, and there is no terminal to ask on. Nothing was changed.`, { hint: 'Re-run with --yes (or --dry-run to see the diff only).' });
-    }
-    if (!(await deps.confirm(question))) throw new MxError('E_ABORTED', 'Not confirmed; nothing was changed.');
-  }
+  await deps.approve(change.list.length === 0 ? 'Federate with every server (remove the allowlist)?' : `Federate only with ${[own, ...change.list].join(', ')}?`);
   // NOTE: .env first: it is the source of truth (init renders homeserver.yaml from it). Should the
   // second write fail, `federation allowlist` shows "not in sync" and `mxctl init --yes` repairs it.
-  for (const e of edits) await deps.writes.replace(join(d.root, e.path), e.next);
+  for (const e of edits) await deps.files.replace(join(d.root, e.path), e.next);
   if (o.dryRun) return report;
   report.applied = true;
-
-  const restart = o.restart ?? (deps.confirm === undefined ? false : await deps.confirm('Restart Synapse now so the change takes effect?'));
-  if (restart) {
-    await deps.restartSynapse(d);
-    report.restarted = true;
-  } else {
-    report.restartNeeded = true;
-  }
-  return report;
+  const restart = o.restart ?? (deps.ask === undefined ? false : await deps.ask('Restart Synapse now so the change takes effect?'));
+  if (restart) await deps.restartSynapse();
+  return { ...report, restarted: restart, restartNeeded: !restart };
 }

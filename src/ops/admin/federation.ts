@@ -8,9 +8,11 @@ import type { ServerAclContent } from '../../core/admin/server-acl.ts';
 import { stateEventLevel, userLevel } from '../../core/admin/power-levels.ts';
 import { listRooms } from './rooms.ts';
 import { ensureAdminAccess, prepareBulkWork } from './room-power.ts';
-import type { RoomOutcome } from './room-power.ts';
-import { approve } from './session.ts';
-import type { AdminSession } from './session.ts';
+import type { RoomOutcome, RoomPowerDeps } from './room-power.ts';
+import { serverNameOf } from './users.ts';
+import type { Deps } from '../deps.ts';
+
+export type FederationDeps = RoomPowerDeps & Pick<Deps, 'deployment'>;
 
 export interface ServerAclReport {
   server: string;
@@ -22,33 +24,33 @@ export interface ServerAclReport {
 
 const ACL = 'm.room.server_acl';
 
-export async function setServerBlocked(s: AdminSession, serverText: string, o: { block: boolean; takeOver: boolean }): Promise<ServerAclReport> {
+export async function setServerBlocked(o: { server: string; block: boolean; takeOver: boolean }, d: FederationDeps): Promise<ServerAclReport> {
   // NOTE: a glob such as *.spam.example is a valid ACL entry, so check it as a server name with
   // its wildcards replaced.
-  const entry = serverText.trim().toLowerCase();
+  const entry = o.server.trim().toLowerCase();
   parseServerName(entry.replace(/\*/g, 'x').replace(/\?/g, 'x'));
-  assertNotOwnServer(entry, s.serverName);
-  const { rooms: all } = await listRooms(s);
+  assertNotOwnServer(entry, serverNameOf(d));
+  const { rooms: all } = await listRooms({}, d);
   const local = all.filter((r) => r.joined_local_members > 0);
-  await approve(s, `${o.block ? 'Block' : 'Unblock'} ${entry} in the server ACL of ${local.length} room(s)?`);
-  await prepareBulkWork(s);
+  await d.approve(`${o.block ? 'Block' : 'Unblock'} ${entry} in the server ACL of ${local.length} room(s)?`);
+  await prepareBulkWork(d);
   const rooms: RoomOutcome[] = [];
   for (const [i, room] of local.entries()) {
-    s.progress(`room ${i + 1}/${local.length} ${room.room_id}`);
-    rooms.push(await applyAcl(s, room.room_id, entry, o));
+    d.progress.step(`room ${i + 1}/${local.length} ${room.room_id}`);
+    rooms.push(await applyAcl(d, room.room_id, entry, o));
   }
-  return { server: entry, blocked: o.block, rooms, complete: rooms.every((r) => r.result === 'changed' || r.result === 'unchanged'), dryRun: s.dryRun };
+  return { server: entry, blocked: o.block, rooms, complete: rooms.every((r) => r.result === 'changed' || r.result === 'unchanged'), dryRun: d.admin.dryRun };
 }
 
-async function applyAcl(s: AdminSession, roomId: string, entry: string, o: { block: boolean; takeOver: boolean }): Promise<RoomOutcome> {
+async function applyAcl(d: RoomPowerDeps, roomId: string, entry: string, o: { block: boolean; takeOver: boolean }): Promise<RoomOutcome> {
   try {
-    const [current] = await s.reads.roomState(roomId, ACL);
+    const [current] = await d.admin.reads.roomState(roomId, ACL);
     const content = current?.content as ServerAclContent | undefined;
     const change = o.block ? addDeny(content, entry) : removeDeny(content, entry);
     if (change.kind === 'unchanged') return { roomId, result: 'unchanged', detail: o.block ? 'already denied' : 'not denied' };
-    const access = await ensureAdminAccess(s, roomId, { takeOver: o.takeOver, needed: (pl) => userLevel(pl, s.adminUserId) >= stateEventLevel(pl, ACL) });
+    const access = await ensureAdminAccess(d, roomId, { takeOver: o.takeOver, needed: (pl) => userLevel(pl, d.admin.adminUserId) >= stateEventLevel(pl, ACL) });
     if (!access.ok) return { roomId, result: 'skipped', detail: access.reason };
-    await s.writes.sendState(roomId, ACL, '', change.content);
+    await d.admin.writes.sendState(roomId, ACL, '', change.content);
     return { roomId, result: 'changed', detail: `deny: ${JSON.stringify(change.content.deny)}`, ...(access.tookOver ? { tookOver: true } : {}) };
   } catch (error) {
     if (!isMxError(error) || error.code === 'E_UNAUTHORIZED' || error.code === 'E_SYNAPSE_UNREACHABLE') throw error;
@@ -56,26 +58,23 @@ async function applyAcl(s: AdminSession, roomId: string, entry: string, o: { blo
   }
 }
 
-export async function listDestinations(s: AdminSession, o: { limit?: number } = {}): Promise<{ destinations: Destination[]; total: number }> {
-  const destinations: Destination[] = [];
-  let from: string | undefined;
-  let total: number;
-  for (;;) {
-    const page = await s.reads.destinations({ limit: o.limit === undefined ? 500 : Math.min(500, o.limit - destinations.length), ...(from === undefined ? {} : { from }) });
-    destinations.push(...page.destinations);
-    total = page.total;
-    from = page.next_token;
-    if (from === undefined || page.destinations.length === 0 || (o.limit !== undefined && destinations.length >= o.limit)) break;
-  }
-  return { destinations, total };
+export interface DestinationList {
+  destinations: Destination[];
+  total: number;
+  stopped?: string;
+}
+
+export async function listDestinations(o: { limit?: number }, d: Pick<Deps, 'admin' | 'progress'>): Promise<DestinationList> {
+  const r = await d.admin.reads.destinations({ limit: o.limit, progress: d.progress.step });
+  return { destinations: r.items, total: r.total, ...(r.stopped === undefined ? {} : { stopped: r.stopped }) };
 }
 
 /** Clears the back-off for a destination so Synapse retries it now. */
-export async function resetDestination(s: AdminSession, name: string): Promise<{ destination: string; reset: boolean; dryRun: boolean }> {
-  const dest = parseServerName(name);
-  if (dest === s.serverName) throw new MxError('E_INVALID_INPUT', `${dest} is this server.`);
-  const d = await s.reads.destination(dest);
-  if (d.retry_last_ts === 0) return { destination: dest, reset: false, dryRun: s.dryRun };
-  await s.writes.resetDestination(dest);
-  return { destination: dest, reset: true, dryRun: s.dryRun };
+export async function resetDestination(o: { server: string }, d: FederationDeps): Promise<{ destination: string; reset: boolean; dryRun: boolean }> {
+  const dest = parseServerName(o.server);
+  if (dest === serverNameOf(d)) throw new MxError('E_INVALID_INPUT', `${dest} is this server.`);
+  const current = await d.admin.reads.destination(dest);
+  if (current.retry_last_ts === 0) return { destination: dest, reset: false, dryRun: d.admin.dryRun };
+  await d.admin.writes.resetDestination(dest);
+  return { destination: dest, reset: true, dryRun: d.admin.dryRun };
 }

@@ -3,8 +3,9 @@ import { MxError } from '../../core/errors.ts';
 import { parseExpiry } from '../../core/admin/duration.ts';
 import { parseRegistrationToken } from '../../core/admin/ids.ts';
 import type { RegistrationToken } from '../../adapters/synapse-admin.ts';
-import { approve } from './session.ts';
-import type { AdminSession } from './session.ts';
+import type { Deps } from '../deps.ts';
+
+export type TokensDeps = Pick<Deps, 'admin' | 'approve' | 'clock'>;
 
 export interface TokenView extends RegistrationToken {
   /** Usable now: not expired and uses left. */
@@ -32,45 +33,47 @@ export interface CreateTokenOptions {
 }
 
 /** The seed's default: one use, valid 7 days. */
-export async function createToken(s: AdminSession, o: CreateTokenOptions): Promise<TokenView> {
+export async function createToken(o: CreateTokenOptions, d: TokensDeps): Promise<TokenView> {
   const uses = parseUses(o.uses ?? '1');
-  const expiry = parseExpiry(o.expires ?? '7d', s.now());
+  const expiry = parseExpiry(o.expires ?? '7d', d.clock.now().getTime());
   if (o.token !== undefined) parseRegistrationToken(o.token);
   if (o.length !== undefined && (o.length < 1 || o.length > 64)) throw new MxError('E_INVALID_INPUT', '--length must be between 1 and 64.');
-  const created = await s.writes.createToken({
+  const created = await d.admin.writes.createToken({
     ...(o.token === undefined ? {} : { token: o.token }),
     ...(o.length === undefined ? {} : { length: o.length }),
     uses_allowed: uses,
     expiry_time: expiry,
   });
-  return viewToken(created, s.now());
+  return viewToken(created, d.clock.now().getTime());
 }
 
-export async function listTokens(s: AdminSession, o: { valid?: boolean } = {}): Promise<TokenView[]> {
-  const tokens = await s.reads.listTokens(o.valid);
-  return tokens.map((t) => viewToken(t, s.now()));
+export async function listTokens(o: { valid?: boolean }, d: TokensDeps): Promise<TokenView[]> {
+  const tokens = await d.admin.reads.listTokens(o.valid);
+  return tokens.map((t) => viewToken(t, d.clock.now().getTime()));
 }
 
-export async function showToken(s: AdminSession, token: string): Promise<TokenView> {
-  return viewToken(await s.reads.getToken(parseRegistrationToken(token)), s.now());
+export async function showToken(o: { token: string }, d: TokensDeps): Promise<TokenView> {
+  return viewToken(await d.admin.reads.getToken(parseRegistrationToken(o.token)), d.clock.now().getTime());
 }
 
-export async function updateToken(s: AdminSession, token: string, o: { uses?: string; expires?: string }): Promise<TokenView> {
+export async function updateToken(o: { token: string; uses?: string; expires?: string }, d: TokensDeps): Promise<TokenView> {
+  const { token } = o;
   parseRegistrationToken(token);
   if (o.uses === undefined && o.expires === undefined) throw new MxError('E_USAGE', 'Nothing to update: give --uses and/or --expires.');
   const body = {
     ...(o.uses === undefined ? {} : { uses_allowed: parseUses(o.uses) }),
-    ...(o.expires === undefined ? {} : { expiry_time: parseExpiry(o.expires, s.now()) }),
+    ...(o.expires === undefined ? {} : { expiry_time: parseExpiry(o.expires, d.clock.now().getTime()) }),
   };
-  const current = await s.reads.getToken(token);
-  return viewToken(await s.writes.updateToken(token, body, current), s.now());
+  const current = await d.admin.reads.getToken(token);
+  return viewToken(await d.admin.writes.updateToken(token, body, current), d.clock.now().getTime());
 }
 
-export async function deleteToken(s: AdminSession, token: string): Promise<{ token: string; deleted: boolean; dryRun: boolean }> {
+export async function deleteToken(o: { token: string }, d: TokensDeps): Promise<{ token: string; deleted: boolean; dryRun: boolean }> {
+  const { token } = o;
   parseRegistrationToken(token);
-  const current = await s.reads.getToken(token);
-  await approve(s, `Delete registration token ${current.token} (${current.completed} registration(s) so far)?`);
-  await s.writes.deleteToken(token);
-  return { token, deleted: !s.dryRun, dryRun: s.dryRun };
+  const current = await d.admin.reads.getToken(token);
+  await d.approve(`Delete registration token ${current.token} (${current.completed} registration(s) so far)?`);
+  await d.admin.writes.deleteToken(token);
+  return { token, deleted: !d.admin.dryRun, dryRun: d.admin.dryRun };
 }
 

@@ -1,12 +1,11 @@
 // The local backup catalog: manifests are the source of truth (an archive without its manifest
 // is a partial or abandoned run and is never listed as a backup).
-import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve, basename } from 'node:path';
 import { MxError } from '../../core/errors.ts';
 import { parseManifest } from '../../core/backup/manifest.ts';
 import type { Manifest } from '../../core/backup/manifest.ts';
 import { archiveName, backupTime, isBackupId, manifestName, parseBackupFileName, ARCHIVE_SUFFIX } from '../../core/backup/naming.ts';
-import { listDir, pathExists } from '../../adapters/fs.ts';
+import { listDir, pathExists, readText, readTextIfAny, sizeIfAny } from '../../adapters/fs.ts';
 import type { Deployment } from '../deployment.ts';
 import { backupDir } from './location.ts';
 
@@ -47,26 +46,16 @@ export async function readCatalog(d: Deployment): Promise<Catalog> {
   for (const id of [...ids].sort()) {
     const archive = join(dir, archiveName(id));
     const createdAt = backupTime(id)?.toISOString() ?? '';
-    const parsed = parseManifest(await readFile(join(dir, manifestName(id)), 'utf8'));
+    const parsed = parseManifest(await readText(join(dir, manifestName(id))));
     if (!parsed.ok) {
       entries.push({ id, createdAt, archive, archiveBytes: 0, state: 'manifest-invalid' });
       continue;
     }
     const m = parsed.manifest;
-    let size: number;
-    try {
-      size = (await stat(archive)).size;
-    } catch {
-      size = -1;
-    }
-    const state = size === -1 ? 'archive-missing' : size !== m.archive?.size ? 'size-mismatch' : 'ok';
-    let verifiedAt: string | undefined;
-    try {
-      verifiedAt = (await readFile(verifiedMarker(dir, id), 'utf8')).trim();
-    } catch {
-      verifiedAt = undefined;
-    }
-    entries.push({ id, createdAt: m.created_at, archive, archiveBytes: Math.max(size, 0), state, manifest: m, ...(verifiedAt === undefined ? {} : { verifiedAt }) });
+    const size = await sizeIfAny(archive);
+    const state = size === undefined ? 'archive-missing' : size !== m.archive?.size ? 'size-mismatch' : 'ok';
+    const verifiedAt = (await readTextIfAny(verifiedMarker(dir, id)))?.trim();
+    entries.push({ id, createdAt: m.created_at, archive, archiveBytes: size ?? 0, state, manifest: m, ...(verifiedAt === undefined ? {} : { verifiedAt }) });
   }
   return { dir, entries, orphans: [...archives].filter((a) => !ids.has(a)).sort() };
 }
@@ -99,7 +88,7 @@ export async function resolveBackup(d: Deployment, ref: string, cwd = process.cw
   const beside = join(path, '..', manifestName(id));
   let sidecar: Manifest | undefined;
   if (await pathExists(beside)) {
-    const p = parseManifest(await readFile(beside, 'utf8'));
+    const p = parseManifest(await readText(beside));
     if (p.ok) sidecar = p.manifest;
   }
   return { archive: path, id, ...(sidecar === undefined ? {} : { sidecar }) };

@@ -1,7 +1,7 @@
 // Where a deployment's backups live: BACKUP_DIR from .env (relative to the deployment), else
 // DEPLOY/backups. The folder is 0700: archives are encrypted, but ids and sizes are nobody's business.
 import { isAbsolute, join, relative } from 'node:path';
-import { chmod, mkdir } from 'node:fs/promises';
+import { ensurePrivateDir } from '../../adapters/fs.ts';
 import type { Deployment } from '../deployment.ts';
 
 export function backupDir(d: Deployment): string {
@@ -18,8 +18,7 @@ export function backupDirInside(d: Deployment): string | undefined {
 
 export async function ensureBackupDir(d: Deployment): Promise<string> {
   const dir = backupDir(d);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
+  await ensurePrivateDir(dir);
   return dir;
 }
 

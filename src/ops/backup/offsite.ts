@@ -1,19 +1,17 @@
 // The offsite copy: after each local backup, every complete local backup whose manifest is not
 // in the bucket yet is uploaded, archive first (verified), manifest last. So a failed upload
 // keeps the local archive, and the next run uploads whatever is missing.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { archiveName, manifestName } from '../../core/backup/naming.ts';
-import type { Meter } from '../../core/progress.ts';
 import type { ObjectStore } from '../../adapters/object-store.ts';
 import type { Deployment } from '../deployment.ts';
-import type { StackContext } from '../context.ts';
+import type { Deps } from '../deps.ts';
 import { verifyBackup } from './verify.ts';
-import type { VerifyReport } from './verify.ts';
+import type { VerifyDeps, VerifyReport } from './verify.ts';
 import { readCatalog } from './catalog.ts';
 import { ensureBackupDir } from './location.ts';
 import { MxError } from '../../core/errors.ts';
-import { fileMode, fsyncDir, pathExists } from '../../adapters/fs.ts';
+import { fileMode, fsyncDir, makeTempDir, pathExists, readBytes, removePath } from '../../adapters/fs.ts';
 import { createRcloneStore } from '../../adapters/rclone-store.ts';
 import { sweepOwnedScratch } from '../../adapters/lock.ts';
 
@@ -42,14 +40,18 @@ export async function offsiteStore(d: Deployment): Promise<ObjectStore | undefin
   return createS3Store({ endpoint: s.S3_ENDPOINT, region: s.S3_REGION, bucket: s.S3_BUCKET, prefix: s.S3_PREFIX, accessKeyId: s.S3_ACCESS_KEY_ID, secretAccessKey: s.S3_SECRET_ACCESS_KEY });
 }
 
+/** An operation on the offsite copies: the configured target is required. */
+export type OffsiteDeps = Pick<Deps, 'deployment' | 'progress'> & { offsite: ObjectStore };
+
 export interface OffsiteReport {
   target: string;
   uploaded: string[];
   alreadyOffsite: number;
 }
 
-export async function syncOffsite(d: Deployment, store: ObjectStore, progress: (line: string) => void = () => undefined): Promise<OffsiteReport> {
-  const catalog = await readCatalog(d);
+export async function syncOffsite(_o: Record<string, never>, d: OffsiteDeps): Promise<OffsiteReport> {
+  const store = d.offsite;
+  const catalog = await readCatalog(d.deployment);
   const remote = new Set((await store.list()).map((o) => o.key));
   const uploaded: string[] = [];
   let already = 0;
@@ -59,9 +61,9 @@ export async function syncOffsite(d: Deployment, store: ObjectStore, progress: (
       already++;
       continue;
     }
-    progress(`uploading ${e.id} to ${store.description}`);
+    d.progress.step(`uploading ${e.id} to ${store.description}`);
     await store.putFile(archiveName(e.id), e.archive);
-    await store.putBytes(manifestName(e.id), await readFile(join(catalog.dir, manifestName(e.id))));
+    await store.putBytes(manifestName(e.id), await readBytes(join(catalog.dir, manifestName(e.id))));
     uploaded.push(e.id);
   }
   return { target: store.description, uploaded, alreadyOffsite: already };
@@ -87,10 +89,11 @@ async function resolveOffsite(store: ObjectStore, ref: string): Promise<string> 
   return id;
 }
 
-export async function fetchOffsite(d: Deployment, store: ObjectStore, ref: string, progress: (line: string) => void = () => undefined): Promise<string> {
-  const id = await resolveOffsite(store, ref);
-  const dir = await ensureBackupDir(d);
-  progress(`downloading ${id} from ${store.description}`);
+export async function fetchOffsite(o: { ref: string }, d: OffsiteDeps): Promise<string> {
+  const store = d.offsite;
+  const id = await resolveOffsite(store, o.ref);
+  const dir = await ensureBackupDir(d.deployment);
+  d.progress.step(`downloading ${id} from ${store.description}`);
   await store.getFile(archiveName(id), join(dir, archiveName(id)));
   await store.getFile(manifestName(id), join(dir, manifestName(id)));
   await fsyncDir(dir);
@@ -102,17 +105,18 @@ export async function fetchOffsite(d: Deployment, store: ObjectStore, ref: strin
  * backup folder (its filesystem is sized for archives), verifies it exactly as a local one, and
  * removes the download whatever the outcome. The local .verified marker is not touched.
  */
-export async function verifyOffsite(ctx: StackContext, store: ObjectStore, ref: string, o: { progress?: (line: string) => void; meter?: Meter } = {}): Promise<VerifyReport> {
-  const id = await resolveOffsite(store, ref);
+export async function verifyOffsite(o: { ref: string }, d: VerifyDeps & { offsite: ObjectStore }): Promise<VerifyReport> {
+  const store = d.offsite;
+  const id = await resolveOffsite(store, o.ref);
   // NOTE: named by our pid, so the next run removes what a killed one left (a whole archive).
-  const tmp = await mkdtemp(await sweepOwnedScratch(await ensureBackupDir(ctx.deployment), '.verify-offsite-'));
+  const tmp = await makeTempDir(await sweepOwnedScratch(await ensureBackupDir(d.deployment), '.verify-offsite-'));
   try {
-    o.progress?.(`downloading ${id} from ${store.description}`);
+    d.progress.step(`downloading ${id} from ${store.description}`);
     await store.getFile(archiveName(id), join(tmp, archiveName(id)));
     await store.getFile(manifestName(id), join(tmp, manifestName(id)));
-    const r = await verifyBackup(ctx, join(tmp, archiveName(id)), o);
+    const r = await verifyBackup({ ref: join(tmp, archiveName(id)) }, d);
     return { ...r, archive: `${store.description} ${archiveName(id)}` };
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    await removePath(tmp);
   }
 }

@@ -12,6 +12,7 @@ import { MxError, isMxError } from '../../core/errors.ts';
 import { createS3Store } from '../../adapters/s3-store.ts';
 import type { ObjectStore } from '../../adapters/object-store.ts';
 import { settingsFromChoices } from '../../core/init-options.ts';
+import { fileLocker } from '../../adapters/lock.ts';
 import { SECRET_KEYS } from '../../core/settings.ts';
 import { MANIFEST_FORMAT } from '../../core/backup/manifest.ts';
 import { archiveName, backupId, manifestName } from '../../core/backup/naming.ts';
@@ -49,27 +50,29 @@ async function writeBackup(at: Date, verified = false): Promise<string> {
 
 const DAY = 86_400_000;
 
+const deps = (offsite?: ObjectStore) => ({ deployment: d, lock: fileLocker, offsite });
+
 test('a failing listing prunes nothing', async () => {
   for (let i = 0; i < 20; i++) await writeBackup(new Date(Date.UTC(2026, 0, 1) + i * DAY));
   const before = await readdir(dir);
   await assert.rejects(
-    pruneBackups(d, { policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false }, { list: () => Promise.reject(new Error('EIO: the disk said no')) }),
+    pruneBackups({ policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false }, { ...deps(), list: () => Promise.reject(new Error('EIO: the disk said no')) }),
     (e: unknown) => isMxError(e, 'E_BACKUP_FAILED') && /Listing the backups failed, so nothing was pruned/.test(e.message),
   );
   assert.deepEqual(await readdir(dir), before);
 });
 
 test('an empty listing prunes nothing', async () => {
-  await assert.rejects(pruneBackups(d, { policy: { daily: 7, weekly: 4, monthly: 6 }, dryRun: false }), /listing is empty/);
+  await assert.rejects(pruneBackups({ policy: { daily: 7, weekly: 4, monthly: 6 }, dryRun: false }, deps()), /listing is empty/);
 });
 
 test('twenty dailies with daily=3: the 3 newest and the newest verified stay, manifests and archives of the rest go', async () => {
   const ids: string[] = [];
   for (let i = 0; i < 20; i++) ids.push(await writeBackup(new Date(Date.UTC(2026, 0, 1) + i * DAY), i === 4));
-  const dry = await pruneBackups(d, { policy: { daily: 3, weekly: 0, monthly: 0 }, dryRun: true });
+  const dry = await pruneBackups({ policy: { daily: 3, weekly: 0, monthly: 0 }, dryRun: true }, deps());
   assert.equal(dry.removed.length, 16);
   assert.equal((await readdir(dir)).filter((n) => n.endsWith('.tar.gpg')).length, 20, 'dry run deletes nothing');
-  const r = await pruneBackups(d, { policy: { daily: 3, weekly: 0, monthly: 0 }, dryRun: false });
+  const r = await pruneBackups({ policy: { daily: 3, weekly: 0, monthly: 0 }, dryRun: false }, deps());
   assert.deepEqual(r.keep.map((k) => k.id).sort(), [ids[4], ids[17], ids[18], ids[19]].sort());
   const left = (await readdir(dir)).filter((n) => !n.startsWith('.'));
   assert.equal(left.filter((n) => n.endsWith('.tar.gpg')).length, 4);
@@ -80,7 +83,7 @@ test('a damaged entry (archive missing) is left alone and reported', async () =>
   const a = await writeBackup(new Date(Date.UTC(2026, 0, 1)));
   await writeBackup(new Date(Date.UTC(2026, 0, 2)));
   await rm(join(dir, archiveName(a)));
-  const r = await pruneBackups(d, { policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false });
+  const r = await pruneBackups({ policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false }, deps());
   assert.deepEqual(r.untouched, [a]);
   assert.ok((await readdir(dir)).includes(manifestName(a)));
 });
@@ -123,7 +126,7 @@ describe('offsite prune', () => {
     const remoteBefore = await keys();
     const failing: ObjectStore = { ...store, list: () => Promise.reject(new MxError('E_OFFSITE_FAILED', 'listing s3://matrix-backups/prune failed: HTTP 503 ServiceUnavailable.')) };
     await assert.rejects(
-      pruneBackups(d, { policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false, store: failing }),
+      pruneBackups({ policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false }, deps(failing)),
       (e: unknown) => isMxError(e, 'E_OFFSITE_FAILED') && /failed, so nothing was pruned \(here or offsite\): .*HTTP 503/.test(e.message) && /--local-only/.test(e.hint ?? ''),
     );
     assert.deepEqual(await readdir(dir), before);
@@ -146,9 +149,9 @@ describe('offsite prune', () => {
     const recording: ObjectStore = { ...store, remove: async (name) => { deletions.push(name); await store.remove(name); } };
     const policy = { daily: 3, weekly: 0, monthly: 0 };
 
-    const dry = await pruneBackups(d, { policy, dryRun: true, store: recording });
+    const dry = await pruneBackups({ policy, dryRun: true }, deps(recording));
     assert.deepEqual(deletions, [], 'a dry run deletes nothing');
-    const r = await pruneBackups(d, { policy, dryRun: false, store: recording });
+    const r = await pruneBackups({ policy, dryRun: false }, deps(recording));
     assert.deepEqual(r.offsite?.removed, dry.offsite?.removed);
     const kept = [ids[2], ids[9], ids[10], ids[11]];
     assert.deepEqual(r.offsite?.keep.map((k) => k.id).sort(), [...kept].sort());
@@ -161,7 +164,7 @@ describe('offsite prune', () => {
 
   test('an empty offsite listing prunes nothing offsite (and says so); the local prune still runs', async () => {
     for (let i = 0; i < 5; i++) await writeBackup(new Date(Date.UTC(2026, 0, 1) + i * DAY));
-    const r = await pruneBackups(d, { policy: { daily: 2, weekly: 0, monthly: 0 }, dryRun: false, store });
+    const r = await pruneBackups({ policy: { daily: 2, weekly: 0, monthly: 0 }, dryRun: false }, deps(store));
     assert.match(r.offsite?.skipped ?? '', /nothing offsite was pruned: the listing is empty/);
     assert.equal(r.removed.length, 3);
   });
@@ -173,7 +176,7 @@ describe('offsite prune', () => {
     await upload([a, b, c]);
     await store.remove(archiveName(a));
     await store.putBytes(archiveName(b), Buffer.from('short'));
-    const r = await pruneBackups(d, { policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false, store });
+    const r = await pruneBackups({ policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false }, deps(store));
     assert.deepEqual(r.offsite?.untouched, [a, b]);
     assert.deepEqual(r.offsite?.removed, []);
     assert.ok((await keys()).includes(manifestName(a)));

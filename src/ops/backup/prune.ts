@@ -3,18 +3,18 @@
 // offsite listing that fails deletes nothing anywhere; an empty listing deletes nothing there.
 // A backup's manifest goes before its archive (locally and offsite), so a prune cut short never
 // leaves something listed that has no archive.
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MxError } from '../../core/errors.ts';
-import { planRetention } from '../../core/backup/retention.ts';
+import { candidatesFrom, planRetention } from '../../core/backup/retention.ts';
 import type { RetentionPolicy } from '../../core/backup/retention.ts';
 import { archiveName, backupTime, manifestName, parseBackupFileName } from '../../core/backup/naming.ts';
-import { acquireLock } from '../../adapters/lock.ts';
-import { fsyncDir } from '../../adapters/fs.ts';
+import { withLock } from '../../adapters/lock.ts';
+import { fsyncDir, removePath } from '../../adapters/fs.ts';
 import type { ObjectStore, RemoteObject } from '../../adapters/object-store.ts';
 import type { Deployment } from '../deployment.ts';
 import { readCatalog, verifiedMarker } from './catalog.ts';
-import type { Catalog } from './catalog.ts';
+import type { Catalog, CatalogEntry } from './catalog.ts';
+import type { Deps } from '../deps.ts';
 import { ensureBackupDir, lockPath } from './location.ts';
 
 export interface OffsitePruneReport {
@@ -40,14 +40,13 @@ export interface PruneReport {
 export interface PruneOptions {
   policy: RetentionPolicy;
   dryRun: boolean;
-  /** The offsite target to prune too. */
-  store?: ObjectStore | undefined;
 }
 
-export interface PruneDeps {
+/** `offsite`: the offsite target to prune too (undefined: this machine only). */
+export type PruneDeps = Pick<Deps, 'deployment' | 'lock' | 'offsite'> & {
   /** The listing; injectable so a failing listing can be tested. */
   list?: (d: Deployment) => Promise<Catalog>;
-}
+};
 
 interface OffsitePlan {
   report: OffsitePruneReport;
@@ -83,66 +82,66 @@ function planOffsite(objects: readonly RemoteObject[], catalog: Catalog, store: 
   return { report: { target: store.description, keep: plan.keep, removed: [], untouched }, remove: plan.remove };
 }
 
-export async function pruneBackups(d: Deployment, o: PruneOptions, deps: PruneDeps = {}): Promise<PruneReport> {
-  const dir = await ensureBackupDir(d);
-  const lock = await acquireLock(lockPath(dir), 'prune');
-  try {
-    let catalog: Catalog;
-    try {
-      catalog = await (deps.list ?? readCatalog)(d);
-    } catch (error) {
-      throw new MxError('E_BACKUP_FAILED', `Listing the backups failed, so nothing was pruned: ${(error as Error).message}`, { cause: error });
-    }
-    // Both listings before any deletion: a failed offsite listing stops the whole prune.
-    let objects: RemoteObject[] | undefined;
-    if (o.store !== undefined) {
-      try {
-        objects = await o.store.list();
-      } catch (error) {
-        throw new MxError('E_OFFSITE_FAILED', `Listing the offsite copies in ${o.store.description} failed, so nothing was pruned (here or offsite): ${(error as Error).message}`, {
-          hint: 'Fix the offsite target and run prune again; `mxctl backup prune --local-only` prunes this machine only.',
-          cause: error,
-        });
-      }
-    }
+export async function pruneBackups(o: PruneOptions, d: PruneDeps): Promise<PruneReport> {
+  const dir = await ensureBackupDir(d.deployment);
+  return withLock(d.lock, lockPath(dir), 'prune', async () => {
+    const { catalog, objects } = await listBoth(d);
     const good = catalog.entries.filter((e) => e.state === 'ok');
-    const plan = planRetention(
-      good.map((e) => ({ id: e.id, createdAt: new Date(e.createdAt), verified: e.verifiedAt !== undefined })),
-      o.policy,
-    );
+    const plan = planRetention(candidatesFrom(good.map((e) => ({ id: e.id, createdAt: e.createdAt, verified: e.verifiedAt !== undefined }))), o.policy);
     if (!plan.ok) throw new MxError('E_BACKUP_FAILED', `Nothing was pruned: ${plan.reason}.`);
-    const offsite = o.store === undefined || objects === undefined ? undefined : planOffsite(objects, catalog, o.store, o.policy);
-
-    const removed: string[] = [];
-    if (!o.dryRun) {
-      for (const id of plan.remove) {
-        const e = good.find((x) => x.id === id);
-        if (e === undefined) continue;
-        await rm(join(catalog.dir, manifestName(id)), { force: true });
-        await fsyncDir(catalog.dir);
-        await rm(e.archive, { force: true });
-        await rm(verifiedMarker(catalog.dir, id), { force: true });
-        removed.push(id);
-      }
-    }
-    if (offsite !== undefined && o.store !== undefined) {
-      if (o.dryRun) offsite.report.removed = offsite.remove;
-      else {
-        for (const id of offsite.remove) {
-          await o.store.remove(manifestName(id));
-          await o.store.remove(archiveName(id));
-          offsite.report.removed.push(id);
-        }
-      }
-    }
+    const offsite = d.offsite === undefined || objects === undefined ? undefined : planOffsite(objects, catalog, d.offsite, o.policy);
+    const removed = o.dryRun ? plan.remove : await removeLocal(catalog, good, plan.remove);
+    if (offsite !== undefined && d.offsite !== undefined) offsite.report.removed = o.dryRun ? offsite.remove : await removeOffsite(d.offsite, offsite.remove);
     return {
       dryRun: o.dryRun,
       keep: plan.keep,
-      removed: o.dryRun ? plan.remove : removed,
+      removed,
       untouched: catalog.entries.filter((e) => e.state !== 'ok').map((e) => e.id),
       ...(offsite === undefined ? {} : { offsite: offsite.report }),
     };
-  } finally {
-    await lock.release();
+  });
+}
+
+/** Both listings before any deletion: a failed one (here or offsite) stops the whole prune. */
+async function listBoth(d: PruneDeps): Promise<{ catalog: Catalog; objects: RemoteObject[] | undefined }> {
+  let catalog: Catalog;
+  try {
+    catalog = await (d.list ?? readCatalog)(d.deployment);
+  } catch (error) {
+    throw new MxError('E_BACKUP_FAILED', `Listing the backups failed, so nothing was pruned: ${(error as Error).message}`, { cause: error });
   }
+  if (d.offsite === undefined) return { catalog, objects: undefined };
+  try {
+    return { catalog, objects: await d.offsite.list() };
+  } catch (error) {
+    throw new MxError('E_OFFSITE_FAILED', `Listing the offsite copies in ${d.offsite.description} failed, so nothing was pruned (here or offsite): ${(error as Error).message}`, {
+      hint: 'Fix the offsite target and run prune again; `mxctl backup prune --local-only` prunes this machine only.',
+      cause: error,
+    });
+  }
+}
+
+/** Manifest first (and the folder fsynced), then the archive: a prune cut short never leaves a listed backup without its archive. */
+async function removeLocal(catalog: Catalog, good: readonly CatalogEntry[], ids: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const id of ids) {
+    const e = good.find((x) => x.id === id);
+    if (e === undefined) continue;
+    await removePath(join(catalog.dir, manifestName(id)));
+    await fsyncDir(catalog.dir);
+    await removePath(e.archive);
+    await removePath(verifiedMarker(catalog.dir, id));
+    removed.push(id);
+  }
+  return removed;
+}
+
+async function removeOffsite(store: ObjectStore, ids: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const id of ids) {
+    await store.remove(manifestName(id));
+    await store.remove(archiveName(id));
+    removed.push(id);
+  }
+  return removed;
 }

@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { readArchive } from './read.ts';
-import { startEncrypt } from '../../adapters/gpg.ts';
+import { gpgCipher, startEncrypt } from '../../adapters/gpg.ts';
+import { quietProgress } from '../deps.ts';
 import { tarBuffer } from '../../adapters/tar-stream.ts';
 import { endOfArchive } from '../../core/backup/tar-format.ts';
 import { MANIFEST_FORMAT } from '../../core/backup/manifest.ts';
@@ -24,6 +25,7 @@ let archive: string;
 let mediaFile: Buffer;
 const MEDIA_SIZE = 300_000;
 
+const deps = (passphrase = PASS) => ({ cipher: gpgCipher(passphrase), progress: quietProgress });
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 before(async () => {
@@ -63,7 +65,7 @@ async function copy(name: string): Promise<string> {
 }
 
 test('an intact archive reads back with no problems', { timeout: 30_000 }, async () => {
-  const r = await readArchive(archive, { passphrase: PASS });
+  const r = await readArchive(archive, {}, deps());
   assert.deepEqual(r.problems, []);
   assert.equal(r.manifest.files.length, 1);
 });
@@ -77,24 +79,24 @@ test('a bit flip fails as a damaged archive, promptly', { timeout: 30_000 }, asy
   b[0] = (b[0] ?? 0) ^ 0x04;
   await h.write(b, 0, 1, at);
   await h.close();
-  await assert.rejects(readArchive(p, { passphrase: PASS }), (e: unknown) => isMxError(e, 'E_BACKUP_CORRUPT'));
+  await assert.rejects(readArchive(p, {}, deps()), (e: unknown) => isMxError(e, 'E_BACKUP_CORRUPT'));
 });
 
 test('a truncated archive fails as truncated', { timeout: 30_000 }, async () => {
   const p = await copy('short.tar.gpg');
   await truncate(p, Math.floor((await stat(p)).size / 2));
-  await assert.rejects(readArchive(p, { passphrase: PASS }), (e: unknown) => isMxError(e, 'E_BACKUP_CORRUPT'));
+  await assert.rejects(readArchive(p, {}, deps()), (e: unknown) => isMxError(e, 'E_BACKUP_CORRUPT'));
 });
 
 test('the wrong passphrase is named as such', { timeout: 30_000 }, async () => {
-  await assert.rejects(readArchive(archive, { passphrase: 'not-it' }), (e: unknown) => isMxError(e, 'E_BACKUP_PASSPHRASE'));
+  await assert.rejects(readArchive(archive, {}, deps('not-it')), (e: unknown) => isMxError(e, 'E_BACKUP_PASSPHRASE'));
 });
 
 test('a dump consumer that exits early (pg_restore on a damaged dump) does not hang the reader', { timeout: 30_000 }, async () => {
   const head = spawn('head', ['-c', '1000'], { stdio: ['pipe', 'ignore', 'ignore'] });
   // The archive itself is intact: reading completes; the consumer's own exit status is the
   // caller's to report (verify does), whether or not its EPIPE arrives before the end.
-  const r = await readArchive(archive, { passphrase: PASS, dumpSink: head.stdin });
+  const r = await readArchive(archive, { dumpSink: head.stdin }, deps());
   assert.equal(r.manifest.files.length, 1);
   assert.ok(r.problems.every((p) => /consumer failed/.test(p)), JSON.stringify(r.problems));
 });
@@ -116,7 +118,7 @@ test('spooled: the files behind the dump are staged while the consumer still hol
     },
   });
   const said: string[] = [];
-  const reading = readArchive(archive, { passphrase: PASS, stagingDir: staging, dumpSink: sink, dumpSpoolDir: spool, progress: (l) => said.push(l) });
+  const reading = readArchive(archive, { stagingDir: staging, dumpSink: sink, dumpSpoolDir: spool }, { cipher: gpgCipher(PASS), progress: { step: (l) => said.push(l), meter: () => undefined } });
   const media = join(staging, 'deployment', 'synapse', 'media.bin');
   while (!(await stat(media).then((s) => s.size === MEDIA_SIZE, () => false))) await new Promise((r) => setTimeout(r, 20));
   assert.ok((await readdir(spool)).length > 0, 'the dump waits in the spool');
@@ -133,7 +135,7 @@ test('spooled: the files behind the dump are staged while the consumer still hol
 test('spooled: a consumer that exits early does not hang the reader, and the spool is emptied', { timeout: 30_000 }, async () => {
   const staging = await mkdtemp(join(dir, 'staging-'));
   const head = spawn('head', ['-c', '1000'], { stdio: ['pipe', 'ignore', 'ignore'] });
-  const r = await readArchive(archive, { passphrase: PASS, stagingDir: staging, dumpSink: head.stdin, dumpSpoolDir: join(staging, 'dump-spool') });
+  const r = await readArchive(archive, { stagingDir: staging, dumpSink: head.stdin, dumpSpoolDir: join(staging, 'dump-spool') }, deps());
   assert.ok(r.problems.every((p) => /consumer failed/.test(p)), JSON.stringify(r.problems));
   assert.deepEqual(await readdir(join(staging, 'dump-spool')).catch(() => []), []);
 });
@@ -144,7 +146,7 @@ test('a full disk while unpacking: E_NO_SPACE naming the disk, not a damaged arc
   try {
     const sink = new Writable({ write: (_c, _e, cb) => setTimeout(cb, 5) });
     await assert.rejects(
-      readArchive(archive, { passphrase: PASS, stagingDir: mnt, dumpSink: sink, dumpSpoolDir: join(mnt, 'dump-spool') }),
+      readArchive(archive, { stagingDir: mnt, dumpSink: sink, dumpSpoolDir: join(mnt, 'dump-spool') }, deps()),
       (e: unknown) => isMxError(e, 'E_NO_SPACE') && /disk space/.test(e.message),
     );
   } finally {
@@ -160,7 +162,7 @@ describe('staging onto the same server: identical live media are linked, not wri
     await mkdir(join(root, 'synapse'));
     const twin = join(root, 'synapse', 'media.bin');
     await writeFile(twin, edit(Buffer.from(mediaFile)), { mode });
-    const r = await readArchive(archive, { passphrase: PASS, stagingDir: staging, reuseFrom: { root, under: ['synapse'] } });
+    const r = await readArchive(archive, { stagingDir: staging, reuseFrom: { root, under: ['synapse'] } }, deps());
     const staged = join(staging, 'deployment', 'synapse', 'media.bin');
     return { r, twin, staged, same: (await stat(twin)).ino === (await stat(staged)).ino, bytes: await readFile(staged), twinBytes: await readFile(twin) };
   }

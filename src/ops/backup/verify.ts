@@ -1,14 +1,20 @@
 // mxctl backup verify: decrypt the whole archive, check every sha256 against the manifest, and
 // run the dump through `pg_restore -f /dev/null` (which, unlike `pg_restore -l`, reads every
 // block and so catches truncation and bit flips). Nothing is written but the .verified marker.
+import { dirname } from 'node:path';
+import { secondsSince } from '../../core/clock.ts';
 import { writeFileAtomic } from '../../adapters/fs.ts';
-import { execStreaming } from '../../adapters/postgres.ts';
-import type { Meter } from '../../core/progress.ts';
-import type { StackContext } from '../context.ts';
+import type { Deps } from '../deps.ts';
 import { resolveBackup, verifiedMarker } from './catalog.ts';
 import { backupDir } from './location.ts';
 import { readArchiveInto } from './read.ts';
-import { dirname } from 'node:path';
+
+export type VerifyDeps = Pick<Deps, 'deployment' | 'postgres' | 'cipher' | 'clock' | 'progress'>;
+
+export interface VerifyOptions {
+  /** A backup id, an archive file, or `latest`. */
+  ref: string;
+}
 
 export interface VerifyReport {
   id: string;
@@ -20,21 +26,15 @@ export interface VerifyReport {
   seconds: number;
 }
 
-export async function verifyBackup(ctx: StackContext, ref: string, o: { progress?: (l: string) => void; meter?: Meter } = {}): Promise<VerifyReport> {
-  const started = Date.now();
-  const target = await resolveBackup(ctx.deployment, ref);
-  o.progress?.(`verifying ${target.id}`);
-  const pgRestore = execStreaming(ctx.deployment.composeDir, ['pg_restore', '-f', '/dev/null'], 'reading the dump back (pg_restore -f /dev/null)');
-  const { read: result, consumerError } = await readArchiveInto(target.archive, pgRestore, {
-    passphrase: ctx.deployment.settings.BACKUP_PASSPHRASE,
-    ...(o.meter === undefined ? {} : { meter: o.meter }),
-    ...(target.sidecar === undefined ? {} : { sidecar: target.sidecar }),
-  });
+export async function verifyBackup(o: VerifyOptions, d: VerifyDeps): Promise<VerifyReport> {
+  const started = d.clock.now();
+  const target = await resolveBackup(d.deployment, o.ref);
+  d.progress.step(`verifying ${target.id}`);
+  const { read: result, consumerError } = await readArchiveInto(target.archive, d.postgres.startDumpCheck(), target.sidecar === undefined ? {} : { sidecar: target.sidecar }, d);
   const problems = [...result.problems];
   if (consumerError !== undefined) problems.push(`pg_restore could not read the dump: ${consumerError}`);
   const ok = problems.length === 0;
-  if (ok && dirname(target.archive) === backupDir(ctx.deployment)) {
-    await writeFileAtomic(verifiedMarker(backupDir(ctx.deployment), target.id), `${new Date().toISOString()}\n`, 0o600);
-  }
-  return { id: target.id, archive: target.archive, ok, problems, files: result.manifest.files.length, databaseBytes: result.manifest.database.size, seconds: (Date.now() - started) / 1000 };
+  const dir = backupDir(d.deployment);
+  if (ok && dirname(target.archive) === dir) await writeFileAtomic(verifiedMarker(dir, target.id), `${d.clock.now().toISOString()}\n`, 0o600);
+  return { id: target.id, archive: target.archive, ok, problems, files: result.manifest.files.length, databaseBytes: result.manifest.database.size, seconds: secondsSince(d.clock, started) };
 }

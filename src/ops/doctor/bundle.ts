@@ -9,7 +9,7 @@ import { listDir, readTextIfExists } from '../../adapters/fs.ts';
 import { programVersion, writeTextBundle } from '../../adapters/text-bundle.ts';
 import type { TextEntry } from '../../adapters/text-bundle.ts';
 import type { DoctorDeps } from './facts.ts';
-import { readAdminState } from '../admin-state.ts';
+import { readAdminState } from '../admin/state.ts';
 import type { DoctorReport } from './doctor.ts';
 
 const SECRET_NAME = /(SECRET|PASSWORD|PASSPHRASE|TOKEN|PEPPER|ACCESS_KEY|PRIVATE)/i;

@@ -1,0 +1,38 @@
+// What a restore puts back, and which settings come from the backup. Pure.
+import type { Settings } from '../settings.ts';
+
+/** Trees and files a restore puts back. Certificates are re-issued by `mxctl up`; backups/ and
+ * lab/override files stay as they are on this machine. */
+export const RESTORED_ROOTS = ['synapse', 'nginx', 'element', 'state', 'compose/docker-compose.yml'];
+/** Replaced as a whole (files absent from the backup must not survive). */
+export const WHOLE_DIRS = ['synapse/media_store/local_content', 'synapse/media_store/local_thumbnails'];
+
+/** A staged path the restore puts back (it is, or is inside, a restored root). */
+export function isRestored(rel: string): boolean {
+  return RESTORED_ROOTS.some((r) => rel === r || rel.startsWith(`${r}/`));
+}
+
+/** A staged path to walk into: restored, or a folder on the way to a restored root. */
+export function leadsToRestored(rel: string): boolean {
+  return isRestored(rel) || RESTORED_ROOTS.some((r) => r.startsWith(`${rel}/`));
+}
+
+/** Settings that belong to the backed-up server (names, DB identity, secrets its config holds). */
+const SETTINGS_FROM_BACKUP = [
+  'MX_SERVER_NAME',
+  'MX_MATRIX_HOST',
+  'MX_ELEMENT_HOST',
+  'POSTGRES_PASSWORD',
+  'REGISTRATION_SHARED_SECRET',
+  'MACAROON_SECRET_KEY',
+  'FORM_SECRET',
+  'MAX_UPLOAD_SIZE',
+] as const satisfies readonly (keyof Settings)[];
+
+/** The .env after a restore: this machine's placement (project name, addresses, image pins,
+ * backup passphrase) with the backed-up server's identity and secrets. */
+export function mergeSettings(current: Settings, archived: Settings): Settings {
+  const next: Settings = { ...current };
+  for (const key of SETTINGS_FROM_BACKUP) (next as Record<string, unknown>)[key] = archived[key];
+  return next;
+}
