@@ -33,12 +33,24 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 async function ensureRooms(lab: Lab): Promise<number> {
   const server = lab.settings.MX_SERVER_NAME;
   const owner = `@bench:${server}`;
-  await lab.admin.call('PUT', `/_synapse/admin/v2/users/${enc(owner)}`, { password: `bench-${Date.now()}`, displayname: 'bench' });
+  await lab.admin.call('PUT', `/_synapse/admin/v2/users/${enc(owner)}`, {
+    password: `bench-${Date.now()}`,
+    displayname: 'bench',
+  });
   // NOTE: Synapse's default room-creation rate limit (a burst of 10) would make this take hours.
-  await lab.admin.call('POST', `/_synapse/admin/v1/users/${enc(owner)}/override_ratelimit`, { messages_per_second: 0, burst_count: 0 });
-  const { access_token } = await lab.admin.call<{ access_token: string }>('POST', `/_synapse/admin/v1/users/${enc(owner)}/login`, {});
+  await lab.admin.call('POST', `/_synapse/admin/v1/users/${enc(owner)}/override_ratelimit`, {
+    messages_per_second: 0,
+    burst_count: 0,
+  });
+  const { access_token } = await lab.admin.call<{ access_token: string }>(
+    'POST',
+    `/_synapse/admin/v1/users/${enc(owner)}/login`,
+    {},
+  );
   const client = new SynapseClient({ baseUrl: lab.admin.baseUrl, accessToken: access_token, timeoutMs: 120_000 });
-  const have = (await lab.admin.call<{ total_rooms: number }>('GET', `/_synapse/admin/v1/rooms?limit=1&search_term=bench-`)).total_rooms;
+  const have = (
+    await lab.admin.call<{ total_rooms: number }>('GET', `/_synapse/admin/v1/rooms?limit=1&search_term=bench-`)
+  ).total_rooms;
   const missing = Math.max(0, N - have);
   log(`${have} bench rooms exist; creating ${missing} (concurrency ${CONCURRENCY})`);
   const started = Date.now();
@@ -48,8 +60,12 @@ async function ensureRooms(lab: Lab): Promise<number> {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < N) {
         const i = next++;
-        await client.call('POST', '/_matrix/client/v3/createRoom', { name: `bench-${String(i).padStart(6, '0')}`, preset: 'private_chat' });
-        if (++done % 500 === 0) log(`${done}/${missing} rooms created (${(done / ((Date.now() - started) / 1000)).toFixed(1)}/s)`);
+        await client.call('POST', '/_matrix/client/v3/createRoom', {
+          name: `bench-${String(i).padStart(6, '0')}`,
+          preset: 'private_chat',
+        });
+        if (++done % 500 === 0)
+          log(`${done}/${missing} rooms created (${(done / ((Date.now() - started) / 1000)).toFixed(1)}/s)`);
       }
     }),
   );
@@ -71,9 +87,18 @@ async function main(): Promise<void> {
     const total = await ensureRooms(lab);
     const admin = await readAdminState(lab.dir);
     if (admin === undefined) throw new Error('the lab has no admin state');
-    const synadm = await openSynadm({ baseUrl: lab.admin.baseUrl, userId: admin.user_id, token: admin.access_token, serverName: lab.settings.MX_SERVER_NAME });
+    const synadm = await openSynadm({
+      baseUrl: lab.admin.baseUrl,
+      userId: admin.user_id,
+      token: admin.access_token,
+      serverName: lab.settings.MX_SERVER_NAME,
+    });
     try {
-      const results: Record<string, number[]> = { mxctl: [], 'synadm (one page, -l N)': [], 'synadm (pages of 100)': [] };
+      const results: Record<string, number[]> = {
+        mxctl: [],
+        'synadm (one page, -l N)': [],
+        'synadm (pages of 100)': [],
+      };
       let mxIds: string[] = [];
       let synIds: string[] = [];
       for (let run = 0; run < RUNS; run++) {
@@ -84,7 +109,11 @@ async function main(): Promise<void> {
         });
         results['mxctl']?.push(mx.ms);
         mxIds = mx.value;
-        const one = await time(async () => (await synadm.json<{ rooms: { room_id: string }[] }>(['room', 'list', '-l', String(total + 10)])).rooms.map((x) => x.room_id));
+        const one = await time(async () =>
+          (await synadm.json<{ rooms: { room_id: string }[] }>(['room', 'list', '-l', String(total + 10)])).rooms.map(
+            (x) => x.room_id,
+          ),
+        );
         results['synadm (one page, -l N)']?.push(one.ms);
         synIds = one.value;
         if (run === 0) {
@@ -92,7 +121,11 @@ async function main(): Promise<void> {
           const paged = await time(async () => {
             const ids: string[] = [];
             for (let from = 0; from < total; from += 100) {
-              const page = await exec('synadm', ['-c', synadm.configFile, '--batch', '-o', 'json', 'room', 'list', '-f', String(from), '-l', '100'], { maxBuffer: 64 << 20 });
+              const page = await exec(
+                'synadm',
+                ['-c', synadm.configFile, '--batch', '-o', 'json', 'room', 'list', '-f', String(from), '-l', '100'],
+                { maxBuffer: 64 << 20 },
+              );
               ids.push(...(JSON.parse(page.stdout) as { rooms: { room_id: string }[] }).rooms.map((x) => x.room_id));
             }
             return ids;
@@ -103,11 +136,17 @@ async function main(): Promise<void> {
       }
       const same = mxIds.length === synIds.length && [...mxIds].sort().join() === [...synIds].sort().join();
       const m = median(results['mxctl'] ?? []);
-      process.stdout.write(`rooms-list benchmark — ${total} rooms, ${RUNS} run(s), ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Synapse ${await lab.admin.serverVersion()}\n`);
-      process.stdout.write(`same room ids from both tools: ${same ? 'yes' : 'NO'} (${mxIds.length} vs ${synIds.length})\n`);
+      process.stdout.write(
+        `rooms-list benchmark — ${total} rooms, ${RUNS} run(s), ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Synapse ${await lab.admin.serverVersion()}\n`,
+      );
+      process.stdout.write(
+        `same room ids from both tools: ${same ? 'yes' : 'NO'} (${mxIds.length} vs ${synIds.length})\n`,
+      );
       for (const [tool, xs] of Object.entries(results)) {
         const med = median(xs);
-        process.stdout.write(`${tool.padEnd(26)} median ${(med / 1000).toFixed(2).padStart(7)} s  (runs: ${xs.map((x) => (x / 1000).toFixed(2)).join(', ')})  ratio vs mxctl: ${(med / m).toFixed(2)}\n`);
+        process.stdout.write(
+          `${tool.padEnd(26)} median ${(med / 1000).toFixed(2).padStart(7)} s  (runs: ${xs.map((x) => (x / 1000).toFixed(2)).join(', ')})  ratio vs mxctl: ${(med / m).toFixed(2)}\n`,
+        );
       }
     } finally {
       await synadm.remove();

@@ -17,7 +17,11 @@ const streaming = process.argv.slice(2).some((a) => a === 'backup' || a === 'res
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (streaming && !process.execArgv.includes(SEMI_SPACE) && typeof process.execve === 'function') {
-  process.execve(process.execPath, [process.execPath, SEMI_SPACE, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], process.env);
+  process.execve(
+    process.execPath,
+    [process.execPath, SEMI_SPACE, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    process.env,
+  );
 }
 if (major > 22 || (major === 22 && minor >= 18)) {
   const { main } = await import('../src/cli/main.ts');
@@ -25,7 +29,9 @@ if (major > 22 || (major === 22 && minor >= 18)) {
 } else {
   const bundled = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
   if (!existsSync(bundled)) {
-    process.stderr.write(`mxctl: needs Node.js >= 22.18 (this is ${process.version}); run \`npm install\` in the element-matrix checkout or install Node 24.\n`);
+    process.stderr.write(
+      `mxctl: needs Node.js >= 22.18 (this is ${process.version}); run \`npm install\` in the element-matrix checkout or install Node 24.\n`,
+    );
     process.exit(1);
   }
   const r = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });

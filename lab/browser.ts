@@ -64,7 +64,17 @@ export class LabBrowser {
         const file = join(home, `root-${i}.pem`);
         await writeFile(file, `${pem}\n`);
         // "C,," = trusted to issue server certificates (not e-mail or code signing).
-        await exec('certutil', ['-A', '-d', `sql:${nssdb}`, '-t', 'C,,', '-n', `element-matrix lab root ${i}`, '-i', file]);
+        await exec('certutil', [
+          '-A',
+          '-d',
+          `sql:${nssdb}`,
+          '-t',
+          'C,,',
+          '-n',
+          `element-matrix lab root ${i}`,
+          '-i',
+          file,
+        ]);
       }
       await mkdir(o.artifacts, { recursive: true });
       const browser = await puppeteer.launch({

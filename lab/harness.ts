@@ -55,7 +55,10 @@ export async function openLab(dir: string, release: () => Promise<void> = () => 
     address,
     settings,
     publicHttp: { ca, resolve: settings.MXCTL_RESOLVE },
-    admin: new SynapseClient({ baseUrl: `http://${address}:${settings.SYNAPSE_LOCAL_PORT}`, accessToken: state.access_token }),
+    admin: new SynapseClient({
+      baseUrl: `http://${address}:${settings.SYNAPSE_LOCAL_PORT}`,
+      accessToken: state.access_token,
+    }),
     mxctl: (args, env) => mxctl(args, { dir, ...(env === undefined ? {} : { env }) }),
     destroy: async () => {
       await labDestroy(dir);

@@ -29,7 +29,10 @@ export interface LabOverrideOptions {
 
 export function renderLabOverride(a: string, o: LabOverrideOptions = {}): string {
   const fromEnv = new Set(o.imagesFromEnv ?? []);
-  const image = (service: string) => (fromEnv.has(service) ? `# image: the ${service.toUpperCase()}_IMAGE pin in .env (an image in the lab's registry)` : `image: element-matrix-lab/${service}:lab`);
+  const image = (service: string) =>
+    fromEnv.has(service)
+      ? `# image: the ${service.toUpperCase()}_IMAGE pin in .env (an image in the lab's registry)`
+      : `image: element-matrix-lab/${service}:lab`;
   const hosts = ['postgres', 'synapse', 'element', 'nginx', 'certbot', 'pebble'].map((h) => `"${h}:${a}"`).join(', ');
   return `# element-matrix LAB override — written by lab/lab.ts, not by \`mxctl init\`.
 # Lab images (built from Debian packages), host networking bound to the lab's loopback address, service names

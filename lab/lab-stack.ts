@@ -11,7 +11,14 @@ import { writeFileAtomic, pathExists } from '../src/adapters/fs.ts';
 import { isProcessAlive } from '../src/adapters/lock.ts';
 import { isPortFree, portHolder } from '../src/adapters/ports.ts';
 import { selfSignedCertificate } from '../src/adapters/openssl.ts';
-import { labSlot, pebbleDirectory, pebbleManagement, renderLabOverride, renderLabSynapseConfig, renderPebbleConfig } from './lab-files.ts';
+import {
+  labSlot,
+  pebbleDirectory,
+  pebbleManagement,
+  renderLabOverride,
+  renderLabSynapseConfig,
+  renderPebbleConfig,
+} from './lab-files.ts';
 import type { LabSlot } from './lab-files.ts';
 import { readSettings } from '../src/ops/deployment.ts';
 import { formatSettings } from '../src/core/settings.ts';
@@ -29,10 +36,17 @@ export interface MxctlResult {
 }
 
 /** Runs the real mxctl CLI (the lab is operated by mxctl, not by calling its internals). */
-export async function mxctl(args: readonly string[], o: { dir?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<MxctlResult> {
+export async function mxctl(
+  args: readonly string[],
+  o: { dir?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+): Promise<MxctlResult> {
   const argv = o.dir === undefined ? [...args] : ['--dir', o.dir, ...args];
   try {
-    const r = await exec(process.execPath, [MXCTL, ...argv], { env: { ...process.env, ...o.env }, timeout: o.timeoutMs ?? 600_000, maxBuffer: 64 << 20 });
+    const r = await exec(process.execPath, [MXCTL, ...argv], {
+      env: { ...process.env, ...o.env },
+      timeout: o.timeoutMs ?? 600_000,
+      maxBuffer: 64 << 20,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (error) {
     const e = error as { code?: number | string; stdout?: string; stderr?: string };
@@ -48,7 +62,9 @@ export async function mxctlOk(args: readonly string[], o: Parameters<typeof mxct
 
 async function step(script: string, args: string[] = []): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = execFile('bash', [join(REPO, script), ...args], { maxBuffer: 64 << 20 }, (error: Error | null) => (error === null ? resolve() : reject(error)));
+    const child = execFile('bash', [join(REPO, script), ...args], { maxBuffer: 64 << 20 }, (error: Error | null) =>
+      error === null ? resolve() : reject(error),
+    );
     child.stderr?.pipe(process.stderr);
   });
 }
@@ -88,7 +104,9 @@ export async function savePebbleRoot(dir: string, address: string): Promise<void
     const r = request(`${pebbleManagement(address)}/roots/0`, { ca, timeout: 10_000 }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`pebble /roots/0: HTTP ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`pebble /roots/0: HTTP ${res.statusCode}`)),
+      );
     });
     r.on('error', reject);
     r.end();
@@ -111,7 +129,20 @@ export async function labUp(o: LabOptions): Promise<void> {
   if (!(await pathExists(join(o.dir, '.env')))) {
     log(`mxctl init --domain ${domain} (in ${o.dir}, on ${address})`);
     await mkdir(dirname(o.dir), { recursive: true });
-    await mxctlOk(['init', '--domain', domain, '--acme-server', pebbleDirectory(address), '--resolve', address, '--ca-file', CA_FILE], { dir: o.dir });
+    await mxctlOk(
+      [
+        'init',
+        '--domain',
+        domain,
+        '--acme-server',
+        pebbleDirectory(address),
+        '--resolve',
+        address,
+        '--ca-file',
+        CA_FILE,
+      ],
+      { dir: o.dir },
+    );
   }
   await addLabFiles(o.dir, address);
   log('mxctl up');
@@ -124,7 +155,10 @@ export async function labUp(o: LabOptions): Promise<void> {
 /** Stops the lab and deletes it: containers, the database volume, the deployment folder. */
 export async function labDestroy(dir: string): Promise<void> {
   if (await pathExists(join(dir, 'compose', 'docker-compose.yml'))) {
-    await exec('docker', ['compose', 'down', '--volumes', '--remove-orphans', '--timeout', '20'], { cwd: join(dir, 'compose'), timeout: 180_000 }).catch((error: unknown) => {
+    await exec('docker', ['compose', 'down', '--volumes', '--remove-orphans', '--timeout', '20'], {
+      cwd: join(dir, 'compose'),
+      timeout: 180_000,
+    }).catch((error: unknown) => {
       process.stderr.write(`lab: docker compose down failed: ${String(error)}\n`);
     });
   }
@@ -188,9 +222,14 @@ export async function acquireTestSlot(waitMs = 30 * 60_000): Promise<{ n: number
       if (busy.length === 0) return { n, release };
       await release();
       portBusy.push(busy.join(', '));
-      process.stderr.write(`lab: skipping slot ${address}, its ports are in use (${busy.join(', ')}); a lab from a killed run? \`docker ps\` shows it\n`);
+      process.stderr.write(
+        `lab: skipping slot ${address}, its ports are in use (${busy.join(', ')}); a lab from a killed run? \`docker ps\` shows it\n`,
+      );
     }
-    if (locked === 0) throw new Error(`every lab slot (127.0.0.2-12) has its ports in use by something outside this checkout: ${portBusy.join('; ')}`);
+    if (locked === 0)
+      throw new Error(
+        `every lab slot (127.0.0.2-12) has its ports in use by something outside this checkout: ${portBusy.join('; ')}`,
+      );
     if (Date.now() > deadline) throw new Error('every lab slot (127.0.0.2-12) is taken by another run');
     await new Promise((r) => setTimeout(r, 2000));
   }

@@ -4,7 +4,15 @@ import type { HttpOptions } from '../src/adapters/http.ts';
 
 export interface UiaResponse {
   status: number;
-  body: { session?: string; flows?: { stages: string[] }[]; completed?: string[]; access_token?: string; user_id?: string; errcode?: string; error?: string };
+  body: {
+    session?: string;
+    flows?: { stages: string[] }[];
+    completed?: string[];
+    access_token?: string;
+    user_id?: string;
+    errcode?: string;
+    error?: string;
+  };
 }
 
 export class MatrixUser {
@@ -18,15 +26,29 @@ export class MatrixUser {
     this.accessToken = accessToken;
   }
 
-  async request(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (this.accessToken !== undefined) headers['Authorization'] = `Bearer ${this.accessToken}`;
-    const res = await httpFetch(`${this.base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }, this.http);
+    const res = await httpFetch(
+      `${this.base}${path}`,
+      { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) },
+      this.http,
+    );
     return { status: res.status, json: res.json() as Record<string, unknown> };
   }
 
   /** Registers through the user-interactive auth flow; token undefined = try without one. */
-  static async register(base: string, http: HttpOptions, username: string, password: string, token?: string): Promise<UiaResponse> {
+  static async register(
+    base: string,
+    http: HttpOptions,
+    username: string,
+    password: string,
+    token?: string,
+  ): Promise<UiaResponse> {
     const anon = new MatrixUser(base, http);
     let r = await anon.request('POST', '/_matrix/client/v3/register', { username, password });
     const session = r.json['session'] as string | undefined;
@@ -41,7 +63,11 @@ export class MatrixUser {
   }
 
   static async login(base: string, http: HttpOptions, user: string, password: string): Promise<MatrixUser> {
-    const r = await new MatrixUser(base, http).request('POST', '/_matrix/client/v3/login', { type: 'm.login.password', identifier: { type: 'm.id.user', user }, password });
+    const r = await new MatrixUser(base, http).request('POST', '/_matrix/client/v3/login', {
+      type: 'm.login.password',
+      identifier: { type: 'm.id.user', user },
+      password,
+    });
     if (r.status !== 200) throw new Error(`login ${user}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
     return new MatrixUser(base, http, r.json['access_token'] as string);
   }
@@ -54,13 +80,20 @@ export class MatrixUser {
 
   async send(roomId: string, text: string): Promise<string> {
     const txn = `t${Date.now()}${Math.random().toString(36).slice(2)}`;
-    const r = await this.request('PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txn}`, { msgtype: 'm.text', body: text });
+    const r = await this.request(
+      'PUT',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txn}`,
+      { msgtype: 'm.text', body: text },
+    );
     if (r.status !== 200) throw new Error(`send: HTTP ${r.status} ${JSON.stringify(r.json)}`);
     return r.json['event_id'] as string;
   }
 
   async messages(roomId: string): Promise<string[]> {
-    const r = await this.request('GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=100`);
+    const r = await this.request(
+      'GET',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=100`,
+    );
     if (r.status !== 200) throw new Error(`messages: HTTP ${r.status} ${JSON.stringify(r.json)}`);
     const chunk = r.json['chunk'] as { type: string; content: { body?: string } }[];
     return chunk.filter((e) => e.type === 'm.room.message').map((e) => e.content.body ?? '');

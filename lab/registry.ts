@@ -88,8 +88,12 @@ export async function startRegistry(o: { address: string; port?: number; timeout
 async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode})`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode})`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`docker-registry did not answer ${url} within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
@@ -119,7 +123,10 @@ export async function pushImage(registryHost: string, localImage: string, repo: 
 }
 
 /** Pushes the lab's Synapse builds under the given registry tags; returns tag → digest. */
-export async function pushLabSynapse(registryHost: string, tags: readonly (keyof typeof LAB_SYNAPSE_TAGS)[]): Promise<Record<string, string>> {
+export async function pushLabSynapse(
+  registryHost: string,
+  tags: readonly (keyof typeof LAB_SYNAPSE_TAGS)[],
+): Promise<Record<string, string>> {
   const digests: Record<string, string> = {};
   // NOTE: one after the other: they share the base layers, which the first push uploads.
   for (const tag of tags) digests[tag] = await pushImage(registryHost, LAB_SYNAPSE_TAGS[tag], LAB_SYNAPSE_REPO, tag);
@@ -140,5 +147,8 @@ export async function untagPushed(registryHost: string, repo: string, tags: read
 export async function pinLabImage(dir: string, address: string, service: 'synapse', ref: string): Promise<void> {
   const settings = await readSettings(dir);
   await writeFileAtomic(join(dir, '.env'), formatSettings({ ...settings, SYNAPSE_IMAGE: ref }), 0o600);
-  await writeFileAtomic(join(dir, 'compose', 'docker-compose.override.yml'), renderLabOverride(address, { imagesFromEnv: [service] }));
+  await writeFileAtomic(
+    join(dir, 'compose', 'docker-compose.override.yml'),
+    renderLabOverride(address, { imagesFromEnv: [service] }),
+  );
 }

@@ -14,7 +14,12 @@ export interface Synadm {
   remove(): Promise<void>;
 }
 
-export async function openSynadm(o: { baseUrl: string; userId: string; token: string; serverName: string }): Promise<Synadm> {
+export async function openSynadm(o: {
+  baseUrl: string;
+  userId: string;
+  token: string;
+  serverName: string;
+}): Promise<Synadm> {
   const dir = await mkdtemp(join(tmpdir(), 'synadm-'));
   const configFile = join(dir, 'synadm.yaml');
   // NOTE: synadm treats every falsy entry as missing, so ssl_verify must be true (the URL is plain http anyway).
@@ -34,7 +39,10 @@ export async function openSynadm(o: { baseUrl: string; userId: string; token: st
   return {
     configFile,
     async json<T>(args: readonly string[]): Promise<T> {
-      const r = await exec('synadm', ['-c', configFile, '--batch', '-o', 'json', ...args], { maxBuffer: 512 * 1024 * 1024, timeout: 300_000 });
+      const r = await exec('synadm', ['-c', configFile, '--batch', '-o', 'json', ...args], {
+        maxBuffer: 512 * 1024 * 1024,
+        timeout: 300_000,
+      });
       return JSON.parse(r.stdout) as T;
     },
     remove: () => rm(dir, { recursive: true, force: true }),

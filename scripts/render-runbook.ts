@@ -4,5 +4,8 @@ import { renderRunbook } from '../src/core/templates/runbook.ts';
 import { settingsFromChoices } from '../src/core/init-options.ts';
 import { SECRET_KEYS } from '../src/core/settings.ts';
 
-const placeholder = Object.fromEntries(SECRET_KEYS.map((k) => [k, 'x'.repeat(43)])) as Record<(typeof SECRET_KEYS)[number], string>;
+const placeholder = Object.fromEntries(SECRET_KEYS.map((k) => [k, 'x'.repeat(43)])) as Record<
+  (typeof SECRET_KEYS)[number],
+  string
+>;
 process.stdout.write(renderRunbook(settingsFromChoices({ domain: 'example.org' }, placeholder)));

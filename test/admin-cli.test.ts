@@ -31,7 +31,18 @@ after(async () => {
 
 test('--help lists the administration commands', async () => {
   const r = await mxctl(['--help']);
-  for (const c of ['tokens', 'users', 'rooms', 'purge-history', 'media', 'reports', 'notice', 'abuse', 'federation', 'background-updates']) {
+  for (const c of [
+    'tokens',
+    'users',
+    'rooms',
+    'purge-history',
+    'media',
+    'reports',
+    'notice',
+    'abuse',
+    'federation',
+    'background-updates',
+  ]) {
     assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`), c);
   }
 });
@@ -46,12 +57,26 @@ test('no admin token yet: exit 5 with the fix', async () => {
 test('Synapse not running: exit 5, naming the address and the next step; the token is never shown', async () => {
   const token = 'syt_bm90cmVhbA_secretsecret_000000';
   await mkdir(join(dir, 'state'), { recursive: true });
-  await writeFile(join(dir, 'state', 'admin.json'), JSON.stringify({ user_id: '@admin:example.org', access_token: token, device_id: 'D', password: 'p', created_at: 'now' }), { mode: 0o600 });
+  await writeFile(
+    join(dir, 'state', 'admin.json'),
+    JSON.stringify({
+      user_id: '@admin:example.org',
+      access_token: token,
+      device_id: 'D',
+      password: 'p',
+      created_at: 'now',
+    }),
+    { mode: 0o600 },
+  );
   // NOTE: a lab on this machine may hold the default 127.0.0.1:8008, so move the deployment's
   // Synapse to a port nobody listens on.
   const port = await freePort();
   const envFile = join(dir, '.env');
-  await writeFile(envFile, (await readFile(envFile, 'utf8')).replace(/^SYNAPSE_LOCAL_PORT=.*$/m, `SYNAPSE_LOCAL_PORT=${port}`), { mode: 0o600 });
+  await writeFile(
+    envFile,
+    (await readFile(envFile, 'utf8')).replace(/^SYNAPSE_LOCAL_PORT=.*$/m, `SYNAPSE_LOCAL_PORT=${port}`),
+    { mode: 0o600 },
+  );
   const r = await mxctl(['users', 'deactivate', '@bob:example.org', '--yes'], { dir });
   assert.equal(r.code, 5, r.stderr);
   assert.match(r.stderr, new RegExp(`127\\.0\\.0\\.1:${port} did not answer: connection refused`));

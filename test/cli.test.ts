@@ -17,7 +17,8 @@ after(async () => {
 test('--help lists the commands', async () => {
   const r = await mxctl(['--help']);
   assert.equal(r.code, 0);
-  for (const c of ['init', 'up', 'down', 'restart', 'logs', 'status', 'admin']) assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`));
+  for (const c of ['init', 'up', 'down', 'restart', 'logs', 'status', 'admin'])
+    assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`));
 });
 
 test('an unknown command or flag is a usage error (exit 2)', async () => {
@@ -66,7 +67,10 @@ test('a broken .env: exit 3 listing every problem, before Docker is touched', as
   const dir = join(base, 'broken');
   assert.equal((await mxctl(['init', '--domain', 'example.org'], { dir })).code, 0);
   const env = await readFile(join(dir, '.env'), 'utf8');
-  await writeFile(join(dir, '.env'), env.replace(/^MX_MATRIX_HOST=.*$/m, 'MX_MATRIX_HOST=not a host').replace(/^FORM_SECRET=.*$/m, 'FORM_SECRET=short'));
+  await writeFile(
+    join(dir, '.env'),
+    env.replace(/^MX_MATRIX_HOST=.*$/m, 'MX_MATRIX_HOST=not a host').replace(/^FORM_SECRET=.*$/m, 'FORM_SECRET=short'),
+  );
   const r = await mxctl(['status'], { dir, env: { PATH: '/nonexistent' } });
   assert.equal(r.code, 3);
   assert.match(r.stderr, /has 2 problem\(s\)/);

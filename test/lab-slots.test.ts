@@ -23,7 +23,10 @@ test('a slot whose lab ports are held outside the lock is skipped, and its lock 
   assert.equal(held.n, first);
   const squatter = await listen(address, 8053);
   try {
-    assert.deepEqual((await busyLabPorts(address)).map((p) => p.split(' ')[0]), [`${address}:8053`]);
+    assert.deepEqual(
+      (await busyLabPorts(address)).map((p) => p.split(' ')[0]),
+      [`${address}:8053`],
+    );
     const next = await acquireTestSlot();
     try {
       assert.ok(next.n > first + 1, `slot ${next.n} must skip the squatted ${first + 1}`);

@@ -52,7 +52,8 @@ export async function certificateOnDisk(root: string): Promise<string | undefine
   return (await pathExists(p.fullchain)) ? readFile(p.fullchain, 'utf8') : undefined;
 }
 
-const readIfThere = async (path: string): Promise<string | undefined> => ((await pathExists(path)) ? readFile(path, 'utf8') : undefined);
+const readIfThere = async (path: string): Promise<string | undefined> =>
+  (await pathExists(path)) ? readFile(path, 'utf8') : undefined;
 
 /** certbot's renewal/<lineage>.conf, as text. */
 export const renewalConfText = (root: string): Promise<string | undefined> => readIfThere(certPaths(root).renewal);

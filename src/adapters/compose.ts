@@ -22,8 +22,16 @@ export interface Compose {
   ps(): Promise<ComposeServiceState[]>;
   logs(options: { services: readonly string[]; follow: boolean; tail?: number; timestamps?: boolean }): Promise<void>;
   logsText(service: string, tail: number, since?: string): Promise<string>;
-  exec(service: string, argv: readonly string[], options?: { input?: string; user?: string; timeoutMs?: number }): Promise<RunResult>;
-  runOnce(service: string, argv: readonly string[], options?: { timeoutMs?: number; entrypoint?: string; noDeps?: boolean }): Promise<RunResult>;
+  exec(
+    service: string,
+    argv: readonly string[],
+    options?: { input?: string; user?: string; timeoutMs?: number },
+  ): Promise<RunResult>;
+  runOnce(
+    service: string,
+    argv: readonly string[],
+    options?: { timeoutMs?: number; entrypoint?: string; noDeps?: boolean },
+  ): Promise<RunResult>;
   config(): Promise<string>;
 }
 
@@ -36,13 +44,17 @@ export function createCompose(projectDir: string): Compose {
     async up(services = [], options = {}) {
       const args = ['up', '-d', '--remove-orphans'];
       if (options.wait === true) args.push('--wait', '--wait-timeout', String(options.timeoutS ?? 300));
-      await compose([...args, ...services], 'starting the stack', { timeoutMs: ((options.timeoutS ?? 300) + 60) * 1000 });
+      await compose([...args, ...services], 'starting the stack', {
+        timeoutMs: ((options.timeoutS ?? 300) + 60) * 1000,
+      });
     },
     async down() {
       await compose(['down', '--remove-orphans'], 'stopping the stack', { timeoutMs: 180_000 });
     },
     async restart(services) {
-      await compose(['restart', ...services], `restarting ${services.join(', ') || 'the stack'}`, { timeoutMs: 180_000 });
+      await compose(['restart', ...services], `restarting ${services.join(', ') || 'the stack'}`, {
+        timeoutMs: 180_000,
+      });
     },
     async stop(services) {
       await compose(['stop', ...services], `stopping ${services.join(', ')}`, { timeoutMs: 180_000 });
@@ -59,7 +71,15 @@ export function createCompose(projectDir: string): Compose {
       await compose([...args, ...o.services], 'reading logs', { inherit: true });
     },
     async logsText(service, tail, since) {
-      const args = ['logs', '--no-color', '--no-log-prefix', '--tail', String(tail), ...(since === undefined ? [] : ['--since', since]), service];
+      const args = [
+        'logs',
+        '--no-color',
+        '--no-log-prefix',
+        '--tail',
+        String(tail),
+        ...(since === undefined ? [] : ['--since', since]),
+        service,
+      ];
       const r = await compose(args, `reading ${service}'s log`, { timeoutMs: 30_000 });
       return r.stdout + r.stderr;
     },
@@ -89,9 +109,14 @@ export function parsePs(stdout: string): ComposeServiceState[] {
   if (text === '') return [];
   let rows: unknown[];
   try {
-    rows = text.startsWith('[') ? (JSON.parse(text) as unknown[]) : text.split('\n').map((l) => JSON.parse(l) as unknown);
+    rows = text.startsWith('[')
+      ? (JSON.parse(text) as unknown[])
+      : text.split('\n').map((l) => JSON.parse(l) as unknown);
   } catch (cause) {
-    throw new MxError('E_COMMAND_FAILED', 'docker compose ps printed something that is not JSON.', { cause, detail: text.slice(0, 500) });
+    throw new MxError('E_COMMAND_FAILED', 'docker compose ps printed something that is not JSON.', {
+      cause,
+      detail: text.slice(0, 500),
+    });
   }
   return rows.map((row) => {
     const r = row as Record<string, unknown>;

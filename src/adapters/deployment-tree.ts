@@ -9,7 +9,11 @@ import { fsyncDir, pathExists, writeFileAtomic } from './fs.ts';
 
 const isRoot = (): boolean => process.getuid?.() === 0;
 
-export async function writeTree(root: string, files: readonly DeploymentFile[], only?: ReadonlySet<string>): Promise<void> {
+export async function writeTree(
+  root: string,
+  files: readonly DeploymentFile[],
+  only?: ReadonlySet<string>,
+): Promise<void> {
   for (const d of DEPLOYMENT_DIRS) {
     const p = join(root, d.path);
     await mkdir(p, { recursive: true, mode: d.mode });

@@ -27,9 +27,16 @@ export const dockerImages: LocalImages = {
     if (r.exitCode !== 0 && /no such (image|object)/i.test(r.stderr)) return undefined;
     if (r.exitCode !== 0) {
       const fields = { file: 'docker', exitCode: r.exitCode, signal: undefined, stderrTail: tail(r.stderr) };
-      throw new CommandError('E_COMMAND_FAILED', `Looking up the local image ${ref}: docker exited with code ${r.exitCode}.`, fields);
+      throw new CommandError(
+        'E_COMMAND_FAILED',
+        `Looking up the local image ${ref}: docker exited with code ${r.exitCode}.`,
+        fields,
+      );
     }
     const [id, digests] = r.stdout.trim().split(' ');
-    return { id: JSON.parse(id ?? '""') as string, repoDigests: (JSON.parse(digests ?? 'null') as string[] | null) ?? [] };
+    return {
+      id: JSON.parse(id ?? '""') as string,
+      repoDigests: (JSON.parse(digests ?? 'null') as string[] | null) ?? [],
+    };
   },
 };

@@ -13,8 +13,15 @@ export interface ContainerFacts {
 }
 
 export async function inspectContainer(name: string): Promise<ContainerFacts> {
-  const r = await run('docker', ['inspect', '--format', '{{json .}}', name], { purpose: `inspecting ${name}`, timeoutMs: 15_000 });
-  const j = JSON.parse(r.stdout) as { RestartCount?: number; State?: { Restarting?: boolean; StartedAt?: string; Pid?: number }; Config?: { Image?: string } };
+  const r = await run('docker', ['inspect', '--format', '{{json .}}', name], {
+    purpose: `inspecting ${name}`,
+    timeoutMs: 15_000,
+  });
+  const j = JSON.parse(r.stdout) as {
+    RestartCount?: number;
+    State?: { Restarting?: boolean; StartedAt?: string; Pid?: number };
+    Config?: { Image?: string };
+  };
   const started = j.State?.StartedAt;
   return {
     name,
@@ -27,6 +34,10 @@ export async function inspectContainer(name: string): Promise<ContainerFacts> {
 }
 
 export async function volumeMountpoint(volume: string): Promise<string | undefined> {
-  const r = await run('docker', ['volume', 'inspect', '--format', '{{.Mountpoint}}', volume], { purpose: `inspecting volume ${volume}`, timeoutMs: 15_000, reject: false });
+  const r = await run('docker', ['volume', 'inspect', '--format', '{{.Mountpoint}}', volume], {
+    purpose: `inspecting volume ${volume}`,
+    timeoutMs: 15_000,
+    reject: false,
+  });
   return r.exitCode === 0 ? r.stdout.trim() : undefined;
 }

@@ -4,7 +4,10 @@ import { MxError, isMxError } from '../core/errors.ts';
 
 export async function assertDockerReady(): Promise<void> {
   try {
-    await run('docker', ['version', '--format', '{{.Client.Version}}'], { purpose: 'checking Docker', timeoutMs: 15_000 });
+    await run('docker', ['version', '--format', '{{.Client.Version}}'], {
+      purpose: 'checking Docker',
+      timeoutMs: 15_000,
+    });
   } catch (error) {
     if (isMxError(error, 'E_TOOL_MISSING')) {
       throw new MxError('E_DOCKER_MISSING', 'Docker is not installed.', {
@@ -17,13 +20,21 @@ export async function assertDockerReady(): Promise<void> {
       cause: error,
     });
   }
-  const info = await run('docker', ['info', '--format', '{{.ServerVersion}}'], { purpose: 'checking Docker', timeoutMs: 15_000, reject: false });
+  const info = await run('docker', ['info', '--format', '{{.ServerVersion}}'], {
+    purpose: 'checking Docker',
+    timeoutMs: 15_000,
+    reject: false,
+  });
   if (info.exitCode !== 0) {
     throw new MxError('E_DOCKER_DOWN', 'The Docker daemon is not running (or this user may not use it).', {
       hint: 'Start it (systemctl start docker, or dockerd &) and check `docker info` works for this user.',
     });
   }
-  const composeVersion = await run('docker', ['compose', 'version', '--short'], { purpose: 'checking compose', timeoutMs: 15_000, reject: false });
+  const composeVersion = await run('docker', ['compose', 'version', '--short'], {
+    purpose: 'checking compose',
+    timeoutMs: 15_000,
+    reject: false,
+  });
   if (composeVersion.exitCode !== 0) {
     throw new MxError('E_COMPOSE_MISSING', 'Docker Compose v2 (`docker compose`) is not installed.', {
       hint: 'Install the compose plugin (lab/host/install.sh shows how on Debian 12), then run this again.',

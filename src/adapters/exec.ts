@@ -52,9 +52,18 @@ export async function run(file: string, args: readonly string[], o: RunOptions):
   const stdout = typeof r.stdout === 'string' ? r.stdout : '';
   const stderr = typeof r.stderr === 'string' ? r.stderr : '';
   if (r.failed && r.exitCode === undefined) {
-    if (r.timedOut) throw new MxError('E_TIMEOUT', `${o.purpose}: ${file} did not finish within ${Math.round((o.timeoutMs ?? 0) / 1000)} s.`);
+    if (r.timedOut)
+      throw new MxError(
+        'E_TIMEOUT',
+        `${o.purpose}: ${file} did not finish within ${Math.round((o.timeoutMs ?? 0) / 1000)} s.`,
+      );
     if (r.signal !== undefined) {
-      throw new CommandError('E_COMMAND_FAILED', `${o.purpose}: ${file} was ${signalWords(r.signal)}.`, { file, exitCode: undefined, signal: r.signal, stderrTail: tail(stderr) });
+      throw new CommandError('E_COMMAND_FAILED', `${o.purpose}: ${file} was ${signalWords(r.signal)}.`, {
+        file,
+        exitCode: undefined,
+        signal: r.signal,
+        stderrTail: tail(stderr),
+      });
     }
     if ((r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
       throw new MxError('E_TOOL_MISSING', `${o.purpose}: the program "${file}" is not installed.`);
@@ -63,7 +72,12 @@ export async function run(file: string, args: readonly string[], o: RunOptions):
   }
   const exitCode = r.exitCode ?? 1;
   if (exitCode !== 0 && o.reject !== false) {
-    throw new CommandError('E_COMMAND_FAILED', `${o.purpose}: ${file} exited with code ${exitCode}.`, { file, exitCode, signal: undefined, stderrTail: tail(stderr || stdout) });
+    throw new CommandError('E_COMMAND_FAILED', `${o.purpose}: ${file} exited with code ${exitCode}.`, {
+      file,
+      exitCode,
+      signal: undefined,
+      stderrTail: tail(stderr || stdout),
+    });
   }
   return { exitCode, stdout, stderr };
 }

@@ -1,5 +1,18 @@
 // Local files: writes that survive a crash (temp file, fsync, rename, fsync the folder) and the few reads ops need.
-import { open, rename, mkdir, mkdtemp, readdir, readFile, stat, statfs, chmod, rm, access, constants } from 'node:fs/promises';
+import {
+  open,
+  rename,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  stat,
+  statfs,
+  chmod,
+  rm,
+  access,
+  constants,
+} from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -12,7 +25,12 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, owner?: { uid: number; gid: number }): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  mode = 0o644,
+  owner?: { uid: number; gid: number },
+): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -80,7 +98,11 @@ export function isNoSpace(error: unknown): boolean {
 
 /** A failed system call on this machine (has an errno code), as opposed to bad archive data. */
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    typeof (error as NodeJS.ErrnoException).syscall === 'string'
+  );
 }
 
 export interface DiskUsage {

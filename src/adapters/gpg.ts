@@ -13,13 +13,18 @@ import { sweepOwnedScratch } from './lock.ts';
 /** The exact options the runbook's manual steps name too (docs/RUNBOOK.md "Restore without mxctl"). */
 export const GPG_ENCRYPT_ARGS = [
   '--symmetric',
-  '--cipher-algo', 'AES256',
-  '--s2k-mode', '3',
-  '--s2k-digest-algo', 'SHA512',
-  '--s2k-count', '65011712',
+  '--cipher-algo',
+  'AES256',
+  '--s2k-mode',
+  '3',
+  '--s2k-digest-algo',
+  'SHA512',
+  '--s2k-count',
+  '65011712',
   // NOTE: no compression: pg_dump -Fc is compressed already and media is mostly JPEG/PNG/MP4,
   // so zlib would cost most of the run's CPU for a few percent.
-  '--compress-algo', 'none',
+  '--compress-algo',
+  'none',
 ] as const;
 
 export interface GpgProcess {
@@ -37,16 +42,29 @@ async function startGpg(mode: 'encrypt' | 'decrypt', passphrase: string): Promis
   // NOTE: the owner's pid in the name lets the next run remove a killed run's home from /tmp.
   const home = await mkdtemp(await sweepOwnedScratch(tmpdir(), 'mxctl-gpg-'));
   const args = [
-    '--homedir', home, '--batch', '--no-tty', '--quiet', '--pinentry-mode', 'loopback', '--passphrase-fd', '3', '--no-symkey-cache',
+    '--homedir',
+    home,
+    '--batch',
+    '--no-tty',
+    '--quiet',
+    '--pinentry-mode',
+    'loopback',
+    '--passphrase-fd',
+    '3',
+    '--no-symkey-cache',
     ...(mode === 'encrypt' ? GPG_ENCRYPT_ARGS : ['--decrypt']),
-    '--output', '-',
+    '--output',
+    '-',
   ];
   let child: ChildProcess;
   try {
     child = spawn('gpg', args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   } catch (cause) {
     await rm(home, { recursive: true, force: true });
-    throw new MxError('E_TOOL_MISSING', 'gpg could not be started.', { cause, hint: 'Install GnuPG (apt-get install gnupg).' });
+    throw new MxError('E_TOOL_MISSING', 'gpg could not be started.', {
+      cause,
+      hint: 'Install GnuPG (apt-get install gnupg).',
+    });
   }
   const fd3 = child.stdio[3] as Writable;
   fd3.on('error', () => undefined); // gpg may exit before reading it; the exit code says why
@@ -58,20 +76,33 @@ async function startGpg(mode: 'encrypt' | 'decrypt', passphrase: string): Promis
   });
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', (cause: NodeJS.ErrnoException) => {
-      reject(cause.code === 'ENOENT' ? new MxError('E_TOOL_MISSING', 'gpg is not installed.', { hint: 'Install GnuPG (apt-get install gnupg).' }) : cause);
+      reject(
+        cause.code === 'ENOENT'
+          ? new MxError('E_TOOL_MISSING', 'gpg is not installed.', { hint: 'Install GnuPG (apt-get install gnupg).' })
+          : cause,
+      );
     });
     child.on('close', (code, signal) => {
       void rm(home, { recursive: true, force: true });
       if (code === 0) return resolve();
       if (mode === 'decrypt' && /bad session key|bad passphrase/i.test(stderr)) {
-        return reject(new MxError('E_BACKUP_PASSPHRASE', 'gpg could not decrypt the archive: the passphrase is wrong.', {
-          hint: 'Set BACKUP_PASSPHRASE in .env to the passphrase that was in force when the backup was made.',
-        }));
+        return reject(
+          new MxError('E_BACKUP_PASSPHRASE', 'gpg could not decrypt the archive: the passphrase is wrong.', {
+            hint: 'Set BACKUP_PASSPHRASE in .env to the passphrase that was in force when the backup was made.',
+          }),
+        );
       }
       const how = signal !== null ? `was ${signalWords(signal)}` : `exited with code ${code}`;
       const what = mode === 'decrypt' ? 'decrypting the archive' : 'encrypting the archive';
       // NOTE: E_CIPHER: the operation says what it means (a damaged archive, a failed backup).
-      reject(new CommandError('E_CIPHER', `${what}: gpg ${how}.`, { file: 'gpg', exitCode: code ?? undefined, signal: signal ?? undefined, stderrTail: stderr.trim().split('\n').slice(-5).join('\n') }));
+      reject(
+        new CommandError('E_CIPHER', `${what}: gpg ${how}.`, {
+          file: 'gpg',
+          exitCode: code ?? undefined,
+          signal: signal ?? undefined,
+          stderrTail: stderr.trim().split('\n').slice(-5).join('\n'),
+        }),
+      );
     });
   });
   // NOTE: callers await `done` after the streams drain; until then a rejection is not "unhandled".

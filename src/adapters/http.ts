@@ -41,7 +41,9 @@ export async function httpFetch(url: string, req: HttpRequest = {}, o: HttpOptio
       : (_host, options, callback) => {
           const family = isIP(fixed);
           if (typeof options === 'object' && options.all === true) {
-            (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: fixed, family }]);
+            (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+              { address: fixed, family },
+            ]);
           } else {
             callback(null, fixed, family);
           }
@@ -73,16 +75,27 @@ export async function httpFetch(url: string, req: HttpRequest = {}, o: HttpOptio
               try {
                 return JSON.parse(body.toString('utf8')) as unknown;
               } catch {
-                throw new MxError('E_SYNAPSE_API', `${u.origin}${u.pathname} answered HTTP ${res.statusCode} with something that is not JSON.`, {
-                  detail: body.toString('utf8').slice(0, 300),
-                });
+                throw new MxError(
+                  'E_SYNAPSE_API',
+                  `${u.origin}${u.pathname} answered HTTP ${res.statusCode} with something that is not JSON.`,
+                  {
+                    detail: body.toString('utf8').slice(0, 300),
+                  },
+                );
               }
             },
           });
         });
       },
     );
-    r.on('timeout', () => r.destroy(new MxError('E_TIMEOUT', `${u.origin}${u.pathname} did not answer within ${Math.round((o.timeoutMs ?? 15_000) / 1000)} s.`)));
+    r.on('timeout', () =>
+      r.destroy(
+        new MxError(
+          'E_TIMEOUT',
+          `${u.origin}${u.pathname} did not answer within ${Math.round((o.timeoutMs ?? 15_000) / 1000)} s.`,
+        ),
+      ),
+    );
     r.on('error', (error) => reject(error));
     if (req.body !== undefined) r.write(req.body);
     r.end();

@@ -37,7 +37,8 @@ export async function sweepOwnedScratch(dir: string, prefix: string): Promise<st
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+    if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid))
+      await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
   }
   return join(dir, `${prefix}${process.pid}-`);
 }
@@ -58,7 +59,11 @@ async function readLock(path: string): Promise<{ info: LockInfo | undefined; mti
   }
 }
 
-export async function acquireLock(path: string, purpose: string, o: { staleMs?: number; heartbeatMs?: number } = {}): Promise<HeldLock> {
+export async function acquireLock(
+  path: string,
+  purpose: string,
+  o: { staleMs?: number; heartbeatMs?: number } = {},
+): Promise<HeldLock> {
   const staleMs = o.staleMs ?? 10 * 60_000;
   const heartbeatMs = o.heartbeatMs ?? 30_000;
   const info: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString(), purpose };
@@ -92,7 +97,10 @@ export async function acquireLock(path: string, purpose: string, o: { staleMs?: 
       await rm(path, { force: true });
       continue;
     }
-    const who = held.info === undefined ? 'another mxctl' : `mxctl pid ${held.info.pid} on ${held.info.host} (${held.info.purpose}, since ${held.info.started})`;
+    const who =
+      held.info === undefined
+        ? 'another mxctl'
+        : `mxctl pid ${held.info.pid} on ${held.info.host} (${held.info.purpose}, since ${held.info.started})`;
     throw new MxError('E_BACKUP_LOCKED', `Another backup or restore is running: ${who}.`, {
       hint: `Wait for it to finish. If no mxctl is running, remove ${path}.`,
     });

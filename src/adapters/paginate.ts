@@ -69,7 +69,8 @@ export async function collect<T>(walk: AsyncGenerator<readonly T[], WalkEnd>): P
   const items: T[] = [];
   for (;;) {
     const r = await walk.next();
-    if (r.done === true) return { items, total: r.value.total, ...(r.value.stopped === undefined ? {} : { stopped: r.value.stopped }) };
+    if (r.done === true)
+      return { items, total: r.value.total, ...(r.value.stopped === undefined ? {} : { stopped: r.value.stopped }) };
     items.push(...r.value);
   }
 }

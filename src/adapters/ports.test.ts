@@ -10,7 +10,11 @@ test('isPortFree and portHolder: the listener on the asked address is named, not
   await new Promise<void>((r) => mine.listen({ host: '127.0.0.3', port: 0, exclusive: true }, r));
   const port = (mine.address() as { port: number }).port;
   // Another process listens on the same port of another loopback address.
-  const child = spawn(process.execPath, ['-e', `require('net').createServer().listen({ host: '127.0.0.4', port: ${port} }, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['-e', `require('net').createServer().listen({ host: '127.0.0.4', port: ${port} }, () => console.log('up'))`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     await once(child.stdout, 'data');
     assert.equal(await isPortFree('127.0.0.3', port), false);

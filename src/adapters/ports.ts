@@ -19,9 +19,17 @@ export async function isPortFree(host: string, port: number): Promise<boolean> {
  * loopback addresses can each have their own listener on the same port.
  */
 export async function portHolder(port: number, host?: string): Promise<string | undefined> {
-  const r = await run('ss', ['-Htlnp', `sport = :${port}`], { purpose: 'finding who holds a port', reject: false, timeoutMs: 5_000 }).catch(() => undefined);
+  const r = await run('ss', ['-Htlnp', `sport = :${port}`], {
+    purpose: 'finding who holds a port',
+    reject: false,
+    timeoutMs: 5_000,
+  }).catch(() => undefined);
   const lines = (r?.stdout ?? '').split('\n').filter((l) => l.includes('users:(('));
-  const local = (line: string): string => (line.trim().split(/\s+/)[3] ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const local = (line: string): string =>
+    (line.trim().split(/\s+/)[3] ?? '')
+      .replace(/:\d+$/, '')
+      .replace(/^\[|\]$/g, '')
+      .replace(/%.*$/, '');
   const line =
     (host === undefined ? undefined : lines.find((l) => local(l) === host)) ??
     lines.find((l) => ['0.0.0.0', '*', '::'].includes(local(l))) ??
@@ -29,6 +37,9 @@ export async function portHolder(port: number, host?: string): Promise<string | 
   const match = line?.match(/users:\(\("([^"]+)",pid=(\d+)/);
   if (!match) return undefined;
   // NOTE: ss names the thread (node says "MainThread"); the command line names the program.
-  const argv0 = await readFile(`/proc/${match[2]}/cmdline`, 'utf8').then((c) => c.split('\0')[0] ?? '', () => '');
+  const argv0 = await readFile(`/proc/${match[2]}/cmdline`, 'utf8').then(
+    (c) => c.split('\0')[0] ?? '',
+    () => '',
+  );
   return `${argv0 === '' ? match[1] : basename(argv0)} (pid ${match[2]})`;
 }

@@ -28,7 +28,10 @@ function tail(text: string): string {
  * that ran it says what failed for the user (`wrapError`).
  */
 export function execStreaming(composeDir: string, argv: readonly string[], purpose: string): StreamingProcess {
-  const child = spawn('docker', ['compose', 'exec', '-T', 'postgres', ...argv], { cwd: composeDir, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('docker', ['compose', 'exec', '-T', 'postgres', ...argv], {
+    cwd: composeDir,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
@@ -36,12 +39,21 @@ export function execStreaming(composeDir: string, argv: readonly string[], purpo
   });
   child.stdin.on('error', () => undefined);
   const done = new Promise<void>((resolve, reject) => {
-    child.on('error', (cause) => reject(new MxError('E_DOCKER_MISSING', `${purpose}: docker could not be started.`, { cause })));
+    child.on('error', (cause) =>
+      reject(new MxError('E_DOCKER_MISSING', `${purpose}: docker could not be started.`, { cause })),
+    );
     child.on('close', (code, signal) => {
       if (code === 0) return resolve();
       const file = argv[0] ?? 'the command';
       const how = signal !== null ? `was ${signalWords(signal)}` : `exited with code ${code}`;
-      reject(new CommandError('E_DATABASE', `${purpose}: ${file} ${how}.`, { file, exitCode: code ?? undefined, signal: signal ?? undefined, stderrTail: tail(stderr) }));
+      reject(
+        new CommandError('E_DATABASE', `${purpose}: ${file} ${how}.`, {
+          file,
+          exitCode: code ?? undefined,
+          signal: signal ?? undefined,
+          stderrTail: tail(stderr),
+        }),
+      );
     });
   });
   done.catch(() => undefined); // awaited by the caller once the streams drain
@@ -54,25 +66,50 @@ export function execStreaming(composeDir: string, argv: readonly string[], purpo
  * the dump is the one part of a backup no other stage can overlap. pg_restore >= 16 reads it.
  */
 export function startDump(t: PgTarget): StreamingProcess {
-  const p = execStreaming(t.composeDir, ['pg_dump', '-U', t.user, '-d', t.db, '-Fc', '--compress=zstd', '--exclude-table-data', 'e2e_one_time_keys_json'], 'dumping the database');
+  const p = execStreaming(
+    t.composeDir,
+    ['pg_dump', '-U', t.user, '-d', t.db, '-Fc', '--compress=zstd', '--exclude-table-data', 'e2e_one_time_keys_json'],
+    'dumping the database',
+  );
   p.stdin.end();
   return p;
 }
 
 /** One SQL script through psql's stdin (so values never reach argv); returns the unaligned output. */
 export async function psql(t: PgTarget, sql: string, o: { db?: string; timeoutMs?: number } = {}): Promise<string> {
-  const r = await run('docker', ['compose', 'exec', '-T', 'postgres', 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-U', t.user, '-d', o.db ?? t.db], {
-    cwd: t.composeDir,
-    input: sql,
-    timeoutMs: o.timeoutMs ?? 120_000,
-    purpose: 'querying the database',
-  });
+  const r = await run(
+    'docker',
+    [
+      'compose',
+      'exec',
+      '-T',
+      'postgres',
+      'psql',
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-At',
+      '-U',
+      t.user,
+      '-d',
+      o.db ?? t.db,
+    ],
+    {
+      cwd: t.composeDir,
+      input: sql,
+      timeoutMs: o.timeoutMs ?? 120_000,
+      purpose: 'querying the database',
+    },
+  );
   return r.stdout;
 }
 
 /** Row counts of the named tables (absent tables are left out). */
 export async function countRows(t: PgTarget, tables: readonly string[]): Promise<Record<string, number>> {
-  const present = (await psql(t, "SELECT tablename FROM pg_tables WHERE schemaname = 'public';")).split('\n').filter((l) => l !== '');
+  const present = (await psql(t, "SELECT tablename FROM pg_tables WHERE schemaname = 'public';"))
+    .split('\n')
+    .filter((l) => l !== '');
   const wanted = tables.filter((x) => present.includes(x));
   if (wanted.length === 0) return {};
   const sql = `${wanted.map((x) => `SELECT '${x}', count(*) FROM "${x}"`).join('\nUNION ALL\n')};`;
@@ -87,7 +124,9 @@ export async function countRows(t: PgTarget, tables: readonly string[]): Promise
 /** Synapse's schema_version and schema_compat_version, or undefined for a database without them. */
 export async function schemaVersions(t: PgTarget): Promise<{ version: number; compat: number } | undefined> {
   try {
-    const out = (await psql(t, 'SELECT (SELECT version FROM schema_version), (SELECT compat_version FROM schema_compat_version);')).trim();
+    const out = (
+      await psql(t, 'SELECT (SELECT version FROM schema_version), (SELECT compat_version FROM schema_compat_version);')
+    ).trim();
     const [v, c] = out.split('|').map(Number);
     if (v === undefined || c === undefined || !Number.isFinite(v) || !Number.isFinite(c)) return undefined;
     return { version: v, compat: c };
@@ -110,7 +149,11 @@ export function sqlLiteral(text: string): string {
 /** Creates an empty database as Synapse requires it: UTF8, C collation and ctype, from template0. */
 export async function createDatabase(t: PgTarget, name: string): Promise<void> {
   // NOTE: connect to the maintenance database: a database can't be created or dropped from inside.
-  await psql(t, `CREATE DATABASE ${sqlIdent(name)} OWNER ${sqlIdent(t.user)} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;`, { db: 'postgres' });
+  await psql(
+    t,
+    `CREATE DATABASE ${sqlIdent(name)} OWNER ${sqlIdent(t.user)} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;`,
+    { db: 'postgres' },
+  );
 }
 
 export async function dropDatabase(t: PgTarget, name: string): Promise<void> {
@@ -172,7 +215,12 @@ export function createPostgres(t: PgTarget): Postgres {
     swapInDatabase: (incoming, replaced) => swapInDatabase(t, incoming, replaced),
     startDump: () => startDump(t),
     startRestore: (db) =>
-      execStreaming(t.composeDir, ['pg_restore', '-U', t.user, '-d', db, '--no-owner', '--role', t.user, '--exit-on-error'], 'restoring the database (pg_restore)'),
-    startDumpCheck: () => execStreaming(t.composeDir, ['pg_restore', '-f', '/dev/null'], 'reading the dump back (pg_restore -f /dev/null)'),
+      execStreaming(
+        t.composeDir,
+        ['pg_restore', '-U', t.user, '-d', db, '--no-owner', '--role', t.user, '--exit-on-error'],
+        'restoring the database (pg_restore)',
+      ),
+    startDumpCheck: () =>
+      execStreaming(t.composeDir, ['pg_restore', '-f', '/dev/null'], 'reading the dump back (pg_restore -f /dev/null)'),
   };
 }

@@ -21,7 +21,13 @@ let s3: S3rver;
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'mxctl-rclone-'));
-  s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(root, 's3'), configureBuckets: [{ name: 'mxbk' }] });
+  s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: join(root, 's3'),
+    configureBuckets: [{ name: 'mxbk' }],
+  });
   const { port } = await s3.run();
   config = join(root, 'rclone.conf');
   await writeFile(
@@ -61,16 +67,22 @@ for (const remote of ['disk', 'lab'] as const) {
     await writeFile(src, data);
     await store.putFile('a.tar.gpg', src);
     await store.putBytes('a.manifest.json', Buffer.from('{"id":"a"}'));
-    assert.deepEqual((await store.list()).sort((x, y) => x.key.localeCompare(y.key)), [
-      { key: 'a.manifest.json', size: 10 },
-      { key: 'a.tar.gpg', size: data.length },
-    ]);
+    assert.deepEqual(
+      (await store.list()).sort((x, y) => x.key.localeCompare(y.key)),
+      [
+        { key: 'a.manifest.json', size: 10 },
+        { key: 'a.tar.gpg', size: data.length },
+      ],
+    );
     const back = join(root, `back-${remote}`);
     await store.getFile('a.tar.gpg', back);
     assert.equal(sha(await readFile(back)), sha(data));
     await store.remove('a.manifest.json');
     await store.remove('a.manifest.json');
-    assert.deepEqual((await store.list()).map((o) => o.key), ['a.tar.gpg']);
+    assert.deepEqual(
+      (await store.list()).map((o) => o.key),
+      ['a.tar.gpg'],
+    );
   });
 }
 
@@ -84,13 +96,28 @@ async function wrapper(name: string, body: string): Promise<string> {
 test('a temporary failure that outlasts the retries: E_OFFSITE_FAILED naming the kind, no secret in the message', async () => {
   const binary = await wrapper('rclone-exit5', 'echo "Failed to copy: connection reset" >&2; exit 5');
   const store = createRcloneStore({ remote: 'lab:mxbk/matrix', config, binary });
-  await assert.rejects(store.list(), (e: unknown) => isMxError(e, 'E_OFFSITE_FAILED') && /code 5, temporary error/.test(e.message) && !/S3RVER/.test(`${e.message}${e.detail ?? ''}`));
+  await assert.rejects(
+    store.list(),
+    (e: unknown) =>
+      isMxError(e, 'E_OFFSITE_FAILED') &&
+      /code 5, temporary error/.test(e.message) &&
+      !/S3RVER/.test(`${e.message}${e.detail ?? ''}`),
+  );
 });
 
-test('a URL with a password in rclone\'s log is blanked in the error', async () => {
-  const binary = await wrapper('rclone-url', 'echo "Failed to copy: Get \\"https://backup:hunter2@dav.example.org/x\\": EOF" >&2; exit 1');
+test("a URL with a password in rclone's log is blanked in the error", async () => {
+  const binary = await wrapper(
+    'rclone-url',
+    'echo "Failed to copy: Get \\"https://backup:hunter2@dav.example.org/x\\": EOF" >&2; exit 1',
+  );
   const store = createRcloneStore({ remote: 'dav:x', config, binary });
-  await assert.rejects(store.list(), (e: unknown) => isMxError(e, 'E_OFFSITE_FAILED') && !/hunter2/.test(e.detail ?? '') && /\/\/REDACTED@dav\.example\.org/.test(e.detail ?? ''));
+  await assert.rejects(
+    store.list(),
+    (e: unknown) =>
+      isMxError(e, 'E_OFFSITE_FAILED') &&
+      !/hunter2/.test(e.detail ?? '') &&
+      /\/\/REDACTED@dav\.example\.org/.test(e.detail ?? ''),
+  );
 });
 
 test('a byte flipped in transit is caught by the hash read back after the upload', async () => {
@@ -102,7 +129,10 @@ test('a byte flipped in transit is caught by the hash read back after the upload
     'if [ "$1" = copyto ] && [ -f "$2" ]; then t=$(mktemp); cp "$2" "$t"; printf Z | dd of="$t" bs=1 seek=0 conv=notrunc 2>/dev/null; shift 2; exec rclone copyto "$t" "$@"; fi\nexec rclone "$@"',
   );
   const store = createRcloneStore({ remote: `disk:${join(root, 'remote-flip')}`, config, binary });
-  await assert.rejects(store.putFile('x.tar.gpg', src), (e: unknown) => isMxError(e, 'E_OFFSITE_FAILED') && /arrived damaged \(md5 differs/.test(e.message));
+  await assert.rejects(
+    store.putFile('x.tar.gpg', src),
+    (e: unknown) => isMxError(e, 'E_OFFSITE_FAILED') && /arrived damaged \(md5 differs/.test(e.message),
+  );
 });
 
 test('the rclone binary missing: E_TOOL_MISSING', async () => {

@@ -66,7 +66,8 @@ interface LsEntry {
   Hashes?: Record<string, string>;
 }
 
-const hint = 'Check RCLONE_REMOTE and RCLONE_CONFIG in .env; `rclone --config RCLONE_CONFIG lsjson RCLONE_REMOTE` tests the remote by hand.';
+const hint =
+  'Check RCLONE_REMOTE and RCLONE_CONFIG in .env; `rclone --config RCLONE_CONFIG lsjson RCLONE_REMOTE` tests the remote by hand.';
 
 function parseJson(text: string, what: string): unknown {
   try {
@@ -80,21 +81,43 @@ function failed(r: RunResult, what: string): MxError {
   const words = EXIT_WORDS[r.exitCode] ?? `exit code ${r.exitCode}`;
   // NOTE: rclone logs URLs; a remote configured as https://user:password@host would show the
   // password in them, so any userinfo in a URL is blanked.
-  const last = r.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join('\n').replace(/\/\/[^/\s@]+@/g, '//REDACTED@');
-  return new MxError('E_OFFSITE_FAILED', `${what}: rclone exited with code ${r.exitCode}, ${words}.`, { hint, ...(last === '' ? {} : { detail: last }) });
+  const last = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-3)
+    .join('\n')
+    .replace(/\/\/[^/\s@]+@/g, '//REDACTED@');
+  return new MxError('E_OFFSITE_FAILED', `${what}: rclone exited with code ${r.exitCode}, ${words}.`, {
+    hint,
+    ...(last === '' ? {} : { detail: last }),
+  });
 }
 
 /** The uploaded object read back: there, the same size, and every digest the remote reports equal. */
-async function checkUploaded(got: LsEntry | undefined, f: { where: string; name: string; path: string; size: number }): Promise<void> {
+async function checkUploaded(
+  got: LsEntry | undefined,
+  f: { where: string; name: string; path: string; size: number },
+): Promise<void> {
   const { where, name } = f;
-  if (got === undefined) throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} is not there after the upload.`, { hint });
-  if (got.Size !== f.size) throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} does not match the local archive (size ${got.Size} vs ${f.size}).`, { hint });
+  if (got === undefined)
+    throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} is not there after the upload.`, { hint });
+  if (got.Size !== f.size)
+    throw new MxError(
+      'E_OFFSITE_FAILED',
+      `${where}: ${name} does not match the local archive (size ${got.Size} vs ${f.size}).`,
+      { hint },
+    );
   // NOTE: only the digests the remote reports are computed: each is a full read of the archive's CPU.
   const reported = HASHES.filter((a) => (got.Hashes?.[a] ?? '') !== '');
   const want = await localHashes(f.path, reported);
   for (const a of reported) {
     if (got.Hashes?.[a]?.toLowerCase() !== want.get(a)) {
-      throw new MxError('E_OFFSITE_FAILED', `${where}: ${name} arrived damaged (${a} differs from the local archive).`, { hint });
+      throw new MxError(
+        'E_OFFSITE_FAILED',
+        `${where}: ${name} arrived damaged (${a} differs from the local archive).`,
+        { hint },
+      );
     }
   }
 }
@@ -102,15 +125,23 @@ async function checkUploaded(got: LsEntry | undefined, f: { where: string; name:
 export function createRcloneStore(s: RcloneSettings): ObjectStore {
   const remote = s.remote;
   const where = remote;
-  const at = (name: string) => (remote.endsWith(':') || remote.endsWith('/') ? `${remote}${name}` : `${remote}/${name}`);
+  const at = (name: string) =>
+    remote.endsWith(':') || remote.endsWith('/') ? `${remote}${name}` : `${remote}/${name}`;
   const env = s.config === undefined ? undefined : { RCLONE_CONFIG: s.config };
 
   function rclone(args: readonly string[], what: string): Promise<RunResult> {
-    return run(s.binary ?? 'rclone', [...args, ...COMMON], { purpose: what, reject: false, ...(env === undefined ? {} : { env }) });
+    return run(s.binary ?? 'rclone', [...args, ...COMMON], {
+      purpose: what,
+      reject: false,
+      ...(env === undefined ? {} : { env }),
+    });
   }
 
   async function stat1(name: string): Promise<LsEntry | undefined> {
-    const r = await rclone(['lsjson', '--stat', '--hash', '--no-mimetype', at(name)], `reading back ${name} from ${where}`);
+    const r = await rclone(
+      ['lsjson', '--stat', '--hash', '--no-mimetype', at(name)],
+      `reading back ${name} from ${where}`,
+    );
     if (r.exitCode === 3 || r.exitCode === 4) return undefined;
     if (r.exitCode !== 0) throw failed(r, `reading back ${name} from ${where} failed`);
     const e = parseJson(r.stdout, `reading back ${name} from ${where}`) as LsEntry;
@@ -127,8 +158,11 @@ export function createRcloneStore(s: RcloneSettings): ObjectStore {
       if (r.exitCode === 3) return [];
       if (r.exitCode !== 0) throw failed(r, `listing ${where} failed`);
       const parsed = parseJson(r.stdout, `listing ${where}`);
-      if (!Array.isArray(parsed)) throw new MxError('E_OFFSITE_FAILED', `listing ${where} failed: rclone's answer is not a list.`, { hint });
-      return (parsed as LsEntry[]).filter((e) => e.IsDir !== true && typeof e.Path === 'string').map((e) => ({ key: e.Path ?? '', size: e.Size ?? 0 }));
+      if (!Array.isArray(parsed))
+        throw new MxError('E_OFFSITE_FAILED', `listing ${where} failed: rclone's answer is not a list.`, { hint });
+      return (parsed as LsEntry[])
+        .filter((e) => e.IsDir !== true && typeof e.Path === 'string')
+        .map((e) => ({ key: e.Path ?? '', size: e.Size ?? 0 }));
     },
     async putFile(name, path, onProgress) {
       const size = (await stat(path)).size;

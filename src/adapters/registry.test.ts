@@ -27,8 +27,14 @@ async function serve(handler: Handler): Promise<{ base: string; close: () => Pro
   };
 }
 
-const ref = (repository: string, tag?: string): ImageRef => ({ registry: 'registry.test', repository, tag, digest: undefined });
-const clientFor = (base: string, timeoutMs = 2000): RegistryClient => createRegistryClient({ timeoutMs, baseUrl: () => base });
+const ref = (repository: string, tag?: string): ImageRef => ({
+  registry: 'registry.test',
+  repository,
+  tag,
+  digest: undefined,
+});
+const clientFor = (base: string, timeoutMs = 2000): RegistryClient =>
+  createRegistryClient({ timeoutMs, baseUrl: () => base });
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -64,11 +70,17 @@ test('follows a Bearer challenge to an anonymous token, then reads every page of
       });
     }
     if (url.pathname === '/v2/library/postgres/tags/list' && url.searchParams.get('last') === null) {
-      return send(res, 200, '{"name":"library/postgres","tags":["17","18"]}', { link: '</v2/library/postgres/tags/list?last=18&n=2>; rel="next"' });
+      return send(res, 200, '{"name":"library/postgres","tags":["17","18"]}', {
+        link: '</v2/library/postgres/tags/list?last=18&n=2>; rel="next"',
+      });
     }
-    if (url.pathname === '/v2/library/postgres/tags/list') return send(res, 200, '{"name":"library/postgres","tags":["18.1","latest"]}');
+    if (url.pathname === '/v2/library/postgres/tags/list')
+      return send(res, 200, '{"name":"library/postgres","tags":["18.1","latest"]}');
     if (url.pathname === '/v2/library/postgres/manifests/18' && req.method === 'HEAD') {
-      assert.match(req.headers.accept ?? '', /oci\.image\.index\.v1\+json.*manifest\.list\.v2\+json.*manifest\.v2\+json/);
+      assert.match(
+        req.headers.accept ?? '',
+        /oci\.image\.index\.v1\+json.*manifest\.list\.v2\+json.*manifest\.v2\+json/,
+      );
       return send(res, 200, '', { 'docker-content-digest': DIGEST });
     }
     send(res, 404, '{"errors":[{"code":"NAME_UNKNOWN"}]}');
@@ -87,7 +99,10 @@ test('computes the digest from the manifest bytes when HEAD does not say it', as
   const manifest = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}';
   const s = await serve((req, res) => (req.method === 'HEAD' ? send(res, 200, '') : send(res, 200, manifest)));
   try {
-    assert.equal(await clientFor(s.base).manifestDigest(ref('a/b', '1')), `sha256:${createHash('sha256').update(manifest).digest('hex')}`);
+    assert.equal(
+      await clientFor(s.base).manifestDigest(ref('a/b', '1')),
+      `sha256:${createHash('sha256').update(manifest).digest('hex')}`,
+    );
   } finally {
     await s.close();
   }
@@ -97,7 +112,11 @@ test('says the registry is unreachable when nothing listens, or when it never an
   const gone = await serve(() => undefined);
   const base = gone.base;
   await gone.close();
-  await rejectsWith(clientFor(base).listTags(ref('a/b')), 'unreachable', /Cannot reach the image registry registry\.test \(connection refused\)/);
+  await rejectsWith(
+    clientFor(base).listTags(ref('a/b')),
+    'unreachable',
+    /Cannot reach the image registry registry\.test \(connection refused\)/,
+  );
   const silent = await serve(() => undefined);
   try {
     await rejectsWith(clientFor(silent.base, 300).listTags(ref('a/b')), 'unreachable', /no answer within/);
@@ -108,7 +127,8 @@ test('says the registry is unreachable when nothing listens, or when it never an
 
 test('tells an unknown repository from an unknown tag', async () => {
   const s = await serve((req, res) => {
-    if (req.url?.includes('/manifests/')) return send(res, 404, req.method === 'HEAD' ? '' : '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+    if (req.url?.includes('/manifests/'))
+      return send(res, 404, req.method === 'HEAD' ? '' : '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
     send(res, 404, '{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}');
   });
   try {
@@ -124,7 +144,8 @@ test('tells an unknown repository from an unknown tag', async () => {
 
 test('refuses garbage: an HTML page, JSON without tags, a bad digest header', async () => {
   const s = await serve((req, res) => {
-    if (req.url?.startsWith('/v2/html/')) return send(res, 200, '<html><body>Welcome to nginx!</body></html>', { 'content-type': 'text/html' });
+    if (req.url?.startsWith('/v2/html/'))
+      return send(res, 200, '<html><body>Welcome to nginx!</body></html>', { 'content-type': 'text/html' });
     if (req.url?.startsWith('/v2/shape/')) return send(res, 200, '{"name":"shape","tags":"latest"}');
     send(res, 200, '', { 'docker-content-digest': 'md5:abc' });
   });
@@ -142,10 +163,16 @@ test('refuses garbage: an HTML page, JSON without tags, a bad digest header', as
 test('names refusals without leaking a token: Basic auth, a refused token, 401 after the token, 429, 500', async () => {
   const s = await serve((req, res, base) => {
     const url = new URL(req.url ?? '/', base);
-    if (url.pathname === '/token') return url.searchParams.get('scope')?.includes('denied') === true ? send(res, 401, '{}') : send(res, 200, '{"access_token":"tok-456"}');
-    if (url.pathname.startsWith('/v2/basic/')) return send(res, 401, '', { 'www-authenticate': 'Basic realm="Registry"' });
+    if (url.pathname === '/token')
+      return url.searchParams.get('scope')?.includes('denied') === true
+        ? send(res, 401, '{}')
+        : send(res, 200, '{"access_token":"tok-456"}');
+    if (url.pathname.startsWith('/v2/basic/'))
+      return send(res, 401, '', { 'www-authenticate': 'Basic realm="Registry"' });
     if (url.pathname.startsWith('/v2/private/') || url.pathname.startsWith('/v2/denied/')) {
-      return send(res, 401, '{"errors":[{"code":"UNAUTHORIZED"}]}', { 'www-authenticate': `Bearer realm="${base}/token",service="t"` });
+      return send(res, 401, '{"errors":[{"code":"UNAUTHORIZED"}]}', {
+        'www-authenticate': `Bearer realm="${base}/token",service="t"`,
+      });
     }
     if (url.pathname.startsWith('/v2/busy/')) return send(res, 429, '{"errors":[{"code":"TOOMANYREQUESTS"}]}');
     send(res, 500, 'internal trouble');
@@ -153,8 +180,16 @@ test('names refusals without leaking a token: Basic auth, a refused token, 401 a
   try {
     const c = clientFor(s.base);
     await rejectsWith(c.listTags(ref('basic/x')), 'unauthorized', /credentials mxctl does not have/);
-    const denied = await rejectsWith(c.listTags(ref('denied/x')), 'unauthorized', /refused an anonymous token \(HTTP 401/);
-    const priv = await rejectsWith(c.listTags(ref('private/x')), 'unauthorized', /refused access to private\/x \(it does not exist, or it is private\)/);
+    const denied = await rejectsWith(
+      c.listTags(ref('denied/x')),
+      'unauthorized',
+      /refused an anonymous token \(HTTP 401/,
+    );
+    const priv = await rejectsWith(
+      c.listTags(ref('private/x')),
+      'unauthorized',
+      /refused access to private\/x \(it does not exist, or it is private\)/,
+    );
     for (const e of [denied, priv]) assert.doesNotMatch(`${e.message} ${e.detail ?? ''}`, /tok-456/);
     await rejectsWith(c.listTags(ref('busy/x')), 'rate-limited', /HTTP 429/);
     const e = await rejectsWith(c.listTags(ref('broken/x')), 'http', /answered HTTP 500/);
@@ -165,15 +200,28 @@ test('names refusals without leaking a token: Basic auth, a refused token, 401 a
 });
 
 test('reads Bearer challenges and Link headers', () => {
-  assert.deepEqual(parseBearerChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/postgres:pull"'), {
-    realm: 'https://auth.docker.io/token',
-    service: 'registry.docker.io',
-    scope: 'repository:library/postgres:pull',
+  assert.deepEqual(
+    parseBearerChallenge(
+      'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/postgres:pull"',
+    ),
+    {
+      realm: 'https://auth.docker.io/token',
+      service: 'registry.docker.io',
+      scope: 'repository:library/postgres:pull',
+    },
+  );
+  assert.deepEqual(parseBearerChallenge('bearer realm=https://ghcr.io/token'), {
+    realm: 'https://ghcr.io/token',
+    service: undefined,
+    scope: undefined,
   });
-  assert.deepEqual(parseBearerChallenge('bearer realm=https://ghcr.io/token'), { realm: 'https://ghcr.io/token', service: undefined, scope: undefined });
   assert.equal(parseBearerChallenge('Basic realm="x"'), undefined);
   assert.equal(parseBearerChallenge(null), undefined);
   assert.equal(nextPage('</v2/a/tags/list?last=b&n=2>; rel="next"', 'https://r.test'), '/v2/a/tags/list?last=b&n=2');
-  assert.equal(nextPage('<https://elsewhere.test/v2/a/tags/list?last=b>; rel="next"', 'https://r.test'), undefined, 'never follows a page to another host');
+  assert.equal(
+    nextPage('<https://elsewhere.test/v2/a/tags/list?last=b>; rel="next"', 'https://r.test'),
+    undefined,
+    'never follows a page to another host',
+  );
   assert.equal(nextPage(null, 'https://r.test'), undefined);
 });

@@ -24,7 +24,11 @@ export class RegistryError extends MxError {
   readonly registry: string;
   readonly status: number | undefined;
 
-  constructor(reason: RegistryFailure, message: string, fields: { registry: string; status?: number; hint?: string; detail?: string; cause?: unknown }) {
+  constructor(
+    reason: RegistryFailure,
+    message: string,
+    fields: { registry: string; status?: number; hint?: string; detail?: string; cause?: unknown },
+  ) {
     super('E_REGISTRY', message, {
       ...(fields.hint === undefined ? {} : { hint: fields.hint }),
       ...(fields.detail === undefined ? {} : { detail: fields.detail }),
@@ -95,7 +99,12 @@ async function manifestDigest(http: RegistryHttp, ref: ImageRef): Promise<string
   const head = await http.request(ref, 'HEAD', path, { accept: MANIFEST_ACCEPT }, 'tag');
   const digest = head.headers.get('docker-content-digest');
   if (digest !== null) {
-    if (!DIGEST.test(digest)) throw http.error(ref, 'bad-answer', `answered a Docker-Content-Digest that is not a sha256 digest ("${digest.slice(0, 80)}")`);
+    if (!DIGEST.test(digest))
+      throw http.error(
+        ref,
+        'bad-answer',
+        `answered a Docker-Content-Digest that is not a sha256 digest ("${digest.slice(0, 80)}")`,
+      );
     return digest;
   }
   // NOTE: some registries omit the header on HEAD; a manifest's digest is the sha256 of its bytes.
@@ -145,13 +154,20 @@ class RegistryHttp {
     return this.request(ref, 'GET', path, headers, missing);
   }
 
-  async request(ref: ImageRef, method: string, path: string, headers: Record<string, string>, missing: Missing): Promise<Response> {
+  async request(
+    ref: ImageRef,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    missing: Missing,
+  ): Promise<Response> {
     const key = `${ref.registry} ${ref.repository}`;
     const url = `${this.base(ref)}${path}`;
     let res = await this.send(ref, url, method, withToken(headers, this.tokens.get(key)));
     if (res.status === 401) {
       const challenge = parseBearerChallenge(res.headers.get('www-authenticate'));
-      if (challenge === undefined) throw this.unauthorized(ref, res, 'asks for credentials mxctl does not have (no Bearer challenge)');
+      if (challenge === undefined)
+        throw this.unauthorized(ref, res, 'asks for credentials mxctl does not have (no Bearer challenge)');
       await res.body?.cancel();
       const token = await this.fetchToken(ref, challenge);
       this.tokens.set(key, token);
@@ -171,10 +187,12 @@ class RegistryHttp {
     if (c.service !== undefined) url.searchParams.set('service', c.service);
     url.searchParams.set('scope', c.scope ?? `repository:${ref.repository}:pull`);
     const res = await this.send(ref, url.toString(), 'GET', { accept: 'application/json' });
-    if (!res.ok) throw this.unauthorized(ref, res, `refused an anonymous token (HTTP ${res.status} from ${url.origin})`);
+    if (!res.ok)
+      throw this.unauthorized(ref, res, `refused an anonymous token (HTTP ${res.status} from ${url.origin})`);
     const body = (await this.json(ref, res)) as { token?: unknown; access_token?: unknown } | null;
     const token = body?.token ?? body?.access_token;
-    if (typeof token !== 'string' || token === '') throw this.error(ref, 'bad-answer', `token service ${url.origin} answered without a token`);
+    if (typeof token !== 'string' || token === '')
+      throw this.error(ref, 'bad-answer', `token service ${url.origin} answered without a token`);
     return token;
   }
 
@@ -199,7 +217,9 @@ class RegistryHttp {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw this.error(ref, 'bad-answer', 'answered something that is not JSON (is this address a registry?)', { detail: snippet(text) });
+      throw this.error(ref, 'bad-answer', 'answered something that is not JSON (is this address a registry?)', {
+        detail: snippet(text),
+      });
     }
   }
 
@@ -211,12 +231,22 @@ class RegistryHttp {
       const unknownRepo = codes.includes('NAME_UNKNOWN') || missing === 'repository';
       return this.error(ref, 'not-found', unknownRepo ? `has no repository ${ref.repository}` : `has no tag ${what}`, {
         status: 404,
-        hint: unknownRepo ? 'Check the image name in .env (the *_IMAGE settings).' : 'Check the tag: `mxctl upgrade --check` lists what the registry offers.',
+        hint: unknownRepo
+          ? 'Check the image name in .env (the *_IMAGE settings).'
+          : 'Check the tag: `mxctl upgrade --check` lists what the registry offers.',
       });
     }
-    if (res.status === 401 || res.status === 403) return this.unauthorized(ref, res, `refused access to ${ref.repository} (it does not exist, or it is private)`);
-    if (res.status === 429) return this.error(ref, 'rate-limited', 'is rate-limiting this address (HTTP 429)', { status: 429, hint: 'Wait a while and try again (Docker Hub limits anonymous requests per IP).' });
-    return this.error(ref, 'http', `answered HTTP ${res.status} for ${what}`, { status: res.status, detail: snippet(text) });
+    if (res.status === 401 || res.status === 403)
+      return this.unauthorized(ref, res, `refused access to ${ref.repository} (it does not exist, or it is private)`);
+    if (res.status === 429)
+      return this.error(ref, 'rate-limited', 'is rate-limiting this address (HTTP 429)', {
+        status: 429,
+        hint: 'Wait a while and try again (Docker Hub limits anonymous requests per IP).',
+      });
+    return this.error(ref, 'http', `answered HTTP ${res.status} for ${what}`, {
+      status: res.status,
+      detail: snippet(text),
+    });
   }
 
   private unauthorized(ref: ImageRef, res: Response, why: string): RegistryError {
@@ -232,7 +262,12 @@ class RegistryHttp {
     });
   }
 
-  error(ref: ImageRef, reason: RegistryFailure, what: string, f: { status?: number; hint?: string; detail?: string } = {}): RegistryError {
+  error(
+    ref: ImageRef,
+    reason: RegistryFailure,
+    what: string,
+    f: { status?: number; hint?: string; detail?: string } = {},
+  ): RegistryError {
     return new RegistryError(reason, `The image registry ${ref.registry} ${what}.`, { registry: ref.registry, ...f });
   }
 }
@@ -254,7 +289,8 @@ function errorCodes(text: string): string[] {
 /** fetch's "fetch failed" in words: refused, no such host, timed out, reset. */
 export function describeFetchFailure(cause: unknown, timeoutMs: number): string {
   const e = cause as { name?: string; cause?: { code?: string } } | undefined;
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${Math.round(timeoutMs / 1000)} s`;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+    return `no answer within ${Math.round(timeoutMs / 1000)} s`;
   const code = e?.cause?.code;
   const words: Record<string, string> = {
     ECONNREFUSED: 'connection refused',

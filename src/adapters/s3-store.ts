@@ -33,7 +33,6 @@ export interface S3Settings {
   secretAccessKey: string;
 }
 
-
 /** 64 MiB parts: the memory bound of an upload, and up to ~625 GiB under S3's 10,000-part limit. */
 export const PART_BYTES = 64 * 1024 * 1024;
 
@@ -44,10 +43,14 @@ function describe(error: unknown, what: string): MxError {
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; code?: string };
   const status = e.$metadata?.httpStatusCode;
   const why = status !== undefined ? `HTTP ${status} ${e.name ?? ''}` : (e.code ?? e.name ?? 'error');
-  return new MxError('E_OFFSITE_FAILED', `${what}: ${why}${e.message !== undefined && e.message !== '' ? ` (${e.message.slice(0, 200)})` : ''}.`, {
-    hint: 'The local backup is kept; the next `mxctl backup` uploads what is missing. Check the S3_* settings in .env and the endpoint.',
-    cause: error,
-  });
+  return new MxError(
+    'E_OFFSITE_FAILED',
+    `${what}: ${why}${e.message !== undefined && e.message !== '' ? ` (${e.message.slice(0, 200)})` : ''}.`,
+    {
+      hint: 'The local backup is kept; the next `mxctl backup` uploads what is missing. Check the S3_* settings in .env and the endpoint.',
+      cause: error,
+    },
+  );
 }
 
 export function createS3Store(s: S3Settings): ObjectStore {
@@ -71,8 +74,15 @@ export function createS3Store(s: S3Settings): ObjectStore {
       let token: string | undefined;
       try {
         do {
-          const r = await client.send(new ListObjectsV2Command({ Bucket: s.bucket, Prefix: s.prefix === '' ? undefined : key(''), ContinuationToken: token }));
-          for (const o of r.Contents ?? []) if (o.Key !== undefined) out.push({ key: o.Key.slice(key('').length), size: o.Size ?? 0 });
+          const r = await client.send(
+            new ListObjectsV2Command({
+              Bucket: s.bucket,
+              Prefix: s.prefix === '' ? undefined : key(''),
+              ContinuationToken: token,
+            }),
+          );
+          for (const o of r.Contents ?? [])
+            if (o.Key !== undefined) out.push({ key: o.Key.slice(key('').length), size: o.Size ?? 0 });
           token = r.IsTruncated === true ? r.NextContinuationToken : undefined;
         } while (token !== undefined);
       } catch (error) {
@@ -82,8 +92,16 @@ export function createS3Store(s: S3Settings): ObjectStore {
     },
     async putBytes(name, data) {
       try {
-        const r = await client.send(new PutObjectCommand({ Bucket: s.bucket, Key: key(name), Body: data, ContentMD5: createHash('md5').update(data).digest('base64') }));
-        if (unquote(r.ETag) !== md5(data)) throw new MxError('E_OFFSITE_FAILED', `${where}${name}: the stored checksum differs from what was sent.`);
+        const r = await client.send(
+          new PutObjectCommand({
+            Bucket: s.bucket,
+            Key: key(name),
+            Body: data,
+            ContentMD5: createHash('md5').update(data).digest('base64'),
+          }),
+        );
+        if (unquote(r.ETag) !== md5(data))
+          throw new MxError('E_OFFSITE_FAILED', `${where}${name}: the stored checksum differs from what was sent.`);
       } catch (error) {
         if (error instanceof MxError) throw error;
         throw describe(error, `uploading ${name} to ${where} failed`);
@@ -123,7 +141,11 @@ interface Upload {
 }
 
 /** Our own part loop: every part's MD5 against its ETag, then the whole object's size and ETag. */
-async function uploadMultipart(client: S3Client, u: Upload, onProgress: ((sent: number) => void) | undefined): Promise<void> {
+async function uploadMultipart(
+  client: S3Client,
+  u: Upload,
+  onProgress: ((sent: number) => void) | undefined,
+): Promise<void> {
   const file = await open(u.path, 'r');
   let uploadId: string | undefined;
   try {
@@ -141,24 +163,47 @@ async function uploadMultipart(client: S3Client, u: Upload, onProgress: ((sent: 
       const digest = createHash('md5').update(body).digest();
       whole.update(body);
       partMd5s.push(digest);
-      const r = await client.send(new UploadPartCommand({ Bucket: u.bucket, Key: u.key, UploadId: uploadId, PartNumber: n, Body: body, ContentMD5: digest.toString('base64') }));
-      if (unquote(r.ETag) !== digest.toString('hex')) throw new MxError('E_OFFSITE_FAILED', `${u.where}${u.name}: part ${n} arrived damaged (ETag mismatch).`);
+      const r = await client.send(
+        new UploadPartCommand({
+          Bucket: u.bucket,
+          Key: u.key,
+          UploadId: uploadId,
+          PartNumber: n,
+          Body: body,
+          ContentMD5: digest.toString('base64'),
+        }),
+      );
+      if (unquote(r.ETag) !== digest.toString('hex'))
+        throw new MxError('E_OFFSITE_FAILED', `${u.where}${u.name}: part ${n} arrived damaged (ETag mismatch).`);
       parts.push({ ETag: r.ETag ?? '', PartNumber: n });
       offset += bytesRead;
       onProgress?.(offset);
       if (bytesRead === 0) break;
     }
-    const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: u.bucket, Key: u.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    const done = await client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: u.bucket,
+        Key: u.key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
     uploadId = undefined;
     const head = await client.send(new HeadObjectCommand({ Bucket: u.bucket, Key: u.key }));
     // AWS: md5 of the parts' md5s + "-N"; some S3-compatibles: the whole object's md5.
     const multi = `${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${parts.length}`;
     const etag = unquote(head.ETag ?? done.ETag);
     if (head.ContentLength !== size || (etag !== multi && etag !== whole.digest('hex'))) {
-      throw new MxError('E_OFFSITE_FAILED', `${u.where}${u.name}: the uploaded object does not match the local archive (size ${head.ContentLength} vs ${size}, ETag ${etag}).`);
+      throw new MxError(
+        'E_OFFSITE_FAILED',
+        `${u.where}${u.name}: the uploaded object does not match the local archive (size ${head.ContentLength} vs ${size}, ETag ${etag}).`,
+      );
     }
   } catch (error) {
-    if (uploadId !== undefined) await client.send(new AbortMultipartUploadCommand({ Bucket: u.bucket, Key: u.key, UploadId: uploadId })).catch(() => undefined);
+    if (uploadId !== undefined)
+      await client
+        .send(new AbortMultipartUploadCommand({ Bucket: u.bucket, Key: u.key, UploadId: uploadId }))
+        .catch(() => undefined);
     if (error instanceof MxError) throw error;
     throw describe(error, `uploading ${u.name} to ${u.where} failed`);
   } finally {

@@ -34,7 +34,10 @@ export async function found<T>(what: string, call: () => Promise<T>, hint?: stri
 
 export async function isMasEnabled(client: SynapseClient): Promise<boolean> {
   // NOTE: Synapse serves the OAuth 2.0 auth metadata (MSC2965) only when MAS (msc3861) is on.
-  for (const path of ['/_matrix/client/v1/auth_metadata', '/_matrix/client/unstable/org.matrix.msc2965/auth_metadata']) {
+  for (const path of [
+    '/_matrix/client/v1/auth_metadata',
+    '/_matrix/client/unstable/org.matrix.msc2965/auth_metadata',
+  ]) {
     try {
       const r = await client.call<{ issuer?: unknown }>('GET', path);
       if (typeof r.issuer === 'string') return true;
@@ -53,10 +56,18 @@ export async function masGuarded<T>(client: SynapseClient, feature: string, call
   try {
     return await call();
   } catch (error) {
-    if (isSynapseApiError(error) && (error.errcode === 'M_UNRECOGNIZED' || error.status === 404) && (await isMasEnabled(client))) {
-      throw new MxError('E_MAS_ENABLED', `${feature} is managed by Matrix Authentication Service on this server; Synapse disables its own API for it.`, {
-        hint: 'Use MAS for this (mas-cli, or its admin API).',
-      });
+    if (
+      isSynapseApiError(error) &&
+      (error.errcode === 'M_UNRECOGNIZED' || error.status === 404) &&
+      (await isMasEnabled(client))
+    ) {
+      throw new MxError(
+        'E_MAS_ENABLED',
+        `${feature} is managed by Matrix Authentication Service on this server; Synapse disables its own API for it.`,
+        {
+          hint: 'Use MAS for this (mas-cli, or its admin API).',
+        },
+      );
     }
     throw error;
   }
@@ -73,16 +84,24 @@ export async function pollTask(what: string, get: () => Promise<TaskStatus>, o: 
     last = s.status;
     if (s.status === 'complete' || s.status === 'failed') return s;
     if (Date.now() > deadline) {
-      throw new MxError('E_TIMEOUT', `Synapse's ${what} is still "${s.status}" after ${Math.round((o.timeoutMs ?? 0) / 1000)} s.`, {
-        hint: 'It keeps running on the server; check again later.',
-      });
+      throw new MxError(
+        'E_TIMEOUT',
+        `Synapse's ${what} is still "${s.status}" after ${Math.round((o.timeoutMs ?? 0) / 1000)} s.`,
+        {
+          hint: 'It keeps running on the server; check again later.',
+        },
+      );
     }
     await sleep(o.intervalMs ?? 500);
   }
 }
 
 /** A query string with a page's cursor and size, and the filters that are set. */
-export function pageQuery(from: string | undefined, limit: number, extra: Record<string, string | undefined> = {}): string {
+export function pageQuery(
+  from: string | undefined,
+  limit: number,
+  extra: Record<string, string | undefined> = {},
+): string {
   const p = new URLSearchParams({ limit: String(limit) });
   if (from !== undefined) p.set('from', from);
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) p.set(k, v);

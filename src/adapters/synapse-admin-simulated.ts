@@ -18,10 +18,20 @@ export class SimulatedAdminWrites implements AdminWrites {
   createToken(body: Parameters<AdminWrites['createToken']>[0]): Promise<RegistrationToken> {
     const token = body.token ?? '(random)';
     this.plan('create registration token', token, body);
-    return Promise.resolve({ token, uses_allowed: body.uses_allowed ?? null, pending: 0, completed: 0, expiry_time: body.expiry_time ?? null });
+    return Promise.resolve({
+      token,
+      uses_allowed: body.uses_allowed ?? null,
+      pending: 0,
+      completed: 0,
+      expiry_time: body.expiry_time ?? null,
+    });
   }
 
-  updateToken(token: string, body: Parameters<AdminWrites['updateToken']>[1], current: RegistrationToken): Promise<RegistrationToken> {
+  updateToken(
+    token: string,
+    body: Parameters<AdminWrites['updateToken']>[1],
+    current: RegistrationToken,
+  ): Promise<RegistrationToken> {
     this.plan('update registration token', token, body);
     return Promise.resolve({ ...current, ...body });
   }

@@ -156,17 +156,36 @@ export interface AdminReads {
   eventReport(id: string): Promise<EventReport>;
   destinations(w: Walk): Promise<Listing<Destination>>;
   destination(name: string): Promise<Destination>;
-  backgroundUpdates(): Promise<{ enabled: boolean; current_updates: Record<string, { name: string; total_item_count: number; total_duration_ms: number; average_items_per_ms: number }> }>;
+  backgroundUpdates(): Promise<{
+    enabled: boolean;
+    current_updates: Record<
+      string,
+      { name: string; total_item_count: number; total_duration_ms: number; average_items_per_ms: number }
+    >;
+  }>;
 }
 
 /** What an admin command may change: the capability a dry run replaces. */
 export interface AdminWrites {
-  createToken(body: { token?: string; uses_allowed?: number | null; expiry_time?: number | null; length?: number }): Promise<RegistrationToken>;
-  updateToken(token: string, body: { uses_allowed?: number | null; expiry_time?: number | null }, current: RegistrationToken): Promise<RegistrationToken>;
+  createToken(body: {
+    token?: string;
+    uses_allowed?: number | null;
+    expiry_time?: number | null;
+    length?: number;
+  }): Promise<RegistrationToken>;
+  updateToken(
+    token: string,
+    body: { uses_allowed?: number | null; expiry_time?: number | null },
+    current: RegistrationToken,
+  ): Promise<RegistrationToken>;
   deleteToken(token: string): Promise<void>;
   deactivateUser(userId: string, erase: boolean): Promise<void>;
   /** Starts a purge and polls it to the end. */
-  purgeHistory(roomId: string, o: { beforeTs: number; deleteLocalEvents: boolean }, poll: PollOptions): Promise<TaskStatus>;
+  purgeHistory(
+    roomId: string,
+    o: { beforeTs: number; deleteLocalEvents: boolean },
+    poll: PollOptions,
+  ): Promise<TaskStatus>;
   /** A full-state write through the client API, as mxctl's admin user. */
   sendState(roomId: string, type: string, stateKey: string, content: Record<string, unknown>): Promise<string>;
   makeRoomAdmin(roomId: string, userId: string): Promise<void>;

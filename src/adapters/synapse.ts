@@ -50,13 +50,21 @@ export class SynapseClient {
     }
     let res;
     try {
-      res = await httpFetch(`${this.baseUrl}${path}`, { method, headers, ...(json === undefined ? {} : { body: json }) }, this.http);
+      res = await httpFetch(
+        `${this.baseUrl}${path}`,
+        { method, headers, ...(json === undefined ? {} : { body: json }) },
+        this.http,
+      );
     } catch (error) {
       if (isMxError(error)) throw error;
-      throw new MxError('E_SYNAPSE_UNREACHABLE', `Synapse at ${this.baseUrl} did not answer: ${describeNetworkError(error)}.`, {
-        hint: 'Check the stack with `mxctl status` (is synapse running and healthy?).',
-        cause: error,
-      });
+      throw new MxError(
+        'E_SYNAPSE_UNREACHABLE',
+        `Synapse at ${this.baseUrl} did not answer: ${describeNetworkError(error)}.`,
+        {
+          hint: 'Check the stack with `mxctl status` (is synapse running and healthy?).',
+          cause: error,
+        },
+      );
     }
     const where = `${method} ${path.split('?')[0] ?? path}`;
     if (res.status >= 200 && res.status < 300) {
@@ -75,21 +83,36 @@ export class SynapseClient {
       });
     }
     if (res.status === 403 && err.errcode === 'M_FORBIDDEN' && path.startsWith('/_synapse/admin')) {
-      throw new MxError('E_UNAUTHORIZED', `Synapse says the token's user is not a server admin (${what}) on ${where}.`, {
-        hint: 'Use an admin account: `mxctl admin init` creates one and stores its token.',
-      });
+      throw new MxError(
+        'E_UNAUTHORIZED',
+        `Synapse says the token's user is not a server admin (${what}) on ${where}.`,
+        {
+          hint: 'Use an admin account: `mxctl admin init` creates one and stores its token.',
+        },
+      );
     }
-    throw new SynapseApiError('E_SYNAPSE_API', `Synapse refused ${where}: ${what}.`, { status: res.status, errcode: err.errcode, endpoint: path });
+    throw new SynapseApiError('E_SYNAPSE_API', `Synapse refused ${where}: ${what}.`, {
+      status: res.status,
+      errcode: err.errcode,
+      endpoint: path,
+    });
   }
 
   async serverVersion(): Promise<string> {
     const r = await this.call<{ server_version?: unknown }>('GET', '/_synapse/admin/v1/server_version');
-    if (typeof r.server_version !== 'string') throw new MxError('E_SYNAPSE_API', 'Synapse answered server_version without a version.');
+    if (typeof r.server_version !== 'string')
+      throw new MxError('E_SYNAPSE_API', 'Synapse answered server_version without a version.');
     return r.server_version;
   }
 
   /** Shared-secret registration (docs/admin_api/register_api.md); the secret never leaves this process except as the HMAC. */
-  async registerWithSharedSecret(o: { sharedSecret: string; username: string; password: string; admin: boolean; displayname?: string }): Promise<LoginResult> {
+  async registerWithSharedSecret(o: {
+    sharedSecret: string;
+    username: string;
+    password: string;
+    admin: boolean;
+    displayname?: string;
+  }): Promise<LoginResult> {
     const { nonce } = await this.call<{ nonce: string }>('GET', '/_synapse/admin/v1/register');
     const mac = createHmac('sha1', o.sharedSecret)
       .update([nonce, o.username, o.password, o.admin ? 'admin' : 'notadmin'].join('\0'))
@@ -118,7 +141,10 @@ export class SynapseClient {
   }
 
   async isAdmin(userId: string): Promise<boolean> {
-    const r = await this.call<{ admin?: boolean }>('GET', `/_synapse/admin/v1/users/${encodeURIComponent(userId)}/admin`);
+    const r = await this.call<{ admin?: boolean }>(
+      'GET',
+      `/_synapse/admin/v1/users/${encodeURIComponent(userId)}/admin`,
+    );
     return r.admin === true;
   }
 }

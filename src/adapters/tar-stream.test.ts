@@ -9,7 +9,10 @@ import { readTar, tarBuffer } from './tar-stream.ts';
 import { endOfArchive } from '../core/backup/tar-format.ts';
 
 test('readTar reads a child’s output to its end, so the child’s close is reported', { timeout: 20_000 }, async () => {
-  const tar = Buffer.concat([...tarBuffer({ path: 'a.txt', mode: 0o600, uid: 0, gid: 0, mtime: 0 }, Buffer.from('hello')), endOfArchive()]);
+  const tar = Buffer.concat([
+    ...tarBuffer({ path: 'a.txt', mode: 0o600, uid: 0, gid: 0, mtime: 0 }, Buffer.from('hello')),
+    endOfArchive(),
+  ]);
   // The archive, then (later, as gpg's last write may come) more zero padding, then exit.
   const script = `process.stdout.write(Buffer.from('${tar.toString('base64')}', 'base64')); setTimeout(() => process.stdout.write(Buffer.alloc(8192)), 300);`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });

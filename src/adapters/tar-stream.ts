@@ -86,7 +86,10 @@ const TYPES: Record<string, TarEntryType> = { '0': 'file', '7': 'file', '5': 'di
  * end, the child's 'close' then never comes, and `resume()` does nothing to a stream that an
  * async iterator holds — the process just stops with the exit still awaited.
  */
-export async function readTar(source: AsyncIterable<Buffer>, onEntry: (h: TarHeader, body: AsyncIterable<Buffer>) => Promise<void>): Promise<void> {
+export async function readTar(
+  source: AsyncIterable<Buffer>,
+  onEntry: (h: TarHeader, body: AsyncIterable<Buffer>) => Promise<void>,
+): Promise<void> {
   const reader = new ByteReader(source);
   let pax = new Map<string, string>();
   for (;;) {

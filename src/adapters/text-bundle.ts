@@ -26,6 +26,8 @@ export async function writeTextBundle(out: string, top: string, entries: readonl
 
 /** A program's one-line version output, or 'unknown' when it cannot be run. */
 export async function programVersion(file: string, args: readonly string[]): Promise<string> {
-  const r = await run(file, args, { purpose: 'reading versions', reject: false, timeoutMs: 15_000 }).catch(() => undefined);
+  const r = await run(file, args, { purpose: 'reading versions', reject: false, timeoutMs: 15_000 }).catch(
+    () => undefined,
+  );
   return r?.stdout.trim() ?? 'unknown';
 }

@@ -21,7 +21,10 @@ export interface CertificateProbe {
 
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
-export async function probeCertificate(name: string, o: { port?: number; address?: string | undefined; ca?: string | undefined; timeoutMs?: number }): Promise<CertificateProbe> {
+export async function probeCertificate(
+  name: string,
+  o: { port?: number; address?: string | undefined; ca?: string | undefined; timeoutMs?: number },
+): Promise<CertificateProbe> {
   return new Promise((resolve) => {
     const socket = connect({
       host: o.address !== undefined && o.address !== '' ? o.address : name,

@@ -22,7 +22,8 @@ export function adminDeps(dir: string | undefined, f: AdminFlags): Promise<Admin
 /** A dry run's recorded plan, for people. */
 export function sayPlanned(admin: AdminAccess): void {
   say(`Dry run: nothing was changed. mxctl would:`);
-  for (const p of admin.planned ?? []) say(`  - ${p.action}: ${p.target}${p.detail === undefined ? '' : ` ${JSON.stringify(p.detail)}`}`);
+  for (const p of admin.planned ?? [])
+    say(`  - ${p.action}: ${p.target}${p.detail === undefined ? '' : ` ${JSON.stringify(p.detail)}`}`);
   if ((admin.planned ?? []).length === 0) say('  (nothing)');
 }
 
@@ -32,7 +33,12 @@ export function withPlan<T extends object>(admin: AdminAccess, report: T): T | (
 }
 
 /** A change's report: JSON (with the plan), a dry run's plan, or `done` for people. */
-export function showChange<T extends object>(d: { admin: AdminAccess }, f: AdminFlags, report: T, done: (r: T) => void): void {
+export function showChange<T extends object>(
+  d: { admin: AdminAccess },
+  f: AdminFlags,
+  report: T,
+  done: (r: T) => void,
+): void {
   if (f.json === true) return printJson(withPlan(d.admin, report));
   if (d.admin.dryRun) return sayPlanned(d.admin);
   done(report);
@@ -45,5 +51,8 @@ export function warnStopped(r: { stopped?: string }): void {
 
 /** What happened in each room (abuse quarantine, federation block). */
 export function printRooms(rooms: readonly RoomOutcome[]): void {
-  printTable(['ROOM', 'RESULT', 'DETAIL'], rooms.map((r) => [r.roomId, r.result + (r.tookOver === true ? ' (took over)' : ''), r.detail]));
+  printTable(
+    ['ROOM', 'RESULT', 'DETAIL'],
+    rooms.map((r) => [r.roomId, r.result + (r.tookOver === true ? ' (took over)' : ''), r.detail]),
+  );
 }

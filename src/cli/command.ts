@@ -35,16 +35,25 @@ export function jsonOf<T extends object>(opts: T, cmd: CommandUnknownOpts): T & 
 // types the chain has built so far.
 
 /** --json, for anything that reads. */
-export function withJson<A extends unknown[], O extends OptionValues, G extends OptionValues>(c: Command<A, O, G>, what = 'the report') {
+export function withJson<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  c: Command<A, O, G>,
+  what = 'the report',
+) {
   return c.option('--json', `print ${what} as JSON`);
 }
 
 /** --dry-run and --json, for a change that needs no confirmation. */
-export function withDryRun<A extends unknown[], O extends OptionValues, G extends OptionValues>(c: Command<A, O, G>, dryRun = 'say what would happen, change nothing') {
+export function withDryRun<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  c: Command<A, O, G>,
+  dryRun = 'say what would happen, change nothing',
+) {
   return withJson(c.option('--dry-run', dryRun));
 }
 
 /** -y/--yes, --dry-run and --json, for a destructive change. */
-export function withConfirm<A extends unknown[], O extends OptionValues, G extends OptionValues>(c: Command<A, O, G>, dryRun = 'say what would happen, change nothing') {
+export function withConfirm<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  c: Command<A, O, G>,
+  dryRun = 'say what would happen, change nothing',
+) {
   return withDryRun(c.option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'), dryRun);
 }

@@ -31,11 +31,17 @@ export async function buildDeps<K extends keyof Deps>(want: readonly K[], r: Dep
   const wanted = new Set<keyof Deps>(want);
   const deployment = await loadDeployment({ dir: r.dir });
   const display: ProgressDisplay = progressDisplay(r.json !== true);
-  const parts: Partial<Deps> = { deployment, clock: systemClock, lock: fileLocker, progress: { step: display.step, meter: display.meter } };
+  const parts: Partial<Deps> = {
+    deployment,
+    clock: systemClock,
+    lock: fileLocker,
+    progress: { step: display.step, meter: display.meter },
+  };
   parts.approve = approver({ yes: r.yes === true, dryRun: r.dryRun === true, interactive: r.json !== true });
   if (wanted.has('compose')) parts.compose = await composeOf(deployment);
   if (wanted.has('postgres')) parts.postgres = await postgresOf(deployment);
-  if (wanted.has('cipher')) parts.cipher = (await import('../adapters/gpg.ts')).gpgCipher(deployment.settings.BACKUP_PASSPHRASE);
+  if (wanted.has('cipher'))
+    parts.cipher = (await import('../adapters/gpg.ts')).gpgCipher(deployment.settings.BACKUP_PASSPHRASE);
   if (wanted.has('synapse')) parts.synapse = localSynapse(deployment);
   if (wanted.has('publicHttp')) parts.publicHttp = await publicHttpOf(deployment);
   if (wanted.has('admin')) parts.admin = await adminOf(deployment, r.dryRun === true);
@@ -47,13 +53,19 @@ export async function buildDeps<K extends keyof Deps>(want: readonly K[], r: Dep
 }
 
 async function composeOf(d: Deployment): Promise<Deps['compose']> {
-  const [{ assertDockerReady }, { createCompose }] = await Promise.all([import('../adapters/docker.ts'), import('../adapters/compose.ts')]);
+  const [{ assertDockerReady }, { createCompose }] = await Promise.all([
+    import('../adapters/docker.ts'),
+    import('../adapters/compose.ts'),
+  ]);
   await assertDockerReady();
   return createCompose(d.composeDir);
 }
 
 async function imagesOf(): Promise<Deps['images']> {
-  const [{ assertDockerReady }, { dockerImages }] = await Promise.all([import('../adapters/docker.ts'), import('../adapters/docker-images.ts')]);
+  const [{ assertDockerReady }, { dockerImages }] = await Promise.all([
+    import('../adapters/docker.ts'),
+    import('../adapters/docker-images.ts'),
+  ]);
   await assertDockerReady();
   return dockerImages;
 }
@@ -65,7 +77,10 @@ async function postgresOf(d: Deployment): Promise<Deps['postgres']> {
 
 export function localSynapse(d: Deployment, accessToken?: string): SynapseClient {
   const { SYNAPSE_LOCAL_ADDRESS: address, SYNAPSE_LOCAL_PORT: port } = d.settings;
-  return new SynapseClient({ baseUrl: `http://${address}:${port}`, ...(accessToken === undefined ? {} : { accessToken }) });
+  return new SynapseClient({
+    baseUrl: `http://${address}:${port}`,
+    ...(accessToken === undefined ? {} : { accessToken }),
+  });
 }
 
 async function publicHttpOf(d: Deployment): Promise<Deps['publicHttp']> {
@@ -83,17 +98,26 @@ async function extraCa(d: Deployment): Promise<string | undefined> {
 }
 
 async function adminOf(d: Deployment, dryRun: boolean): Promise<AdminAccess> {
-  const [{ readAdminState }, { SynapseAdminReads }, { SynapseAdminWrites }, { SimulatedAdminWrites }] = await Promise.all([
-    import('../ops/admin/state.ts'),
-    import('../adapters/synapse-admin-reads.ts'),
-    import('../adapters/synapse-admin-writes.ts'),
-    import('../adapters/synapse-admin-simulated.ts'),
-  ]);
+  const [{ readAdminState }, { SynapseAdminReads }, { SynapseAdminWrites }, { SimulatedAdminWrites }] =
+    await Promise.all([
+      import('../ops/admin/state.ts'),
+      import('../adapters/synapse-admin-reads.ts'),
+      import('../adapters/synapse-admin-writes.ts'),
+      import('../adapters/synapse-admin-simulated.ts'),
+    ]);
   const state = await readAdminState(d.root);
   if (state === undefined) {
-    throw new MxError('E_UNAUTHORIZED', 'mxctl has no admin token for this deployment yet.', { hint: 'Run `mxctl admin init` to create the first admin and store its token.' });
+    throw new MxError('E_UNAUTHORIZED', 'mxctl has no admin token for this deployment yet.', {
+      hint: 'Run `mxctl admin init` to create the first admin and store its token.',
+    });
   }
   const client = localSynapse(d, state.access_token);
   const simulated = dryRun ? new SimulatedAdminWrites() : undefined;
-  return { reads: new SynapseAdminReads(client), writes: simulated ?? new SynapseAdminWrites(client), planned: simulated?.planned, dryRun, adminUserId: state.user_id as UserId };
+  return {
+    reads: new SynapseAdminReads(client),
+    writes: simulated ?? new SynapseAdminWrites(client),
+    planned: simulated?.planned,
+    dryRun,
+    adminUserId: state.user_id as UserId,
+  };
 }

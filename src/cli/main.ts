@@ -26,7 +26,9 @@ import { registerCerts } from './certs/command.ts';
 
 export function buildProgram(done: Done): Command {
   const program = new Command('mxctl')
-    .description('Operate an element-matrix deployment (Synapse, Element, PostgreSQL, nginx, certbot on Docker Compose).')
+    .description(
+      'Operate an element-matrix deployment (Synapse, Element, PostgreSQL, nginx, certbot on Docker Compose).',
+    )
     .version(MXCTL_VERSION)
     .option('--dir <DIR>', 'the deployment directory (default: $MXCTL_DIR, else the current directory)')
     .showHelpAfterError('(run with --help for usage)')
@@ -35,7 +37,18 @@ export function buildProgram(done: Done): Command {
   registerInit(program, done);
   registerStack(program, done);
   registerAdmin(program, done);
-  for (const register of [registerTokens, registerUsers, registerRooms, registerPurgeHistory, registerMedia, registerReports, registerNotice, registerAbuse, registerFederation, registerBackgroundUpdates]) {
+  for (const register of [
+    registerTokens,
+    registerUsers,
+    registerRooms,
+    registerPurgeHistory,
+    registerMedia,
+    registerReports,
+    registerNotice,
+    registerAbuse,
+    registerFederation,
+    registerBackgroundUpdates,
+  ]) {
     register(program, done);
   }
   registerDoctor(program, done);
@@ -61,7 +74,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 function reportError(error: unknown): number {
   if (error instanceof CommanderError) {
     // --help and --version are "errors" to commander; they already printed.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return 0;
     return 2;
   }
   if (isMxError(error)) {
@@ -70,7 +88,9 @@ function reportError(error: unknown): number {
     if (error.hint !== undefined) process.stderr.write(`  fix: ${error.hint}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`mxctl: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `mxctl: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return 70;
 }
 

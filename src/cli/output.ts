@@ -8,7 +8,11 @@ export function printJson(value: unknown): void {
 
 export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(headers)}\n${rows.map(line).join('\n')}${rows.length > 0 ? '\n' : ''}`);
 }
 
@@ -54,7 +58,9 @@ export function progressDisplay(enabled: boolean): ProgressDisplay {
       lastDraw = now;
       const first = samples[0];
       const rate = first !== undefined && now > first.at ? ((done - first.done) * 1000) / (now - first.at) : 0;
-      process.stderr.write(`\r${renderBar({ label, done, total, bytesPerSecond: rate, width: process.stderr.columns || 80 })}\x1b[K`);
+      process.stderr.write(
+        `\r${renderBar({ label, done, total, bytesPerSecond: rate, width: process.stderr.columns || 80 })}\x1b[K`,
+      );
       drawn = true;
     },
     end: erase,

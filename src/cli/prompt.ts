@@ -20,14 +20,23 @@ export function terminalConfirm(): ((question: string) => Promise<boolean>) | un
  * The one confirmation rule: --yes skips, a dry run needs no consent, a script (no terminal, or
  * --json) without --yes is refused before anything changes, and a "no" aborts.
  */
-export function approver(o: { yes: boolean; dryRun: boolean; interactive: boolean; confirm?: ((question: string) => Promise<boolean>) | undefined }): Approve {
+export function approver(o: {
+  yes: boolean;
+  dryRun: boolean;
+  interactive: boolean;
+  confirm?: ((question: string) => Promise<boolean>) | undefined;
+}): Approve {
   return async (question) => {
     if (o.yes || o.dryRun) return;
     const confirm = o.interactive ? (o.confirm ?? terminalConfirm()) : undefined;
     if (confirm === undefined) {
-      throw new MxError('E_USAGE', `${question} — mxctl needs a yes, and there is no terminal to ask on. Nothing was changed.`, {
-        hint: 'Re-run with --yes (or --dry-run, where the command has one, to see what would change).',
-      });
+      throw new MxError(
+        'E_USAGE',
+        `${question} — mxctl needs a yes, and there is no terminal to ask on. Nothing was changed.`,
+        {
+          hint: 'Re-run with --yes (or --dry-run, where the command has one, to see what would change).',
+        },
+      );
     }
     if (!(await confirm(question))) throw new MxError('E_ABORTED', 'Not confirmed; nothing was changed.');
   };

@@ -16,7 +16,10 @@ export function fixedClock(at: Date): Clock {
 }
 
 /** Names each phase as it starts (for the progress display) and times it (for the report). */
-export function phaseTimer(clock: Clock, say: (line: string) => void): { next(name: string): void; done(): { name: string; seconds: number }[] } {
+export function phaseTimer(
+  clock: Clock,
+  say: (line: string) => void,
+): { next(name: string): void; done(): { name: string; seconds: number }[] } {
   const phases: { name: string; seconds: number }[] = [];
   let current: { name: string; at: Date } | undefined;
   const close = () => {

@@ -1,7 +1,13 @@
 // A small unified line diff (LCS), enough to show an admin what `mxctl init` would change.
 // Pure. Files here are at most a few hundred lines, so O(n*m) is fine.
 
-export function unifiedDiff(oldText: string, newText: string, path: string, context = 3, newLabel = 'mxctl init'): string {
+export function unifiedDiff(
+  oldText: string,
+  newText: string,
+  path: string,
+  context = 3,
+  newLabel = 'mxctl init',
+): string {
   if (oldText === newText) return '';
   const a = oldText.split('\n');
   const b = newText.split('\n');

@@ -32,8 +32,14 @@ test('refuses values it cannot write safely', () => {
 
 test('setEnvValue changes one line in place and keeps every comment and the order', () => {
   const text = '# header\n\n# --- names ---\n# why A\nA=1\nB=2 # note\n# --- secrets ---\nS=x\n';
-  assert.equal(setEnvValue(text, 'B', 'two words'), "# header\n\n# --- names ---\n# why A\nA=1\nB='two words'\n# --- secrets ---\nS=x\n");
-  assert.equal(setEnvValue(text, 'NEW', 'a,b', { comment: 'what\nand why', insertBefore: /^# --- secrets/ }), '# header\n\n# --- names ---\n# why A\nA=1\nB=2 # note\n# what\n# and why\nNEW=a,b\n# --- secrets ---\nS=x\n');
+  assert.equal(
+    setEnvValue(text, 'B', 'two words'),
+    "# header\n\n# --- names ---\n# why A\nA=1\nB='two words'\n# --- secrets ---\nS=x\n",
+  );
+  assert.equal(
+    setEnvValue(text, 'NEW', 'a,b', { comment: 'what\nand why', insertBefore: /^# --- secrets/ }),
+    '# header\n\n# --- names ---\n# why A\nA=1\nB=2 # note\n# what\n# and why\nNEW=a,b\n# --- secrets ---\nS=x\n',
+  );
   assert.equal(setEnvValue('A=1', 'NEW', ''), 'A=1\nNEW=\n');
   assert.equal(parseEnvFile(setEnvValue('A=1\nA=2\n', 'A', '3')).values.get('A'), '3', 'the line that wins is changed');
   assert.equal(parseEnvFile(setEnvValue(text, 'A', '[::1]:8448,b.example')).values.get('A'), '[::1]:8448,b.example');

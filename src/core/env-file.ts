@@ -70,7 +70,12 @@ export function formatEnvFile(header: string, sections: ReadonlyArray<{ title: s
  * as it is. A missing key is added, with its comment lines, before the line `insertBefore`
  * matches (else at the end).
  */
-export function setEnvValue(text: string, key: string, value: string, o: { comment?: string; insertBefore?: RegExp } = {}): string {
+export function setEnvValue(
+  text: string,
+  key: string,
+  value: string,
+  o: { comment?: string; insertBefore?: RegExp } = {},
+): string {
   const lines = text.split('\n');
   const line = `${key}=${formatEnvValue(value)}`;
   // NOTE: the last line of a key wins when it is read (parseEnvFile), so that is the one to change.

@@ -88,7 +88,12 @@ export class CommandError extends MxError {
   readonly signal: string | undefined;
   readonly stderrTail: string;
 
-  constructor(code: ErrorCode, message: string, fields: CommandErrorFields, options: Omit<MxErrorOptions, 'detail'> = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    fields: CommandErrorFields,
+    options: Omit<MxErrorOptions, 'detail'> = {},
+  ) {
     super(code, message, { ...options, ...(fields.stderrTail === '' ? {} : { detail: fields.stderrTail }) });
     this.file = fields.file;
     this.programExitCode = fields.exitCode;
@@ -104,7 +109,12 @@ export class SynapseApiError extends MxError {
   readonly errcode: string | undefined;
   readonly endpoint: string;
 
-  constructor(code: ErrorCode, message: string, fields: { status: number; errcode: string | undefined; endpoint: string }, options: MxErrorOptions = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    fields: { status: number; errcode: string | undefined; endpoint: string },
+    options: MxErrorOptions = {},
+  ) {
     super(code, message, options);
     this.status = fields.status;
     this.errcode = fields.errcode;
@@ -117,11 +127,20 @@ export function isSynapseApiError(value: unknown, status?: number): value is Syn
 }
 
 /** Re-raises an adapter's failure as an operation's, keeping the adapter's error as the cause. */
-export function wrapError(code: ErrorCode, message: (inner: string) => string, error: unknown, options: Omit<MxErrorOptions, 'cause'> = {}): MxError {
+export function wrapError(
+  code: ErrorCode,
+  message: (inner: string) => string,
+  error: unknown,
+  options: Omit<MxErrorOptions, 'cause'> = {},
+): MxError {
   const inner = error instanceof Error ? error.message : String(error);
   const detail = options.detail ?? (isMxError(error) ? error.detail : undefined);
   const hint = options.hint ?? (isMxError(error) ? error.hint : undefined);
-  return new MxError(code, message(inner), { cause: error, ...(detail === undefined ? {} : { detail }), ...(hint === undefined ? {} : { hint }) });
+  return new MxError(code, message(inner), {
+    cause: error,
+    ...(detail === undefined ? {} : { detail }),
+    ...(hint === undefined ? {} : { hint }),
+  });
 }
 
 export function isMxError(value: unknown, code?: ErrorCode): value is MxError {

@@ -27,5 +27,8 @@ test('names what is wrong with a bad domain', () => {
 });
 
 test('assertHostname throws an E_INVALID_INPUT naming the value', () => {
-  assert.throws(() => assertHostname('no', 'domain'), (e: unknown) => isMxError(e, 'E_INVALID_INPUT') && e.message.includes('"no"'));
+  assert.throws(
+    () => assertHostname('no', 'domain'),
+    (e: unknown) => isMxError(e, 'E_INVALID_INPUT') && e.message.includes('"no"'),
+  );
 });

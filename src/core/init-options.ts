@@ -29,7 +29,10 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
   assertHostname(elementHost, 'element host');
   const names = new Set([c.domain, matrixHost, elementHost]);
   if (names.size !== 3) {
-    throw new MxError('E_INVALID_INPUT', `The domain, matrix host and element host must all differ (got ${c.domain}, ${matrixHost}, ${elementHost}).`);
+    throw new MxError(
+      'E_INVALID_INPUT',
+      `The domain, matrix host and element host must all differ (got ${c.domain}, ${matrixHost}, ${elementHost}).`,
+    );
   }
   return {
     MX_SERVER_NAME: c.domain,

@@ -11,13 +11,22 @@ describe('progress', () => {
   });
 
   it('draws a bar with percentage, amounts, rate and ETA when the total is known', () => {
-    const line = renderBar({ label: 'decrypting', done: 512 * 1024 ** 2, total: 2048 * 1024 ** 2, bytesPerSecond: 100 * 1024 ** 2, width: 100 });
+    const line = renderBar({
+      label: 'decrypting',
+      done: 512 * 1024 ** 2,
+      total: 2048 * 1024 ** 2,
+      bytesPerSecond: 100 * 1024 ** 2,
+      width: 100,
+    });
     assert.match(line, /^decrypting \[#{5,}-{10,}\] +25% {2}512 MiB \/ 2\.0 GiB {2}100 MiB\/s {2}ETA 16 s$/);
     assert.ok(line.length <= 100);
   });
 
   it('shows amount and rate alone when the total is unknown, and never overflows the terminal', () => {
-    assert.equal(renderBar({ label: 'dumping', done: 10 * 1024 ** 2, bytesPerSecond: 0, width: 80 }), 'dumping  10 MiB');
+    assert.equal(
+      renderBar({ label: 'dumping', done: 10 * 1024 ** 2, bytesPerSecond: 0, width: 80 }),
+      'dumping  10 MiB',
+    );
     const narrow = renderBar({ label: 'decrypting', done: 1, total: 2, bytesPerSecond: 5, width: 30 });
     assert.ok(narrow.length <= 30, narrow);
   });

@@ -20,7 +20,13 @@ export function formatBytes(n: number): string {
  * One line of progress: `[#########-----------]  45%  1.2 GiB / 2.7 GiB  85 MiB/s  ETA 18 s`,
  * or without a total `1.2 GiB  85 MiB/s`. Fits `width` columns.
  */
-export function renderBar(o: { label: string; done: number; total?: number | undefined; bytesPerSecond: number; width: number }): string {
+export function renderBar(o: {
+  label: string;
+  done: number;
+  total?: number | undefined;
+  bytesPerSecond: number;
+  width: number;
+}): string {
   const rate = o.bytesPerSecond > 0 ? `  ${formatBytes(Math.round(o.bytesPerSecond))}/s` : '';
   if (o.total === undefined || o.total <= 0) return fit(`${o.label}  ${formatBytes(o.done)}${rate}`, o.width);
   const frac = Math.min(1, Math.max(0, o.done / o.total));

@@ -5,7 +5,10 @@ import { parseEnvFile } from './env-file.ts';
 import { settingsFromChoices } from './init-options.ts';
 import { isMxError } from './errors.ts';
 
-const secrets = Object.fromEntries(SECRET_KEYS.map((k, i) => [k, `${String(i).repeat(43)}`])) as Record<(typeof SECRET_KEYS)[number], string>;
+const secrets = Object.fromEntries(SECRET_KEYS.map((k, i) => [k, `${String(i).repeat(43)}`])) as Record<
+  (typeof SECRET_KEYS)[number],
+  string
+>;
 
 test('settings written by init parse back unchanged', () => {
   const s = settingsFromChoices({ domain: 'example.org' }, secrets);
@@ -37,8 +40,14 @@ test('a broken .env reports every problem at once', () => {
 });
 
 test('init choices are validated before anything else', () => {
-  assert.throws(() => settingsFromChoices({ domain: 'example.org', matrixHost: 'example.org' }, secrets), (e: unknown) => isMxError(e, 'E_INVALID_INPUT'));
-  assert.throws(() => settingsFromChoices({ domain: 'exa mple.org' }, secrets), (e: unknown) => isMxError(e, 'E_INVALID_INPUT'));
+  assert.throws(
+    () => settingsFromChoices({ domain: 'example.org', matrixHost: 'example.org' }, secrets),
+    (e: unknown) => isMxError(e, 'E_INVALID_INPUT'),
+  );
+  assert.throws(
+    () => settingsFromChoices({ domain: 'exa mple.org' }, secrets),
+    (e: unknown) => isMxError(e, 'E_INVALID_INPUT'),
+  );
   assert.throws(() => settingsFromChoices({ domain: 'example.org', elementHost: 'chat' }, secrets), /element host/);
 });
 

@@ -33,54 +33,77 @@ const hostname = z.string().superRefine((v, ctx) => {
 // NOTE: 43 base64url chars = 256 bits; shorter secrets are refused, not silently accepted.
 const secret = z.string().min(43, 'must be at least 256 bits (43 base64url characters)');
 const port = z.coerce.number().int().min(1).max(65535);
-const image = z.string().min(1).regex(/^[^\s]+$/, 'must be an image reference without spaces');
+const image = z
+  .string()
+  .min(1)
+  .regex(/^[^\s]+$/, 'must be an image reference without spaces');
 
-export const settingsSchema = z.strictObject({
-  MX_SERVER_NAME: hostname,
-  MX_MATRIX_HOST: hostname,
-  MX_ELEMENT_HOST: hostname,
-  // Optional (older deployments have no such line): servers to federate with, comma-separated;
-  // '' = every server. Rendered into homeserver.yaml as federation_domain_whitelist.
-  MX_FEDERATION_ALLOWLIST: z.string().default('').superRefine((v, ctx) => {
-    for (const message of allowlistSettingProblems(v)) ctx.addIssue({ code: 'custom', message });
-  }),
-  COMPOSE_PROJECT_NAME: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _ only'),
-  POSTGRES_IMAGE: image,
-  SYNAPSE_IMAGE: image,
-  ELEMENT_IMAGE: image,
-  NGINX_IMAGE: image,
-  CERTBOT_IMAGE: image,
-  POSTGRES_USER: z.string().regex(/^[a-z_][a-z0-9_]*$/),
-  POSTGRES_DB: z.string().regex(/^[a-z_][a-z0-9_]*$/),
-  SYNAPSE_LOCAL_ADDRESS: z.ipv4(),
-  SYNAPSE_LOCAL_PORT: port,
-  MAX_UPLOAD_SIZE: z.string().regex(/^[0-9]+[KMG]$/, 'like 50M'),
-  ACME_SERVER: z.url(),
-  ACME_EMAIL: z.union([z.literal(''), z.email()]),
-  MXCTL_RESOLVE: z.union([z.literal(''), z.ipv4(), z.ipv6()]),
-  MXCTL_CA_FILE: z.string(),
-  // Optional (deployments written before backups existed have no such line): '' = DEPLOY/backups.
-  BACKUP_DIR: z.string().default(''),
-  // Offsite copy to an S3-compatible bucket; empty S3_BUCKET = off. Optional like BACKUP_DIR.
-  S3_ENDPOINT: z.union([z.literal(''), z.url()]).default(''),
-  S3_REGION: z.string().default(''),
-  S3_BUCKET: z.string().default(''),
-  S3_PREFIX: z.string().default(''),
-  S3_ACCESS_KEY_ID: z.string().default(''),
-  S3_SECRET_ACCESS_KEY: z.string().default(''),
-  // Or offsite through rclone: a configured remote `name:path` (no on-the-fly `:backend,key=...:`
-  // remotes: their parameters, credentials included, would sit in argv). Empty = off.
-  RCLONE_REMOTE: z.union([z.literal(''), z.string().regex(/^[A-Za-z0-9_][-A-Za-z0-9_. ]*:[^\n]*$/, 'a configured rclone remote like backup:matrix/backups (name:path)')]).default(''),
-  RCLONE_CONFIG: z.string().default(''),
-  POSTGRES_PASSWORD: secret,
-  REGISTRATION_SHARED_SECRET: secret,
-  MACAROON_SECRET_KEY: secret,
-  FORM_SECRET: secret,
-  BACKUP_PASSPHRASE: secret,
-}).superRefine((s, ctx) => {
-  // NOTE: one offsite target, so list, prune and restore --from-offsite have one answer to "what is offsite".
-  if (s.S3_BUCKET !== '' && s.RCLONE_REMOTE !== '') ctx.addIssue({ code: 'custom', path: ['RCLONE_REMOTE'], message: 'set either S3_BUCKET or RCLONE_REMOTE as the offsite target, not both' });
-});
+export const settingsSchema = z
+  .strictObject({
+    MX_SERVER_NAME: hostname,
+    MX_MATRIX_HOST: hostname,
+    MX_ELEMENT_HOST: hostname,
+    // Optional (older deployments have no such line): servers to federate with, comma-separated;
+    // '' = every server. Rendered into homeserver.yaml as federation_domain_whitelist.
+    MX_FEDERATION_ALLOWLIST: z
+      .string()
+      .default('')
+      .superRefine((v, ctx) => {
+        for (const message of allowlistSettingProblems(v)) ctx.addIssue({ code: 'custom', message });
+      }),
+    COMPOSE_PROJECT_NAME: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _ only'),
+    POSTGRES_IMAGE: image,
+    SYNAPSE_IMAGE: image,
+    ELEMENT_IMAGE: image,
+    NGINX_IMAGE: image,
+    CERTBOT_IMAGE: image,
+    POSTGRES_USER: z.string().regex(/^[a-z_][a-z0-9_]*$/),
+    POSTGRES_DB: z.string().regex(/^[a-z_][a-z0-9_]*$/),
+    SYNAPSE_LOCAL_ADDRESS: z.ipv4(),
+    SYNAPSE_LOCAL_PORT: port,
+    MAX_UPLOAD_SIZE: z.string().regex(/^[0-9]+[KMG]$/, 'like 50M'),
+    ACME_SERVER: z.url(),
+    ACME_EMAIL: z.union([z.literal(''), z.email()]),
+    MXCTL_RESOLVE: z.union([z.literal(''), z.ipv4(), z.ipv6()]),
+    MXCTL_CA_FILE: z.string(),
+    // Optional (deployments written before backups existed have no such line): '' = DEPLOY/backups.
+    BACKUP_DIR: z.string().default(''),
+    // Offsite copy to an S3-compatible bucket; empty S3_BUCKET = off. Optional like BACKUP_DIR.
+    S3_ENDPOINT: z.union([z.literal(''), z.url()]).default(''),
+    S3_REGION: z.string().default(''),
+    S3_BUCKET: z.string().default(''),
+    S3_PREFIX: z.string().default(''),
+    S3_ACCESS_KEY_ID: z.string().default(''),
+    S3_SECRET_ACCESS_KEY: z.string().default(''),
+    // Or offsite through rclone: a configured remote `name:path` (no on-the-fly `:backend,key=...:`
+    // remotes: their parameters, credentials included, would sit in argv). Empty = off.
+    RCLONE_REMOTE: z
+      .union([
+        z.literal(''),
+        z
+          .string()
+          .regex(
+            /^[A-Za-z0-9_][-A-Za-z0-9_. ]*:[^\n]*$/,
+            'a configured rclone remote like backup:matrix/backups (name:path)',
+          ),
+      ])
+      .default(''),
+    RCLONE_CONFIG: z.string().default(''),
+    POSTGRES_PASSWORD: secret,
+    REGISTRATION_SHARED_SECRET: secret,
+    MACAROON_SECRET_KEY: secret,
+    FORM_SECRET: secret,
+    BACKUP_PASSPHRASE: secret,
+  })
+  .superRefine((s, ctx) => {
+    // NOTE: one offsite target, so list, prune and restore --from-offsite have one answer to "what is offsite".
+    if (s.S3_BUCKET !== '' && s.RCLONE_REMOTE !== '')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RCLONE_REMOTE'],
+        message: 'set either S3_BUCKET or RCLONE_REMOTE as the offsite target, not both',
+      });
+  });
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
@@ -126,21 +149,33 @@ export function formatSettings(s: Settings): string {
         entries: [
           e('POSTGRES_USER'),
           e('POSTGRES_DB'),
-          e('SYNAPSE_LOCAL_ADDRESS', "Synapse's port is published on this loopback address only: mxctl's path to the admin API."),
+          e(
+            'SYNAPSE_LOCAL_ADDRESS',
+            "Synapse's port is published on this loopback address only: mxctl's path to the admin API.",
+          ),
           e('SYNAPSE_LOCAL_PORT'),
           e('MAX_UPLOAD_SIZE', "Largest upload; nginx's client_max_body_size matches it."),
           e('ACME_SERVER', 'The ACME directory certbot uses.'),
           e('ACME_EMAIL', 'Contact address for the ACME account (empty: none).'),
           e('MXCTL_RESOLVE', 'When set, mxctl reaches the public names at this address (split DNS, the lab).'),
-          e('MXCTL_CA_FILE', "Extra CA certificates mxctl trusts for the public names (a private ACME CA), relative to the deployment."),
-          e('BACKUP_DIR', 'Where `mxctl backup` keeps archives (mode 0700); relative to the deployment. Empty: backups/.'),
+          e(
+            'MXCTL_CA_FILE',
+            'Extra CA certificates mxctl trusts for the public names (a private ACME CA), relative to the deployment.',
+          ),
+          e(
+            'BACKUP_DIR',
+            'Where `mxctl backup` keeps archives (mode 0700); relative to the deployment. Empty: backups/.',
+          ),
           e('S3_ENDPOINT', 'Offsite backups: an S3-compatible endpoint URL (empty: AWS).'),
           e('S3_REGION'),
           e('S3_BUCKET', 'Empty: no offsite copy.'),
           e('S3_PREFIX', 'Folder inside the bucket.'),
           e('S3_ACCESS_KEY_ID'),
           e('S3_SECRET_ACCESS_KEY'),
-          e('RCLONE_REMOTE', 'Or offsite through rclone: a remote from rclone.conf, name:path (not both with S3_BUCKET). Empty: off.'),
+          e(
+            'RCLONE_REMOTE',
+            'Or offsite through rclone: a remote from rclone.conf, name:path (not both with S3_BUCKET). Empty: off.',
+          ),
           e('RCLONE_CONFIG', "The rclone.conf (mode 0600), relative to the deployment. Empty: rclone's default."),
         ],
       },
@@ -151,7 +186,10 @@ export function formatSettings(s: Settings): string {
           e('REGISTRATION_SHARED_SECRET'),
           e('MACAROON_SECRET_KEY'),
           e('FORM_SECRET'),
-          e('BACKUP_PASSPHRASE', 'Encrypts backups. Keep a copy OFF this server: without it no backup can be restored.'),
+          e(
+            'BACKUP_PASSPHRASE',
+            'Encrypts backups. Keep a copy OFF this server: without it no backup can be restored.',
+          ),
         ],
       },
     ],

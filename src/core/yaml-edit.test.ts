@@ -43,6 +43,10 @@ test('idempotent: setting the same block twice, or removing an absent key, chang
 
 test('a file that does not parse, or is not a mapping, is refused', () => {
   for (const bad of ['a: [1\n', '- 1\n- 2\n', 'a: 1\na: 2\n']) {
-    assert.throws(() => setTopLevelBlock(bad, 'k', 'k: 1\n', o), (e: unknown) => isMxError(e, 'E_CONFIG_INVALID'), bad);
+    assert.throws(
+      () => setTopLevelBlock(bad, 'k', 'k: 1\n', o),
+      (e: unknown) => isMxError(e, 'E_CONFIG_INVALID'),
+      bad,
+    );
   }
 });

@@ -18,10 +18,13 @@ export interface BlockOptions {
 function parseTopMap(text: string, path: string): Record<string, unknown> {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
-    throw new MxError('E_CONFIG_INVALID', `${path} does not parse as YAML: ${doc.errors[0]?.message ?? ''}`, { hint: `Fix ${path} by hand first (\`mxctl doctor\` checks it).` });
+    throw new MxError('E_CONFIG_INVALID', `${path} does not parse as YAML: ${doc.errors[0]?.message ?? ''}`, {
+      hint: `Fix ${path} by hand first (\`mxctl doctor\` checks it).`,
+    });
   }
   const js: unknown = doc.toJS();
-  if (js === null || typeof js !== 'object' || Array.isArray(js)) throw new MxError('E_CONFIG_INVALID', `${path} is not a YAML mapping.`);
+  if (js === null || typeof js !== 'object' || Array.isArray(js))
+    throw new MxError('E_CONFIG_INVALID', `${path} is not a YAML mapping.`);
   return js as Record<string, unknown>;
 }
 
@@ -40,7 +43,8 @@ function lineEnd(text: string, at: number): number {
 export function setTopLevelBlock(text: string, key: string, block: string, o: BlockOptions): string {
   const before = parseTopMap(text, o.path);
   const doc = parseDocument(text);
-  if (!isMap(doc.contents) || doc.contents.flow === true) throw new MxError('E_CONFIG_INVALID', `${o.path} is not a block mapping; edit ${key} by hand.`);
+  if (!isMap(doc.contents) || doc.contents.flow === true)
+    throw new MxError('E_CONFIG_INVALID', `${o.path} is not a block mapping; edit ${key} by hand.`);
   const pair = doc.contents.items.find((p) => isScalar(p.key) && p.key.value === key);
   let next: string;
   if (pair === undefined) {
@@ -66,9 +70,13 @@ export function setTopLevelBlock(text: string, key: string, block: string, o: Bl
   delete expected[key];
   if (block !== '') expected[key] = (parse(block) as Record<string, unknown>)[key];
   if (!isDeepStrictEqual(parseTopMap(next, o.path), expected)) {
-    throw new MxError('E_CONFIG_INVALID', `Could not change ${key} in ${o.path} without touching anything else; nothing was written.`, {
-      hint: `Edit ${key} in ${o.path} by hand.`,
-    });
+    throw new MxError(
+      'E_CONFIG_INVALID',
+      `Could not change ${key} in ${o.path} without touching anything else; nothing was written.`,
+      {
+        hint: `Edit ${key} in ${o.path} by hand.`,
+      },
+    );
   }
   return next;
 }

@@ -59,5 +59,11 @@ export async function loadDeployment(o: LocateOptions): Promise<Deployment> {
     });
   }
   const settings = await readSettings(root);
-  return { root, settings, composeDir: join(root, 'compose'), envFile: join(root, '.env'), stateDir: join(root, 'state') };
+  return {
+    root,
+    settings,
+    composeDir: join(root, 'compose'),
+    envFile: join(root, '.env'),
+    stateDir: join(root, 'state'),
+  };
 }

@@ -36,8 +36,18 @@ test('writes the whole deployment with secrets at 0600 and >= 256 bits', async (
   const root = join(base, 'deploy');
   const r = await initDeployment({ root, domain: 'example.org', yes: false }, deps);
   assert.equal(r.created, true);
-  for (const f of ['.env', 'compose/docker-compose.yml', 'synapse/homeserver.yaml', 'synapse/example.org.signing.key', 'synapse/example.org.log.config',
-    'nginx/templates/matrix.conf.template', 'element/config.json', 'scripts/backup.sh', 'scripts/restore.sh', 'docs/RUNBOOK.md']) {
+  for (const f of [
+    '.env',
+    'compose/docker-compose.yml',
+    'synapse/homeserver.yaml',
+    'synapse/example.org.signing.key',
+    'synapse/example.org.log.config',
+    'nginx/templates/matrix.conf.template',
+    'element/config.json',
+    'scripts/backup.sh',
+    'scripts/restore.sh',
+    'docs/RUNBOOK.md',
+  ]) {
     await stat(join(root, f));
   }
   assert.equal((await stat(join(root, '.env'))).mode & 0o777, 0o600);
@@ -63,7 +73,10 @@ test('the signing key is a usable ed25519 key in Synapse format', async () => {
   const m = /^ed25519 (a_[A-Za-z0-9]{4}) ([A-Za-z0-9+/]{43})$/.exec(line);
   assert.ok(m, line.replace(/\S+$/, '…'));
   const seed = Buffer.from(m[2] ?? '', 'base64');
-  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: seed.toString('base64url'), x: '' }, format: 'jwk' });
+  const key = createPrivateKey({
+    key: { kty: 'OKP', crv: 'Ed25519', d: seed.toString('base64url'), x: '' },
+    format: 'jwk',
+  });
   const sig = sign(null, Buffer.from('hello'), key);
   assert.ok(verify(null, Buffer.from('hello'), createPublicKey(key), sig));
 });
@@ -110,7 +123,10 @@ test('an existing deployment for another domain is refused', async () => {
   const root = join(base, 'd');
   await initDeployment({ root, domain: 'example.org', yes: false }, deps);
   const before = await snapshot(root);
-  await assert.rejects(initDeployment({ root, domain: 'other.org', yes: true }, deps), (e: unknown) => isMxError(e, 'E_DEPLOYMENT_EXISTS') && /cannot change/.test(e.message));
+  await assert.rejects(
+    initDeployment({ root, domain: 'other.org', yes: true }, deps),
+    (e: unknown) => isMxError(e, 'E_DEPLOYMENT_EXISTS') && /cannot change/.test(e.message),
+  );
   assert.deepEqual(await snapshot(root), before);
 });
 
@@ -118,7 +134,9 @@ test('a non-empty directory that is not a deployment is refused untouched', asyn
   const root = join(base, 'd');
   await mkdir(root);
   await writeFile(join(root, 'notes.txt'), 'mine');
-  await assert.rejects(initDeployment({ root, domain: 'example.org', yes: true }, deps), (e: unknown) => isMxError(e, 'E_DIR_NOT_EMPTY'));
+  await assert.rejects(initDeployment({ root, domain: 'example.org', yes: true }, deps), (e: unknown) =>
+    isMxError(e, 'E_DIR_NOT_EMPTY'),
+  );
   assert.deepEqual(await readdir(root), ['notes.txt']);
 });
 
@@ -131,9 +149,14 @@ test('an unwritable directory is refused', async () => {
     if (process.getuid?.() === 0) {
       // root can write anywhere; a path under a regular file is unwritable for everyone.
       await writeFile(join(base, 'file'), 'x');
-      await assert.rejects(initDeployment({ root: join(base, 'file', 'd'), domain: 'example.org', yes: true }, deps), (e: unknown) => isMxError(e, 'E_DIR_UNWRITABLE'));
+      await assert.rejects(
+        initDeployment({ root: join(base, 'file', 'd'), domain: 'example.org', yes: true }, deps),
+        (e: unknown) => isMxError(e, 'E_DIR_UNWRITABLE'),
+      );
     } else {
-      await assert.rejects(initDeployment({ root, domain: 'example.org', yes: true }, deps), (e: unknown) => isMxError(e, 'E_DIR_UNWRITABLE'));
+      await assert.rejects(initDeployment({ root, domain: 'example.org', yes: true }, deps), (e: unknown) =>
+        isMxError(e, 'E_DIR_UNWRITABLE'),
+      );
     }
   } finally {
     await chmod(parent, 0o755);
@@ -142,6 +165,8 @@ test('an unwritable directory is refused', async () => {
 
 test('an invalid domain is refused before the disk is touched', async () => {
   const root = join(base, 'd');
-  await assert.rejects(initDeployment({ root, domain: 'not a domain', yes: true }, deps), (e: unknown) => isMxError(e, 'E_INVALID_INPUT'));
+  await assert.rejects(initDeployment({ root, domain: 'not a domain', yes: true }, deps), (e: unknown) =>
+    isMxError(e, 'E_INVALID_INPUT'),
+  );
   assert.equal(await lstat(root).catch(() => undefined), undefined);
 });

@@ -35,7 +35,10 @@ export interface InitReport {
 
 export function generateSecrets(): Record<SecretKey, string> {
   // 32 random bytes = 256 bits, base64url: safe in YAML, .env and URLs without quoting.
-  return Object.fromEntries(SECRET_KEYS.map((k) => [k, randomBytes(32).toString('base64url')])) as Record<SecretKey, string>;
+  return Object.fromEntries(SECRET_KEYS.map((k) => [k, randomBytes(32).toString('base64url')])) as Record<
+    SecretKey,
+    string
+  >;
 }
 
 export function generateSigningKey(): string {
@@ -55,19 +58,28 @@ function publicSettings(s: Settings): Omit<Settings, SecretKey> {
 async function assertUsableTarget(root: string): Promise<void> {
   if (await pathExists(root)) {
     if (!(await isDirectory(root))) throw new MxError('E_DIR_NOT_EMPTY', `${root} exists and is not a directory.`);
-    if (!(await isWritableDir(root))) throw new MxError('E_DIR_UNWRITABLE', `${root} is not writable by this user.`, { hint: 'Run as a user who may write there (usually root), or choose another --dir.' });
+    if (!(await isWritableDir(root)))
+      throw new MxError('E_DIR_UNWRITABLE', `${root} is not writable by this user.`, {
+        hint: 'Run as a user who may write there (usually root), or choose another --dir.',
+      });
     const entries = await listDir(root);
     if (entries.length > 0) {
-      throw new MxError('E_DIR_NOT_EMPTY', `${root} is not empty and is not an element-matrix deployment (it holds ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}).`, {
-        hint: 'Choose an empty or new directory with --dir.',
-      });
+      throw new MxError(
+        'E_DIR_NOT_EMPTY',
+        `${root} is not empty and is not an element-matrix deployment (it holds ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}).`,
+        {
+          hint: 'Choose an empty or new directory with --dir.',
+        },
+      );
     }
     return;
   }
   let parent = dirname(root);
   while (!(await pathExists(parent))) parent = dirname(parent);
   if (!(await isDirectory(parent)) || !(await isWritableDir(parent))) {
-    throw new MxError('E_DIR_UNWRITABLE', `Cannot create ${root}: ${parent} is not a writable directory.`, { hint: 'Run as a user who may write there, or choose another --dir.' });
+    throw new MxError('E_DIR_UNWRITABLE', `Cannot create ${root}: ${parent} is not a writable directory.`, {
+      hint: 'Run as a user who may write there, or choose another --dir.',
+    });
   }
 }
 
@@ -84,9 +96,13 @@ export async function initDeployment(o: InitOptions, deps: InitDeps): Promise<In
 async function reinit(o: InitOptions, deps: InitDeps): Promise<InitReport> {
   const current = await readSettings(o.root);
   if (current.MX_SERVER_NAME !== o.domain) {
-    throw new MxError('E_DEPLOYMENT_EXISTS', `${o.root} already holds the deployment for ${current.MX_SERVER_NAME}; its server name cannot change to ${o.domain}.`, {
-      hint: 'A Matrix server name is permanent. Use another --dir for a new server.',
-    });
+    throw new MxError(
+      'E_DEPLOYMENT_EXISTS',
+      `${o.root} already holds the deployment for ${current.MX_SERVER_NAME}; its server name cannot change to ${o.domain}.`,
+      {
+        hint: 'A Matrix server name is permanent. Use another --dir for a new server.',
+      },
+    );
   }
   // Keep every secret and every setting the admin did not ask to change.
   // Validates the requested names the same way a new deployment's are (throws before any write).
@@ -122,13 +138,22 @@ async function reinit(o: InitOptions, deps: InitDeps): Promise<InitReport> {
   if (changed.length === 0) return report;
   deps.show(redact(diffs.join('\n'), secretValues(current)));
   let apply = o.yes;
-  if (!apply && deps.confirm !== undefined) apply = await deps.confirm(`Apply these changes to ${changed.length} file(s) in ${o.root}?`);
+  if (!apply && deps.confirm !== undefined)
+    apply = await deps.confirm(`Apply these changes to ${changed.length} file(s) in ${o.root}?`);
   if (!apply) {
-    throw new MxError('E_DEPLOYMENT_EXISTS', `${o.root} is an existing deployment; ${changed.length} file(s) would change (diff above). Nothing was written.`, {
-      hint: 'Re-run with --yes to apply the changes, or leave the deployment as it is.',
-    });
+    throw new MxError(
+      'E_DEPLOYMENT_EXISTS',
+      `${o.root} is an existing deployment; ${changed.length} file(s) would change (diff above). Nothing was written.`,
+      {
+        hint: 'Re-run with --yes to apply the changes, or leave the deployment as it is.',
+      },
+    );
   }
-  await writeTree(o.root, files.filter((f) => f.createOnly !== true), new Set(changed));
+  await writeTree(
+    o.root,
+    files.filter((f) => f.createOnly !== true),
+    new Set(changed),
+  );
   return report;
 }
 

@@ -22,7 +22,12 @@ export async function assertKnownService(compose: Compose, service: string | und
   if (service === undefined) return;
   const known = await composeServices(compose);
   if (!known.includes(service)) {
-    const ordered = [...SERVICES.filter((s) => known.includes(s)), ...known.filter((k) => !(SERVICES as readonly string[]).includes(k))];
-    throw new MxError('E_UNKNOWN_SERVICE', `Unknown service "${service}".`, { hint: `The services are: ${ordered.join(', ')}.` });
+    const ordered = [
+      ...SERVICES.filter((s) => known.includes(s)),
+      ...known.filter((k) => !(SERVICES as readonly string[]).includes(k)),
+    ];
+    throw new MxError('E_UNKNOWN_SERVICE', `Unknown service "${service}".`, {
+      hint: `The services are: ${ordered.join(', ')}.`,
+    });
   }
 }

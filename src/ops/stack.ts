@@ -21,7 +21,14 @@ export interface PortNeed {
 }
 
 interface ComposeConfig {
-  services?: Record<string, { network_mode?: string; environment?: Record<string, string | null>; ports?: { published?: string | number; host_ip?: string }[] }>;
+  services?: Record<
+    string,
+    {
+      network_mode?: string;
+      environment?: Record<string, string | null>;
+      ports?: { published?: string | number; host_ip?: string }[];
+    }
+  >;
 }
 
 /** The host ports each service will bind, read from the merged compose config. */
@@ -109,10 +116,14 @@ async function startHealthy(o: UpOptions, d: Pick<Deps, 'compose'>): Promise<voi
   } catch (error) {
     const states = await d.compose.ps().catch(() => []);
     const bad = states.filter((s) => s.state !== 'running' || s.health === 'unhealthy');
-    throw new MxError('E_STACK_UNHEALTHY', `The stack did not become healthy${bad.length > 0 ? `: ${bad.map((s) => `${s.service} is ${s.health || s.state}`).join(', ')}` : ''}.`, {
-      hint: `Read the failing service's log with \`mxctl logs ${bad[0]?.service ?? 'SERVICE'}\`.`,
-      cause: error,
-    });
+    throw new MxError(
+      'E_STACK_UNHEALTHY',
+      `The stack did not become healthy${bad.length > 0 ? `: ${bad.map((s) => `${s.service} is ${s.health || s.state}`).join(', ')}` : ''}.`,
+      {
+        hint: `Read the failing service's log with \`mxctl logs ${bad[0]?.service ?? 'SERVICE'}\`.`,
+        cause: error,
+      },
+    );
   }
 }
 
@@ -122,11 +133,16 @@ async function startHealthy(o: UpOptions, d: Pick<Deps, 'compose'>): Promise<voi
  * the start, so waiting for "healthy" costs up to 15 s after Synapse is ready. A Synapse that
  * exits meanwhile (a crash loop) fails at once, naming its log.
  */
-export async function startStackUntilSynapseAnswers(o: { timeoutS?: number }, d: Pick<Deps, 'compose' | 'synapse' | 'clock'>): Promise<void> {
+export async function startStackUntilSynapseAnswers(
+  o: { timeoutS?: number },
+  d: Pick<Deps, 'compose' | 'synapse' | 'clock'>,
+): Promise<void> {
   // NOTE: `compose up` of nginx waits for synapse's healthcheck (depends_on: service_healthy)
   // even without --wait; when everything else runs, only synapse is started.
   const others = (await d.compose.ps()).filter((x) => x.service !== 'synapse');
-  const allRunning = SERVICES.every((name) => name === 'synapse' || others.some((x) => x.service === name && x.state === 'running'));
+  const allRunning = SERVICES.every(
+    (name) => name === 'synapse' || others.some((x) => x.service === name && x.state === 'running'),
+  );
   await d.compose.up(allRunning ? ['synapse'] : [], { wait: false });
   const deadline = d.clock.now().getTime() + (o.timeoutS ?? 300) * 1000;
   for (;;) {
@@ -137,10 +153,14 @@ export async function startStackUntilSynapseAnswers(o: { timeoutS?: number }, d:
       const st = (await d.compose.ps().catch(() => [])).find((x) => x.service === 'synapse');
       const down = st !== undefined && (st.state === 'exited' || st.state === 'dead' || st.state === 'restarting');
       if (down || d.clock.now().getTime() > deadline) {
-        throw new MxError('E_STACK_UNHEALTHY', `Synapse did not come up${down ? ` (it is ${st.state})` : ` within ${o.timeoutS ?? 300} s`}.`, {
-          hint: 'Read its log with `mxctl logs synapse`.',
-          cause: error,
-        });
+        throw new MxError(
+          'E_STACK_UNHEALTHY',
+          `Synapse did not come up${down ? ` (it is ${st.state})` : ` within ${o.timeoutS ?? 300} s`}.`,
+          {
+            hint: 'Read its log with `mxctl logs synapse`.',
+            cause: error,
+          },
+        );
       }
     }
     await sleep(300);
@@ -159,9 +179,16 @@ export async function restart(o: { service?: string | undefined }, d: Pick<Deps,
   await d.compose.up(service === undefined ? [] : [service], { wait: true, timeoutS: 300 });
 }
 
-export async function logs(o: { service?: string | undefined; follow: boolean; tail?: number | undefined }, d: Pick<Deps, 'compose'>): Promise<void> {
+export async function logs(
+  o: { service?: string | undefined; follow: boolean; tail?: number | undefined },
+  d: Pick<Deps, 'compose'>,
+): Promise<void> {
   await assertKnownService(d.compose, o.service);
-  await d.compose.logs({ services: o.service === undefined ? [] : [o.service], follow: o.follow, ...(o.tail === undefined ? {} : { tail: o.tail }) });
+  await d.compose.logs({
+    services: o.service === undefined ? [] : [o.service],
+    follow: o.follow,
+    ...(o.tail === undefined ? {} : { tail: o.tail }),
+  });
 }
 
 export interface ServiceStatus {
@@ -200,7 +227,11 @@ export async function status(_o: object, d: StatusDeps): Promise<StatusReport> {
 
   const { synapseVersion, synapseError } = await synapseVersionOf(d);
   const https = await httpsThroughNginx(d);
-  const probe = await probeCertificate(s.MX_MATRIX_HOST, { address: d.publicHttp.resolve, ca: d.publicHttp.ca, timeoutMs: 5_000 });
+  const probe = await probeCertificate(s.MX_MATRIX_HOST, {
+    address: d.publicHttp.resolve,
+    ca: d.publicHttp.ca,
+    timeoutMs: 5_000,
+  });
   const certificate = { ...probe, state: await certificateState(d.deployment.root) };
   const healthy = services.every((x) => x.ok) && synapseVersion !== null && https.ok;
   return {
@@ -215,7 +246,9 @@ export async function status(_o: object, d: StatusDeps): Promise<StatusReport> {
   };
 }
 
-async function synapseVersionOf(d: Pick<Deps, 'synapse'>): Promise<{ synapseVersion: string | null; synapseError?: string }> {
+async function synapseVersionOf(
+  d: Pick<Deps, 'synapse'>,
+): Promise<{ synapseVersion: string | null; synapseError?: string }> {
   try {
     return { synapseVersion: await d.synapse.serverVersion() };
   } catch (error) {
@@ -230,7 +263,11 @@ async function httpsThroughNginx(d: Pick<Deps, 'deployment' | 'publicHttp'>): Pr
     const res = await httpFetch(url, {}, { ...d.publicHttp, timeoutMs: 10_000 });
     const body = res.status === 200 ? (res.json() as { versions?: unknown }) : {};
     const ok = res.status === 200 && Array.isArray(body.versions);
-    return { url, ok, detail: ok ? `HTTP 200, ${(body.versions as unknown[]).length} client API versions` : `HTTP ${res.status}` };
+    return {
+      url,
+      ok,
+      detail: ok ? `HTTP 200, ${(body.versions as unknown[]).length} client API versions` : `HTTP ${res.status}`,
+    };
   } catch (error) {
     return { url, ok: false, detail: describeNetworkError(error) };
   }

@@ -43,7 +43,12 @@ export function makePng(w: number, h: number, seed: number): Buffer {
       raw[o + 2] = ((x ^ y) + seed * 13) & 255;
     }
   }
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export function pgOf(lab: Lab): { composeDir: string; user: string; db: string } {
@@ -53,7 +58,9 @@ export function pgOf(lab: Lab): { composeDir: string; user: string; db: string }
 /** Every public table's exact row count. */
 export async function tableCounts(lab: Lab): Promise<Map<string, number>> {
   const pg = pgOf(lab);
-  const tables = (await psql(pg, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1;")).split('\n').filter((t) => t !== '');
+  const tables = (await psql(pg, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1;"))
+    .split('\n')
+    .filter((t) => t !== '');
   const sql = `${tables.map((t) => `SELECT '${t}', count(*) FROM "${t}"`).join(' UNION ALL ')};`;
   const out = new Map<string, number>();
   for (const line of (await psql(pg, sql)).split('\n')) {
@@ -65,13 +72,26 @@ export async function tableCounts(lab: Lab): Promise<Map<string, number>> {
 
 /** Databases a restore fills or swaps out beside the live one (none once a restore is over). */
 export async function sideDatabases(lab: Lab): Promise<string[]> {
-  return (await psql(pgOf(lab), "SELECT datname FROM pg_database WHERE datname LIKE '%\\_mxctl\\_%' ORDER BY 1;", { db: 'postgres' })).split('\n').filter((l) => l !== '');
+  return (
+    await psql(pgOf(lab), "SELECT datname FROM pg_database WHERE datname LIKE '%\\_mxctl\\_%' ORDER BY 1;", {
+      db: 'postgres',
+    })
+  )
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 /** When the Synapse container last started: unchanged = the server was never stopped. */
 export async function synapseStartedAt(lab: Lab): Promise<string> {
-  const id = (await run('docker', ['compose', 'ps', '-q', 'synapse'], { cwd: join(lab.dir, 'compose'), purpose: 'finding synapse' })).stdout.trim();
-  return (await run('docker', ['inspect', '-f', '{{.State.StartedAt}}', id], { purpose: 'inspecting synapse' })).stdout.trim();
+  const id = (
+    await run('docker', ['compose', 'ps', '-q', 'synapse'], {
+      cwd: join(lab.dir, 'compose'),
+      purpose: 'finding synapse',
+    })
+  ).stdout.trim();
+  return (
+    await run('docker', ['inspect', '-f', '{{.State.StartedAt}}', id], { purpose: 'inspecting synapse' })
+  ).stdout.trim();
 }
 
 /** path (relative to media_store) → sha256, for local_content and local_thumbnails. */
@@ -88,7 +108,13 @@ export async function mediaHashes(dir: string): Promise<Map<string, string>> {
     for (const n of names) {
       const p = join(d, n);
       if ((await stat(p)).isDirectory()) await walk(p);
-      else out.set(relative(root, p), createHash('sha256').update(await readFile(p)).digest('hex'));
+      else
+        out.set(
+          relative(root, p),
+          createHash('sha256')
+            .update(await readFile(p))
+            .digest('hex'),
+        );
     }
   }
   await walk(join(root, 'local_content'));

@@ -40,7 +40,12 @@ interface ListJson {
 // Tables Synapse itself rewrites as it runs: one-time keys (emptied by a restore), client IPs,
 // cache invalidations, and the push summaries its background job recomputes from
 // event_push_actions minutes or seconds after a start (seen: 2 → 7 rows right after a restore).
-const LIVE_TABLES = new Set(['e2e_one_time_keys_json', 'user_ips', 'cache_invalidation_stream_by_instance', 'event_push_summary']);
+const LIVE_TABLES = new Set([
+  'e2e_one_time_keys_json',
+  'user_ips',
+  'cache_invalidation_stream_by_instance',
+  'event_push_summary',
+]);
 
 describe('backup and restore in the lab', () => {
   let lab: Lab;
@@ -73,7 +78,15 @@ describe('backup and restore in the lab', () => {
   }
 
   async function upload(user: MatrixUser, data: Buffer, type: string, name: string): Promise<string> {
-    const res = await httpFetch(`${matrix}/_matrix/media/v3/upload?filename=${name}`, { method: 'POST', headers: { Authorization: `Bearer ${user.accessToken ?? ''}`, 'Content-Type': type }, body: data }, { ...lab.publicHttp, timeoutMs: 60_000 });
+    const res = await httpFetch(
+      `${matrix}/_matrix/media/v3/upload?filename=${name}`,
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${user.accessToken ?? ''}`, 'Content-Type': type },
+        body: data,
+      },
+      { ...lab.publicHttp, timeoutMs: 60_000 },
+    );
     assert.equal(res.status, 200, res.text());
     return (res.json() as { content_uri: string }).content_uri;
   }
@@ -81,7 +94,9 @@ describe('backup and restore in the lab', () => {
   it('populates: tokens, three users, three rooms, 540 messages, images with thumbnails', async () => {
     const tokens: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const t = await lab.admin.call<{ token: string }>('POST', '/_synapse/admin/v1/registration_tokens/new', { uses_allowed: 5 });
+      const t = await lab.admin.call<{ token: string }>('POST', '/_synapse/admin/v1/registration_tokens/new', {
+        uses_allowed: 5,
+      });
       tokens.push(t.token);
     }
     const clients: MatrixUser[] = [];
@@ -90,16 +105,27 @@ describe('backup and restore in the lab', () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
       const id = `@${u.name}:${lab.settings.MX_SERVER_NAME}`;
       // NOTE: 540 messages in seconds would hit Synapse's default message rate limit.
-      await lab.admin.call('POST', `/_synapse/admin/v1/users/${encodeURIComponent(id)}/override_ratelimit`, { messages_per_second: 0, burst_count: 0 });
+      await lab.admin.call('POST', `/_synapse/admin/v1/users/${encodeURIComponent(id)}/override_ratelimit`, {
+        messages_per_second: 0,
+        burst_count: 0,
+      });
       clients.push(await MatrixUser.login(matrix, lab.publicHttp, u.name, u.password));
     }
     const [alice, bob, carol] = clients as [MatrixUser, MatrixUser, MatrixUser];
-    const members = [[alice, bob], [alice, carol], [alice, bob, carol]];
+    const members = [
+      [alice, bob],
+      [alice, carol],
+      [alice, bob, carol],
+    ];
     for (const [i, group] of members.entries()) {
       const id = await alice.createRoom(`room ${i}`);
       for (const m of group.slice(1)) {
         const uid = `@${users[clients.indexOf(m)]?.name}:${lab.settings.MX_SERVER_NAME}`;
-        assert.equal((await alice.request('POST', `/_matrix/client/v3/rooms/${encodeURIComponent(id)}/invite`, { user_id: uid })).status, 200);
+        assert.equal(
+          (await alice.request('POST', `/_matrix/client/v3/rooms/${encodeURIComponent(id)}/invite`, { user_id: uid }))
+            .status,
+          200,
+        );
         assert.equal((await m.request('POST', `/_matrix/client/v3/join/${encodeURIComponent(id)}`, {})).status, 200);
       }
       const bodies: string[] = [];
@@ -113,12 +139,19 @@ describe('backup and restore in the lab', () => {
     }
     for (let k = 0; k < 3; k++) {
       const mxc = await upload(alice, makePng(800, 600, k + 1), 'image/png', `pic${k}.png`);
-      await alice.request('PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(rooms[0]?.id ?? '')}/send/m.room.message/img${k}`, { msgtype: 'm.image', body: `pic${k}.png`, url: mxc });
+      await alice.request(
+        'PUT',
+        `/_matrix/client/v3/rooms/${encodeURIComponent(rooms[0]?.id ?? '')}/send/m.room.message/img${k}`,
+        { msgtype: 'm.image', body: `pic${k}.png`, url: mxc },
+      );
     }
     await upload(bob, randomBytes(300_000), 'application/octet-stream', 'blob.bin');
     const media = await mediaHashes(lab.dir);
     const thumbs = [...media.keys()].filter((p) => p.startsWith('local_thumbnails/'));
-    assert.ok([...media.keys()].filter((p) => p.startsWith('local_content/')).length >= 4, 'local_content holds the uploads');
+    assert.ok(
+      [...media.keys()].filter((p) => p.startsWith('local_content/')).length >= 4,
+      'local_content holds the uploads',
+    );
     assert.ok(thumbs.length >= 3, `Synapse made thumbnails (${thumbs.length})`);
   });
 
@@ -128,17 +161,35 @@ describe('backup and restore in the lab', () => {
     mediaBefore = await mediaHashes(lab.dir);
     const r = await lab.mxctl(['backup', '--local-only', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as { id: string; archive: string; manifest: string; rowCounts: Record<string, number> };
+    const report = JSON.parse(r.stdout) as {
+      id: string;
+      archive: string;
+      manifest: string;
+      rowCounts: Record<string, number>;
+    };
     backupId = report.id;
     assert.match(report.id, /^matrix-backup-\d{4}-\d{2}-\d{2}_\d{6}$/);
     assert.equal((await stat(report.archive)).mode & 0o777, 0o600);
     assert.equal((await stat(join(lab.dir, 'backups'))).mode & 0o777, 0o700);
-    const manifest = JSON.parse(await readFile(report.manifest, 'utf8')) as { server_name: string; synapse_version: string; schema_version: number; files: { path: string }[] };
+    const manifest = JSON.parse(await readFile(report.manifest, 'utf8')) as {
+      server_name: string;
+      synapse_version: string;
+      schema_version: number;
+      files: { path: string }[];
+    };
     assert.equal(manifest.server_name, lab.settings.MX_SERVER_NAME);
     assert.equal(manifest.synapse_version, '1.160.0');
     assert.equal(manifest.schema_version, 94);
     const paths = new Set(manifest.files.map((f) => f.path));
-    for (const p of ['.env', 'synapse/homeserver.yaml', `synapse/${lab.settings.MX_SERVER_NAME}.signing.key`, `synapse/${lab.settings.MX_SERVER_NAME}.log.config`, 'compose/docker-compose.yml', 'element/config.json', 'state/admin.json']) {
+    for (const p of [
+      '.env',
+      'synapse/homeserver.yaml',
+      `synapse/${lab.settings.MX_SERVER_NAME}.signing.key`,
+      `synapse/${lab.settings.MX_SERVER_NAME}.log.config`,
+      'compose/docker-compose.yml',
+      'element/config.json',
+      'state/admin.json',
+    ]) {
       assert.ok(paths.has(p), `${p} is in the backup`);
     }
     for (const m of mediaBefore.keys()) assert.ok(paths.has(`synapse/media_store/${m}`), `${m} is in the backup`);
@@ -147,7 +198,10 @@ describe('backup and restore in the lab', () => {
     const head = await readFile(report.archive);
     assert.ok(!head.includes(Buffer.from('PGDMP')), 'no plaintext dump inside');
     const l = await list();
-    assert.deepEqual(l.backups.map((b) => [b.id, b.state]), [[backupId, 'ok']]);
+    assert.deepEqual(
+      l.backups.map((b) => [b.id, b.state]),
+      [[backupId, 'ok']],
+    );
   });
 
   it('backup verify reads every byte back: checksums and pg_restore -f /dev/null', async () => {
@@ -184,8 +238,16 @@ describe('backup and restore in the lab', () => {
   it('restore: pre-flight, safety backup, database + media + config back, read-only checklist passes', async () => {
     const r = await lab.mxctl(['restore', backupId, '--yes', '--checks', 'read-only', '--json']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    const report = JSON.parse(r.stdout) as { ok: boolean; safetyBackup?: string; checks: { name: string; ok: boolean; detail: string }[]; reusedMedia: { files: number } };
-    assert.ok(report.checks.every((c) => c.ok), JSON.stringify(report.checks));
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      safetyBackup?: string;
+      checks: { name: string; ok: boolean; detail: string }[];
+      reusedMedia: { files: number };
+    };
+    assert.ok(
+      report.checks.every((c) => c.ok),
+      JSON.stringify(report.checks),
+    );
     assert.match(report.safetyBackup ?? '', /-pre-restore$/);
     assert.equal(report.reusedMedia.files, 0, 'no live media to reuse: every file written');
     const counts = await tableCounts(lab);
@@ -215,13 +277,16 @@ describe('backup and restore in the lab', () => {
     // Onto the same server: the media are unchanged, so linked rather than written again.
     assert.equal(report.reusedMedia.files, mediaBefore.size);
     assert.deepEqual(await mediaHashes(lab.dir), mediaBefore);
-    assert.deepEqual(report.checks.map((c) => c.name), [
-      'admin login',
-      'rooms and messages present',
-      'a media file downloads with the same sha256',
-      'a test message is sent and received in a scratch room',
-      "no ERROR in Synapse's log since the restore started",
-    ]);
+    assert.deepEqual(
+      report.checks.map((c) => c.name),
+      [
+        'admin login',
+        'rooms and messages present',
+        'a media file downloads with the same sha256',
+        'a test message is sent and received in a scratch room',
+        "no ERROR in Synapse's log since the restore started",
+      ],
+    );
     assert.ok(report.checks.every((c) => c.ok));
   });
 
@@ -237,23 +302,39 @@ describe('backup and restore in the lab', () => {
     const steps = script.replace('matrix-backup-YYYY-MM-DD_HHMMSS', backupId);
     const passphrase = (await readSettings(lab.dir)).BACKUP_PASSPHRASE;
     await new Promise<void>((resolve, reject) => {
-      const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', steps], { cwd: lab.dir, stdio: ['pipe', 'inherit', 'inherit'] });
+      const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', steps], {
+        cwd: lab.dir,
+        stdio: ['pipe', 'inherit', 'inherit'],
+      });
       child.stdin.end(`${passphrase}\n`);
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the runbook steps exited with ${code}`))));
     });
     const counts = await tableCounts(lab);
-    const differ = [...countsBefore].filter(([t, n]) => !LIVE_TABLES.has(t) && counts.get(t) !== n).map(([t, n]) => `${t}: ${n} → ${counts.get(t)}`);
+    const differ = [...countsBefore]
+      .filter(([t, n]) => !LIVE_TABLES.has(t) && counts.get(t) !== n)
+      .map(([t, n]) => `${t}: ${n} → ${counts.get(t)}`);
     assert.deepEqual(differ, []);
     assert.deepEqual(await mediaHashes(lab.dir), mediaBefore);
     const bob = await MatrixUser.login(matrix, lab.publicHttp, 'bob', users[1]?.password ?? '');
     assert.ok((await bob.messages(rooms[0]?.id ?? '')).includes(rooms[0]?.bodies.at(-1) ?? 'x'));
-    assert.deepEqual((await readdir(lab.dir)).filter((n) => n === 'restore-tmp'), [], 'the plaintext is gone');
+    assert.deepEqual(
+      (await readdir(lab.dir)).filter((n) => n === 'restore-tmp'),
+      [],
+      'the plaintext is gone',
+    );
   });
 
   /** mxctl started in the background, to be killed: its exit is awaited from the start (it may
    * end before the kill), and its stderr kept to explain an early end. */
-  function background(args: string[]): { pid: number | undefined; kill: () => void; exited: Promise<number | null>; stderr: () => string } {
-    const child = spawn(process.execPath, ['bin/mxctl.mjs', '--dir', lab.dir, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  function background(args: string[]): {
+    pid: number | undefined;
+    kill: () => void;
+    exited: Promise<number | null>;
+    stderr: () => string;
+  } {
+    const child = spawn(process.execPath, ['bin/mxctl.mjs', '--dir', lab.dir, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -279,8 +360,16 @@ describe('backup and restore in the lab', () => {
     assert.equal(r.code, code, r.stderr);
     assert.match(r.stderr, message);
     const after = await tableCounts(lab);
-    assert.deepEqual([...before].filter(([t, n]) => !LIVE_TABLES.has(t) && after.get(t) !== n), [], 'nothing changed');
-    assert.deepEqual((await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')), [], 'no staging left');
+    assert.deepEqual(
+      [...before].filter(([t, n]) => !LIVE_TABLES.has(t) && after.get(t) !== n),
+      [],
+      'nothing changed',
+    );
+    assert.deepEqual(
+      (await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')),
+      [],
+      'no staging left',
+    );
     assert.deepEqual(await sideDatabases(lab), [], 'no side database left');
     assert.equal(await synapseStartedAt(lab), started, 'Synapse was never stopped');
   }
@@ -299,14 +388,20 @@ describe('backup and restore in the lab', () => {
   });
 
   it('a truncated archive: verify fails, restore refuses before any change', async () => {
-    const path = await damagedCopy('matrix-backup-2000-01-01_000001', async (p) => truncate(p, Math.floor((await stat(p)).size * 0.6)));
+    const path = await damagedCopy('matrix-backup-2000-01-01_000001', async (p) =>
+      truncate(p, Math.floor((await stat(p)).size * 0.6)),
+    );
     await assertRefusedUnchanged(path, 8, /truncated|damaged|gpg/i);
   });
 
   it('the wrong passphrase: a clear error naming the passphrase, nothing changed', async () => {
     const s = await readSettings(lab.dir);
     const good = s.BACKUP_PASSPHRASE;
-    await writeFileAtomic(join(lab.dir, '.env'), formatSettings({ ...s, BACKUP_PASSPHRASE: randomBytes(40).toString('base64url') }), 0o600);
+    await writeFileAtomic(
+      join(lab.dir, '.env'),
+      formatSettings({ ...s, BACKUP_PASSPHRASE: randomBytes(40).toString('base64url') }),
+      0o600,
+    );
     try {
       await assertRefusedUnchanged(join(lab.dir, 'backups', `${backupId}.tar.gpg`), 8, /passphrase is wrong/);
     } finally {
@@ -328,16 +423,28 @@ describe('backup and restore in the lab', () => {
     const child = background(['backup', '--local-only']);
     // Kill it mid-stream: as soon as the partial archive exists.
     const deadline = Date.now() + 60_000;
-    while (!(await readdir(backups)).some((n) => n.endsWith('.partial')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!(await readdir(backups)).some((n) => n.endsWith('.partial')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     child.kill();
     await child.exited;
-    assert.ok((await readdir(backups)).some((n) => n.endsWith('.partial')), 'killed while writing');
+    assert.ok(
+      (await readdir(backups)).some((n) => n.endsWith('.partial')),
+      'killed while writing',
+    );
     const after = await list();
-    assert.deepEqual(after.backups.map((b) => b.id), before, 'the killed run is not a backup');
+    assert.deepEqual(
+      after.backups.map((b) => b.id),
+      before,
+      'the killed run is not a backup',
+    );
     const r = await lab.mxctl(['backup', '--local-only', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await list()).backups.length, before.length + 1);
-    assert.deepEqual((await readdir(backups)).filter((n) => n.endsWith('.partial')), [], 'the leftover partial was removed');
+    assert.deepEqual(
+      (await readdir(backups)).filter((n) => n.endsWith('.partial')),
+      [],
+      'the leftover partial was removed',
+    );
   });
 
   it('disk full during a backup: a permanent failure that cleans up', async () => {
@@ -349,7 +456,11 @@ describe('backup and restore in the lab', () => {
       const r = await lab.mxctl(['backup', '--local-only']);
       assert.equal(r.code, 6, r.stderr);
       assert.match(r.stderr, /ran out of space/);
-      assert.deepEqual((await readdir(mnt)).filter((n) => !n.startsWith('.mxctl-backup.lock')), [], 'nothing left behind');
+      assert.deepEqual(
+        (await readdir(mnt)).filter((n) => !n.startsWith('.mxctl-backup.lock')),
+        [],
+        'nothing left behind',
+      );
     } finally {
       await writeFileAtomic(join(lab.dir, '.env'), formatSettings(s), 0o600);
       await exec('umount', [mnt]).catch(() => undefined);
@@ -363,20 +474,37 @@ describe('backup and restore in the lab', () => {
     const deadline = Date.now() + 60_000;
     let ended = false;
     void child.exited.then(() => (ended = true));
-    while (!ended && (await sideDatabases(lab)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!ended && (await sideDatabases(lab)).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     assert.ok(!ended, `the restore ended before the kill: ${child.stderr()}`);
-    assert.deepEqual(await sideDatabases(lab), [`${lab.settings.POSTGRES_DB}_mxctl_restore`], 'the side database was being filled');
+    assert.deepEqual(
+      await sideDatabases(lab),
+      [`${lab.settings.POSTGRES_DB}_mxctl_restore`],
+      'the side database was being filled',
+    );
     await new Promise((r) => setTimeout(r, 500));
     child.kill();
     await child.exited;
     assert.equal(await synapseStartedAt(lab), started, 'Synapse was never stopped');
     const after = await tableCounts(lab);
-    assert.deepEqual([...before].filter(([t, n]) => !LIVE_TABLES.has(t) && after.get(t) !== n), [], 'the live database is unchanged');
-    assert.equal((await httpFetch(`https://${lab.settings.MX_MATRIX_HOST}/_matrix/client/versions`, {}, lab.publicHttp)).status, 200, 'still serving clients');
+    assert.deepEqual(
+      [...before].filter(([t, n]) => !LIVE_TABLES.has(t) && after.get(t) !== n),
+      [],
+      'the live database is unchanged',
+    );
+    assert.equal(
+      (await httpFetch(`https://${lab.settings.MX_MATRIX_HOST}/_matrix/client/versions`, {}, lab.publicHttp)).status,
+      200,
+      'still serving clients',
+    );
     const r = await lab.mxctl(['restore', backupId, '--yes', '--no-safety-backup', '--checks', 'read-only', '--json']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.deepEqual(await sideDatabases(lab), [], 'the leftover side database is gone');
-    assert.deepEqual((await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')), [], 'the killed run left no plaintext staging');
+    assert.deepEqual(
+      (await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')),
+      [],
+      'the killed run left no plaintext staging',
+    );
   });
 
   it('kill -9 during a restore: the safety backup brings the server back', async () => {
@@ -390,7 +518,8 @@ describe('backup and restore in the lab', () => {
     const swapped = `${lab.settings.POSTGRES_DB}_mxctl_replaced`;
     let ended = false;
     void child.exited.then(() => (ended = true));
-    while (!ended && !(await sideDatabases(lab)).includes(swapped) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!ended && !(await sideDatabases(lab)).includes(swapped) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     const endedBeforeKill = ended;
     child.kill();
     await child.exited;
@@ -402,15 +531,27 @@ describe('backup and restore in the lab', () => {
     const r = await lab.mxctl(['restore', id, '--no-safety-backup', '--yes', '--checks', 'read-only', '--json']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const after = await tableCounts(lab);
-    const differ = [...before].filter(([t, n]) => !LIVE_TABLES.has(t) && after.get(t) !== n).map(([t, n]) => `${t}: ${n} → ${after.get(t)}`);
+    const differ = [...before]
+      .filter(([t, n]) => !LIVE_TABLES.has(t) && after.get(t) !== n)
+      .map(([t, n]) => `${t}: ${n} → ${after.get(t)}`);
     assert.deepEqual(differ, [], 'the state before the killed restore is back');
-    assert.deepEqual((await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')), [], 'the killed run left no plaintext staging');
+    assert.deepEqual(
+      (await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')),
+      [],
+      'the killed run left no plaintext staging',
+    );
   });
 
   it('offsite to S3: every backup uploaded and checksum-verified, manifest last; endpoint down keeps the local archive; the next run catches up; restore --from-offsite', async () => {
     const store = await mkdtemp(join(tmpdir(), 'mxs3-'));
     const start = async (port = 0) => {
-      const srv = new S3rver({ address: '127.0.0.1', port, silent: true, directory: store, configureBuckets: [{ name: 'matrix-backups' }] });
+      const srv = new S3rver({
+        address: '127.0.0.1',
+        port,
+        silent: true,
+        directory: store,
+        configureBuckets: [{ name: 'matrix-backups' }],
+      });
       return { srv, port: (await srv.run()).port };
     };
     const stop = async (srv: S3rver) => {
@@ -421,9 +562,24 @@ describe('backup and restore in the lab', () => {
     let srv = first.srv;
     const port = first.port;
     const s = await readSettings(lab.dir);
-    const s3 = { S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_REGION: 'us-east-1', S3_BUCKET: 'matrix-backups', S3_PREFIX: 'lab', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' };
-    const client = new S3Client({ endpoint: s3.S3_ENDPOINT, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-    const remoteKeys = async () => ((await client.send(new ListObjectsV2Command({ Bucket: 'matrix-backups', Prefix: 'lab/' }))).Contents ?? []).map((o) => o.Key ?? '');
+    const s3 = {
+      S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      S3_REGION: 'us-east-1',
+      S3_BUCKET: 'matrix-backups',
+      S3_PREFIX: 'lab',
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+    };
+    const client = new S3Client({
+      endpoint: s3.S3_ENDPOINT,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    const remoteKeys = async () =>
+      ((await client.send(new ListObjectsV2Command({ Bucket: 'matrix-backups', Prefix: 'lab/' }))).Contents ?? []).map(
+        (o) => o.Key ?? '',
+      );
     try {
       await writeFileAtomic(join(lab.dir, '.env'), formatSettings({ ...s, ...s3 }), 0o600);
       const r = await lab.mxctl(['backup', '--json']);
@@ -431,12 +587,25 @@ describe('backup and restore in the lab', () => {
       const local = (await list()).backups.filter((b) => b.state === 'ok');
       const keys = await remoteKeys();
       for (const b of local) {
-        assert.ok(keys.includes(`lab/${b.id}.tar.gpg`) && keys.includes(`lab/${b.id}.manifest.json`), `${b.id} is offsite`);
+        assert.ok(
+          keys.includes(`lab/${b.id}.tar.gpg`) && keys.includes(`lab/${b.id}.manifest.json`),
+          `${b.id} is offsite`,
+        );
       }
       const newest = local.at(-1);
-      const obj = await client.send(new GetObjectCommand({ Bucket: 'matrix-backups', Key: `lab/${newest?.id}.tar.gpg` }));
-      const remoteSha = createHash('sha256').update(Buffer.from(await obj.Body?.transformToByteArray() ?? [])).digest('hex');
-      assert.equal(remoteSha, createHash('sha256').update(await readFile(newest?.archive ?? '')).digest('hex'), 'the offsite copy is byte-identical');
+      const obj = await client.send(
+        new GetObjectCommand({ Bucket: 'matrix-backups', Key: `lab/${newest?.id}.tar.gpg` }),
+      );
+      const remoteSha = createHash('sha256')
+        .update(Buffer.from((await obj.Body?.transformToByteArray()) ?? []))
+        .digest('hex');
+      assert.equal(
+        remoteSha,
+        createHash('sha256')
+          .update(await readFile(newest?.archive ?? ''))
+          .digest('hex'),
+        'the offsite copy is byte-identical',
+      );
 
       await stop(srv);
       const down = await lab.mxctl(['backup']);
@@ -458,9 +627,21 @@ describe('backup and restore in the lab', () => {
       const lost = missing?.id ?? '';
       await rm(join(lab.dir, 'backups', `${lost}.manifest.json`));
       await rm(join(lab.dir, 'backups', `${lost}.tar.gpg`));
-      const fromS3 = await lab.mxctl(['restore', lost, '--from-offsite', '--yes', '--no-safety-backup', '--checks', 'read-only', '--json']);
+      const fromS3 = await lab.mxctl([
+        'restore',
+        lost,
+        '--from-offsite',
+        '--yes',
+        '--no-safety-backup',
+        '--checks',
+        'read-only',
+        '--json',
+      ]);
       assert.equal(fromS3.code, 0, fromS3.stderr + fromS3.stdout);
-      assert.ok((await list()).backups.some((b) => b.id === lost && b.state === 'ok'), 'downloaded back into backups/');
+      assert.ok(
+        (await list()).backups.some((b) => b.id === lost && b.state === 'ok'),
+        'downloaded back into backups/',
+      );
     } finally {
       await writeFileAtomic(join(lab.dir, '.env'), formatSettings(s), 0o600);
       await stop(srv).catch(() => undefined);

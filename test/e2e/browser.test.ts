@@ -20,7 +20,19 @@ import { CA_FILE, REPO } from '../../lab/lab-stack.ts';
 import { httpFetch } from '../../src/adapters/http.ts';
 import { psql } from '../../src/adapters/postgres.ts';
 import { run } from '../../src/adapters/exec.ts';
-import { acceptInvite, createRoom, invite, openRoom, send, sendPicture, signIn, signInError, submitSignIn, waitForMessage, waitForTimelineImage } from './hydrogen-page.ts';
+import {
+  acceptInvite,
+  createRoom,
+  invite,
+  openRoom,
+  send,
+  sendPicture,
+  signIn,
+  signInError,
+  submitSignIn,
+  waitForMessage,
+  waitForTimelineImage,
+} from './hydrogen-page.ts';
 
 const ARTIFACTS = join(REPO, 'test', 'e2e', 'artifacts', 'browser');
 
@@ -78,7 +90,8 @@ describe('a person signs in on the web and chats (Hydrogen in the lab element sl
   });
 
   after(async () => {
-    if (clientErrors.length > 0) await writeFile(join(ARTIFACTS, 'client-errors.txt'), `${clientErrors.join('\n\n')}\n`);
+    if (clientErrors.length > 0)
+      await writeFile(join(ARTIFACTS, 'client-errors.txt'), `${clientErrors.join('\n\n')}\n`);
     await browser?.close();
     await lab?.destroy();
   });
@@ -151,19 +164,30 @@ describe('a person signs in on the web and chats (Hydrogen in the lab element sl
     assert.match(seenByB.src, new RegExp(`^${matrix}/_matrix/client/v1/media/(thumbnail|download)/`));
     // The media is on the matrix host's authenticated endpoint: without the token (which only
     // Hydrogen's service worker adds) nginx + Synapse refuse it.
-    const events = await (await MatrixUser.login(matrix, lab.publicHttp, people.bob.name, people.bob.password)).request(
+    const events = await (
+      await MatrixUser.login(matrix, lab.publicHttp, people.bob.name, people.bob.password)
+    ).request(
       'GET',
       `/_matrix/client/v3/rooms/${encodeURIComponent(await roomIdOf(plainRoom))}/messages?dir=b&limit=20`,
     );
-    const image = (events.json['chunk'] as { content: { msgtype?: string; url?: string } }[]).find((e) => e.content.msgtype === 'm.image');
+    const image = (events.json['chunk'] as { content: { msgtype?: string; url?: string } }[]).find(
+      (e) => e.content.msgtype === 'm.image',
+    );
     const mxc = image?.content.url ?? '';
     assert.ok(mxc.startsWith('mxc://'), 'an m.image event with an mxc URL');
     const path = `/_matrix/client/v1/media/download/${mxc.slice('mxc://'.length)}`;
-    assert.equal((await httpFetch(`${matrix}${path}`, {}, lab.publicHttp)).status, 401, 'unauthenticated media download is refused');
+    assert.equal(
+      (await httpFetch(`${matrix}${path}`, {}, lab.publicHttp)).status,
+      401,
+      'unauthenticated media download is refused',
+    );
   });
 
   async function roomIdOf(name: string): Promise<string> {
-    const out = await psql(pgOf(lab), `SELECT room_id FROM room_stats_state WHERE name = '${name.replace(/'/g, "''")}';`);
+    const out = await psql(
+      pgOf(lab),
+      `SELECT room_id FROM room_stats_state WHERE name = '${name.replace(/'/g, "''")}';`,
+    );
     const id = out.trim().split('\n')[0];
     assert.ok(id !== undefined && id.startsWith('!'), `room ${name} is in the database`);
     return id;
@@ -185,16 +209,40 @@ describe('a person signs in on the web and chats (Hydrogen in the lab element sl
     await shot(a, 'alice reads the encrypted room');
     await shot(b, 'bob reads the encrypted room');
 
-    const rows = (await psql(pgOf(lab), `SELECT e.type FROM events e JOIN event_json j USING (event_id) WHERE e.room_id = '${roomId}' ORDER BY e.stream_ordering;`)).trim().split('\n');
-    assert.ok(rows.filter((t) => t === 'm.room.encrypted').length >= 2, `the messages are m.room.encrypted events: ${rows.join(', ')}`);
+    const rows = (
+      await psql(
+        pgOf(lab),
+        `SELECT e.type FROM events e JOIN event_json j USING (event_id) WHERE e.room_id = '${roomId}' ORDER BY e.stream_ordering;`,
+      )
+    )
+      .trim()
+      .split('\n');
+    assert.ok(
+      rows.filter((t) => t === 'm.room.encrypted').length >= 2,
+      `the messages are m.room.encrypted events: ${rows.join(', ')}`,
+    );
     assert.ok(!rows.includes('m.room.message'), 'no plaintext m.room.message in the encrypted room');
     assert.ok(rows.includes('m.room.encryption'), 'the room has encryption enabled');
     // Nowhere in the whole database: a plain-SQL dump of it holds neither message.
-    const dump = await run('docker', ['compose', 'exec', '-T', 'postgres', 'pg_dump', '-U', lab.settings.POSTGRES_USER, '-d', lab.settings.POSTGRES_DB], {
-      cwd: join(lab.dir, 'compose'),
-      timeoutMs: 120_000,
-      purpose: 'dumping the database',
-    });
+    const dump = await run(
+      'docker',
+      [
+        'compose',
+        'exec',
+        '-T',
+        'postgres',
+        'pg_dump',
+        '-U',
+        lab.settings.POSTGRES_USER,
+        '-d',
+        lab.settings.POSTGRES_DB,
+      ],
+      {
+        cwd: join(lab.dir, 'compose'),
+        timeoutMs: 120_000,
+        purpose: 'dumping the database',
+      },
+    );
     assert.ok(dump.stdout.length > 100_000, 'the dump is the real database');
     for (const m of [fromA, fromB]) assert.ok(!dump.stdout.includes(m), `"${m}" is not stored in plain text`);
     assert.ok(dump.stdout.includes(history[0] ?? '\0'), 'while the unencrypted room is (the check can see plaintext)');
@@ -224,7 +272,11 @@ describe('a person signs in on the web and chats (Hydrogen in the lab element sl
     const r = await lab.mxctl(['users', 'deactivate', mxid('carol'), '--yes']);
     assert.equal(r.code, 0, r.stderr);
     const page = await newPerson();
-    const login = page.waitForResponse((res) => /\/_matrix\/client\/(r0|v3)\/login$/.test(new URL(res.url()).pathname) && res.request().method() === 'POST', { timeout: 90_000 });
+    const login = page.waitForResponse(
+      (res) =>
+        /\/_matrix\/client\/(r0|v3)\/login$/.test(new URL(res.url()).pathname) && res.request().method() === 'POST',
+      { timeout: 90_000 },
+    );
     await submitSignIn(page, chat, people.carol.name, people.carol.password);
     const res = await login;
     const body = (await res.json()) as { errcode?: string };

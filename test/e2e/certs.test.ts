@@ -26,9 +26,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('certificates in the lab (pebble)', () => {
   let lab: Lab;
   let names: string[];
-  const compose = (...args: string[]) => exec('docker', ['compose', ...args], { cwd: join(lab.dir, 'compose'), timeout: 300_000 });
-  const certbot = (...args: string[]) => compose('run', '--rm', '-T', '--no-deps', '--entrypoint', 'certbot', 'certbot', ...args, '--cert-name', 'element-matrix', '--non-interactive', '--server', lab.settings.ACME_SERVER);
-  const served = async (name: string) => normalSerial((await probeCertificate(name, { address: lab.address, ca: lab.publicHttp.ca })).serial ?? '');
+  const compose = (...args: string[]) =>
+    exec('docker', ['compose', ...args], { cwd: join(lab.dir, 'compose'), timeout: 300_000 });
+  const certbot = (...args: string[]) =>
+    compose(
+      'run',
+      '--rm',
+      '-T',
+      '--no-deps',
+      '--entrypoint',
+      'certbot',
+      'certbot',
+      ...args,
+      '--cert-name',
+      'element-matrix',
+      '--non-interactive',
+      '--server',
+      lab.settings.ACME_SERVER,
+    );
+  const served = async (name: string) =>
+    normalSerial((await probeCertificate(name, { address: lab.address, ca: lab.publicHttp.ca })).serial ?? '');
   const status = async () => {
     const r = await lab.mxctl(['certs', 'status', '--json']);
     return { code: r.code, report: JSON.parse(r.stdout) as CertsStatusReport };
@@ -42,7 +59,10 @@ describe('certificates in the lab (pebble)', () => {
       await sleep(1000);
     }
   }
-  const nginxStartedAt = async () => (await exec('docker', ['inspect', '-f', '{{.State.StartedAt}}', `${lab.settings.COMPOSE_PROJECT_NAME}-nginx-1`])).stdout.trim();
+  const nginxStartedAt = async () =>
+    (
+      await exec('docker', ['inspect', '-f', '{{.State.StartedAt}}', `${lab.settings.COMPOSE_PROJECT_NAME}-nginx-1`])
+    ).stdout.trim();
 
   before(async () => {
     lab = await startLab();
@@ -55,32 +75,54 @@ describe('certificates in the lab (pebble)', () => {
   it('status: every name serves the newest certificate from the CA, with HSTS; TLS 1.0/1.1 are refused', async () => {
     const { code, report } = await status();
     assert.equal(code, 0, JSON.stringify(report.problems));
-    assert.deepEqual(report.names.map((n) => [n.name, n.current, n.served?.trusted]), names.map((n) => [n, true, true]));
+    assert.deepEqual(
+      report.names.map((n) => [n.name, n.current, n.served?.trusted]),
+      names.map((n) => [n, true, true]),
+    );
     assert.match(report.disk?.issuer ?? '', /Pebble/);
     assert.ok((report.disk?.leftShare ?? 0) > 0.9 && report.disk?.renewAt !== undefined);
     for (const name of names) {
       // The watcher turns HSTS on a few seconds after the first certificate is deployed.
-      const hsts = await until(`HSTS on ${name}`, 20_000, async () => (await head(name, '/')).headers['strict-transport-security']);
+      const hsts = await until(
+        `HSTS on ${name}`,
+        20_000,
+        async () => (await head(name, '/')).headers['strict-transport-security'],
+      );
       assert.match(String(hsts), /max-age=63072000/);
     }
-    assert.match(String((await head(lab.settings.MX_SERVER_NAME, '/.well-known/matrix/client')).headers['strict-transport-security']), /max-age/);
+    assert.match(
+      String(
+        (await head(lab.settings.MX_SERVER_NAME, '/.well-known/matrix/client')).headers['strict-transport-security'],
+      ),
+      /max-age/,
+    );
     for (const version of ['TLSv1', 'TLSv1.1'] as const) {
       const e = await handshake(names[1] ?? '', version);
-      assert.match(e ?? 'accepted', /protocol version|unsupported protocol|wrong version/i, `${version} must be refused by nginx`);
+      assert.match(
+        e ?? 'accepted',
+        /protocol version|unsupported protocol|wrong version/i,
+        `${version} must be refused by nginx`,
+      );
     }
     assert.equal(await handshake(names[1] ?? '', 'TLSv1.2'), undefined);
   });
 
   it('renew --dry-run: the deploy hook runs (nginx reloads), nothing is replaced', async () => {
     const stamp = join(lab.dir, 'certs', 'mxctl', 'renewed');
-    const [stampBefore, certBefore, servedBefore] = [await readFile(stamp, 'utf8'), await readFile(join(lab.dir, 'certs', 'live', 'element-matrix', 'cert.pem'), 'utf8'), await served(names[0] ?? '')];
+    const [stampBefore, certBefore, servedBefore] = [
+      await readFile(stamp, 'utf8'),
+      await readFile(join(lab.dir, 'certs', 'live', 'element-matrix', 'cert.pem'), 'utf8'),
+      await served(names[0] ?? ''),
+    ];
     const r = await lab.mxctl(['certs', 'renew', '--dry-run', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as RenewReport;
     assert.equal(report.action, 'dry-run');
     assert.equal(report.hookRan, true);
     assert.notEqual(await readFile(stamp, 'utf8'), stampBefore);
-    await until('the watcher to reload nginx', 20_000, async () => ((await compose('logs', '--no-log-prefix', 'nginx')).stdout.includes('nginx reloaded') ? true : undefined));
+    await until('the watcher to reload nginx', 20_000, async () =>
+      (await compose('logs', '--no-log-prefix', 'nginx')).stdout.includes('nginx reloaded') ? true : undefined,
+    );
     assert.equal(await readFile(join(lab.dir, 'certs', 'live', 'element-matrix', 'cert.pem'), 'utf8'), certBefore);
     assert.equal(await served(names[0] ?? ''), servedBefore);
   });
@@ -93,7 +135,12 @@ describe('certificates in the lab (pebble)', () => {
     const api = (method: string, path: string, body?: unknown) => https(host, method, path, state.access_token, body);
     const initial = JSON.parse((await api('GET', '/_matrix/client/v3/sync?timeout=0')).body) as { next_batch: string };
     // A long-poll /sync: held open on the old nginx worker through the renewal's reload.
-    const held = https(host, 'GET', `/_matrix/client/v3/sync?timeout=120000&since=${initial.next_batch}`, state.access_token);
+    const held = https(
+      host,
+      'GET',
+      `/_matrix/client/v3/sync?timeout=120000&since=${initial.next_batch}`,
+      state.access_token,
+    );
     await sleep(500);
     const r = await lab.mxctl(['certs', 'renew', '--force', '--yes', '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -102,7 +149,9 @@ describe('certificates in the lab (pebble)', () => {
     assert.notEqual(report.servedAfter, before);
     for (const n of names) assert.equal(await served(n), report.servedAfter);
     // Wake the held request: an account-data change ends a long-poll at once.
-    await api('PUT', `/_matrix/client/v3/user/${encodeURIComponent(state.user_id)}/account_data/org.mxctl.certs-test`, { at: Date.now() });
+    await api('PUT', `/_matrix/client/v3/user/${encodeURIComponent(state.user_id)}/account_data/org.mxctl.certs-test`, {
+      at: Date.now(),
+    });
     const answer = await held;
     assert.equal(answer.status, 200);
     assert.equal(answer.serial, before, 'the held connection was opened before the renewal');
@@ -133,24 +182,49 @@ describe('certificates in the lab (pebble)', () => {
       pebble.pebble.profiles['minutes'] = { description: '3 minutes', validityPeriod: 180 };
       await writeFile(config, JSON.stringify(pebble));
       await compose('restart', 'pebble');
-      await until('pebble to answer', 30_000, async () => ((await probeCertificate('pebble', { address: lab.address, port: 14000, timeoutMs: 2000 })).validTo === undefined ? undefined : true));
+      await until('pebble to answer', 30_000, async () =>
+        (await probeCertificate('pebble', { address: lab.address, port: 14000, timeoutMs: 2000 })).validTo === undefined
+          ? undefined
+          : true,
+      );
       // A restarted pebble has a new root and forgets every account.
       await savePebbleRoot(lab.dir, lab.address);
       await rm(join(lab.dir, 'certs', 'accounts'), { recursive: true, force: true });
       await writeFile(join(lab.dir, 'certs', 'cli.ini'), 'no-random-sleep-on-renew = true\n');
-      await writeFile(override, original.replace('      REQUESTS_CA_BUNDLE: /lab/pebble/cert.pem\n', '      REQUESTS_CA_BUNDLE: /lab/pebble/cert.pem\n      RENEW_EVERY: "5"\n'));
-      await certbot('certonly', '--webroot', '-w', '/var/www/certbot', ...names.flatMap((n) => ['-d', n]), '--preferred-profile', 'minutes', '--force-renewal', '--agree-tos', '--register-unsafely-without-email');
+      await writeFile(
+        override,
+        original.replace(
+          '      REQUESTS_CA_BUNDLE: /lab/pebble/cert.pem\n',
+          '      REQUESTS_CA_BUNDLE: /lab/pebble/cert.pem\n      RENEW_EVERY: "5"\n',
+        ),
+      );
+      await certbot(
+        'certonly',
+        '--webroot',
+        '-w',
+        '/var/www/certbot',
+        ...names.flatMap((n) => ['-d', n]),
+        '--preferred-profile',
+        'minutes',
+        '--force-renewal',
+        '--agree-tos',
+        '--register-unsafely-without-email',
+      );
       const short = await until('the 3-minute certificate to be served', 30_000, async () => {
         const r = await status();
         return r.report.names.every((n) => n.current) ? r.report : undefined;
       });
       assert.ok((short.disk?.lifetimeSeconds ?? 0) <= 180);
       await compose('up', '-d', '--no-deps', 'certbot');
-      const renewed = await until('the sidecar to renew', 240_000, async () => ((await served(names[2] ?? '')) !== short.disk?.serial ? true : undefined));
+      const renewed = await until('the sidecar to renew', 240_000, async () =>
+        (await served(names[2] ?? '')) !== short.disk?.serial ? true : undefined,
+      );
       assert.ok(renewed);
       const after = await until('status to show the renewal', 20_000, async () => {
         const r = await status();
-        return r.report.names.every((n) => n.current) && r.report.disk?.serial !== short.disk?.serial ? r.report : undefined;
+        return r.report.names.every((n) => n.current) && r.report.disk?.serial !== short.disk?.serial
+          ? r.report
+          : undefined;
       });
       assert.equal(after.history.lastAttempt?.outcome, 'renewed');
       assert.equal(await nginxStartedAt(), started, 'nginx was reloaded, not restarted');
@@ -159,7 +233,9 @@ describe('certificates in the lab (pebble)', () => {
       await rm(join(lab.dir, 'certs', 'cli.ini'), { force: true });
       await compose('up', '-d', '--no-deps', 'certbot');
       await certbot('renew', '--force-renewal', '--preferred-profile', 'default', '--no-random-sleep-on-renew');
-      await until('the 90-day certificate to be served', 30_000, async () => ((await status()).report.names.every((n) => n.current) ? true : undefined));
+      await until('the 90-day certificate to be served', 30_000, async () =>
+        (await status()).report.names.every((n) => n.current) ? true : undefined,
+      );
     }
   });
 
@@ -202,10 +278,23 @@ describe('certificates in the lab (pebble)', () => {
 
   function head(name: string, path: string): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = request({ host: lab.address, servername: name, port: 443, path, method: 'HEAD', headers: { host: name }, ca: lab.publicHttp.ca, agent: false, timeout: 10_000 }, (res) => {
-        res.resume();
-        resolve(res);
-      });
+      const req = request(
+        {
+          host: lab.address,
+          servername: name,
+          port: 443,
+          path,
+          method: 'HEAD',
+          headers: { host: name },
+          ca: lab.publicHttp.ca,
+          agent: false,
+          timeout: 10_000,
+        },
+        (res) => {
+          res.resume();
+          resolve(res);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -214,22 +303,53 @@ describe('certificates in the lab (pebble)', () => {
   function handshake(name: string, version: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2'): Promise<string | undefined> {
     return new Promise((resolve) => {
       // NOTE: SECLEVEL=0 so that it is nginx, not this client, that refuses the old protocols.
-      const s = connect({ host: lab.address, port: 443, servername: name, minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0', rejectUnauthorized: false });
+      const s = connect({
+        host: lab.address,
+        port: 443,
+        servername: name,
+        minVersion: version,
+        maxVersion: version,
+        ciphers: 'DEFAULT@SECLEVEL=0',
+        rejectUnauthorized: false,
+      });
       s.once('secureConnect', () => (s.destroy(), resolve(undefined)));
       s.once('error', (e: Error) => resolve(e.message));
     });
   }
 
-  function https(name: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: string; serial: string }> {
+  function https(
+    name: string,
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: string; serial: string }> {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request({ host: lab.address, servername: name, port: 443, path, method, ca: lab.publicHttp.ca, agent: false, timeout: 180_000, headers: { host: name, authorization: `Bearer ${token}`, ...(data === undefined ? {} : { 'content-type': 'application/json' }) } }, (res) => {
-        let text = '';
-        const serial = normalSerial((res.socket as TLSSocket).getPeerCertificate().serialNumber ?? '');
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, serial }));
-        res.on('error', reject);
-      });
+      const req = request(
+        {
+          host: lab.address,
+          servername: name,
+          port: 443,
+          path,
+          method,
+          ca: lab.publicHttp.ca,
+          agent: false,
+          timeout: 180_000,
+          headers: {
+            host: name,
+            authorization: `Bearer ${token}`,
+            ...(data === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+        },
+        (res) => {
+          let text = '';
+          const serial = normalSerial((res.socket as TLSSocket).getPeerCertificate().serialNumber ?? '');
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, serial }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });

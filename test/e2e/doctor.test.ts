@@ -18,7 +18,8 @@ const exec = promisify(execFile);
 
 describe('doctor in the lab', () => {
   let lab: Lab;
-  const compose = (...args: string[]) => exec('docker', ['compose', ...args], { cwd: join(lab.dir, 'compose'), timeout: 300_000 });
+  const compose = (...args: string[]) =>
+    exec('docker', ['compose', ...args], { cwd: join(lab.dir, 'compose'), timeout: 300_000 });
 
   before(async () => {
     lab = await startLab();
@@ -38,7 +39,10 @@ describe('doctor in the lab', () => {
     const { code, report } = await doctor();
     // NOTE: a figure, not an assertion: timings belong in benchmarks, not in tests.
     t.diagnostic(`doctor on a healthy lab: ${Date.now() - started} ms wall (checks ${report.durationMs} ms)`);
-    assert.deepEqual(report.findings.filter((f) => f.status !== 'ok').map((f) => f.summary), []);
+    assert.deepEqual(
+      report.findings.filter((f) => f.status !== 'ok').map((f) => f.summary),
+      [],
+    );
     assert.equal(code, 0);
     const dir = await mkdtemp(join(tmpdir(), 'mxctl-bundle-test-'));
     try {
@@ -48,7 +52,10 @@ describe('doctor in the lab', () => {
       const files = (await exec('find', [join(dir, 'bundle'), '-type', 'f'])).stdout.trim().split('\n');
       assert.ok(files.some((f) => f.endsWith('config/synapse/homeserver.yaml')));
       assert.ok(files.some((f) => f.endsWith('logs/synapse.log')));
-      const state = JSON.parse(await readFile(join(lab.dir, 'state', 'admin.json'), 'utf8')) as { access_token: string; password: string };
+      const state = JSON.parse(await readFile(join(lab.dir, 'state', 'admin.json'), 'utf8')) as {
+        access_token: string;
+        password: string;
+      };
       const secrets = [...SECRET_KEYS.map((k) => lab.settings[k]), state.access_token, state.password];
       for (const f of files) {
         const text = await readFile(f, 'utf8');
@@ -82,7 +89,11 @@ describe('doctor in the lab', () => {
       // NOTE: polled, not a fixed wait: on a loaded machine Synapse takes a while to reach the
       // config and exit, and until then doctor rightly reports it as "still starting".
       let seen = await doctor();
-      for (let i = 0; i < 30 && !/crash-looping|restarting|exited|unhealthy/.test(seen.find('stack.synapse')?.summary ?? ''); i++) {
+      for (
+        let i = 0;
+        i < 30 && !/crash-looping|restarting|exited|unhealthy/.test(seen.find('stack.synapse')?.summary ?? '');
+        i++
+      ) {
         await new Promise((r) => setTimeout(r, 3_000));
         seen = await doctor();
       }
@@ -97,7 +108,7 @@ describe('doctor in the lab', () => {
     }
   });
 
-  it("the Synapse port held by another process: the holder is named", async () => {
+  it('the Synapse port held by another process: the holder is named', async () => {
     await compose('stop', 'synapse');
     // NOTE: nginx proxies to this port; drop what connects, or close() would wait for it forever.
     const blocker = createServer((socket) => socket.destroy());
@@ -105,7 +116,10 @@ describe('doctor in the lab', () => {
     try {
       const { code, find } = await doctor();
       assert.equal(code, 1);
-      assert.match(find('stack.ports')?.summary ?? '', new RegExp(`${lab.address.replaceAll('.', '\\.')}:8008 \\(needed by synapse\\) is held by node`));
+      assert.match(
+        find('stack.ports')?.summary ?? '',
+        new RegExp(`${lab.address.replaceAll('.', '\\.')}:8008 \\(needed by synapse\\) is held by node`),
+      );
       assert.equal(find('stack.synapse')?.status, 'fail');
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
@@ -138,7 +152,14 @@ describe('doctor in the lab', () => {
     // hog retries (bounded) so a slot Synapse's pool lets go of is taken again, as it would
     // be by a real runaway client; otherwise the count can settle one short of full.
     const hog = `for j in $(seq 1 120); do psql -U hog -d ${db} -c 'select pg_sleep(300)' && break; sleep 0.5; done`;
-    await compose('exec', '-d', 'postgres', 'sh', '-c', `for i in $(seq 1 100); do (${hog}) >/dev/null 2>&1 & done; wait`);
+    await compose(
+      'exec',
+      '-d',
+      'postgres',
+      'sh',
+      '-c',
+      `for i in $(seq 1 100); do (${hog}) >/dev/null 2>&1 & done; wait`,
+    );
     try {
       let finding: Finding | undefined;
       for (let i = 0; i < 20 && finding?.status !== 'fail'; i++) {
@@ -147,21 +168,55 @@ describe('doctor in the lab', () => {
       }
       assert.equal(finding?.status, 'fail', finding?.summary);
       assert.match(finding?.summary ?? '', /connection slots are exhausted/);
-      assert.ok(finding?.evidence.some((e) => e.includes('(hog)')), finding?.evidence.join('\n'));
+      assert.ok(
+        finding?.evidence.some((e) => e.includes('(hog)')),
+        finding?.evidence.join('\n'),
+      );
       assert.match(finding?.fix ?? '', /restart synapse/);
     } finally {
       // NOLOGIN first, so the retrying hogs cannot come back once terminated.
       await compose('exec', '-T', 'postgres', 'psql', '-U', u, '-d', db, '-c', 'ALTER ROLE hog NOLOGIN');
-      await compose('exec', '-T', 'postgres', 'psql', '-U', u, '-d', db, '-c', "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'hog'");
+      await compose(
+        'exec',
+        '-T',
+        'postgres',
+        'psql',
+        '-U',
+        u,
+        '-d',
+        db,
+        '-c',
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'hog'",
+      );
     }
   });
 
   it('a certificate about to expire served by nginx: fail, with the renewal fix', async () => {
     const live = join(lab.dir, 'certs', 'live', 'element-matrix');
-    const saved = { chain: await readFile(join(live, 'fullchain.pem')), key: await readFile(join(live, 'privkey.pem')) };
+    const saved = {
+      chain: await readFile(join(live, 'fullchain.pem')),
+      key: await readFile(join(live, 'privkey.pem')),
+    };
     const names = [lab.settings.MX_SERVER_NAME, lab.settings.MX_MATRIX_HOST, lab.settings.MX_ELEMENT_HOST];
-    await exec('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=short',
-      '-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`, '-keyout', join(live, 'privkey.pem'), '-out', join(live, 'fullchain.pem')]);
+    await exec('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=short',
+      '-addext',
+      `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
+      '-keyout',
+      join(live, 'privkey.pem'),
+      '-out',
+      join(live, 'fullchain.pem'),
+    ]);
     try {
       await compose('exec', '-T', 'nginx', 'nginx', '-s', 'reload');
       await new Promise((r) => setTimeout(r, 1500));

@@ -54,7 +54,10 @@ export async function signInError(page: Page): Promise<string> {
 
 /** The room id of the room on screen (Hydrogen's URL is #/session/ID/room/ROOM_ID). */
 export async function currentRoomId(page: Page): Promise<string> {
-  const handle = await page.waitForFunction(() => /\/room\/(![^/]+)/.exec(decodeURIComponent((globalThis as unknown as PageGlobals).location.hash))?.[1], { timeout: UI_TIMEOUT });
+  const handle = await page.waitForFunction(
+    () => /\/room\/(![^/]+)/.exec(decodeURIComponent((globalThis as unknown as PageGlobals).location.hash))?.[1],
+    { timeout: UI_TIMEOUT },
+  );
   return (await handle.jsonValue()) as string;
 }
 
@@ -112,7 +115,10 @@ export async function waitForMessage(page: Page, message: string): Promise<void>
 /** Send file → Send picture → picks the file in the browser's file chooser. */
 export async function sendPicture(page: Page, file: string): Promise<void> {
   await click(page, '.MessageComposer .sendFile');
-  const [chooser] = await Promise.all([page.waitForFileChooser({ timeout: UI_TIMEOUT }), click(page, `.menu ${text('Send picture')}`)]);
+  const [chooser] = await Promise.all([
+    page.waitForFileChooser({ timeout: UI_TIMEOUT }),
+    click(page, `.menu ${text('Send picture')}`),
+  ]);
   await chooser.accept([file]);
 }
 
@@ -120,8 +126,12 @@ export async function sendPicture(page: Page, file: string): Promise<void> {
 export async function waitForTimelineImage(page: Page): Promise<{ width: number; height: number; src: string }> {
   const handle = await page.waitForFunction(
     () => {
-      const img = [...(globalThis as unknown as PageGlobals).document.querySelectorAll('.Timeline img')].find((i) => i.closest('.media') !== null && i.complete && i.naturalWidth > 0);
-      return img === undefined ? undefined : { width: img.naturalWidth, height: img.naturalHeight, src: img.currentSrc };
+      const img = [...(globalThis as unknown as PageGlobals).document.querySelectorAll('.Timeline img')].find(
+        (i) => i.closest('.media') !== null && i.complete && i.naturalWidth > 0,
+      );
+      return img === undefined
+        ? undefined
+        : { width: img.naturalWidth, height: img.naturalHeight, src: img.currentSrc };
     },
     { timeout: UI_TIMEOUT, polling: 500 },
   );

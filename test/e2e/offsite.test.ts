@@ -41,7 +41,13 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
   let client: S3Client;
 
   const startS3 = async () => {
-    srv = new S3rver({ address: '127.0.0.1', port, silent: true, directory: storeDir.path, configureBuckets: [{ name: BUCKET }] });
+    srv = new S3rver({
+      address: '127.0.0.1',
+      port,
+      silent: true,
+      directory: storeDir.path,
+      configureBuckets: [{ name: BUCKET }],
+    });
     port = (await srv.run()).port;
   };
   const stopS3 = async () => {
@@ -50,7 +56,10 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
     await srv.close();
     srv = undefined;
   };
-  const remoteKeys = async () => ((await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'lab/' }))).Contents ?? []).map((o) => o.Key ?? '').sort();
+  const remoteKeys = async () =>
+    ((await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'lab/' }))).Contents ?? [])
+      .map((o) => o.Key ?? '')
+      .sort();
 
   async function list(): Promise<ListJson> {
     const r = await lab.mxctl(['backup', 'list', '--json']);
@@ -63,14 +72,33 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
     original = await readSettings(lab.dir);
     storeDir.path = await mkdtemp(join(tmpdir(), 'mxrclone-'));
     await startS3();
-    client = new S3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    client = new S3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     // Small multipart cutoff: the archive goes up in several parts.
     await writeFile(
       join(lab.dir, 'rclone.conf'),
-      ['[offsite]', 'type = s3', 'provider = Other', 'access_key_id = S3RVER', 'secret_access_key = S3RVER', `endpoint = http://127.0.0.1:${port}`, 'upload_cutoff = 5Mi', 'chunk_size = 5Mi', ''].join('\n'),
+      [
+        '[offsite]',
+        'type = s3',
+        'provider = Other',
+        'access_key_id = S3RVER',
+        'secret_access_key = S3RVER',
+        `endpoint = http://127.0.0.1:${port}`,
+        'upload_cutoff = 5Mi',
+        'chunk_size = 5Mi',
+        '',
+      ].join('\n'),
       { mode: 0o644 },
     );
-    await writeFileAtomic(join(lab.dir, '.env'), formatSettings({ ...original, RCLONE_REMOTE: `offsite:${BUCKET}/lab`, RCLONE_CONFIG: 'rclone.conf' }), 0o600);
+    await writeFileAtomic(
+      join(lab.dir, '.env'),
+      formatSettings({ ...original, RCLONE_REMOTE: `offsite:${BUCKET}/lab`, RCLONE_CONFIG: 'rclone.conf' }),
+      0o600,
+    );
   });
   after(async () => {
     await stopS3().catch(() => undefined);
@@ -91,13 +119,24 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
   it('backup uploads through rclone (multipart), read back byte-identical; list shows it offsite', async () => {
     const r = await lab.mxctl(['backup', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as { id: string; archive: string; offsite: { target: string; uploaded: string[] } };
+    const report = JSON.parse(r.stdout) as {
+      id: string;
+      archive: string;
+      offsite: { target: string; uploaded: string[] };
+    };
     assert.equal(report.offsite.target, `rclone offsite:${BUCKET}/lab`);
     assert.deepEqual(report.offsite.uploaded, [report.id]);
     assert.deepEqual(await remoteKeys(), [`lab/${report.id}.manifest.json`, `lab/${report.id}.tar.gpg`]);
     const obj = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: `lab/${report.id}.tar.gpg` }));
-    const remoteSha = createHash('sha256').update(Buffer.from((await obj.Body?.transformToByteArray()) ?? [])).digest('hex');
-    assert.equal(remoteSha, createHash('sha256').update(await readFile(report.archive)).digest('hex'));
+    const remoteSha = createHash('sha256')
+      .update(Buffer.from((await obj.Body?.transformToByteArray()) ?? []))
+      .digest('hex');
+    assert.equal(
+      remoteSha,
+      createHash('sha256')
+        .update(await readFile(report.archive))
+        .digest('hex'),
+    );
     const l = await list();
     assert.equal(l.offsite, `rclone offsite:${BUCKET}/lab`);
     assert.equal(l.backups.find((b) => b.id === report.id)?.offsite, 'yes');
@@ -107,7 +146,10 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
     await stopS3();
     const down = await lab.mxctl(['backup']);
     assert.equal(down.code, 14, down.stderr);
-    assert.match(down.stderr, /local backup .* is complete, but the offsite upload failed: listing offsite:matrix-backups\/lab failed: rclone exited with code/);
+    assert.match(
+      down.stderr,
+      /local backup .* is complete, but the offsite upload failed: listing offsite:matrix-backups\/lab failed: rclone exited with code/,
+    );
     assert.doesNotMatch(down.stderr + down.stdout, /S3RVER/);
     const l = await list();
     const missed = l.backups.at(-1);
@@ -127,9 +169,21 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
     const lost = (await list()).backups.at(-2)?.id ?? '';
     await rm(join(lab.dir, 'backups', `${lost}.manifest.json`));
     await rm(join(lab.dir, 'backups', `${lost}.tar.gpg`));
-    const r = await lab.mxctl(['restore', lost, '--from-offsite', '--yes', '--no-safety-backup', '--checks', 'read-only', '--json']);
+    const r = await lab.mxctl([
+      'restore',
+      lost,
+      '--from-offsite',
+      '--yes',
+      '--no-safety-backup',
+      '--checks',
+      'read-only',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.ok((await list()).backups.some((b) => b.id === lost && b.state === 'ok'), 'downloaded back into backups/');
+    assert.ok(
+      (await list()).backups.some((b) => b.id === lost && b.state === 'ok'),
+      'downloaded back into backups/',
+    );
   });
 
   it('prune: the remote down deletes nothing anywhere and says so; up, exactly the planned backups go here and offsite, manifest first', async () => {
@@ -144,7 +198,10 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
     const localBefore = await readdir(join(lab.dir, 'backups'));
     const failed = await lab.mxctl(['backup', 'prune', ...policy]);
     assert.equal(failed.code, 14, failed.stderr);
-    assert.match(failed.stderr, /Listing the offsite copies in rclone offsite:matrix-backups\/lab failed, so nothing was pruned \(here or offsite\)/);
+    assert.match(
+      failed.stderr,
+      /Listing the offsite copies in rclone offsite:matrix-backups\/lab failed, so nothing was pruned \(here or offsite\)/,
+    );
     assert.deepEqual(await readdir(join(lab.dir, 'backups')), localBefore, 'nothing deleted here');
     await startS3();
     const remoteBefore = await remoteKeys();
@@ -152,7 +209,10 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
 
     const dry = await lab.mxctl(['backup', 'prune', ...policy, '--dry-run', '--json']);
     assert.equal(dry.code, 0, dry.stderr);
-    const plan = JSON.parse(dry.stdout) as { removed: string[]; offsite: { removed: string[]; keep: { id: string; reasons: string[] }[] } };
+    const plan = JSON.parse(dry.stdout) as {
+      removed: string[];
+      offsite: { removed: string[]; keep: { id: string; reasons: string[] }[] };
+    };
     assert.deepEqual(plan.removed, [middle]);
     assert.deepEqual(plan.offsite.removed, [middle]);
     assert.deepEqual(await remoteKeys(), remoteBefore, 'a dry run deletes nothing offsite');
@@ -163,8 +223,16 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
     assert.deepEqual(done.offsite.removed, [middle]);
     assert.deepEqual(done.offsite.keep.map((k) => k.id).sort(), [first, newest].sort());
     assert.ok(done.offsite.keep.find((k) => k.id === first)?.reasons.includes('newest verified'));
-    assert.deepEqual(await remoteKeys(), remoteBefore.filter((k) => !k.includes(middle ?? '-')), 'exactly the planned backup is gone offsite');
-    assert.deepEqual((await list()).backups.map((b) => b.id), [first, newest], 'and here');
+    assert.deepEqual(
+      await remoteKeys(),
+      remoteBefore.filter((k) => !k.includes(middle ?? '-')),
+      'exactly the planned backup is gone offsite',
+    );
+    assert.deepEqual(
+      (await list()).backups.map((b) => b.id),
+      [first, newest],
+      'and here',
+    );
   });
 
   it('verify --offsite: the offsite copy is downloaded to a temp folder, verified, removed; a bit flip offsite fails it', async () => {
@@ -175,7 +243,11 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
     assert.equal(report.id, newest);
     assert.ok(report.ok);
     assert.match(report.archive, /^rclone offsite:matrix-backups\/lab /);
-    assert.deepEqual((await readdir(join(lab.dir, 'backups'))).filter((n) => n.startsWith('.verify-offsite-')), [], 'the download is removed');
+    assert.deepEqual(
+      (await readdir(join(lab.dir, 'backups'))).filter((n) => n.startsWith('.verify-offsite-')),
+      [],
+      'the download is removed',
+    );
 
     const key = `lab/${newest}.tar.gpg`;
     const obj = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -186,6 +258,10 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
     const bad = await lab.mxctl(['backup', 'verify', newest, '--offsite']);
     assert.equal(bad.code, 8, bad.stderr + bad.stdout);
     assert.match(bad.stderr + bad.stdout, /damaged|corrupt|manipulated|FAILED verification/i);
-    assert.deepEqual((await readdir(join(lab.dir, 'backups'))).filter((n) => n.startsWith('.verify-offsite-')), [], 'removed after a failure too');
+    assert.deepEqual(
+      (await readdir(join(lab.dir, 'backups'))).filter((n) => n.startsWith('.verify-offsite-')),
+      [],
+      'removed after a failure too',
+    );
   });
 });

@@ -43,7 +43,10 @@ describe('stack lifecycle in the lab', () => {
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as StatusReport;
     for (const svc of s.services) assert.ok(svc.ok, `${svc.service}: ${svc.state} ${svc.health}`);
-    assert.deepEqual(s.services.slice(0, 5).map((x) => x.service), ['postgres', 'synapse', 'element', 'nginx', 'certbot']);
+    assert.deepEqual(
+      s.services.slice(0, 5).map((x) => x.service),
+      ['postgres', 'synapse', 'element', 'nginx', 'certbot'],
+    );
     assert.equal(s.synapseVersion, '1.160.0');
     assert.equal(s.https.ok, true, s.https.detail);
     assert.equal(s.certificate.state, 'issued');
@@ -79,7 +82,11 @@ describe('stack lifecycle in the lab', () => {
   it('the admin API is refused through nginx but reachable by mxctl', async () => {
     const pub = await httpFetch(`${matrix}/_synapse/admin/v1/server_version`, {}, lab.publicHttp);
     assert.equal(pub.status, 403);
-    const withToken = await httpFetch(`${matrix}/_synapse/admin/v2/users/@admin:${lab.settings.MX_SERVER_NAME}`, { headers: { Authorization: 'Bearer x' } }, lab.publicHttp);
+    const withToken = await httpFetch(
+      `${matrix}/_synapse/admin/v2/users/@admin:${lab.settings.MX_SERVER_NAME}`,
+      { headers: { Authorization: 'Bearer x' } },
+      lab.publicHttp,
+    );
     assert.equal(withToken.status, 403);
     assert.equal(await lab.admin.isAdmin(`@admin:${lab.settings.MX_SERVER_NAME}`), true);
     assert.equal(await lab.admin.serverVersion(), '1.160.0');
@@ -99,9 +106,14 @@ describe('stack lifecycle in the lab', () => {
     const without = await MatrixUser.register(matrix, lab.publicHttp, 'mallory', 'correct horse battery');
     assert.notEqual(without.status, 200);
     assert.equal(without.body.access_token, undefined);
-    assert.ok(without.body.flows?.every((f) => f.stages.includes('m.login.registration_token')), JSON.stringify(without.body.flows));
+    assert.ok(
+      without.body.flows?.every((f) => f.stages.includes('m.login.registration_token')),
+      JSON.stringify(without.body.flows),
+    );
 
-    const token = await lab.admin.call<{ token: string }>('POST', '/_synapse/admin/v1/registration_tokens/new', { uses_allowed: 1 });
+    const token = await lab.admin.call<{ token: string }>('POST', '/_synapse/admin/v1/registration_tokens/new', {
+      uses_allowed: 1,
+    });
     const alice = await MatrixUser.register(matrix, lab.publicHttp, 'alice', 'alice password 1', token.token);
     assert.equal(alice.status, 200, JSON.stringify(alice.body));
     assert.equal(alice.body.user_id, `@alice:${lab.settings.MX_SERVER_NAME}`);
@@ -141,7 +153,10 @@ describe('stack lifecycle in the lab', () => {
     try {
       const r = await lab.mxctl(['up']);
       assert.equal(r.code, 4, r.stderr);
-      assert.match(r.stderr, new RegExp(`${lab.address.replaceAll('.', '\\.')}:443 \\(needed by nginx\\) is held by node`));
+      assert.match(
+        r.stderr,
+        new RegExp(`${lab.address.replaceAll('.', '\\.')}:443 \\(needed by nginx\\) is held by node`),
+      );
       const ps = await exec('docker', ['compose', 'ps', '-q'], { cwd: join(lab.dir, 'compose') });
       assert.equal(ps.stdout.trim(), '', 'nothing was started');
     } finally {
@@ -168,7 +183,10 @@ describe('stack lifecycle in the lab', () => {
   });
 
   it('an unknown service name is refused with the list of services', async () => {
-    for (const args of [['restart', 'synpase'], ['logs', 'synpase']]) {
+    for (const args of [
+      ['restart', 'synpase'],
+      ['logs', 'synpase'],
+    ]) {
       const r = await lab.mxctl(args);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /Unknown service "synpase"/);

@@ -44,7 +44,9 @@ describe('upgrade --check in the lab, against a real registry', () => {
     await lab?.destroy();
   });
 
-  async function check(args: readonly string[] = ['synapse']): Promise<{ code: number; report: UpgradeCheckReport | undefined; stdout: string; stderr: string }> {
+  async function check(
+    args: readonly string[] = ['synapse'],
+  ): Promise<{ code: number; report: UpgradeCheckReport | undefined; stdout: string; stderr: string }> {
     const r = await lab.mxctl(['upgrade', '--check', '--json', ...args]);
     return { ...r, report: r.code === 0 ? (JSON.parse(r.stdout) as UpgradeCheckReport) : undefined };
   }
@@ -71,11 +73,22 @@ describe('upgrade --check in the lab, against a real registry', () => {
     assert.equal(x?.newest?.kind, 'patch');
     assert.equal(r.report?.updates, 1);
     // The same digest three ways: docker push printed it, the registry's HEAD says it, the local image records it.
-    const head = await fetch(`${registry?.url}/v2/${LAB_SYNAPSE_REPO}/manifests/1.160.1`, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+    const head = await fetch(`${registry?.url}/v2/${LAB_SYNAPSE_REPO}/manifests/1.160.1`, {
+      method: 'HEAD',
+      headers: { accept: MANIFEST_ACCEPT },
+    });
     assert.equal(x?.newest?.digest, head.headers.get('docker-content-digest'));
     assert.equal(x?.newest?.digest, digests['1.160.1']);
-    const local = await exec('docker', ['image', 'inspect', '-f', '{{json .RepoDigests}}', `${registry?.host}/${LAB_SYNAPSE_REPO}:1.160.1`]);
-    assert.ok((JSON.parse(local.stdout) as string[]).includes(`${registry?.host}/${LAB_SYNAPSE_REPO}@${digests['1.160.1']}`));
+    const local = await exec('docker', [
+      'image',
+      'inspect',
+      '-f',
+      '{{json .RepoDigests}}',
+      `${registry?.host}/${LAB_SYNAPSE_REPO}:1.160.1`,
+    ]);
+    assert.ok(
+      (JSON.parse(local.stdout) as string[]).includes(`${registry?.host}/${LAB_SYNAPSE_REPO}@${digests['1.160.1']}`),
+    );
     // What runs here: the pushed 1.160.0, by registry digest and image id.
     assert.equal(x?.localDigest, digests['1.160.0']);
     assert.equal(x?.registryDigest, digests['1.160.0']);
@@ -86,7 +99,12 @@ describe('upgrade --check in the lab, against a real registry', () => {
   it('prints a table for people, exit 0 with an update available', async () => {
     const r = await lab.mxctl(['upgrade', '--check', 'synapse']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`synapse +${pin.replace(/[.]/g, '\\.')} +${digests['1.160.0']?.slice(7, 19)} +1\\.160\\.1 ${digests['1.160.1']?.slice(7, 19)} \\(patch\\) +update-available`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `synapse +${pin.replace(/[.]/g, '\\.')} +${digests['1.160.0']?.slice(7, 19)} +1\\.160\\.1 ${digests['1.160.1']?.slice(7, 19)} \\(patch\\) +update-available`,
+      ),
+    );
     assert.match(r.stdout, /1 of 1 images have an update/);
   });
 
@@ -95,7 +113,8 @@ describe('upgrade --check in the lab, against a real registry', () => {
     const r = await check([]);
     assert.equal(r.code, 15, r.stderr);
     assert.match(r.stderr, /Could not check 4 of 5 images for updates\./);
-    for (const service of ['postgres', 'element', 'nginx', 'certbot']) assert.match(r.stderr, new RegExp(`- ${service}: Cannot reach the image registry docker\\.io`));
+    for (const service of ['postgres', 'element', 'nginx', 'certbot'])
+      assert.match(r.stderr, new RegExp(`- ${service}: Cannot reach the image registry docker\\.io`));
     assert.match(r.stderr, /Nothing was changed\./);
     assert.deepEqual(await readFile(envFile), before);
   });
@@ -103,10 +122,18 @@ describe('upgrade --check in the lab, against a real registry', () => {
   it('an unknown repository: exit 15, the repository named', async () => {
     const original = await readFile(envFile);
     try {
-      await writeFile(envFile, original.toString('utf8').replace(pin, `${registry?.host}/element-matrix-lab/nope:1.160.0`));
+      await writeFile(
+        envFile,
+        original.toString('utf8').replace(pin, `${registry?.host}/element-matrix-lab/nope:1.160.0`),
+      );
       const r = await check();
       assert.equal(r.code, 15, r.stderr);
-      assert.match(r.stderr, new RegExp(`Could not check synapse for updates: The image registry ${registry?.host.replace(/[.]/g, '\\.')} has no repository element-matrix-lab/nope\\.`));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `Could not check synapse for updates: The image registry ${registry?.host.replace(/[.]/g, '\\.')} has no repository element-matrix-lab/nope\\.`,
+        ),
+      );
       assert.match(r.stderr, /fix: Check the image name in \.env/);
     } finally {
       await writeFile(envFile, original, { mode: 0o600 });
@@ -118,7 +145,10 @@ describe('upgrade --check in the lab, against a real registry', () => {
     const before = await readFile(envFile);
     const r = await check();
     assert.equal(r.code, 15, r.stderr);
-    assert.match(r.stderr, new RegExp(`Cannot reach the image registry ${registry?.host.replace(/[.]/g, '\\.')} \\(connection refused\\)`));
+    assert.match(
+      r.stderr,
+      new RegExp(`Cannot reach the image registry ${registry?.host.replace(/[.]/g, '\\.')} \\(connection refused\\)`),
+    );
     assert.equal(r.stdout, '');
     assert.deepEqual(await readFile(envFile), before);
   });

@@ -37,8 +37,15 @@ mkdirSync(`${out}/olm`, { recursive: true });
 mkdirSync(`${out}/assets`, { recursive: true });
 copyFileSync('src/index.html', `${out}/index.html`);
 copyFileSync(`${nm}/hydrogen-view-sdk/lib-build/sw.js`, `${out}/sw.js`);
-for (const f of ['download-sandbox.html', 'main.js']) copyFileSync(`${nm}/hydrogen-view-sdk/asset-build/assets/${f}`, `${out}/assets/${f}`);
+for (const f of ['download-sandbox.html', 'main.js'])
+  copyFileSync(`${nm}/hydrogen-view-sdk/asset-build/assets/${f}`, `${out}/assets/${f}`);
 for (const f of ['olm.js', 'olm.wasm', 'olm_legacy.js']) copyFileSync(`${nm}/@matrix-org/olm/${f}`, `${out}/olm/${f}`);
-writeFileSync(`${out}/config.json`, `${JSON.stringify({ default_server_config: { 'm.homeserver': { base_url: 'https://matrix.example.org' } } })}\n`);
+writeFileSync(
+  `${out}/config.json`,
+  `${JSON.stringify({ default_server_config: { 'm.homeserver': { base_url: 'https://matrix.example.org' } } })}\n`,
+);
 const version = (p) => JSON.parse(readFileSync(`${nm}/${p}/package.json`, 'utf8')).version;
-writeFileSync(`${out}/version`, `hydrogen-view-sdk ${version('hydrogen-view-sdk')}, @matrix-org/olm ${version('@matrix-org/olm')} (element-matrix lab test client, not Element)\n`);
+writeFileSync(
+  `${out}/version`,
+  `hydrogen-view-sdk ${version('hydrogen-view-sdk')}, @matrix-org/olm ${version('@matrix-org/olm')} (element-matrix lab test client, not Element)\n`,
+);

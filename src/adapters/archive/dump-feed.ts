@@ -125,7 +125,7 @@ class SpooledFeed implements DumpFeed {
       const path = join(this.dir, `dump.${String(this.count++).padStart(6, '0')}`);
       this.segment = { path, fd: openSync(path, 'wx', 0o600), size: 0 };
     }
-    for (let at = 0; at < chunk.length; ) at += writeSync(this.segment.fd, chunk, at);
+    for (let at = 0; at < chunk.length;) at += writeSync(this.segment.fd, chunk, at);
     this.segment.size += chunk.length;
     this.backlog += chunk.length;
     if (this.segment.size >= SEGMENT_BYTES) this.seal();

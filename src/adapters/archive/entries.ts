@@ -69,11 +69,23 @@ export async function* dumpChunkEntries(
 }
 
 /** The deployment's files as entries under `prefix`; returns their manifest lines (sha256 per file). */
-export async function* fileEntries(files: readonly SourceFile[], prefix: string): AsyncGenerator<Buffer, ManifestFile[]> {
+export async function* fileEntries(
+  files: readonly SourceFile[],
+  prefix: string,
+): AsyncGenerator<Buffer, ManifestFile[]> {
   const listed: ManifestFile[] = [];
   for (const f of files) {
     const hash = createHash('sha256');
-    const header = { path: `${prefix}${f.rel}`, type: f.type, size: f.size, mode: f.mode, uid: f.uid, gid: f.gid, mtime: f.mtime, ...(f.linkname === undefined ? {} : { linkname: f.linkname }) };
+    const header = {
+      path: `${prefix}${f.rel}`,
+      type: f.type,
+      size: f.size,
+      mode: f.mode,
+      uid: f.uid,
+      gid: f.gid,
+      mtime: f.mtime,
+      ...(f.linkname === undefined ? {} : { linkname: f.linkname }),
+    };
     yield* tarFile(header, f.abs, (c) => hash.update(c));
     listed.push({
       path: f.rel,

@@ -87,7 +87,12 @@ class EntrySink {
     this.o = o;
     const staged = o.stagingDir !== undefined && o.dumpSink === undefined;
     this.dumpFile = staged ? this.staging.create(join(o.stagingDir ?? '', 'database.pgdump')) : undefined;
-    this.dump = o.dumpSink === undefined ? undefined : o.dumpSpoolDir === undefined ? directFeed(o.dumpSink) : spooledFeed(o.dumpSpoolDir, o.dumpSink);
+    this.dump =
+      o.dumpSink === undefined
+        ? undefined
+        : o.dumpSpoolDir === undefined
+          ? directFeed(o.dumpSink)
+          : spooledFeed(o.dumpSpoolDir, o.dumpSink);
   }
 
   async entry(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
@@ -127,7 +132,8 @@ class EntrySink {
       return;
     }
     const reuse = this.o.reuseFrom;
-    const live = reuse !== undefined && reuse.under.some((u) => rel.startsWith(`${u}/`)) ? join(reuse.root, rel) : undefined;
+    const live =
+      reuse !== undefined && reuse.under.some((u) => rel.startsWith(`${u}/`)) ? join(reuse.root, rel) : undefined;
     const file = target === undefined ? undefined : this.staging.file(target, h.size, owner, live);
     const hash = createHash('sha256');
     let size = 0;
@@ -157,7 +163,12 @@ class EntrySink {
 }
 
 /** The ciphertext side: the file into the cipher, counted (and hashed when asked). */
-function feedCipher(path: string, total: number, gpg: GpgProcess, o: ReadArchiveOptions): { done: Promise<void>; bytes: () => number; hash: Hash | undefined } {
+function feedCipher(
+  path: string,
+  total: number,
+  gpg: GpgProcess,
+  o: ReadArchiveOptions,
+): { done: Promise<void>; bytes: () => number; hash: Hash | undefined } {
   const hash = o.hashArchive ? createHash('sha256') : undefined;
   let bytes = 0;
   const counter = new Transform({
@@ -168,7 +179,11 @@ function feedCipher(path: string, total: number, gpg: GpgProcess, o: ReadArchive
       cb(null, chunk);
     },
   });
-  return { done: pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), counter, gpg.stdin), bytes: () => bytes, hash };
+  return {
+    done: pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), counter, gpg.stdin),
+    bytes: () => bytes,
+    hash,
+  };
 }
 
 /**
@@ -183,13 +198,16 @@ export async function readArchiveFile(path: string, cipher: Cipher, o: ReadArchi
   const sink = new EntrySink(o);
   const feed = feedCipher(path, total, gpg, o);
   // readTar reads gpg's output to its end (see there), so gpg's exit can be reported after it.
-  const failed = await firstFailure([feed.done, readTar(gpg.stdout as AsyncIterable<Buffer>, (h, body) => sink.entry(h, body))], () => {
-    // NOTE: stop gpg at once: nobody reads its output any more, so it would block forever (and
-    // with it the feed of ciphertext into it). Its output is dropped too: a paused stdout with
-    // data buffered never ends, and gpg's exit is only reported once all its streams closed.
-    gpg.kill();
-    gpg.stdout.destroy();
-  });
+  const failed = await firstFailure(
+    [feed.done, readTar(gpg.stdout as AsyncIterable<Buffer>, (h, body) => sink.entry(h, body))],
+    () => {
+      // NOTE: stop gpg at once: nobody reads its output any more, so it would block forever (and
+      // with it the feed of ciphertext into it). Its output is dropped too: a paused stdout with
+      // data buffered never ends, and gpg's exit is only reported once all its streams closed.
+      gpg.kill();
+      gpg.stdout.destroy();
+    },
+  );
   const consumerFailure = await sink.finish(failed === undefined);
   // gpg's verdict first: a wrong passphrase or a failed integrity check explains any parse error.
   try {

@@ -26,7 +26,15 @@ export async function collectFiles(root: string, include: (rel: string) => boole
       const rel = relative(root, abs).split(sep).join('/');
       if (!include(rel)) continue;
       const s = await lstat(abs);
-      const base = { rel, abs, size: 0, mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, mtime: Math.floor(s.mtimeMs / 1000) };
+      const base = {
+        rel,
+        abs,
+        size: 0,
+        mode: s.mode & 0o7777,
+        uid: s.uid,
+        gid: s.gid,
+        mtime: Math.floor(s.mtimeMs / 1000),
+      };
       if (s.isSymbolicLink()) out.push({ ...base, type: 'symlink', linkname: await readlink(abs) });
       else if (s.isDirectory()) {
         out.push({ ...base, type: 'directory' });

@@ -32,7 +32,8 @@ export class StagingFolder {
 
   /** What killed restores left in `root` (the caller holds the lock, so none is in use). */
   static async removeLeftovers(root: string): Promise<void> {
-    for (const name of await readdir(root)) if (name.startsWith(STAGING_PREFIX)) await rm(join(root, name), { recursive: true, force: true });
+    for (const name of await readdir(root))
+      if (name.startsWith(STAGING_PREFIX)) await rm(join(root, name), { recursive: true, force: true });
   }
 
   /** The staged copy of a deployment file. */

@@ -7,7 +7,22 @@
 // (mkdir, open, a write per 64 KiB, chmod, chown, close: each a thread-pool round trip) made
 // staging several times slower than the decryption feeding it. These calls hit the page cache
 // and return in microseconds; nothing else waits on the event loop meanwhile but the streams.
-import { closeSync, fchmodSync, fchownSync, fsyncSync, lchownSync, linkSync, lstatSync, mkdirSync, openSync, readSync, symlinkSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  symlinkSync,
+  unlinkSync,
+  writeSync,
+  chmodSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface Owner {
@@ -111,7 +126,7 @@ export class StagingWriter {
   }
 
   write(fd: number, chunk: Buffer): void {
-    for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
+    for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at);
   }
 
   close(fd: number, owner: Owner | undefined, o: { sync?: boolean } = {}): void {
@@ -160,7 +175,7 @@ class ReusingFile implements StagedFile {
   private diverge(): number {
     unlinkSync(this.path);
     const out = this.writer.create(this.path);
-    for (let at = 0; at < this.offset; ) {
+    for (let at = 0; at < this.offset;) {
       const part = this.writer.scratchFor(Math.min(1024 * 1024, this.offset - at));
       const n = readSync(this.twin, part, 0, part.length, at);
       if (n <= 0) throw new Error(`${this.path}: the live file shrank while being compared`);

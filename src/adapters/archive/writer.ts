@@ -29,7 +29,11 @@ export interface WriteOptions {
 }
 
 /** Streams `entries` through the cipher into `path` (which must not exist); on failure `path` is removed. */
-export async function writeEncryptedFile(path: string, entries: AsyncIterable<Buffer>, o: WriteOptions): Promise<WrittenArchive> {
+export async function writeEncryptedFile(
+  path: string,
+  entries: AsyncIterable<Buffer>,
+  o: WriteOptions,
+): Promise<WrittenArchive> {
   const stopProducers = () => o.producers.forEach((p) => p.kill());
   let out: FileHandle;
   try {
@@ -51,7 +55,12 @@ export async function writeEncryptedFile(path: string, entries: AsyncIterable<Bu
   }
 }
 
-async function encryptInto(out: FileHandle, entries: AsyncIterable<Buffer>, gpg: GpgProcess, o: WriteOptions): Promise<WrittenArchive> {
+async function encryptInto(
+  out: FileHandle,
+  entries: AsyncIterable<Buffer>,
+  gpg: GpgProcess,
+  o: WriteOptions,
+): Promise<WrittenArchive> {
   const hash = createHash('sha256');
   let bytes = 0;
   const counter = new Transform({
@@ -68,7 +77,12 @@ async function encryptInto(out: FileHandle, entries: AsyncIterable<Buffer>, gpg:
     },
   });
   const failed = await firstFailure(
-    [pipeline(Readable.from(entries, { objectMode: false }), gpg.stdin), pipeline(gpg.stdout, counter, sink), gpg.done, ...o.producers.map((p) => p.done)],
+    [
+      pipeline(Readable.from(entries, { objectMode: false }), gpg.stdin),
+      pipeline(gpg.stdout, counter, sink),
+      gpg.done,
+      ...o.producers.map((p) => p.done),
+    ],
     () => [gpg, ...o.producers].forEach((p) => p.kill()),
   );
   if (failed !== undefined) throw failureError(failed, 'the archive pipeline failed');

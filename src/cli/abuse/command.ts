@@ -14,5 +14,7 @@ export function registerAbuse(program: Command, done: Done): void {
       .option('--take-over', "make mxctl's admin room admin (make_room_admin) where it lacks power")
       .option('--keep-media', "leave the user's media alone"),
     'say what would change per room, change nothing',
-  ).action(async (user, opts, cmd) => done(await (await import('./run.ts')).runAbuseQuarantine(user, opts, dirOf(cmd))));
+  ).action(async (user, opts, cmd) =>
+    done(await (await import('./run.ts')).runAbuseQuarantine(user, opts, dirOf(cmd))),
+  );
 }

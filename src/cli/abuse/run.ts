@@ -7,9 +7,16 @@ import { adminDeps, printRooms, sayPlanned, withPlan } from '../admin-run.ts';
 import type { AdminFlags } from '../admin-run.ts';
 import type { ExitStatus } from '../command.ts';
 
-export async function runAbuseQuarantine(user: string, f: AdminFlags & { deactivate?: true; takeOver?: true; keepMedia?: true }, dir: string | undefined): Promise<ExitStatus> {
+export async function runAbuseQuarantine(
+  user: string,
+  f: AdminFlags & { deactivate?: true; takeOver?: true; keepMedia?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
   const d = await adminDeps(dir, f);
-  const r = await quarantineUser({ user, deactivate: f.deactivate === true, takeOver: f.takeOver === true, keepMedia: f.keepMedia === true }, d);
+  const r = await quarantineUser(
+    { user, deactivate: f.deactivate === true, takeOver: f.takeOver === true, keepMedia: f.keepMedia === true },
+    d,
+  );
   if (f.json === true) printJson(withPlan(d.admin, r));
   else renderQuarantine(d.admin, r);
   return r.complete ? 0 : 1;
@@ -18,6 +25,8 @@ export async function runAbuseQuarantine(user: string, f: AdminFlags & { deactiv
 function renderQuarantine(admin: AdminAccess, r: QuarantineReport): void {
   printRooms(r.rooms);
   if (admin.dryRun) return sayPlanned(admin);
-  say(`${r.userId}: power -1 in ${r.rooms.filter((x) => x.result === 'changed').length} room(s)${r.mediaQuarantined === null ? '' : `, ${r.mediaQuarantined} media quarantined`}${r.deactivated ? ', deactivated' : ''}.`);
+  say(
+    `${r.userId}: power -1 in ${r.rooms.filter((x) => x.result === 'changed').length} room(s)${r.mediaQuarantined === null ? '' : `, ${r.mediaQuarantined} media quarantined`}${r.deactivated ? ', deactivated' : ''}.`,
+  );
   if (!r.complete) say('Some rooms were not changed (see above).');
 }

@@ -8,6 +8,12 @@ export async function runBackgroundUpdates(f: { json?: true }, dir: string | und
   const r = await backgroundUpdates({}, await adminDeps(dir, f));
   if (f.json === true) return printJson(r);
   const running = Object.entries(r.current_updates);
-  say(`Background updates: ${r.enabled ? 'enabled' : 'PAUSED'}; ${running.length === 0 ? 'none running (idle)' : `${running.length} running`}.`);
-  if (running.length > 0) printTable(['DATABASE', 'UPDATE', 'ITEMS', 'ITEMS/MS'], running.map(([db, u]) => [db, u.name, String(u.total_item_count), u.average_items_per_ms.toFixed(2)]));
+  say(
+    `Background updates: ${r.enabled ? 'enabled' : 'PAUSED'}; ${running.length === 0 ? 'none running (idle)' : `${running.length} running`}.`,
+  );
+  if (running.length > 0)
+    printTable(
+      ['DATABASE', 'UPDATE', 'ITEMS', 'ITEMS/MS'],
+      running.map(([db, u]) => [db, u.name, String(u.total_item_count), u.average_items_per_ms.toFixed(2)]),
+    );
 }

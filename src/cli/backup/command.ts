@@ -14,9 +14,10 @@ export function registerBackup(program: Command, done: Done): void {
       .option('--local-only', 'keep the backup on this machine only (no offsite copy)'),
   ).action(async (opts, cmd) => done(await (await runs()).runBackup(opts, dirOf(cmd))));
 
-  withJson(backup.command('list').description('the backups (newest last): id, age, size, verified state'), 'the list').action(async (opts, cmd) =>
-    done(await (await runs()).runBackupList(jsonOf(opts, cmd), dirOf(cmd))),
-  );
+  withJson(
+    backup.command('list').description('the backups (newest last): id, age, size, verified state'),
+    'the list',
+  ).action(async (opts, cmd) => done(await (await runs()).runBackupList(jsonOf(opts, cmd), dirOf(cmd))));
 
   withJson(
     backup
@@ -29,7 +30,9 @@ export function registerBackup(program: Command, done: Done): void {
   withDryRun(
     backup
       .command('prune')
-      .description('delete old backups, here and offsite: keep the newest per day/week/month; never the newest verified one')
+      .description(
+        'delete old backups, here and offsite: keep the newest per day/week/month; never the newest verified one',
+      )
       .option('--keep-daily <N>', 'days to keep one backup for', int, 7)
       .option('--keep-weekly <N>', 'weeks to keep one backup for', int, 4)
       .option('--keep-monthly <N>', 'months to keep one backup for', int, 6)
@@ -41,11 +44,20 @@ export function registerBackup(program: Command, done: Done): void {
   withJson(
     program
       .command('restore')
-      .description('restore a backup: pre-flight checks, safety backup, database + files, then the post-restore checklist')
+      .description(
+        'restore a backup: pre-flight checks, safety backup, database + files, then the post-restore checklist',
+      )
       .argument('<BACKUP>', 'an archive file (.tar.gpg), a backup id, or latest')
-      .option('--from-offsite', 'download the backup (an id or latest) from the offsite target (S3 bucket or rclone remote) first')
+      .option(
+        '--from-offsite',
+        'download the backup (an id or latest) from the offsite target (S3 bucket or rclone remote) first',
+      )
       .option('--no-safety-backup', 'skip the backup of the current state taken first')
-      .addOption(new Option('--checks <MODE>', 'post-restore checklist: full, or read-only (no login device, no scratch room)').choices(['full', 'read-only'] as const).default('full' as const))
+      .addOption(
+        new Option('--checks <MODE>', 'post-restore checklist: full, or read-only (no login device, no scratch room)')
+          .choices(['full', 'read-only'] as const)
+          .default('full' as const),
+      )
       .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
   ).action(async (ref, opts, cmd) => done(await (await runs()).runRestore(ref, opts, dirOf(cmd))));
 }

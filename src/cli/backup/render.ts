@@ -38,17 +38,33 @@ function age(iso: string, now: Date): string {
 }
 
 export function renderBackup(r: BackupReport, offsite: OffsiteReport | string): void {
-  say(`Backup ${r.id}: ${mib(r.archiveBytes)} (database ${mib(r.databaseBytes)}, ${r.files} files ${mib(r.fileBytes)}) in ${r.seconds.toFixed(1)} s.`);
+  say(
+    `Backup ${r.id}: ${mib(r.archiveBytes)} (database ${mib(r.databaseBytes)}, ${r.files} files ${mib(r.fileBytes)}) in ${r.seconds.toFixed(1)} s.`,
+  );
   say(`  ${r.archive}`);
   for (const w of r.warnings) say(`  warning: ${w}`);
   if (typeof offsite === 'string') say(`  offsite: ${offsite}`);
-  else say(`  offsite ${offsite.target}: uploaded ${offsite.uploaded.length === 0 ? 'nothing new' : offsite.uploaded.join(', ')}`);
+  else
+    say(
+      `  offsite ${offsite.target}: uploaded ${offsite.uploaded.length === 0 ? 'nothing new' : offsite.uploaded.join(', ')}`,
+    );
 }
 
 export function renderList(l: Listing): void {
   const c = l.catalog;
   if (c.entries.length === 0) say(`No backups in ${c.dir}.`);
-  else printTable(['ID', 'AGE', 'SIZE', 'STATE', 'VERIFIED', 'OFFSITE'], c.entries.map((e) => [e.id, age(e.createdAt, l.now), mib(e.archiveBytes), e.state, e.verifiedAt ?? 'no', offsiteState(l, e.id)]));
+  else
+    printTable(
+      ['ID', 'AGE', 'SIZE', 'STATE', 'VERIFIED', 'OFFSITE'],
+      c.entries.map((e) => [
+        e.id,
+        age(e.createdAt, l.now),
+        mib(e.archiveBytes),
+        e.state,
+        e.verifiedAt ?? 'no',
+        offsiteState(l, e.id),
+      ]),
+    );
   const remoteOnly = offsiteOnly(l);
   if (remoteOnly.length > 0) say(`Only offsite (${l.store?.description ?? ''}): ${remoteOnly.join(', ')}`);
   if (l.remoteError !== undefined) say(`Offsite listing failed: ${l.remoteError}`);
@@ -56,14 +72,20 @@ export function renderList(l: Listing): void {
 }
 
 export function renderVerify(r: VerifyReport): void {
-  say(r.ok ? `Backup ${r.id} verified: ${r.files} entries and the database dump (${mib(r.databaseBytes)}) read back intact.` : `Backup ${r.id} FAILED verification:`);
+  say(
+    r.ok
+      ? `Backup ${r.id} verified: ${r.files} entries and the database dump (${mib(r.databaseBytes)}) read back intact.`
+      : `Backup ${r.id} FAILED verification:`,
+  );
   for (const p of r.problems) say(`  - ${p}`);
 }
 
 export function renderRestore(r: RestoreReport): void {
   const reused = r.reusedMedia.files === 0 ? '' : `, ${r.reusedMedia.files} media unchanged and linked, not copied`;
   const phases = r.phases.map((p) => `${p.name.split(' ')[0] ?? ''} ${p.seconds.toFixed(0)} s`).join(', ');
-  say(`Restored ${r.id} (${r.restoredFiles} files${reused}) in ${r.seconds.toFixed(1)} s (${phases}).${r.safetyBackup === undefined ? '' : ` Safety backup: ${r.safetyBackup}.`}`);
+  say(
+    `Restored ${r.id} (${r.restoredFiles} files${reused}) in ${r.seconds.toFixed(1)} s (${phases}).${r.safetyBackup === undefined ? '' : ` Safety backup: ${r.safetyBackup}.`}`,
+  );
   for (const c of r.checks) say(`  [${c.ok ? 'pass' : 'FAIL'}] ${c.name}: ${c.detail}`);
 }
 

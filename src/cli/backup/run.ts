@@ -13,15 +13,34 @@ import type { ObjectStore } from '../../adapters/object-store.ts';
 import type { ExitStatus } from '../command.ts';
 import { buildDeps } from '../deps.ts';
 import { printJson } from '../output.ts';
-import { offsiteOnly, offsiteState, renderBackup, renderList, renderPrune, renderRestore, renderVerify } from './render.ts';
+import {
+  offsiteOnly,
+  offsiteState,
+  renderBackup,
+  renderList,
+  renderPrune,
+  renderRestore,
+  renderVerify,
+} from './render.ts';
 import type { Listing } from './render.ts';
 
 export async function runBackup(f: { localOnly?: true; json?: true }, dir: string | undefined): Promise<ExitStatus> {
-  const want = ['deployment', 'compose', 'postgres', 'cipher', 'synapse', 'lock', 'clock', 'progress', 'offsite'] as const;
+  const want = [
+    'deployment',
+    'compose',
+    'postgres',
+    'cipher',
+    'synapse',
+    'lock',
+    'clock',
+    'progress',
+    'offsite',
+  ] as const;
   // NOTE: the offsite target is built first: a broken RCLONE_CONFIG stops the run before it writes anything.
   const d = await buildDeps(f.localOnly === true ? want.filter((k) => k !== 'offsite') : want, { dir, json: f.json });
   const r = await createBackup({}, d).finally(d.end);
-  let offsite: OffsiteReport | string = f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET and RCLONE_REMOTE are empty)';
+  let offsite: OffsiteReport | string =
+    f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET and RCLONE_REMOTE are empty)';
   let failure: MxError | undefined;
   if (d.offsite !== undefined) {
     try {
@@ -34,12 +53,22 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
   }
   if (f.json === true) printJson({ ...r, offsite });
   else renderBackup(r, offsite);
-  if (failure !== undefined) throw new MxError('E_OFFSITE_FAILED', `The local backup ${r.id} is complete, but the offsite upload failed: ${failure.message}`, { hint: failure.hint ?? 'The next run uploads what is missing.' });
+  if (failure !== undefined)
+    throw new MxError(
+      'E_OFFSITE_FAILED',
+      `The local backup ${r.id} is complete, but the offsite upload failed: ${failure.message}`,
+      { hint: failure.hint ?? 'The next run uploads what is missing.' },
+    );
 }
 
 export async function runBackupList(f: { json?: true }, dir: string | undefined): Promise<ExitStatus> {
   const d = await buildDeps(['deployment', 'offsite', 'clock'], { dir, json: f.json });
-  const listing: Listing = { catalog: await readCatalog(d.deployment), store: d.offsite, now: d.clock.now(), ...(await offsiteListing(d.offsite)) };
+  const listing: Listing = {
+    catalog: await readCatalog(d.deployment),
+    store: d.offsite,
+    now: d.clock.now(),
+    ...(await offsiteListing(d.offsite)),
+  };
   if (f.json === true) printJson(listingJson(listing));
   else renderList(listing);
 }
@@ -59,31 +88,67 @@ function listingJson(l: Listing): unknown {
     dir: c.dir,
     offsite: l.store?.description ?? null,
     offsite_error: l.remoteError ?? null,
-    backups: c.entries.map((e) => ({ id: e.id, created_at: e.createdAt, archive: e.archive, size: e.archiveBytes, state: e.state, verified_at: e.verifiedAt ?? null, offsite: offsiteState(l, e.id) })),
+    backups: c.entries.map((e) => ({
+      id: e.id,
+      created_at: e.createdAt,
+      archive: e.archive,
+      size: e.archiveBytes,
+      state: e.state,
+      verified_at: e.verifiedAt ?? null,
+      offsite: offsiteState(l, e.id),
+    })),
     offsite_only: offsiteOnly(l),
     incomplete: c.orphans,
   };
 }
 
-export async function runBackupVerify(ref: string, f: { offsite?: true; json?: true }, dir: string | undefined): Promise<ExitStatus> {
+export async function runBackupVerify(
+  ref: string,
+  f: { offsite?: true; json?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
   const base = ['deployment', 'compose', 'postgres', 'cipher', 'clock', 'progress', 'offsite'] as const;
   const d = await buildDeps(f.offsite === true ? base : base.filter((k) => k !== 'offsite'), { dir, json: f.json });
   const verifying = async () => {
     if (f.offsite !== true) return verifyBackup({ ref }, d);
-    if (d.offsite === undefined) throw new MxError('E_USAGE', `--offsite needs an offsite target in .env: ${OFFSITE_SETTINGS}.`);
+    if (d.offsite === undefined)
+      throw new MxError('E_USAGE', `--offsite needs an offsite target in .env: ${OFFSITE_SETTINGS}.`);
     return verifyOffsite({ ref }, { ...d, offsite: d.offsite });
   };
   const r = await verifying().finally(d.end);
   if (f.json === true) printJson(r);
   else renderVerify(r);
-  if (!r.ok) throw new MxError('E_BACKUP_CORRUPT', `Backup ${r.id} is damaged: do not rely on it.`, { hint: 'Take a new backup (`mxctl backup`) and check the disk it lives on.' });
+  if (!r.ok)
+    throw new MxError('E_BACKUP_CORRUPT', `Backup ${r.id} is damaged: do not rely on it.`, {
+      hint: 'Take a new backup (`mxctl backup`) and check the disk it lives on.',
+    });
 }
 
-export async function runRestore(ref: string, f: { safetyBackup: boolean; checks: ChecksMode; fromOffsite?: true; yes?: true; json?: true }, dir: string | undefined): Promise<ExitStatus> {
-  const base = ['deployment', 'compose', 'postgres', 'cipher', 'synapse', 'lock', 'clock', 'progress', 'approve', 'offsite'] as const;
-  const d = await buildDeps(f.fromOffsite === true ? base : base.filter((k) => k !== 'offsite'), { dir, json: f.json, yes: f.yes });
+export async function runRestore(
+  ref: string,
+  f: { safetyBackup: boolean; checks: ChecksMode; fromOffsite?: true; yes?: true; json?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
+  const base = [
+    'deployment',
+    'compose',
+    'postgres',
+    'cipher',
+    'synapse',
+    'lock',
+    'clock',
+    'progress',
+    'approve',
+    'offsite',
+  ] as const;
+  const d = await buildDeps(f.fromOffsite === true ? base : base.filter((k) => k !== 'offsite'), {
+    dir,
+    json: f.json,
+    yes: f.yes,
+  });
   if (f.fromOffsite === true) {
-    if (d.offsite === undefined) throw new MxError('E_USAGE', `--from-offsite needs an offsite target in .env: ${OFFSITE_SETTINGS}.`);
+    if (d.offsite === undefined)
+      throw new MxError('E_USAGE', `--from-offsite needs an offsite target in .env: ${OFFSITE_SETTINGS}.`);
     ref = await fetchOffsite({ ref }, { ...d, offsite: d.offsite });
   }
   await d.approve(`Replace ${d.deployment.settings.MX_SERVER_NAME}'s database, media and config with backup ${ref}?`);
@@ -92,15 +157,24 @@ export async function runRestore(ref: string, f: { safetyBackup: boolean; checks
   else renderRestore(r);
   if (!r.ok) {
     throw new MxError('E_CHECKS_FAILED', `The post-restore checklist failed for ${r.id}.`, {
-      hint: r.safetyBackup === undefined ? 'See the items above.' : `See the items above; \`mxctl restore ${r.safetyBackup} --no-safety-backup --yes\` brings back the previous state.`,
+      hint:
+        r.safetyBackup === undefined
+          ? 'See the items above.'
+          : `See the items above; \`mxctl restore ${r.safetyBackup} --no-safety-backup --yes\` brings back the previous state.`,
     });
   }
 }
 
-export async function runBackupPrune(f: { keepDaily: number; keepWeekly: number; keepMonthly: number; localOnly?: true; dryRun?: true; json?: true }, dir: string | undefined): Promise<ExitStatus> {
+export async function runBackupPrune(
+  f: { keepDaily: number; keepWeekly: number; keepMonthly: number; localOnly?: true; dryRun?: true; json?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
   const want = ['deployment', 'lock', 'offsite'] as const;
   const d = await buildDeps(f.localOnly === true ? want.filter((k) => k !== 'offsite') : want, { dir, json: f.json });
-  const r = await pruneBackups({ policy: { daily: f.keepDaily, weekly: f.keepWeekly, monthly: f.keepMonthly }, dryRun: f.dryRun === true }, d);
+  const r = await pruneBackups(
+    { policy: { daily: f.keepDaily, weekly: f.keepWeekly, monthly: f.keepMonthly }, dryRun: f.dryRun === true },
+    d,
+  );
   if (f.json === true) printJson(r);
   else renderPrune(r);
 }

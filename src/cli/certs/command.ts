@@ -7,9 +7,13 @@ const load = () => import('./run.ts');
 
 export function registerCerts(program: Command, done: Done): void {
   const certs = program.command('certs').description('TLS certificates: what each public name serves, and renewal');
-  withJson(certs.command('status').description('per public name: the served certificate against the newest on disk, its lifetime left, when certbot renews it, the last renewal attempt')).action(
-    async (opts, cmd) => done(await (await load()).runCertsStatus(jsonOf(opts, cmd), dirOf(cmd))),
-  );
+  withJson(
+    certs
+      .command('status')
+      .description(
+        'per public name: the served certificate against the newest on disk, its lifetime left, when certbot renews it, the last renewal attempt',
+      ),
+  ).action(async (opts, cmd) => done(await (await load()).runCertsStatus(jsonOf(opts, cmd), dirOf(cmd))));
   withConfirm(
     certs
       .command('renew')

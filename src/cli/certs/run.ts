@@ -14,8 +14,16 @@ export async function runCertsStatus(f: { json?: true }, dir: string | undefined
   return report.ok ? 0 : 1;
 }
 
-export async function runCertsRenew(f: { force?: true; dryRun?: true; yes?: true; json?: true }, dir: string | undefined): Promise<ExitStatus> {
-  const d = await buildDeps(['deployment', 'compose', 'publicHttp', 'clock', 'progress', 'approve'], { dir, json: f.json, yes: f.yes, dryRun: f.dryRun });
+export async function runCertsRenew(
+  f: { force?: true; dryRun?: true; yes?: true; json?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
+  const d = await buildDeps(['deployment', 'compose', 'publicHttp', 'clock', 'progress', 'approve'], {
+    dir,
+    json: f.json,
+    yes: f.yes,
+    dryRun: f.dryRun,
+  });
   const report = await renewCertificate({ force: f.force === true, dryRun: f.dryRun === true }, d).finally(d.end);
   if (f.json === true) printJson(report);
   else renderRenew(report);

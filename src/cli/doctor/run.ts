@@ -8,7 +8,10 @@ import { printJson, say } from '../output.ts';
 
 const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
 
-export async function runDoctor(f: { json?: true; bundle?: string; verbose?: true }, dir: string | undefined): Promise<ExitStatus> {
+export async function runDoctor(
+  f: { json?: true; bundle?: string; verbose?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
   const d = await buildDeps(['deployment', 'compose', 'synapse', 'publicHttp', 'clock'], { dir, json: f.json });
   const report = await diagnose({}, d);
   const bundle = f.bundle === undefined ? undefined : await writeBundle({ report, file: f.bundle }, d);
@@ -24,6 +27,8 @@ function renderDoctor(report: DoctorReport, verbose: boolean, bundle: string | u
     if (x.status !== 'ok' || verbose) for (const e of x.evidence) say(`        · ${e}`);
     if (x.fix !== undefined && x.status !== 'ok') say(`        fix: ${x.fix}`);
   }
-  say(`${report.counts.fail} fail, ${report.counts.warn} warn, ${report.counts.ok} ok — in ${(report.durationMs / 1000).toFixed(1)} s`);
+  say(
+    `${report.counts.fail} fail, ${report.counts.warn} warn, ${report.counts.ok} ok — in ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
   if (bundle !== undefined) say(`Support bundle (secrets redacted): ${bundle}`);
 }

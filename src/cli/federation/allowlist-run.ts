@@ -13,7 +13,9 @@ export async function runAllowlistShow(f: { json?: true }, dir: string | undefin
   if (v.federation === 'open') say(`${v.serverName} federates with every server (no allowlist).`);
   else say(`${v.serverName} federates only with: ${v.allowlist.join(', ')} (and itself).`);
   if (v.inSync) return 0;
-  say(`homeserver.yaml disagrees: its federation_domain_whitelist is ${v.homeserver === null ? 'absent' : v.homeserver.join(', ')}.`);
+  say(
+    `homeserver.yaml disagrees: its federation_domain_whitelist is ${v.homeserver === null ? 'absent' : v.homeserver.join(', ')}.`,
+  );
   say('Re-run an allowlist command, or `mxctl init --yes`, to write the list from .env again.');
   return 1;
 }
@@ -24,7 +26,11 @@ async function restartSynapse(root: string): Promise<void> {
   await restart({ service: 'synapse' }, d);
 }
 
-export async function runAllowlistChange(action: AllowlistAction, f: { yes?: true; dryRun?: true; restart?: boolean; json?: true }, dir: string | undefined): Promise<ExitStatus> {
+export async function runAllowlistChange(
+  action: AllowlistAction,
+  f: { yes?: true; dryRun?: true; restart?: boolean; json?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
   const dryRun = f.dryRun === true;
   const d = await buildDeps(['deployment', 'approve'], { dir, json: f.json, yes: f.yes, dryRun });
   const r = await changeAllowlist(
@@ -46,7 +52,11 @@ function sayChange(r: AllowlistChangeReport): void {
   if (r.unchanged.length > 0) say(`Already on the allowlist: ${r.unchanged.join(', ')}.`);
   if (r.files.length === 0) return say('Nothing to change.');
   if (r.dryRun) return say(`Dry run: nothing was changed; ${r.files.join(' and ')} would change as shown above.`);
-  say(r.allowlist.length === 0 ? `${r.serverName} now federates with every server.` : `${r.serverName} now federates only with: ${r.allowlist.join(', ')} (and itself).`);
+  say(
+    r.allowlist.length === 0
+      ? `${r.serverName} now federates with every server.`
+      : `${r.serverName} now federates only with: ${r.allowlist.join(', ')} (and itself).`,
+  );
   if (r.restarted) say('Restarted Synapse; healthy. The change is in effect.');
   else say('Synapse still runs with the old list: restart it for the change to take effect (`mxctl restart synapse`).');
 }

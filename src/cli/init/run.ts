@@ -36,7 +36,9 @@ export async function runInit(f: InitFlags, dir: string | undefined): Promise<Ex
   if (f.json === true) return printJson(report);
   if (report.created) {
     say(`Created the deployment for ${report.settings.MX_SERVER_NAME} in ${report.root}`);
-    say(`  Synapse: https://${report.settings.MX_MATRIX_HOST}   web client (element service): https://${report.settings.MX_ELEMENT_HOST}`);
+    say(
+      `  Synapse: https://${report.settings.MX_MATRIX_HOST}   web client (element service): https://${report.settings.MX_ELEMENT_HOST}`,
+    );
     say('  Secrets are in .env (mode 0600). Copy BACKUP_PASSPHRASE somewhere off this server.');
     say(`Next: point DNS for the three names at this server, then \`mxctl up --dir ${report.root}\`.`);
   } else if (report.changed.length === 0) {

@@ -12,7 +12,10 @@ export function registerPurgeHistory(program: Command, done: Done): void {
       .option('--all', 'every room: a retention sweep (what a nightly job runs)')
       .option('--older-than <DURATION>', 'e.g. 90d, 12h')
       .option('--before <DATE>', 'an absolute cut-off (ISO 8601 or epoch ms), in the past')
-      .option('--keep-local', "keep this server's users' events in the database (Synapse hides them from the timeline all the same)")
+      .option(
+        '--keep-local',
+        "keep this server's users' events in the database (Synapse hides them from the timeline all the same)",
+      )
       .option('--timeout <SECONDS>', 'how long to wait for the purge to finish', int, 1800),
     'say what would be purged, purge nothing',
   ).action(async (room, opts, cmd) => done(await (await import('./run.ts')).runPurgeHistory(room, opts, dirOf(cmd))));

@@ -9,8 +9,13 @@ import type { ExitStatus } from '../command.ts';
 
 type PurgeFlags = AdminFlags & { all?: true; olderThan?: string; before?: string; keepLocal?: true; timeout: number };
 
-export async function runPurgeHistory(room: string | undefined, f: PurgeFlags, dir: string | undefined): Promise<ExitStatus> {
-  if ((room === undefined) === (f.all !== true)) throw new MxError('E_USAGE', 'Name one ROOM, or give --all for every room.');
+export async function runPurgeHistory(
+  room: string | undefined,
+  f: PurgeFlags,
+  dir: string | undefined,
+): Promise<ExitStatus> {
+  if ((room === undefined) === (f.all !== true))
+    throw new MxError('E_USAGE', 'Name one ROOM, or give --all for every room.');
   const d = await adminDeps(dir, f);
   const o = { olderThan: f.olderThan, before: f.before, keepLocal: f.keepLocal === true, timeoutMs: f.timeout * 1000 };
   if (room === undefined) {
@@ -22,10 +27,16 @@ export async function runPurgeHistory(room: string | undefined, f: PurgeFlags, d
 }
 
 function sayRetention(r: RetentionReport): void {
-  say(`Purged the history before ${r.before} in ${r.rooms.filter((x) => x.status === 'complete').length} room(s); nothing to purge in ${r.rooms.filter((x) => x.status === 'nothing-to-purge').length}.`);
+  say(
+    `Purged the history before ${r.before} in ${r.rooms.filter((x) => x.status === 'complete').length} room(s); nothing to purge in ${r.rooms.filter((x) => x.status === 'nothing-to-purge').length}.`,
+  );
   for (const x of r.failed) say(`  FAILED ${x.roomId}: ${x.error}`);
 }
 
 function sayPurged(r: PurgeHistoryReport): void {
-  say(r.status === 'nothing-to-purge' ? `${r.roomId}: no events before ${r.before}; nothing to purge.` : `Purged the history of ${r.roomId} before ${r.before} (${r.deleteLocalEvents ? 'local events included' : 'local events kept'}): ${r.status}.`);
+  say(
+    r.status === 'nothing-to-purge'
+      ? `${r.roomId}: no events before ${r.before}; nothing to purge.`
+      : `Purged the history of ${r.roomId} before ${r.before} (${r.deleteLocalEvents ? 'local events included' : 'local events kept'}): ${r.status}.`,
+  );
 }

@@ -15,8 +15,10 @@ export function registerReports(program: Command, done: Done): void {
       .option('--user <USER_ID>', 'only by this reporter')
       .option('--limit <N>', 'at most N reports', int),
   ).action(async (opts, cmd) => done(await (await run()).runReportsList(opts, dirOf(cmd))));
-  withJson(reports.command('show').description('one report, with the reported event').argument('<ID>')).action(async (id, opts, cmd) => done(await (await run()).runReportsShow(id, opts, dirOf(cmd))));
-  withConfirm(reports.command('resolve').description('mark a report handled (Synapse deletes it)').argument('<ID>')).action(async (id, opts, cmd) =>
-    done(await (await run()).runReportsResolve(id, opts, dirOf(cmd))),
+  withJson(reports.command('show').description('one report, with the reported event').argument('<ID>')).action(
+    async (id, opts, cmd) => done(await (await run()).runReportsShow(id, opts, dirOf(cmd))),
   );
+  withConfirm(
+    reports.command('resolve').description('mark a report handled (Synapse deletes it)').argument('<ID>'),
+  ).action(async (id, opts, cmd) => done(await (await run()).runReportsResolve(id, opts, dirOf(cmd))));
 }

@@ -20,15 +20,19 @@ export function registerRooms(program: Command, done: Done): void {
       // NOTE: hidden; tests use small pages to prove the walk returns every room exactly once.
       .addOption(new Option('--page-size <N>').argParser(int).hideHelp()),
   ).action(async (opts, cmd) => done(await (await run()).runRoomsList(opts, dirOf(cmd))));
-  withJson(rooms.command('show').description("a room's details").argument('<ROOM>', '!id:domain or #alias:domain')).action(async (room, opts, cmd) =>
-    done(await (await run()).runRoomsShow(room, opts, dirOf(cmd))),
+  withJson(
+    rooms.command('show').description("a room's details").argument('<ROOM>', '!id:domain or #alias:domain'),
+  ).action(async (room, opts, cmd) => done(await (await run()).runRoomsShow(room, opts, dirOf(cmd))));
+  withJson(rooms.command('members').description("a room's joined members").argument('<ROOM>')).action(
+    async (room, opts, cmd) => done(await (await run()).runRoomsMembers(room, opts, dirOf(cmd))),
   );
-  withJson(rooms.command('members').description("a room's joined members").argument('<ROOM>')).action(async (room, opts, cmd) =>
-    done(await (await run()).runRoomsMembers(room, opts, dirOf(cmd))),
-  );
-  withJson(rooms.command('state').description("a room's current state events").argument('<ROOM>').option('--type <TYPE>', 'only events of this type, e.g. m.room.power_levels')).action(
-    async (room, opts, cmd) => done(await (await run()).runRoomsState(room, opts, dirOf(cmd))),
-  );
+  withJson(
+    rooms
+      .command('state')
+      .description("a room's current state events")
+      .argument('<ROOM>')
+      .option('--type <TYPE>', 'only events of this type, e.g. m.room.power_levels'),
+  ).action(async (room, opts, cmd) => done(await (await run()).runRoomsState(room, opts, dirOf(cmd))));
   withConfirm(
     rooms
       .command('delete')
@@ -38,9 +42,15 @@ export function registerRooms(program: Command, done: Done): void {
       .option('--no-purge', 'keep its history in the database')
       .option('--message <TEXT>', 'shown to the kicked members'),
   ).action(async (room, opts, cmd) => done(await (await run()).runRoomsDelete(room, opts, dirOf(cmd))));
-  for (const [name, on] of [['block', true], ['unblock', false]] as const) {
-    withConfirm(rooms.command(name).description(on ? 'block a room: local users can no longer join it' : 'unblock a room').argument('<ROOM>')).action(async (room, opts, cmd) =>
-      done(await (await run()).runRoomsBlock(room, on, opts, dirOf(cmd))),
-    );
+  for (const [name, on] of [
+    ['block', true],
+    ['unblock', false],
+  ] as const) {
+    withConfirm(
+      rooms
+        .command(name)
+        .description(on ? 'block a room: local users can no longer join it' : 'unblock a room')
+        .argument('<ROOM>'),
+    ).action(async (room, opts, cmd) => done(await (await run()).runRoomsBlock(room, on, opts, dirOf(cmd))));
   }
 }

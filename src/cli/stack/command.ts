@@ -32,7 +32,10 @@ export function registerStack(program: Command, done: Done): void {
     .option('--tail <N>', 'only the last N lines of each', int)
     .action(async (service, opts, cmd) => done(await (await load()).runLogs(service, opts, dirOf(cmd))));
 
-  withJson(program.command('status').alias('ps').description("each service's state and health, the Synapse version, HTTPS through nginx")).action(async (opts, cmd) =>
-    done(await (await load()).runStatus(opts, dirOf(cmd))),
-  );
+  withJson(
+    program
+      .command('status')
+      .alias('ps')
+      .description("each service's state and health, the Synapse version, HTTPS through nginx"),
+  ).action(async (opts, cmd) => done(await (await load()).runStatus(opts, dirOf(cmd))));
 }

@@ -22,13 +22,20 @@ export async function runRestart(service: string | undefined, dir: string | unde
   say(`Restarted ${service ?? 'all services'}; healthy.`);
 }
 
-export async function runLogs(service: string | undefined, f: { follow?: true; tail?: number }, dir: string | undefined): Promise<ExitStatus> {
+export async function runLogs(
+  service: string | undefined,
+  f: { follow?: true; tail?: number },
+  dir: string | undefined,
+): Promise<ExitStatus> {
   await stack.logs({ service, follow: f.follow === true, tail: f.tail }, await buildDeps(['compose'], { dir }));
 }
 
 /** Exit 1 when anything is not healthy (the report says what). */
 export async function runStatus(f: { json?: true }, dir: string | undefined): Promise<ExitStatus> {
-  const r = await stack.status({}, await buildDeps(['deployment', 'compose', 'synapse', 'publicHttp'], { dir, json: f.json }));
+  const r = await stack.status(
+    {},
+    await buildDeps(['deployment', 'compose', 'synapse', 'publicHttp'], { dir, json: f.json }),
+  );
   if (f.json === true) printJson(r);
   else renderStatus(r);
   return r.healthy ? 0 : 1;

@@ -18,11 +18,15 @@ export function registerTokens(program: Command, done: Done): void {
     'show what would be created, create nothing',
   ).action(async (opts, cmd) => done(await (await run()).runTokensCreate(opts, dirOf(cmd))));
   withJson(
-    tokens.command('list').description('list registration tokens').option('--valid', 'only tokens that can still be used').option('--invalid', 'only expired or used-up tokens'),
+    tokens
+      .command('list')
+      .description('list registration tokens')
+      .option('--valid', 'only tokens that can still be used')
+      .option('--invalid', 'only expired or used-up tokens'),
   ).action(async (opts, cmd) => done(await (await run()).runTokensList(opts, dirOf(cmd))));
-  withJson(tokens.command('show').description('one token: uses, pending, completed, expiry').argument('<TOKEN>')).action(async (token, opts, cmd) =>
-    done(await (await run()).runTokensShow(token, opts, dirOf(cmd))),
-  );
+  withJson(
+    tokens.command('show').description('one token: uses, pending, completed, expiry').argument('<TOKEN>'),
+  ).action(async (token, opts, cmd) => done(await (await run()).runTokensShow(token, opts, dirOf(cmd))));
   withDryRun(
     tokens
       .command('update')
@@ -32,7 +36,8 @@ export function registerTokens(program: Command, done: Done): void {
       .option('--expires <WHEN>', 'a duration from now (7d), a date, or "never"'),
     'show the change, make none',
   ).action(async (token, opts, cmd) => done(await (await run()).runTokensUpdate(token, opts, dirOf(cmd))));
-  withConfirm(tokens.command('delete').description('delete a token').argument('<TOKEN>'), 'show what would be deleted, delete nothing').action(async (token, opts, cmd) =>
-    done(await (await run()).runTokensDelete(token, opts, dirOf(cmd))),
-  );
+  withConfirm(
+    tokens.command('delete').description('delete a token').argument('<TOKEN>'),
+    'show what would be deleted, delete nothing',
+  ).action(async (token, opts, cmd) => done(await (await run()).runTokensDelete(token, opts, dirOf(cmd))));
 }

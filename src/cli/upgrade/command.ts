@@ -7,9 +7,13 @@ export function registerUpgrade(program: Command, done: Done): void {
   withJson(
     program
       .command('upgrade')
-      .description('--check: the pinned images and what their registries offer newer (upgrading itself is not implemented yet)')
+      .description(
+        '--check: the pinned images and what their registries offer newer (upgrading itself is not implemented yet)',
+      )
       .argument('[SERVICE...]', 'postgres, synapse, element, nginx or certbot (default: all of them)')
       .option('--check', 'show each pinned image and the newest tag its registry offers; changes nothing')
       .option('--pre', 'also offer pre-release tags (rc, beta)'),
-  ).action(async (services, opts, cmd) => done(await (await import('./run.ts')).runUpgradeCheck(services, opts, dirOf(cmd))));
+  ).action(async (services, opts, cmd) =>
+    done(await (await import('./run.ts')).runUpgradeCheck(services, opts, dirOf(cmd))),
+  );
 }

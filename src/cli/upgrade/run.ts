@@ -14,16 +14,27 @@ export interface UpgradeFlags {
   json?: true;
 }
 
-export async function runUpgradeCheck(services: readonly string[], f: UpgradeFlags, dir: string | undefined): Promise<ExitStatus> {
+export async function runUpgradeCheck(
+  services: readonly string[],
+  f: UpgradeFlags,
+  dir: string | undefined,
+): Promise<ExitStatus> {
   if (f.check !== true) {
     // NOTE: said plainly rather than half-done: an upgrade that cannot roll back is what issue 8 exists to prevent.
-    throw new MxError('E_USAGE', 'Upgrading is not implemented yet: this mxctl can only check for updates (`mxctl upgrade --check`).', {
-      hint: 'Run `mxctl upgrade --check` to see what is newer; docs/RUNBOOK.md (Upgrades) has the manual steps.',
-    });
+    throw new MxError(
+      'E_USAGE',
+      'Upgrading is not implemented yet: this mxctl can only check for updates (`mxctl upgrade --check`).',
+      {
+        hint: 'Run `mxctl upgrade --check` to see what is newer; docs/RUNBOOK.md (Upgrades) has the manual steps.',
+      },
+    );
   }
   const wanted = serviceList(services);
   const d = await buildDeps(['deployment', 'clock', 'registry', 'images'], { dir, json: f.json });
-  const report = await checkUpgrades({ ...(wanted === undefined ? {} : { services: wanted }), includePrerelease: f.pre === true }, d);
+  const report = await checkUpgrades(
+    { ...(wanted === undefined ? {} : { services: wanted }), includePrerelease: f.pre === true },
+    d,
+  );
   d.end();
   if (f.json === true) printJson(report);
   else renderCheck(report);
@@ -34,7 +45,10 @@ export async function runUpgradeCheck(services: readonly string[], f: UpgradeFla
 function serviceList(names: readonly string[]): ServiceName[] | undefined {
   if (names.length === 0) return undefined;
   for (const name of names) {
-    if (!isServiceName(name)) throw new MxError('E_UNKNOWN_SERVICE', `Unknown service "${name}".`, { hint: `The services are: ${SERVICES.join(', ')}.` });
+    if (!isServiceName(name))
+      throw new MxError('E_UNKNOWN_SERVICE', `Unknown service "${name}".`, {
+        hint: `The services are: ${SERVICES.join(', ')}.`,
+      });
   }
   return [...new Set(names as ServiceName[])];
 }
@@ -45,7 +59,11 @@ function renderCheck(r: UpgradeCheckReport): void {
     r.images.map((x) => [x.service, x.pinned, here(x), newest(x), x.status]),
   );
   for (const x of r.images) if (x.note !== undefined) say(`  ${x.service}: ${x.note}`);
-  say(r.updates === 0 ? 'Every image is the newest its registry offers.' : `${r.updates} of ${r.images.length} images have an update (mxctl cannot apply it yet: see docs/RUNBOOK.md, Upgrades).`);
+  say(
+    r.updates === 0
+      ? 'Every image is the newest its registry offers.'
+      : `${r.updates} of ${r.images.length} images have an update (mxctl cannot apply it yet: see docs/RUNBOOK.md, Upgrades).`,
+  );
 }
 
 function here(x: ImageCheck): string {
@@ -55,7 +73,8 @@ function here(x: ImageCheck): string {
 }
 
 function newest(x: ImageCheck): string {
-  if (x.newest === undefined) return x.registryDigest === undefined ? '—' : `${x.tag ?? 'latest'} ${short(x.registryDigest)}`;
+  if (x.newest === undefined)
+    return x.registryDigest === undefined ? '—' : `${x.tag ?? 'latest'} ${short(x.registryDigest)}`;
   return `${x.newest.tag} ${short(x.newest.digest)} (${x.newest.kind})`;
 }
 

@@ -28,12 +28,15 @@ function registerReads(users: Command, done: Done): void {
       .option('--admins', 'only admins')
       .option('--limit <N>', 'at most N users', int),
   ).action(async (opts, cmd) => done(await (await run()).runUsersList(opts, dirOf(cmd))));
-  withJson(users.command('show').description("a user's details").argument('<USER>', '@user:domain (or a bare local name)')).action(async (user, opts, cmd) =>
-    done(await (await run()).runUsersShow(user, opts, dirOf(cmd))),
-  );
-  withJson(users.command('whois').description("a user's sessions: devices, IP addresses, user agents, last seen").argument('<USER>')).action(async (user, opts, cmd) =>
-    done(await (await run()).runUsersWhois(user, opts, dirOf(cmd))),
-  );
+  withJson(
+    users.command('show').description("a user's details").argument('<USER>', '@user:domain (or a bare local name)'),
+  ).action(async (user, opts, cmd) => done(await (await run()).runUsersShow(user, opts, dirOf(cmd))));
+  withJson(
+    users
+      .command('whois')
+      .description("a user's sessions: devices, IP addresses, user agents, last seen")
+      .argument('<USER>'),
+  ).action(async (user, opts, cmd) => done(await (await run()).runUsersWhois(user, opts, dirOf(cmd))));
 }
 
 function registerChanges(users: Command, done: Done): void {
@@ -74,6 +77,8 @@ function registerChanges(users: Command, done: Done): void {
   ).action(async (user, opts, cmd) => done(await (await run()).runUsersResetPassword(user, opts, dirOf(cmd))));
   for (const [name, on, what] of FLAGS) {
     const flag = name.replace(/^un/, '') as 'shadow-ban' | 'suspend';
-    withConfirm(users.command(name).description(what).argument('<USER>')).action(async (user, opts, cmd) => done(await (await run()).runUsersFlag(flag, on, user, opts, dirOf(cmd))));
+    withConfirm(users.command(name).description(what).argument('<USER>')).action(async (user, opts, cmd) =>
+      done(await (await run()).runUsersFlag(flag, on, user, opts, dirOf(cmd))),
+    );
   }
 }

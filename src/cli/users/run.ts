@@ -7,7 +7,10 @@ import type { AdminFlags } from '../admin-run.ts';
 import type { ExitStatus } from '../command.ts';
 import { renderUser, renderUserList, renderWhois } from './render.ts';
 
-export async function runUsersList(f: { name?: string; deactivated?: true; admins?: true; limit?: number; json?: true }, dir: string | undefined): Promise<ExitStatus> {
+export async function runUsersList(
+  f: { name?: string; deactivated?: true; admins?: true; limit?: number; json?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
   const o = {
     ...(f.name === undefined ? {} : { name: f.name }),
     ...(f.deactivated === true ? { deactivated: true } : {}),
@@ -31,29 +34,57 @@ export async function runUsersWhois(user: string, f: { json?: true }, dir: strin
   renderWhois(w);
 }
 
-export async function runUsersDeactivate(user: string, f: AdminFlags & { erase?: true }, dir: string | undefined): Promise<ExitStatus> {
+export async function runUsersDeactivate(
+  user: string,
+  f: AdminFlags & { erase?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
   const d = await adminDeps(dir, f);
   showChange(d, f, await users.deactivateUser({ user, erase: f.erase === true }, d), (r) =>
-    say(r.alreadyDeactivated && !r.erased ? `${r.userId} was already deactivated; nothing changed.` : `Deactivated ${r.userId}${r.erased ? ' and erased their data' : ''}.`),
+    say(
+      r.alreadyDeactivated && !r.erased
+        ? `${r.userId} was already deactivated; nothing changed.`
+        : `Deactivated ${r.userId}${r.erased ? ' and erased their data' : ''}.`,
+    ),
   );
 }
 
-export async function runUsersFlag(flag: 'shadow-ban' | 'suspend', on: boolean, user: string, f: AdminFlags, dir: string | undefined): Promise<ExitStatus> {
+export async function runUsersFlag(
+  flag: 'shadow-ban' | 'suspend',
+  on: boolean,
+  user: string,
+  f: AdminFlags,
+  dir: string | undefined,
+): Promise<ExitStatus> {
   const d = await adminDeps(dir, f);
-  const r = flag === 'shadow-ban' ? await users.setShadowBan({ user, on }, d) : await users.setSuspended({ user, on }, d);
+  const r =
+    flag === 'shadow-ban' ? await users.setShadowBan({ user, on }, d) : await users.setSuspended({ user, on }, d);
   showChange(d, f, r, () => say(`${r.userId}: ${flag} ${on ? 'on' : 'off'}.`));
 }
 
-export async function runUsersCreate(user: string, f: AdminFlags & { passwordFile?: string; displayname?: string; admin?: true }, dir: string | undefined): Promise<ExitStatus> {
+export async function runUsersCreate(
+  user: string,
+  f: AdminFlags & { passwordFile?: string; displayname?: string; admin?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
   const d = await adminDeps(dir, f);
-  const o = { user, ...(f.passwordFile === undefined ? {} : { passwordFile: f.passwordFile }), ...(f.displayname === undefined ? {} : { displayname: f.displayname }), admin: f.admin === true };
+  const o = {
+    user,
+    ...(f.passwordFile === undefined ? {} : { passwordFile: f.passwordFile }),
+    ...(f.displayname === undefined ? {} : { displayname: f.displayname }),
+    admin: f.admin === true,
+  };
   showChange(d, f, await users.createUser(o, d), (r) => {
     say(`Created ${r.userId}${r.admin ? ' (server admin)' : ''}.`);
     if (r.password !== undefined) say(`Password (shown once): ${r.password}`);
   });
 }
 
-export async function runUsersModify(user: string, f: AdminFlags & { displayname?: string; admin?: boolean; lock?: true; unlock?: true }, dir: string | undefined): Promise<ExitStatus> {
+export async function runUsersModify(
+  user: string,
+  f: AdminFlags & { displayname?: string; admin?: boolean; lock?: true; unlock?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
   if (f.lock === true && f.unlock === true) throw new MxError('E_USAGE', 'Give --lock or --unlock, not both.');
   const d = await adminDeps(dir, f);
   const o = {
@@ -65,9 +96,17 @@ export async function runUsersModify(user: string, f: AdminFlags & { displayname
   showChange(d, f, await users.modifyUser(o, d), (r) => say(`${r.userId}: changed ${r.changed.join(', ')}.`));
 }
 
-export async function runUsersResetPassword(user: string, f: AdminFlags & { passwordFile?: string; keepDevices?: true }, dir: string | undefined): Promise<ExitStatus> {
+export async function runUsersResetPassword(
+  user: string,
+  f: AdminFlags & { passwordFile?: string; keepDevices?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
   const d = await adminDeps(dir, f);
-  const o = { user, ...(f.passwordFile === undefined ? {} : { passwordFile: f.passwordFile }), keepDevices: f.keepDevices === true };
+  const o = {
+    user,
+    ...(f.passwordFile === undefined ? {} : { passwordFile: f.passwordFile }),
+    keepDevices: f.keepDevices === true,
+  };
   showChange(d, f, await users.resetPassword(o, d), (r) => {
     say(`Reset the password of ${r.userId}${r.loggedOut ? '; their devices are logged out' : ''}.`);
     if (r.password !== undefined) say(`New password (shown once): ${r.password}`);

@@ -18,7 +18,11 @@ describe('durations and cut-offs', () => {
 
   it('refuses bare numbers, negative and unknown units', () => {
     for (const bad of ['90', '-1d', '7y', 'd', '1.5d', '', '7 days']) {
-      assert.throws(() => parseDuration(bad), (e) => isMxError(e, 'E_INVALID_INPUT'), bad);
+      assert.throws(
+        () => parseDuration(bad),
+        (e) => isMxError(e, 'E_INVALID_INPUT'),
+        bad,
+      );
     }
   });
 
@@ -26,21 +30,39 @@ describe('durations and cut-offs', () => {
     assert.equal(parseExpiry('never', NOW), null);
     assert.equal(parseExpiry('7d', NOW), NOW + 7 * DAY);
     assert.equal(parseExpiry('2027-01-01T00:00:00Z', NOW), Date.parse('2027-01-01T00:00:00Z'));
-    assert.throws(() => parseExpiry('2020-01-01', NOW), (e) => isMxError(e, 'E_INVALID_INPUT'));
+    assert.throws(
+      () => parseExpiry('2020-01-01', NOW),
+      (e) => isMxError(e, 'E_INVALID_INPUT'),
+    );
   });
 
   it('instants: ISO dates and epoch milliseconds', () => {
     assert.equal(parseInstant('1764244800000'), 1764244800000);
     assert.equal(parseInstant('2026-01-31T00:00:00Z'), Date.parse('2026-01-31T00:00:00Z'));
-    assert.throws(() => parseInstant('yesterday'), (e) => isMxError(e, 'E_INVALID_INPUT'));
+    assert.throws(
+      () => parseInstant('yesterday'),
+      (e) => isMxError(e, 'E_INVALID_INPUT'),
+    );
   });
 
   it('cut-off: exactly one of --older-than / --before, never in the future', () => {
     assert.equal(resolveCutoff({ olderThan: '90d' }, NOW), NOW - 90 * DAY);
     assert.equal(resolveCutoff({ before: '2026-01-01T00:00:00Z' }, NOW), Date.parse('2026-01-01T00:00:00Z'));
-    assert.throws(() => resolveCutoff({ before: '2027-01-01' }, NOW), (e) => isMxError(e, 'E_INVALID_INPUT') && /future/.test(e.message));
-    assert.throws(() => resolveCutoff({}, NOW), (e) => isMxError(e, 'E_USAGE'));
-    assert.throws(() => resolveCutoff({ olderThan: '1d', before: '2026-01-01' }, NOW), (e) => isMxError(e, 'E_USAGE'));
-    assert.throws(() => resolveCutoff({ olderThan: '0d' }, NOW), (e) => isMxError(e, 'E_INVALID_INPUT'));
+    assert.throws(
+      () => resolveCutoff({ before: '2027-01-01' }, NOW),
+      (e) => isMxError(e, 'E_INVALID_INPUT') && /future/.test(e.message),
+    );
+    assert.throws(
+      () => resolveCutoff({}, NOW),
+      (e) => isMxError(e, 'E_USAGE'),
+    );
+    assert.throws(
+      () => resolveCutoff({ olderThan: '1d', before: '2026-01-01' }, NOW),
+      (e) => isMxError(e, 'E_USAGE'),
+    );
+    assert.throws(
+      () => resolveCutoff({ olderThan: '0d' }, NOW),
+      (e) => isMxError(e, 'E_INVALID_INPUT'),
+    );
   });
 });

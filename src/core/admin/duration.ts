@@ -8,7 +8,9 @@ const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_40
 export function parseDuration(text: string, what = 'duration'): number {
   const m = /^(\d+)\s*([smhdw])$/.exec(text.trim());
   if (m === null) {
-    throw new MxError('E_INVALID_INPUT', `${what} "${text}" is not a duration.`, { hint: 'Use a number with a unit: 45s, 30m, 12h, 7d, 2w.' });
+    throw new MxError('E_INVALID_INPUT', `${what} "${text}" is not a duration.`, {
+      hint: 'Use a number with a unit: 45s, 30m, 12h, 7d, 2w.',
+    });
   }
   const n = Number(m[1]);
   const ms = n * UNIT_MS[m[2] as keyof typeof UNIT_MS];
@@ -21,7 +23,9 @@ export function parseInstant(text: string, what = 'time'): number {
   const t = text.trim();
   const ms = /^\d{12,}$/.test(t) ? Number(t) : Date.parse(t);
   if (!Number.isFinite(ms) || t === '') {
-    throw new MxError('E_INVALID_INPUT', `${what} "${text}" is not a date.`, { hint: 'Use an ISO 8601 date such as 2026-01-31 or 2026-01-31T12:00:00Z, or epoch milliseconds.' });
+    throw new MxError('E_INVALID_INPUT', `${what} "${text}" is not a date.`, {
+      hint: 'Use an ISO 8601 date such as 2026-01-31 or 2026-01-31T12:00:00Z, or epoch milliseconds.',
+    });
   }
   return ms;
 }
@@ -31,7 +35,10 @@ export function parseExpiry(text: string, now: number): number | null {
   if (text.trim().toLowerCase() === 'never') return null;
   if (/^\d+\s*[smhdw]$/.test(text.trim())) return now + parseDuration(text, 'expiry');
   const at = parseInstant(text, 'expiry');
-  if (at <= now) throw new MxError('E_INVALID_INPUT', `expiry ${new Date(at).toISOString()} is in the past.`, { hint: 'Give a duration from now (7d) or a future date.' });
+  if (at <= now)
+    throw new MxError('E_INVALID_INPUT', `expiry ${new Date(at).toISOString()} is in the past.`, {
+      hint: 'Give a duration from now (7d) or a future date.',
+    });
   return at;
 }
 
@@ -47,7 +54,9 @@ export function resolveCutoff(o: { olderThan?: string | undefined; before?: stri
   }
   const at = parseInstant(o.before ?? '', '--before');
   if (at > now) {
-    throw new MxError('E_INVALID_INPUT', `--before ${new Date(at).toISOString()} is in the future.`, { hint: 'A purge cut-off must be in the past; nothing was purged.' });
+    throw new MxError('E_INVALID_INPUT', `--before ${new Date(at).toISOString()} is in the future.`, {
+      hint: 'A purge cut-off must be in the past; nothing was purged.',
+    });
   }
   return at;
 }

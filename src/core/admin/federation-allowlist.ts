@@ -16,7 +16,8 @@ import type { ServerName } from './ids.ts';
 export const ALLOWLIST_KEY = 'federation_domain_whitelist';
 export const ALLOWLIST_SETTING = 'MX_FEDERATION_ALLOWLIST';
 /** Its comment in .env (formatSettings writes it; the allowlist command adds it to older files). */
-export const ALLOWLIST_SETTING_COMMENT = 'Federate only with these servers (comma-separated); empty: with every server.\nChange it with `mxctl federation allowlist`, which also updates homeserver.yaml.';
+export const ALLOWLIST_SETTING_COMMENT =
+  'Federate only with these servers (comma-separated); empty: with every server.\nChange it with `mxctl federation allowlist`, which also updates homeserver.yaml.';
 
 /** Comment lines the template writes above the key; an edit replaces them with the key. */
 export const ALLOWLIST_COMMENT = [
@@ -66,14 +67,21 @@ export function renderAllowlistBlock(ownServerName: string, list: readonly strin
 }
 
 function parseNames(names: readonly string[], ownServerName: string): ServerName[] {
-  if (names.length === 0) throw new MxError('E_USAGE', 'Name at least one server.', { hint: 'e.g. mxctl federation allowlist add friend.example' });
+  if (names.length === 0)
+    throw new MxError('E_USAGE', 'Name at least one server.', {
+      hint: 'e.g. mxctl federation allowlist add friend.example',
+    });
   // NOTE: every name is checked before anything is changed, so one typo changes nothing.
   const parsed = names.map((n) => parseServerName(n));
   const own = parsed.find((n) => n === ownServerName.toLowerCase());
   if (own !== undefined) {
-    throw new MxError('E_INVALID_INPUT', `${own} is this server: it is always on an active allowlist and cannot be added or removed.`, {
-      hint: 'Name the other servers only.',
-    });
+    throw new MxError(
+      'E_INVALID_INPUT',
+      `${own} is this server: it is always on an active allowlist and cannot be added or removed.`,
+      {
+        hint: 'Name the other servers only.',
+      },
+    );
   }
   return [...new Set(parsed)];
 }
@@ -86,27 +94,42 @@ export interface AllowlistChange {
   unchanged: ServerName[];
 }
 
-export function addToAllowlist(current: readonly ServerName[], names: readonly string[], ownServerName: string): AllowlistChange {
+export function addToAllowlist(
+  current: readonly ServerName[],
+  names: readonly string[],
+  ownServerName: string,
+): AllowlistChange {
   const wanted = parseNames(names, ownServerName);
   const changed = wanted.filter((n) => !current.includes(n));
   return { list: [...current, ...changed], changed, unchanged: wanted.filter((n) => current.includes(n)) };
 }
 
-export function removeFromAllowlist(current: readonly ServerName[], names: readonly string[], ownServerName: string): AllowlistChange {
+export function removeFromAllowlist(
+  current: readonly ServerName[],
+  names: readonly string[],
+  ownServerName: string,
+): AllowlistChange {
   const wanted = parseNames(names, ownServerName);
   const missing = wanted.filter((n) => !current.includes(n));
   if (missing.length > 0) {
     throw new MxError('E_NOT_FOUND', `Not on the federation allowlist: ${missing.join(', ')}. Nothing was changed.`, {
-      hint: current.length === 0 ? 'The allowlist is empty: this server federates with everyone.' : `The allowlist is: ${current.join(', ')}.`,
+      hint:
+        current.length === 0
+          ? 'The allowlist is empty: this server federates with everyone.'
+          : `The allowlist is: ${current.join(', ')}.`,
     });
   }
   const list = current.filter((n) => !wanted.includes(n));
   if (list.length === 0) {
     // NOTE: removing the last name would silently turn "federate with a few" into "federate with
     // everyone"; that is what `clear` is for, said out loud.
-    throw new MxError('E_INVALID_INPUT', `Removing ${wanted.join(', ')} would empty the allowlist, which means federating with every server. Nothing was changed.`, {
-      hint: 'To federate openly, run `mxctl federation allowlist clear`.',
-    });
+    throw new MxError(
+      'E_INVALID_INPUT',
+      `Removing ${wanted.join(', ')} would empty the allowlist, which means federating with every server. Nothing was changed.`,
+      {
+        hint: 'To federate openly, run `mxctl federation allowlist clear`.',
+      },
+    );
   }
   return { list, changed: wanted, unchanged: [] };
 }

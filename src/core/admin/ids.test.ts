@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseLocalUser, parseRegistrationToken, parseRoomId, parseRoomRef, parseServerName, parseUserId } from './ids.ts';
+import {
+  parseLocalUser,
+  parseRegistrationToken,
+  parseRoomId,
+  parseRoomRef,
+  parseServerName,
+  parseUserId,
+} from './ids.ts';
 import { isMxError } from '../errors.ts';
 
 const invalid = (e: unknown) => isMxError(e, 'E_INVALID_INPUT');
@@ -17,7 +24,17 @@ describe('matrix ids', () => {
   });
 
   it('refuses malformed ones', () => {
-    for (const bad of ['alice', '@alice', '@:example.org', '@alice:', '@al ice:example.org', '!room', 'alice:example.org', '@alice:exa mple.org', '@alice:.org.']) {
+    for (const bad of [
+      'alice',
+      '@alice',
+      '@:example.org',
+      '@alice:',
+      '@al ice:example.org',
+      '!room',
+      'alice:example.org',
+      '@alice:exa mple.org',
+      '@alice:.org.',
+    ]) {
       assert.throws(() => parseUserId(bad), invalid, bad);
     }
     for (const bad of ['!abc', 'abc:example.org', '#a:b', '!a b:example.org']) {
@@ -30,7 +47,7 @@ describe('matrix ids', () => {
     }
   });
 
-  it('registration tokens: Synapse\'s alphabet, 1-64 characters', () => {
+  it("registration tokens: Synapse's alphabet, 1-64 characters", () => {
     assert.equal(parseRegistrationToken('abc._~-XYZ09'), 'abc._~-XYZ09');
     assert.throws(() => parseRegistrationToken('has space'), invalid);
     assert.throws(() => parseRegistrationToken('x'.repeat(65)), invalid);

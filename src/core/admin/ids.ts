@@ -29,7 +29,10 @@ function splitSigil(text: string, sigil: string, kind: string, example: string):
 
 export function parseUserId(text: string): UserId {
   const { local } = splitSigil(text, '@', 'user id', '@alice:example.org');
-  if (!LOCALPART.test(local)) throw new MxError('E_INVALID_INPUT', `"${text}" is not a user id.`, { hint: 'A user id looks like @alice:example.org.' });
+  if (!LOCALPART.test(local))
+    throw new MxError('E_INVALID_INPUT', `"${text}" is not a user id.`, {
+      hint: 'A user id looks like @alice:example.org.',
+    });
   return text.trim() as UserId;
 }
 
@@ -51,7 +54,8 @@ export function parseRoomAlias(text: string): RoomAlias {
 
 function splitRoomish(text: string, sigil: string, kind: string, example: string): void {
   const { local } = splitSigil(text, sigil, kind, example);
-  if (/\s/.test(local)) throw new MxError('E_INVALID_INPUT', `"${text}" is not a ${kind}.`, { hint: `A ${kind} looks like ${example}.` });
+  if (/\s/.test(local))
+    throw new MxError('E_INVALID_INPUT', `"${text}" is not a ${kind}.`, { hint: `A ${kind} looks like ${example}.` });
 }
 
 /** A room id or alias as typed by the admin. */
@@ -59,12 +63,17 @@ export function parseRoomRef(text: string): RoomId | RoomAlias {
   const t = text.trim();
   if (t.startsWith('#')) return parseRoomAlias(t);
   if (t.startsWith('!')) return parseRoomId(t);
-  throw new MxError('E_INVALID_INPUT', `"${text}" is neither a room id nor a room alias.`, { hint: 'Give !roomid:example.org or #alias:example.org (`mxctl rooms list` shows ids).' });
+  throw new MxError('E_INVALID_INPUT', `"${text}" is neither a room id nor a room alias.`, {
+    hint: 'Give !roomid:example.org or #alias:example.org (`mxctl rooms list` shows ids).',
+  });
 }
 
 export function parseServerName(text: string): ServerName {
   const t = text.trim();
-  if (!isServerName(t)) throw new MxError('E_INVALID_INPUT', `"${text}" is not a server name.`, { hint: 'A server name looks like example.org or matrix.example.org:8448.' });
+  if (!isServerName(t))
+    throw new MxError('E_INVALID_INPUT', `"${text}" is not a server name.`, {
+      hint: 'A server name looks like example.org or matrix.example.org:8448.',
+    });
   return t.toLowerCase() as ServerName;
 }
 
@@ -75,7 +84,9 @@ export function serverOf(id: UserId | RoomId | RoomAlias): string {
 /** Registration token text as Synapse accepts it: ≤64 of [A-Za-z0-9._~-]. */
 export function parseRegistrationToken(text: string): string {
   if (!/^[A-Za-z0-9._~-]{1,64}$/.test(text)) {
-    throw new MxError('E_INVALID_INPUT', `"${text}" is not a valid registration token.`, { hint: 'A token is 1-64 characters of A-Z a-z 0-9 . _ ~ -' });
+    throw new MxError('E_INVALID_INPUT', `"${text}" is not a valid registration token.`, {
+      hint: 'A token is 1-64 characters of A-Z a-z 0-9 . _ ~ -',
+    });
   }
   return text;
 }

@@ -37,13 +37,19 @@ describe('power level read-modify-write', () => {
   });
 
   it('follows the auth rules: power to change power levels, outranking the target', () => {
-    assert.equal(setUserLevel(room({ users: { [ADMIN]: 50 } }), { actor: ADMIN, target: BAD, level: -1 }).kind, 'refused');
+    assert.equal(
+      setUserLevel(room({ users: { [ADMIN]: 50 } }), { actor: ADMIN, target: BAD, level: -1 }).kind,
+      'refused',
+    );
     const peer = setUserLevel(room({ users: { [ADMIN]: 100, [BAD]: 100 } }), { actor: ADMIN, target: BAD, level: -1 });
     assert.equal(peer.kind, 'refused');
     assert.match(peer.kind === 'refused' ? peer.reason : '', /not below/);
     assert.equal(setUserLevel(room(), { actor: ADMIN, target: BAD, level: 101 }).kind, 'refused');
     // users_default applies to an actor missing from "users"; state_default when the event has no entry
-    assert.equal(setUserLevel({ users_default: 60, state_default: 50 }, { actor: ADMIN, target: BAD, level: -1 }).kind, 'refused');
+    assert.equal(
+      setUserLevel({ users_default: 60, state_default: 50 }, { actor: ADMIN, target: BAD, level: -1 }).kind,
+      'refused',
+    );
     assert.equal(setUserLevel({ users: { [ADMIN]: 50 } }, { actor: ADMIN, target: BAD, level: -1 }).kind, 'change');
   });
 

@@ -30,14 +30,24 @@ export function powerLevelsEventLevel(content: PowerLevelsContent): number {
  * the level for m.room.power_levels, must outrank the target's current level, and may not grant
  * more than its own. The content is copied; every other key is kept as it was.
  */
-export function setUserLevel(content: PowerLevelsContent, o: { actor: string; target: string; level: number }): PowerLevelChange {
+export function setUserLevel(
+  content: PowerLevelsContent,
+  o: { actor: string; target: string; level: number },
+): PowerLevelChange {
   const before = userLevel(content, o.target);
   if (before === o.level && content.users?.[o.target] !== undefined) return { kind: 'unchanged', before };
   const actorLevel = userLevel(content, o.actor);
   const needed = powerLevelsEventLevel(content);
-  if (actorLevel < needed) return { kind: 'refused', before, reason: `${o.actor} has power ${actorLevel}; changing power levels needs ${needed}` };
-  if (o.target !== o.actor && before >= actorLevel) return { kind: 'refused', before, reason: `${o.target} has power ${before}, not below ${o.actor}'s ${actorLevel}` };
-  if (o.level > actorLevel) return { kind: 'refused', before, reason: `cannot grant ${o.level}, above ${o.actor}'s ${actorLevel}` };
+  if (actorLevel < needed)
+    return {
+      kind: 'refused',
+      before,
+      reason: `${o.actor} has power ${actorLevel}; changing power levels needs ${needed}`,
+    };
+  if (o.target !== o.actor && before >= actorLevel)
+    return { kind: 'refused', before, reason: `${o.target} has power ${before}, not below ${o.actor}'s ${actorLevel}` };
+  if (o.level > actorLevel)
+    return { kind: 'refused', before, reason: `cannot grant ${o.level}, above ${o.actor}'s ${actorLevel}` };
   const copy = structuredClone(content);
   copy.users = { ...(copy.users ?? {}), [o.target]: o.level };
   return { kind: 'change', before, after: o.level, content: copy };

@@ -14,16 +14,26 @@ export type AclChange = { kind: 'change'; content: ServerAclContent } | { kind: 
 /** Server ACL glob: `*` any run of characters, `?` one character, case-insensitive (spec). */
 export function aclGlobMatches(glob: string, serverName: string): boolean {
   const host = serverName.replace(/:\d+$/, '');
-  const re = new RegExp(`^${glob.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.+()[\]{}|]/g, '\\$&'))).join('')}$`, 'i');
+  const re = new RegExp(
+    `^${glob
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.+()[\]{}|]/g, '\\$&')))
+      .join('')}$`,
+    'i',
+  );
   return re.test(host);
 }
 
 /** Refuses an entry that would lock our own server out of its rooms. */
 export function assertNotOwnServer(entry: string, ownServerName: string): void {
   if (aclGlobMatches(entry, ownServerName)) {
-    throw new MxError('E_INVALID_INPUT', `"${entry}" matches this server's own name (${ownServerName}); blocking it would lock us out of every room.`, {
-      hint: 'Name the other server, e.g. spam.example.',
-    });
+    throw new MxError(
+      'E_INVALID_INPUT',
+      `"${entry}" matches this server's own name (${ownServerName}); blocking it would lock us out of every room.`,
+      {
+        hint: 'Name the other server, e.g. spam.example.',
+      },
+    );
   }
 }
 

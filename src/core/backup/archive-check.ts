@@ -16,16 +16,22 @@ export function archiveProblems(seen: SeenArchive, m: Manifest, sidecar: Manifes
   if (a !== undefined && seen.archive.sha256 !== undefined) {
     const got = seen.archive.sha256;
     if (a.size !== seen.archive.bytes || a.sha256 !== got) {
-      problems.push(`the archive's size/sha256 differ from its manifest (${seen.archive.bytes} bytes ${got.slice(0, 12)}… vs ${a.size} ${a.sha256.slice(0, 12)}…)`);
+      problems.push(
+        `the archive's size/sha256 differ from its manifest (${seen.archive.bytes} bytes ${got.slice(0, 12)}… vs ${a.size} ${a.sha256.slice(0, 12)}…)`,
+      );
     }
   }
-  if (seen.database.chunks.join() !== m.database.chunks.join()) problems.push('the database chunks differ from the manifest');
-  if (seen.database.size !== m.database.size || seen.database.sha256 !== m.database.sha256) problems.push('the database dump does not match its sha256');
+  if (seen.database.chunks.join() !== m.database.chunks.join())
+    problems.push('the database chunks differ from the manifest');
+  if (seen.database.size !== m.database.size || seen.database.sha256 !== m.database.sha256)
+    problems.push('the database dump does not match its sha256');
   for (const f of m.files) {
     const got = seen.files.get(f.path);
     if (got === undefined) problems.push(`missing from the archive: ${f.path}`);
-    else if (f.type === 'file' && (got.size !== f.size || got.sha256 !== f.sha256)) problems.push(`checksum mismatch: ${f.path}`);
+    else if (f.type === 'file' && (got.size !== f.size || got.sha256 !== f.sha256))
+      problems.push(`checksum mismatch: ${f.path}`);
   }
-  if (seen.files.size !== m.files.length) problems.push(`the archive holds ${seen.files.size} deployment entries, the manifest lists ${m.files.length}`);
+  if (seen.files.size !== m.files.length)
+    problems.push(`the archive holds ${seen.files.size} deployment entries, the manifest lists ${m.files.length}`);
   return problems;
 }

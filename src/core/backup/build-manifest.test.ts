@@ -39,7 +39,9 @@ test('referenced files: inside the deployment they are mapped, outside they are 
     { config_path: '/data/example.org.log.config', backed_up_as: 'synapse/example.org.log.config' },
     { config_path: '/etc/elsewhere.yaml' },
   ]);
-  assert.deepEqual(r.warnings, ['homeserver.yaml names /etc/elsewhere.yaml, which is not in the deployment folder: back it up separately.']);
+  assert.deepEqual(r.warnings, [
+    'homeserver.yaml names /etc/elsewhere.yaml, which is not in the deployment folder: back it up separately.',
+  ]);
 });
 
 test('no signing key: no backup', () => {

@@ -25,7 +25,10 @@ export const EXCLUDED_TABLE_DATA = ['e2e_one_time_keys_json'];
 
 export function buildManifest(s: ManifestSources): ManifestBuild {
   if (!s.files.some((f) => /^synapse\/[^/]+\.signing\.key$/.test(f.path))) {
-    return { ok: false, reason: 'The Synapse signing key is missing from synapse/: refusing to write a backup without it.' };
+    return {
+      ok: false,
+      reason: 'The Synapse signing key is missing from synapse/: refusing to write a backup without it.',
+    };
   }
   const inArchive = new Set(s.files.map((f) => f.path));
   const warnings: string[] = [];

@@ -4,7 +4,13 @@
 import { parse as parseYaml } from 'yaml';
 
 /** media_store entries that are caches (synapse-ops-facts §1): re-fetched on demand, never backed up. */
-const MEDIA_CACHES = new Set(['remote_content', 'remote_thumbnail', 'remote_thumbnails', 'url_cache', 'url_cache_thumbnails']);
+const MEDIA_CACHES = new Set([
+  'remote_content',
+  'remote_thumbnail',
+  'remote_thumbnails',
+  'url_cache',
+  'url_cache_thumbnails',
+]);
 
 export function isExcluded(rel: string, excludedDirs: readonly string[]): boolean {
   if (excludedDirs.some((d) => rel === d || rel.startsWith(`${d}/`))) return true;
@@ -26,7 +32,11 @@ export function referencedPaths(homeserverYaml: string | undefined): string[] {
   const found = new Set<string>();
   const visit = (value: unknown, key: string): void => {
     if (typeof value === 'string') {
-      if ((key.endsWith('_path') || key === 'log_config' || key === 'app_service_config_files') && value.startsWith('/')) found.add(value);
+      if (
+        (key.endsWith('_path') || key === 'log_config' || key === 'app_service_config_files') &&
+        value.startsWith('/')
+      )
+        found.add(value);
     } else if (Array.isArray(value)) {
       for (const v of value) visit(v, key);
     } else if (value !== null && typeof value === 'object') {

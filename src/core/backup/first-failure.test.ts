@@ -14,7 +14,9 @@ test('everything succeeds: no failure, stop never called', async () => {
 test('the first failure is returned and stops the rest once; later failures are ignored', async () => {
   const stopped: unknown[] = [];
   const first = new Error('gpg died');
-  const f = await firstFailure([failLater(20, new Error('EPIPE')), failLater(5, first), later(30, 'done')], (e) => stopped.push(e));
+  const f = await firstFailure([failLater(20, new Error('EPIPE')), failLater(5, first), later(30, 'done')], (e) =>
+    stopped.push(e),
+  );
   assert.equal(f?.error, first);
   assert.deepEqual(stopped, [first]);
 });

@@ -12,7 +12,10 @@ export interface Failure {
  * processes); the rest are still awaited, so nothing is left running. Resolves to that first
  * failure, or undefined when every piece succeeded.
  */
-export async function firstFailure(work: readonly Promise<unknown>[], stop: (error: unknown) => void): Promise<Failure | undefined> {
+export async function firstFailure(
+  work: readonly Promise<unknown>[],
+  stop: (error: unknown) => void,
+): Promise<Failure | undefined> {
   let failure: Failure | undefined;
   const onFailure = (error: unknown): void => {
     if (failure !== undefined) return;

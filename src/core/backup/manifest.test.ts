@@ -17,10 +17,24 @@ test('media ids come from local_content paths only', () => {
 
 test('a manifest with unknown or missing fields is rejected with the field named', () => {
   const ok = {
-    format: MANIFEST_FORMAT, id: 'matrix-backup-2026-11-27_030405', created_at: 'x', mxctl_version: '0.1.0', server_name: 'example.org',
-    synapse_version: '1.160.0', schema_version: 94, schema_compat_version: 84, row_counts: { users: 3 }, message_count: 5,
-    database: { chunks: ['database/synapse.pgdump.00000'], size: 10, sha256: 'a'.repeat(64), excluded_table_data: ['e2e_one_time_keys_json'] },
-    files: [{ path: '.env', type: 'file', size: 1, mode: 384, sha256: 'b'.repeat(64) }], referenced_files: [],
+    format: MANIFEST_FORMAT,
+    id: 'matrix-backup-2026-11-27_030405',
+    created_at: 'x',
+    mxctl_version: '0.1.0',
+    server_name: 'example.org',
+    synapse_version: '1.160.0',
+    schema_version: 94,
+    schema_compat_version: 84,
+    row_counts: { users: 3 },
+    message_count: 5,
+    database: {
+      chunks: ['database/synapse.pgdump.00000'],
+      size: 10,
+      sha256: 'a'.repeat(64),
+      excluded_table_data: ['e2e_one_time_keys_json'],
+    },
+    files: [{ path: '.env', type: 'file', size: 1, mode: 384, sha256: 'b'.repeat(64) }],
+    referenced_files: [],
   };
   assert.equal(parseManifest(JSON.stringify(ok)).ok, true);
   const bad = parseManifest(JSON.stringify({ ...ok, surprise: 1, schema_version: 'x' }));

@@ -23,7 +23,10 @@ const fileEntry = z.strictObject({
   type: z.enum(['file', 'directory', 'symlink']),
   size: z.number().int().nonnegative(),
   mode: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   linkname: z.string().optional(),
 });
 export type ManifestFile = z.infer<typeof fileEntry>;
@@ -49,7 +52,9 @@ export const manifestSchema = z.strictObject({
   /** Paths homeserver.yaml names, as the container sees them, and where they were found. */
   referenced_files: z.array(z.strictObject({ config_path: z.string(), backed_up_as: z.string().optional() })),
   /** Only in the sidecar: the archive as written (the inner copy can't hash its own container). */
-  archive: z.strictObject({ name: z.string(), size: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  archive: z
+    .strictObject({ name: z.string(), size: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })
+    .optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
@@ -63,7 +68,8 @@ export function parseManifest(text: string): ManifestParse {
     return { ok: false, error: `not JSON: ${(error as Error).message}` };
   }
   const r = manifestSchema.safeParse(json);
-  if (!r.success) return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  if (!r.success)
+    return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   return { ok: true, manifest: r.data };
 }
 
@@ -76,8 +82,10 @@ export type DumpVerdict = { ok: true } | { ok: false; reason: string };
 
 export function judgeDump(size: number, head: Buffer): DumpVerdict {
   if (size === 0) return { ok: false, reason: 'pg_dump produced 0 bytes' };
-  if (head.subarray(0, PGDUMP_MAGIC.length).toString('latin1') !== PGDUMP_MAGIC) return { ok: false, reason: 'the dump does not start with the pg_dump custom-format header' };
-  if (size < MIN_PLAUSIBLE_DUMP_BYTES) return { ok: false, reason: `the dump is implausibly small (${size} bytes; an empty Synapse database is larger)` };
+  if (head.subarray(0, PGDUMP_MAGIC.length).toString('latin1') !== PGDUMP_MAGIC)
+    return { ok: false, reason: 'the dump does not start with the pg_dump custom-format header' };
+  if (size < MIN_PLAUSIBLE_DUMP_BYTES)
+    return { ok: false, reason: `the dump is implausibly small (${size} bytes; an empty Synapse database is larger)` };
   return { ok: true };
 }
 

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { archiveName, backupId, backupTime, dbChunkName, isBackupId, manifestName, parseBackupFileName } from './naming.ts';
+import {
+  archiveName,
+  backupId,
+  backupTime,
+  dbChunkName,
+  isBackupId,
+  manifestName,
+  parseBackupFileName,
+} from './naming.ts';
 
 test('ids are UTC timestamps that sort by time, with an optional tag', () => {
   const at = new Date(Date.UTC(2026, 10, 27, 3, 4, 5));

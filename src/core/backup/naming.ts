@@ -39,7 +39,10 @@ export function manifestName(id: string): string {
 
 /** The id a backup folder entry belongs to, and whether it is the archive or the manifest. */
 export function parseBackupFileName(name: string): { id: string; kind: 'archive' | 'manifest' } | undefined {
-  for (const [suffix, kind] of [[ARCHIVE_SUFFIX, 'archive'], [MANIFEST_SUFFIX, 'manifest']] as const) {
+  for (const [suffix, kind] of [
+    [ARCHIVE_SUFFIX, 'archive'],
+    [MANIFEST_SUFFIX, 'manifest'],
+  ] as const) {
     if (name.endsWith(suffix)) {
       const id = name.slice(0, -suffix.length);
       if (isBackupId(id)) return { id, kind };

@@ -7,7 +7,11 @@ const day = 86_400_000;
 const start = Date.UTC(2026, 0, 1, 3, 0, 0);
 
 function daily(n: number, verified: (i: number) => boolean = () => true): RetentionCandidate[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `b${String(i).padStart(3, '0')}`, createdAt: new Date(start + i * day), verified: verified(i) }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `b${String(i).padStart(3, '0')}`,
+    createdAt: new Date(start + i * day),
+    verified: verified(i),
+  }));
 }
 
 test('an empty listing or an empty policy prunes nothing (fails closed)', () => {
@@ -40,11 +44,18 @@ test('the newest verified backup is never deleted, however old', () => {
 });
 
 test('several backups a day: only the newest of the day counts for that day', () => {
-  const same: RetentionCandidate[] = [0, 1, 2].map((h) => ({ id: `h${h}`, createdAt: new Date(start + h * 3_600_000), verified: false }));
+  const same: RetentionCandidate[] = [0, 1, 2].map((h) => ({
+    id: `h${h}`,
+    createdAt: new Date(start + h * 3_600_000),
+    verified: false,
+  }));
   const plan = planRetention(same, { daily: 7, weekly: 0, monthly: 0 });
   assert.ok(plan.ok);
   if (!plan.ok) return;
-  assert.deepEqual(plan.keep.map((k) => k.id), ['h2']);
+  assert.deepEqual(
+    plan.keep.map((k) => k.id),
+    ['h2'],
+  );
   assert.deepEqual(plan.remove, ['h1', 'h0']);
 });
 

@@ -17,13 +17,14 @@ export interface RetentionCandidate {
 }
 
 /** Candidates from listed backups, whose creation time is an ISO 8601 string (manifest's created_at). */
-export function candidatesFrom(listed: readonly { id: string; createdAt: string; verified: boolean }[]): RetentionCandidate[] {
+export function candidatesFrom(
+  listed: readonly { id: string; createdAt: string; verified: boolean }[],
+): RetentionCandidate[] {
   return listed.map((b) => ({ id: b.id, createdAt: new Date(b.createdAt), verified: b.verified }));
 }
 
 export type RetentionPlan =
-  | { ok: true; keep: { id: string; reasons: string[] }[]; remove: string[] }
-  | { ok: false; reason: string };
+  { ok: true; keep: { id: string; reasons: string[] }[]; remove: string[] } | { ok: false; reason: string };
 
 function dayKey(d: Date): string {
   return d.toISOString().slice(0, 10);
@@ -45,8 +46,11 @@ export function isoWeekKey(d: Date): string {
 
 export function planRetention(backups: readonly RetentionCandidate[], policy: RetentionPolicy): RetentionPlan {
   if (backups.length === 0) return { ok: false, reason: 'the listing is empty: nothing is pruned on an empty listing' };
-  if (policy.daily + policy.weekly + policy.monthly <= 0) return { ok: false, reason: 'the policy keeps nothing: refusing to delete every backup' };
-  const newestFirst = [...backups].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id));
+  if (policy.daily + policy.weekly + policy.monthly <= 0)
+    return { ok: false, reason: 'the policy keeps nothing: refusing to delete every backup' };
+  const newestFirst = [...backups].sort(
+    (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id),
+  );
   const reasons = new Map<string, string[]>();
   const add = (id: string, why: string) => reasons.set(id, [...(reasons.get(id) ?? []), why]);
 
@@ -70,7 +74,9 @@ export function planRetention(backups: readonly RetentionCandidate[], policy: Re
   const newestVerified = newestFirst.find((b) => b.verified);
   if (newestVerified !== undefined) add(newestVerified.id, 'newest verified');
 
-  const keep = newestFirst.filter((b) => reasons.has(b.id)).map((b) => ({ id: b.id, reasons: reasons.get(b.id) ?? [] }));
+  const keep = newestFirst
+    .filter((b) => reasons.has(b.id))
+    .map((b) => ({ id: b.id, reasons: reasons.get(b.id) ?? [] }));
   const remove = newestFirst.filter((b) => !reasons.has(b.id)).map((b) => b.id);
   return { ok: true, keep, remove };
 }

@@ -21,9 +21,16 @@ export type SchemaVerdict = { ok: true; detail: string } | { ok: false; detail: 
 
 export function judgeSchema(db: { version: number; compat: number }, image: string): SchemaVerdict {
   const code = imageSchemaVersion(image);
-  if (code === undefined) return { ok: true, detail: `schema ${db.version} (compat ${db.compat}); the image ${image} is not in mxctl's table, not checked` };
+  if (code === undefined)
+    return {
+      ok: true,
+      detail: `schema ${db.version} (compat ${db.compat}); the image ${image} is not in mxctl's table, not checked`,
+    };
   if (db.compat > code) {
-    return { ok: false, detail: `the backup's database needs a Synapse with schema >= ${db.compat}; the pinned image (${image}) has schema ${code}` };
+    return {
+      ok: false,
+      detail: `the backup's database needs a Synapse with schema >= ${db.compat}; the pinned image (${image}) has schema ${code}`,
+    };
   }
   return { ok: true, detail: `schema ${db.version} (compat ${db.compat}) runs on the pinned image (schema ${code})` };
 }

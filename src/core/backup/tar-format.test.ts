@@ -7,11 +7,23 @@ import { join } from 'node:path';
 import { BLOCK, decodeHeaderBlock, encodeHeader, endOfArchive, padding, parsePax } from './tar-format.ts';
 
 function entry(path: string, data: Buffer): Buffer {
-  return Buffer.concat([encodeHeader({ path, type: 'file', size: data.length, mode: 0o640, uid: 991, gid: 991, mtime: 1_700_000_000 }), data, Buffer.alloc(padding(data.length))]);
+  return Buffer.concat([
+    encodeHeader({ path, type: 'file', size: data.length, mode: 0o640, uid: 991, gid: 991, mtime: 1_700_000_000 }),
+    data,
+    Buffer.alloc(padding(data.length)),
+  ]);
 }
 
 test('a short path fits one ustar block and decodes back', () => {
-  const h = encodeHeader({ path: 'deployment/synapse/homeserver.yaml', type: 'file', size: 1234, mode: 0o600, uid: 0, gid: 0, mtime: 1 });
+  const h = encodeHeader({
+    path: 'deployment/synapse/homeserver.yaml',
+    type: 'file',
+    size: 1234,
+    mode: 0o600,
+    uid: 0,
+    gid: 0,
+    mtime: 1,
+  });
   assert.equal(h.length, BLOCK);
   const d = decodeHeaderBlock(h);
   assert.equal(d?.path, 'deployment/synapse/homeserver.yaml');
@@ -45,7 +57,16 @@ test('stock tar extracts what we write: files, a directory, a symlink, a 300-cha
       encodeHeader({ path: 'd', type: 'directory', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0 }),
       entry('d/a.txt', data),
       entry(long, Buffer.alloc(1000, 7)),
-      encodeHeader({ path: 'd/link', type: 'symlink', size: 0, mode: 0o777, uid: 0, gid: 0, mtime: 0, linkname: 'a.txt' }),
+      encodeHeader({
+        path: 'd/link',
+        type: 'symlink',
+        size: 0,
+        mode: 0o777,
+        uid: 0,
+        gid: 0,
+        mtime: 0,
+        linkname: 'a.txt',
+      }),
       endOfArchive(),
     ]);
     writeFileSync(join(dir, 't.tar'), archive);

@@ -51,7 +51,14 @@ function paxRecord(key: string, value: string): string {
   return `${len}${body}`;
 }
 
-function ustarBlock(h: TarHeader, name: string, prefix: string, typeflag: string, size: number, linkname: string): Buffer {
+function ustarBlock(
+  h: TarHeader,
+  name: string,
+  prefix: string,
+  typeflag: string,
+  size: number,
+  linkname: string,
+): Buffer {
   const buf = Buffer.alloc(BLOCK);
   writeString(buf, 0, 100, name);
   writeOctal(buf, 100, 8, h.mode & 0o7777);
@@ -81,7 +88,14 @@ export function encodeHeader(h: TarHeader): Buffer {
   if (split === undefined) records.push(paxRecord('path', h.path));
   if (Buffer.byteLength(linkname) > 100) records.push(paxRecord('linkpath', linkname));
   if (!fitsUstar(h.size, 12)) records.push(paxRecord('size', String(h.size)));
-  const main = ustarBlock(h, split?.name ?? h.path.slice(-100), split?.prefix ?? '', TYPEFLAG[h.type], h.size, linkname.slice(0, 100));
+  const main = ustarBlock(
+    h,
+    split?.name ?? h.path.slice(-100),
+    split?.prefix ?? '',
+    TYPEFLAG[h.type],
+    h.size,
+    linkname.slice(0, 100),
+  );
   if (records.length === 0) return main;
   const pax = encoder.encode(records.join(''));
   const paxHeader = ustarBlock({ ...h, mode: 0o644 }, 'PaxHeader', '', 'x', pax.length, '');

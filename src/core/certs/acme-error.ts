@@ -23,15 +23,31 @@ export interface AcmeFailure {
 }
 
 const ACME_URN = /urn:ietf:params:acme:error:([A-Za-z]+)(?:\s*::\s*|:\s*)?(.*)/;
-const UNREACHABLE = [/Failed to establish a new connection/, /Max retries exceeded/, /Connection refused/, /Name or service not known/, /Temporary failure in name resolution/, /Read timed out/, /Connection reset/, /CERTIFICATE_VERIFY_FAILED/];
-const ACCOUNT_TYPES = new Set(['accountDoesNotExist', 'externalAccountRequired', 'invalidContact', 'unsupportedContact', 'userActionRequired']);
+const UNREACHABLE = [
+  /Failed to establish a new connection/,
+  /Max retries exceeded/,
+  /Connection refused/,
+  /Name or service not known/,
+  /Temporary failure in name resolution/,
+  /Read timed out/,
+  /Connection reset/,
+  /CERTIFICATE_VERIFY_FAILED/,
+];
+const ACCOUNT_TYPES = new Set([
+  'accountDoesNotExist',
+  'externalAccountRequired',
+  'invalidContact',
+  'unsupportedContact',
+  'userActionRequired',
+]);
 
 /** Reads certbot's output; returns a kind of 'other' with the last meaningful line when nothing is recognised. */
 export function classifyCertbotFailure(text: string): AcmeFailure {
   const challenges = failedChallenges(text);
   if (challenges.length > 0 || /failed to authenticate some domains/.test(text)) {
     const first = challenges[0];
-    const message = first === undefined ? 'the CA could not validate the challenge' : `${first.name}: ${first.type}: ${first.detail}`;
+    const message =
+      first === undefined ? 'the CA could not validate the challenge' : `${first.name}: ${first.type}: ${first.detail}`;
     return { kind: 'challenge-failed', message, challenge: challengeType(text), challenges };
   }
   const urn = lastMatch(text, ACME_URN);
@@ -40,13 +56,15 @@ export function classifyCertbotFailure(text: string): AcmeFailure {
     const message = `${type}: ${detail.trim()}`.replace(/:\s*$/, '');
     if (type === 'rateLimited') return { kind: 'rate-limited', message, challenges };
     if (ACCOUNT_TYPES.has(type) || /account/i.test(detail)) return { kind: 'account', message, challenges };
-    if (type === 'connection' || type === 'dns') return { kind: 'challenge-failed', message, challenge: challengeType(text), challenges };
+    if (type === 'connection' || type === 'dns')
+      return { kind: 'challenge-failed', message, challenge: challengeType(text), challenges };
     return { kind: 'other', message, challenges };
   }
   if (/Account .*does not exist|Unable to register an account|account.*(deactivated|not found)/i.test(text)) {
     return { kind: 'account', message: lastMeaningfulLine(text), challenges };
   }
-  if (UNREACHABLE.some((re) => re.test(text))) return { kind: 'ca-unreachable', message: unreachableMessage(text), challenges };
+  if (UNREACHABLE.some((re) => re.test(text)))
+    return { kind: 'ca-unreachable', message: unreachableMessage(text), challenges };
   return { kind: 'other', message: lastMeaningfulLine(text), challenges };
 }
 
@@ -69,7 +87,10 @@ function challengeType(text: string): string {
 
 function unreachableMessage(text: string): string {
   const where = /HTTPSConnectionPool\(host='([^']+)', port=(\d+)\)/.exec(text);
-  const why = /(Failed to establish a new connection: [^"')]+|Read timed out[^"')]*|Name or service not known|Temporary failure in name resolution|Connection reset[^"')]*|CERTIFICATE_VERIFY_FAILED[^"')]*)/.exec(text)?.[1];
+  const why =
+    /(Failed to establish a new connection: [^"')]+|Read timed out[^"')]*|Name or service not known|Temporary failure in name resolution|Connection reset[^"')]*|CERTIFICATE_VERIFY_FAILED[^"')]*)/.exec(
+      text,
+    )?.[1];
   if (where === null) return why ?? lastMeaningfulLine(text);
   return `cannot reach the ACME server at ${where[1] ?? ''}:${where[2] ?? ''}${why === undefined ? '' : `: ${why.trim()}`}`;
 }
@@ -88,6 +109,12 @@ export function lastMeaningfulLine(text: string): string {
   const lines = text
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^(File |Traceback|~|\^|\.\.\.|Ask for help|Saving debug log|See the logfile|An unexpected error occurred)/.test(l));
+    .filter(
+      (l) =>
+        l !== '' &&
+        !/^(File |Traceback|~|\^|\.\.\.|Ask for help|Saving debug log|See the logfile|An unexpected error occurred)/.test(
+          l,
+        ),
+    );
   return (lines.at(-1) ?? 'certbot gave no reason').slice(0, 500);
 }

@@ -17,7 +17,8 @@ export interface CertInfo {
 export type CertInfoResult = { ok: true; cert: CertInfo } | { ok: false; error: string };
 
 // NOTE: node gives undefined for an empty subject (CAs may issue leaves with SANs only).
-const cn = (dn: string | undefined): string => (dn === undefined ? '' : (/(?:^|\n)CN=([^\n]*)/.exec(dn)?.[1] ?? dn.replace(/\n/g, ', ')));
+const cn = (dn: string | undefined): string =>
+  dn === undefined ? '' : (/(?:^|\n)CN=([^\n]*)/.exec(dn)?.[1] ?? dn.replace(/\n/g, ', '));
 
 /** The leaf (first certificate) of a PEM chain; an error in words when the text is not one. */
 export function readCertificate(pem: string | Buffer): CertInfoResult {

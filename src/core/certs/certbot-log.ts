@@ -41,8 +41,14 @@ export function parseCertbotLog(text: string): CertbotRun | undefined {
 
 function outcomeOf(text: string): RunOutcome {
   if (/:ERROR:|Exiting abnormally|Failed to renew certificate/.test(text)) return 'failed';
-  if (/Congratulations, all (simulated )?renewals succeeded|Successfully received certificate|The dry run was successful/.test(text)) return 'renewed';
-  if (/No (simulated )?renewals were attempted|Certificate not yet due for renewal|not due for renewal yet/.test(text)) return 'not-due';
+  if (
+    /Congratulations, all (simulated )?renewals succeeded|Successfully received certificate|The dry run was successful/.test(
+      text,
+    )
+  )
+    return 'renewed';
+  if (/No (simulated )?renewals were attempted|Certificate not yet due for renewal|not due for renewal yet/.test(text))
+    return 'not-due';
   return 'unknown';
 }
 

@@ -7,7 +7,10 @@ import { parseRenewalConf } from './renewal-conf.ts';
 import { missingNames, readCertificate, sameNames } from './cert-info.ts';
 
 const at = (iso: string) => new Date(iso);
-const validity = (days: number, from = at('2026-01-01T00:00:00Z')) => ({ notBefore: from, notAfter: new Date(from.getTime() + days * DAY_MS) });
+const validity = (days: number, from = at('2026-01-01T00:00:00Z')) => ({
+  notBefore: from,
+  notAfter: new Date(from.getTime() + days * DAY_MS),
+});
 
 describe('certbot renewal time', () => {
   it('2/3 of the lifetime from 10 days up, half below', () => {
@@ -55,17 +58,36 @@ const L = (lines: string[]) => lines.map((l) => `2026-12-02 16:07:07,622:${l}`).
 
 describe('certbot logs', () => {
   it('a renewal: forced, succeeded', () => {
-    const r = parseCertbotLog(L(["DEBUG:certbot._internal.main:Arguments: ['--force-renewal', '--server', 'https://ca/dir']", 'DEBUG:certbot._internal.display.obj:Notifying user: Processing /etc/letsencrypt/renewal/element-matrix.conf', 'DEBUG:certbot._internal.display.obj:Notifying user: Congratulations, all renewals succeeded: ']));
-    assert.deepEqual({ ...r, startedAt: r?.startedAt.toISOString() }, { startedAt: '2026-12-02T16:07:07.622Z', renew: true, dryRun: false, forced: true, outcome: 'renewed' });
+    const r = parseCertbotLog(
+      L([
+        "DEBUG:certbot._internal.main:Arguments: ['--force-renewal', '--server', 'https://ca/dir']",
+        'DEBUG:certbot._internal.display.obj:Notifying user: Processing /etc/letsencrypt/renewal/element-matrix.conf',
+        'DEBUG:certbot._internal.display.obj:Notifying user: Congratulations, all renewals succeeded: ',
+      ]),
+    );
+    assert.deepEqual(
+      { ...r, startedAt: r?.startedAt.toISOString() },
+      { startedAt: '2026-12-02T16:07:07.622Z', renew: true, dryRun: false, forced: true, outcome: 'renewed' },
+    );
   });
   it('a check with nothing due is not an attempt; the attempt before it is found', () => {
-    const notDue = L(["DEBUG:certbot._internal.main:Arguments: ['--quiet']", 'DEBUG:certbot._internal.display.obj:Notifying user: Processing /etc/letsencrypt/renewal/x.conf', 'DEBUG:certbot._internal.display.obj:Notifying user: No renewals were attempted.']);
-    const failed = L(["DEBUG:certbot._internal.main:Arguments: []", "ERROR:certbot._internal.renewal:Failed to renew certificate element-matrix with error: HTTPSConnectionPool(host='pebble', port=14000): Max retries exceeded with url: /dir (Caused by NewConnectionError(\"HTTPSConnection(host='pebble', port=14000): Failed to establish a new connection: [Errno 111] Connection refused\"))"]);
+    const notDue = L([
+      "DEBUG:certbot._internal.main:Arguments: ['--quiet']",
+      'DEBUG:certbot._internal.display.obj:Notifying user: Processing /etc/letsencrypt/renewal/x.conf',
+      'DEBUG:certbot._internal.display.obj:Notifying user: No renewals were attempted.',
+    ]);
+    const failed = L([
+      'DEBUG:certbot._internal.main:Arguments: []',
+      "ERROR:certbot._internal.renewal:Failed to renew certificate element-matrix with error: HTTPSConnectionPool(host='pebble', port=14000): Max retries exceeded with url: /dir (Caused by NewConnectionError(\"HTTPSConnection(host='pebble', port=14000): Failed to establish a new connection: [Errno 111] Connection refused\"))",
+    ]);
     const h = renewalHistory([notDue, 'garbage\x00\x01', failed]);
     assert.equal(h.lastRun?.outcome, 'not-due');
     assert.equal(h.lastAttempt?.outcome, 'failed');
     assert.equal(h.lastAttempt?.failure?.kind, 'ca-unreachable');
-    assert.equal(h.lastAttempt?.failure?.message, 'cannot reach the ACME server at pebble:14000: Failed to establish a new connection: [Errno 111] Connection refused');
+    assert.equal(
+      h.lastAttempt?.failure?.message,
+      'cannot reach the ACME server at pebble:14000: Failed to establish a new connection: [Errno 111] Connection refused',
+    );
     assert.equal(h.unreadable, 1);
   });
   it('garbage, an empty file and a log cut before its first line are not runs', () => {
@@ -81,22 +103,36 @@ describe('certbot logs', () => {
   });
 });
 
-describe('ACME failures in the CA\'s words', () => {
+describe("ACME failures in the CA's words", () => {
   it('a failed challenge names the name, the type and the challenge', () => {
-    const text = 'Certbot failed to authenticate some domains (authenticator: webroot). The Certificate Authority reported these problems:\n  Identifier: matrix.lab2.test\n  Type:   connection\n  Detail: 127.0.0.254: Fetching http://matrix.lab2.test/.well-known/acme-challenge/x: Connection refused\n\nHint: ...\nhttp-01 challenge for matrix.lab2.test';
+    const text =
+      'Certbot failed to authenticate some domains (authenticator: webroot). The Certificate Authority reported these problems:\n  Identifier: matrix.lab2.test\n  Type:   connection\n  Detail: 127.0.0.254: Fetching http://matrix.lab2.test/.well-known/acme-challenge/x: Connection refused\n\nHint: ...\nhttp-01 challenge for matrix.lab2.test';
     const f = classifyCertbotFailure(text);
     assert.equal(f.kind, 'challenge-failed');
     assert.equal(f.challenge, 'http-01');
-    assert.deepEqual(failedChallenges(text), [{ name: 'matrix.lab2.test', type: 'connection', detail: '127.0.0.254: Fetching http://matrix.lab2.test/.well-known/acme-challenge/x: Connection refused' }]);
+    assert.deepEqual(failedChallenges(text), [
+      {
+        name: 'matrix.lab2.test',
+        type: 'connection',
+        detail: '127.0.0.254: Fetching http://matrix.lab2.test/.well-known/acme-challenge/x: Connection refused',
+      },
+    ]);
   });
   it('rate limited and account problems by their ACME type', () => {
-    assert.equal(classifyCertbotFailure('An unexpected error occurred:\nurn:ietf:params:acme:error:rateLimited :: too many certificates (5) already issued').kind, 'rate-limited');
+    assert.equal(
+      classifyCertbotFailure(
+        'An unexpected error occurred:\nurn:ietf:params:acme:error:rateLimited :: too many certificates (5) already issued',
+      ).kind,
+      'rate-limited',
+    );
     const acct = classifyCertbotFailure('urn:ietf:params:acme:error:accountDoesNotExist :: Account "x" not found');
     assert.equal(acct.kind, 'account');
     assert.match(acct.message, /accountDoesNotExist: Account "x" not found/);
   });
   it('anything else keeps its last meaningful line', () => {
-    const f = classifyCertbotFailure('Traceback (most recent call last):\n  File "x.py", line 1\nValueError: something odd\nAsk for help or search for solutions at https://community.letsencrypt.org.');
+    const f = classifyCertbotFailure(
+      'Traceback (most recent call last):\n  File "x.py", line 1\nValueError: something odd\nAsk for help or search for solutions at https://community.letsencrypt.org.',
+    );
     assert.deepEqual([f.kind, f.message], ['other', 'ValueError: something odd']);
     assert.equal(classifyCertbotFailure('').message, 'certbot gave no reason');
   });
@@ -104,9 +140,18 @@ describe('ACME failures in the CA\'s words', () => {
 
 describe('renewal conf', () => {
   it('reads server, authenticator and names', () => {
-    const r = parseRenewalConf('version = 5.5.0\nfullchain = /etc/letsencrypt/live/x/fullchain.pem\n[renewalparams]\naccount = abc\nserver = https://ca/dir\nauthenticator = webroot\npreferred_profile = shortlived\n[[webroot_map]]\na.test = /var/www/certbot\nb.test = /var/www/certbot\n');
+    const r = parseRenewalConf(
+      'version = 5.5.0\nfullchain = /etc/letsencrypt/live/x/fullchain.pem\n[renewalparams]\naccount = abc\nserver = https://ca/dir\nauthenticator = webroot\npreferred_profile = shortlived\n[[webroot_map]]\na.test = /var/www/certbot\nb.test = /var/www/certbot\n',
+    );
     assert.ok(r.ok);
-    assert.deepEqual(r.conf, { server: 'https://ca/dir', authenticator: 'webroot', account: 'abc', renewBeforeExpiry: undefined, preferredProfile: 'shortlived', webrootNames: ['a.test', 'b.test'] });
+    assert.deepEqual(r.conf, {
+      server: 'https://ca/dir',
+      authenticator: 'webroot',
+      account: 'abc',
+      renewBeforeExpiry: undefined,
+      preferredProfile: 'shortlived',
+      webrootNames: ['a.test', 'b.test'],
+    });
   });
   it('a broken conf names the line', () => {
     const r = parseRenewalConf('version = 5.5.0\n<<<<<<< merge\n');

@@ -60,9 +60,22 @@ export interface CertJudgement {
 export function judgeLifetime(v: Validity, now: Date): CertJudgement {
   const f = lifetimeFacts(v, now);
   if (f.leftMs <= 0) return { level: 'expired', reasons: [`EXPIRED ${formatDuration(-f.leftMs)} ago`] };
-  if (f.leftMs < 3 * DAY_MS) return { level: 'critical', reasons: [`expires in ${formatDuration(f.leftMs)} (under 3 days)`] };
-  if (f.leftShare < 1 / 10) return { level: 'critical', reasons: [`expires in ${formatDuration(f.leftMs)} (${percent(f.leftShare)}: under 10 % of its ${formatDuration(f.lifetimeMs)} lifetime)`] };
-  if (f.leftShare < 1 / 4) return { level: 'warn', reasons: [`expires in ${formatDuration(f.leftMs)} (${percent(f.leftShare)}: under a quarter of its ${formatDuration(f.lifetimeMs)} lifetime)`] };
+  if (f.leftMs < 3 * DAY_MS)
+    return { level: 'critical', reasons: [`expires in ${formatDuration(f.leftMs)} (under 3 days)`] };
+  if (f.leftShare < 1 / 10)
+    return {
+      level: 'critical',
+      reasons: [
+        `expires in ${formatDuration(f.leftMs)} (${percent(f.leftShare)}: under 10 % of its ${formatDuration(f.lifetimeMs)} lifetime)`,
+      ],
+    };
+  if (f.leftShare < 1 / 4)
+    return {
+      level: 'warn',
+      reasons: [
+        `expires in ${formatDuration(f.leftMs)} (${percent(f.leftShare)}: under a quarter of its ${formatDuration(f.lifetimeMs)} lifetime)`,
+      ],
+    };
   if (now.getTime() > f.renewAt.getTime() + renewalGraceMs(f.lifetimeMs)) {
     return { level: 'warn', reasons: [`renewal was due at ${f.renewAt.toISOString()} and has not happened`] };
   }

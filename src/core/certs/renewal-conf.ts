@@ -29,13 +29,15 @@ export function parseRenewalConf(text: string): RenewalConfResult {
       continue;
     }
     const kv = /^([^=\s][^=]*?)\s*=\s*(.*)$/.exec(line);
-    if (kv === null) return { ok: false, error: `line ${i + 1} is neither "key = value" nor a [section]: ${line.slice(0, 80)}` };
+    if (kv === null)
+      return { ok: false, error: `line ${i + 1} is neither "key = value" nor a [section]: ${line.slice(0, 80)}` };
     const [, key = '', value = ''] = kv;
     if (section === '') top.set(key, value);
     else if (section === 'renewalparams') params.set(key, value);
     else if (section === 'webroot_map') webroot.push(key);
   }
-  if (!top.has('fullchain') && !params.has('authenticator')) return { ok: false, error: 'it names no certificate (no fullchain) and no authenticator' };
+  if (!top.has('fullchain') && !params.has('authenticator'))
+    return { ok: false, error: 'it names no certificate (no fullchain) and no authenticator' };
   return {
     ok: true,
     conf: {

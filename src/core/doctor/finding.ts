@@ -15,9 +15,26 @@ export interface Finding {
   fix?: string;
 }
 
-export const ok = (id: string, summary: string, evidence: string[] = []): Finding => ({ id, status: 'ok', summary, evidence });
-export const warn = (id: string, summary: string, fix: string, evidence: string[] = []): Finding => ({ id, status: 'warn', summary, evidence, fix });
-export const fail = (id: string, summary: string, fix: string, evidence: string[] = []): Finding => ({ id, status: 'fail', summary, evidence, fix });
+export const ok = (id: string, summary: string, evidence: string[] = []): Finding => ({
+  id,
+  status: 'ok',
+  summary,
+  evidence,
+});
+export const warn = (id: string, summary: string, fix: string, evidence: string[] = []): Finding => ({
+  id,
+  status: 'warn',
+  summary,
+  evidence,
+  fix,
+});
+export const fail = (id: string, summary: string, fix: string, evidence: string[] = []): Finding => ({
+  id,
+  status: 'fail',
+  summary,
+  evidence,
+  fix,
+});
 
 const RANK: Record<Severity, number> = { ok: 0, warn: 1, fail: 2 };
 

@@ -17,10 +17,20 @@ test('memory: the runbook 2 GB trigger', () => {
 });
 
 test('connections: exhausted slots fail and name the holders', () => {
-  const f = judgeConnections('db', { total: 97, maxConnections: 100, reserved: 3, synapse: 5, cpMax: 10, holders: ['psql (intruder) × 92'] });
+  const f = judgeConnections('db', {
+    total: 97,
+    maxConnections: 100,
+    reserved: 3,
+    synapse: 5,
+    cpMax: 10,
+    holders: ['psql (intruder) × 92'],
+  });
   assert.equal(f.status, 'fail');
   assert.ok(f.evidence.includes('psql (intruder) × 92'));
-  assert.equal(judgeConnections('db', { total: 8, maxConnections: 100, reserved: 3, synapse: 5, cpMax: 10, holders: [] }).status, 'ok');
+  assert.equal(
+    judgeConnections('db', { total: 8, maxConnections: 100, reserved: 3, synapse: 5, cpMax: 10, holders: [] }).status,
+    'ok',
+  );
 });
 
 test('log errors are grouped by logger and message shape', () => {
@@ -32,7 +42,12 @@ test('log errors are grouped by logger and message shape', () => {
   ];
   const g = groupLogErrors(lines);
   assert.equal(g.length, 2);
-  assert.deepEqual(g[0], { level: 'ERROR', logger: 'synapse.http.server', message: 'Failed handle request for <id> after N s', count: 2 });
+  assert.deepEqual(g[0], {
+    level: 'ERROR',
+    logger: 'synapse.http.server',
+    message: 'Failed handle request for <id> after N s',
+    count: 2,
+  });
   assert.equal(g[1]?.level, 'CRITICAL');
 });
 

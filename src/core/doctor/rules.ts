@@ -6,7 +6,8 @@ import { fail, ok, warn } from './finding.ts';
 
 export function judgeDisk(id: string, what: string, usedFraction: number, evidence: string[]): Finding {
   const pct = `${Math.round(usedFraction * 100)}%`;
-  const fix = 'Free space (old backups, docker image prune, purge remote media with `mxctl media purge-remote`), or grow the volume / move media to S3.';
+  const fix =
+    'Free space (old backups, docker image prune, purge remote media with `mxctl media purge-remote`), or grow the volume / move media to S3.';
   if (usedFraction >= 0.9) return fail(id, `${what} is ${pct} full (fail at 90%)`, fix, evidence);
   if (usedFraction >= 0.8) return warn(id, `${what} is ${pct} full (warn at 80%)`, fix, evidence);
   return ok(id, `${what} is ${pct} full`, evidence);
@@ -18,7 +19,12 @@ export function judgeMemory(id: string, rssBytes: number, cacheFactor: number | 
   const gb = (rssBytes / 1024 ** 3).toFixed(2);
   const evidence = [`Synapse RSS ${gb} GiB`, `caches.global_factor ${cacheFactor ?? 'unset (default 0.5)'}`];
   if (rssBytes > SYNAPSE_RSS_TRIGGER) {
-    return warn(id, `Synapse uses ${gb} GiB (over the runbook's 2 GB trigger)`, 'Lower caches.global_factor in homeserver.yaml (e.g. 0.5 → 0.3; on slow disks a higher factor can help), `mxctl restart synapse`; long term, evaluate workers.', evidence);
+    return warn(
+      id,
+      `Synapse uses ${gb} GiB (over the runbook's 2 GB trigger)`,
+      'Lower caches.global_factor in homeserver.yaml (e.g. 0.5 → 0.3; on slow disks a higher factor can help), `mxctl restart synapse`; long term, evaluate workers.',
+      evidence,
+    );
   }
   return ok(id, `Synapse uses ${gb} GiB (trigger 2 GB)`, evidence);
 }
@@ -35,17 +41,40 @@ export interface ConnectionUse {
 
 export function judgeConnections(id: string, c: ConnectionUse): Finding {
   const usable = c.maxConnections - c.reserved;
-  const evidence = [`${c.total} of ${c.maxConnections} connections in use (${c.reserved} reserved for superusers)`, `Synapse holds ${c.synapse} (cp_max ${c.cpMax})`, ...c.holders];
+  const evidence = [
+    `${c.total} of ${c.maxConnections} connections in use (${c.reserved} reserved for superusers)`,
+    `Synapse holds ${c.synapse} (cp_max ${c.cpMax})`,
+    ...c.holders,
+  ];
   if (c.total >= usable) {
-    return fail(id, `PostgreSQL's connection slots are exhausted (${c.total}/${usable} usable)`, 'Find and stop whatever holds the connections (listed above); `mxctl restart synapse` to reset its pool; raise max_connections or lower cp_max.', evidence);
+    return fail(
+      id,
+      `PostgreSQL's connection slots are exhausted (${c.total}/${usable} usable)`,
+      'Find and stop whatever holds the connections (listed above); `mxctl restart synapse` to reset its pool; raise max_connections or lower cp_max.',
+      evidence,
+    );
   }
   if (c.synapse > c.cpMax) {
-    return warn(id, `Synapse holds ${c.synapse} connections, more than cp_max ${c.cpMax}`, 'Restart Synapse (`mxctl restart synapse`) and check cp_max in homeserver.yaml.', evidence);
+    return warn(
+      id,
+      `Synapse holds ${c.synapse} connections, more than cp_max ${c.cpMax}`,
+      'Restart Synapse (`mxctl restart synapse`) and check cp_max in homeserver.yaml.',
+      evidence,
+    );
   }
   if (c.total >= usable * 0.9) {
-    return warn(id, `PostgreSQL is near its connection limit (${c.total}/${usable})`, 'Find what holds the connections; raise max_connections or lower cp_max.', evidence);
+    return warn(
+      id,
+      `PostgreSQL is near its connection limit (${c.total}/${usable})`,
+      'Find what holds the connections; raise max_connections or lower cp_max.',
+      evidence,
+    );
   }
-  return ok(id, `${c.total}/${usable} PostgreSQL connections in use; Synapse ${c.synapse} (cp_max ${c.cpMax})`, evidence);
+  return ok(
+    id,
+    `${c.total}/${usable} PostgreSQL connections in use; Synapse ${c.synapse} (cp_max ${c.cpMax})`,
+    evidence,
+  );
 }
 
 export interface LogGroup {
@@ -63,7 +92,10 @@ export function groupLogErrors(lines: readonly string[]): LogGroup[] {
     if (!m) continue;
     const [, logger = '', level = '', raw = ''] = m;
     // NOTE: ids, numbers and quoted values vary per occurrence; group on the message's shape.
-    const message = raw.replace(/[!$@#][^\s:]+:[^\s,)]+/g, '<id>').replace(/\d+/g, 'N').slice(0, 160);
+    const message = raw
+      .replace(/[!$@#][^\s:]+:[^\s,)]+/g, '<id>')
+      .replace(/\d+/g, 'N')
+      .slice(0, 160);
     const key = `${level}|${logger}|${message}`;
     const g = groups.get(key);
     if (g) g.count++;

@@ -8,7 +8,10 @@ import { renderHomeserver } from './homeserver.ts';
 import { settingsFromChoices } from '../init-options.ts';
 import { SECRET_KEYS } from '../settings.ts';
 
-const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, `${k.toLowerCase()}-${'x'.repeat(43)}`])) as Record<(typeof SECRET_KEYS)[number], string>;
+const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, `${k.toLowerCase()}-${'x'.repeat(43)}`])) as Record<
+  (typeof SECRET_KEYS)[number],
+  string
+>;
 const s = settingsFromChoices({ domain: 'example.org' }, secrets);
 
 interface ElementConfig {
@@ -24,11 +27,36 @@ const config = JSON.parse(renderElementConfig(s)) as ElementConfig;
 
 /** Element Web's documented top-level options (docs/config.md), the ones a deployment like ours may set. */
 const DOCUMENTED = new Set([
-  'default_server_config', 'default_server_name', 'sso_redirect_options', 'features', 'show_labs_settings', 'brand', 'branding',
-  'report_event', 'integrations_ui_url', 'integrations_rest_url', 'integrations_widgets_urls', 'bug_report_endpoint_url',
-  'room_directory', 'default_theme', 'default_country_code', 'setting_defaults', 'disable_custom_urls', 'permalink_prefix',
-  'jitsi', 'disable_guests', 'disable_login_language_selector', 'disable_3pid_login', 'default_federate', 'mobile_guide_toast',
-  'embedded_pages', 'privacy_policy_url', 'terms_and_conditions_links', 'help_url', 'map_style_url', 'oidc_static_clients',
+  'default_server_config',
+  'default_server_name',
+  'sso_redirect_options',
+  'features',
+  'show_labs_settings',
+  'brand',
+  'branding',
+  'report_event',
+  'integrations_ui_url',
+  'integrations_rest_url',
+  'integrations_widgets_urls',
+  'bug_report_endpoint_url',
+  'room_directory',
+  'default_theme',
+  'default_country_code',
+  'setting_defaults',
+  'disable_custom_urls',
+  'permalink_prefix',
+  'jitsi',
+  'disable_guests',
+  'disable_login_language_selector',
+  'disable_3pid_login',
+  'default_federate',
+  'mobile_guide_toast',
+  'embedded_pages',
+  'privacy_policy_url',
+  'terms_and_conditions_links',
+  'help_url',
+  'map_style_url',
+  'oidc_static_clients',
 ]);
 
 test('element config: only documented options, each listed in ELEMENT_CONFIG_KEYS', () => {
@@ -37,12 +65,25 @@ test('element config: only documented options, each listed in ELEMENT_CONFIG_KEY
 });
 
 test('element config: default_server_config is the .well-known client object with base URLs', () => {
-  const wellKnown = JSON.parse(/location = \/\.well-known\/matrix\/client \{[^}]*return 200 '([^']+)'/.exec(renderNginx(s)['base-domain.conf.template'] ?? '')?.[1] ?? '{}') as Record<string, { base_url: string }>;
+  const wellKnown = JSON.parse(
+    /location = \/\.well-known\/matrix\/client \{[^}]*return 200 '([^']+)'/.exec(
+      renderNginx(s)['base-domain.conf.template'] ?? '',
+    )?.[1] ?? '{}',
+  ) as Record<string, { base_url: string }>;
   assert.equal(config.default_server_config['m.homeserver']?.base_url, 'https://matrix.example.org');
-  assert.equal(config.default_server_config['m.homeserver']?.base_url, wellKnown['m.homeserver']?.base_url, 'the same base URL as .well-known');
-  assert.equal(config.default_server_config['m.homeserver']?.server_name, 'example.org', 'server_name, shown to the user');
+  assert.equal(
+    config.default_server_config['m.homeserver']?.base_url,
+    wellKnown['m.homeserver']?.base_url,
+    'the same base URL as .well-known',
+  );
+  assert.equal(
+    config.default_server_config['m.homeserver']?.server_name,
+    'example.org',
+    'server_name, shown to the user',
+  );
   assert.equal(config.default_server_config['m.identity_server'], undefined, 'no identity server: none is run');
-  for (const v of Object.values(config.default_server_config)) if (v.base_url !== undefined) assert.match(v.base_url, /^https:\/\/[^/]+$/, 'a base URL: https, no path');
+  for (const v of Object.values(config.default_server_config))
+    if (v.base_url !== undefined) assert.match(v.base_url, /^https:\/\/[^/]+$/, 'a base URL: https, no path');
 });
 
 test('element config: brand, no guests, our room directory, the homeserver fixed', () => {
@@ -57,7 +98,11 @@ test('element config: sign-up matches the server: token-only registration, no e-
   assert.match(hs, /^enable_registration: true$/m);
   assert.match(hs, /^registration_requires_token: true$/m);
   assert.doesNotMatch(hs, /^email:/m, 'no e-mail is configured, so no password reset by e-mail');
-  assert.equal(config.setting_defaults['UIFeature.registration'], true, 'the sign-up form is offered (the server asks for the token)');
+  assert.equal(
+    config.setting_defaults['UIFeature.registration'],
+    true,
+    'the sign-up form is offered (the server asks for the token)',
+  );
   assert.equal(config.disable_3pid_login, true, 'no e-mail or phone number fields');
   assert.equal(config.setting_defaults['UIFeature.passwordReset'], false);
   assert.equal(config.setting_defaults['UIFeature.identityServer'], false);
@@ -75,6 +120,15 @@ test("nginx: the Element host sends the headers Element's docs ask for", () => {
   const rule = /map \$uri \$element_cache_control \{\s*~(\S+) "no-cache";\s*default "";\s*\}/.exec(conf);
   assert.ok(rule?.[1] !== undefined, 'a no-cache map on $uri');
   const noCache = new RegExp(rule[1]);
-  for (const uri of ['/', '/index.html', '/version', '/config.json', '/config.chat.example.org.json', '/i18n/en_EN.json']) assert.ok(noCache.test(uri), `${uri} is no-cache`);
-  for (const uri of ['/bundles/abc123/bundle.js', '/fonts/Inter.woff2', '/index.html.bak', '/x/config.json']) assert.ok(!noCache.test(uri), `${uri} may be cached`);
+  for (const uri of [
+    '/',
+    '/index.html',
+    '/version',
+    '/config.json',
+    '/config.chat.example.org.json',
+    '/i18n/en_EN.json',
+  ])
+    assert.ok(noCache.test(uri), `${uri} is no-cache`);
+  for (const uri of ['/bundles/abc123/bundle.js', '/fonts/Inter.woff2', '/index.html.bak', '/x/config.json'])
+    assert.ok(!noCache.test(uri), `${uri} may be cached`);
 });

@@ -11,7 +11,10 @@ import { renderScripts } from './scripts.ts';
 import { settingsFromChoices } from '../init-options.ts';
 import { SECRET_KEYS } from '../settings.ts';
 
-const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, `${k.toLowerCase()}-${'x'.repeat(43)}`])) as Record<(typeof SECRET_KEYS)[number], string>;
+const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, `${k.toLowerCase()}-${'x'.repeat(43)}`])) as Record<
+  (typeof SECRET_KEYS)[number],
+  string
+>;
 const s = settingsFromChoices({ domain: 'example.org' }, secrets);
 
 interface ComposeService {
@@ -61,7 +64,10 @@ test('homeserver.yaml: token-only registration, postgres, internal metrics, key 
   assert.equal(hs['max_upload_size'], s.MAX_UPLOAD_SIZE);
   const metrics = hs.listeners.find((l) => l.type === 'metrics');
   assert.equal(metrics?.port, 9000);
-  assert.ok(!hs.listeners.some((l) => l.resources?.some((r) => r.names.includes('metrics'))), 'metrics not on the public listener');
+  assert.ok(
+    !hs.listeners.some((l) => l.resources?.some((r) => r.names.includes('metrics'))),
+    'metrics not on the public listener',
+  );
   assert.ok(parseYaml(renderLogConfig()));
   // server notices are on (mxctl notice send); federation is open until an allowlist is set
   assert.deepEqual(hs['server_notices'], {
@@ -72,7 +78,10 @@ test('homeserver.yaml: token-only registration, postgres, internal metrics, key 
     auto_join: true,
   });
   assert.equal(hs['federation_domain_whitelist'], undefined);
-  const closed = parseYaml(renderHomeserver({ ...s, MX_FEDERATION_ALLOWLIST: 'friend.example' })) as Record<string, unknown>;
+  const closed = parseYaml(renderHomeserver({ ...s, MX_FEDERATION_ALLOWLIST: 'friend.example' })) as Record<
+    string,
+    unknown
+  >;
   assert.deepEqual(closed['federation_domain_whitelist'], ['example.org', 'friend.example']);
 });
 
@@ -92,12 +101,15 @@ test('nginx: admin API refused, upload size matches Synapse, well-known answers 
   assert.match(common, /return 301 https:\/\/\$host\$request_uri;/);
   // only env vars nginx's entrypoint substitutes may appear as ${...}
   for (const text of Object.values(files)) {
-    for (const m of text.matchAll(/\$\{([A-Z_]+)\}/g)) assert.ok(['NGINX_BIND_ADDRESS', 'ELEMENT_WEB_PORT'].includes(m[1] ?? ''), m[1]);
+    for (const m of text.matchAll(/\$\{([A-Z_]+)\}/g))
+      assert.ok(['NGINX_BIND_ADDRESS', 'ELEMENT_WEB_PORT'].includes(m[1] ?? ''), m[1]);
   }
 });
 
 test('element config points at the homeserver', () => {
-  const c = JSON.parse(renderElementConfig(s)) as { default_server_config: { 'm.homeserver': { base_url: string; server_name: string } } };
+  const c = JSON.parse(renderElementConfig(s)) as {
+    default_server_config: { 'm.homeserver': { base_url: string; server_name: string } };
+  };
   assert.equal(c.default_server_config['m.homeserver'].base_url, 'https://matrix.example.org');
   assert.equal(c.default_server_config['m.homeserver'].server_name, 'example.org');
 });

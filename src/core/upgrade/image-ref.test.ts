@@ -10,9 +10,24 @@ function ref(text: string): ImageRef {
 }
 
 test("applies Docker Hub's defaults", () => {
-  assert.deepEqual(ref('postgres'), { registry: 'docker.io', repository: 'library/postgres', tag: undefined, digest: undefined });
-  assert.deepEqual(ref('postgres:18'), { registry: 'docker.io', repository: 'library/postgres', tag: '18', digest: undefined });
-  assert.deepEqual(ref('matrixdotorg/synapse:v1.160.0'), { registry: 'docker.io', repository: 'matrixdotorg/synapse', tag: 'v1.160.0', digest: undefined });
+  assert.deepEqual(ref('postgres'), {
+    registry: 'docker.io',
+    repository: 'library/postgres',
+    tag: undefined,
+    digest: undefined,
+  });
+  assert.deepEqual(ref('postgres:18'), {
+    registry: 'docker.io',
+    repository: 'library/postgres',
+    tag: '18',
+    digest: undefined,
+  });
+  assert.deepEqual(ref('matrixdotorg/synapse:v1.160.0'), {
+    registry: 'docker.io',
+    repository: 'matrixdotorg/synapse',
+    tag: 'v1.160.0',
+    digest: undefined,
+  });
   assert.equal(ref('docker.io/library/nginx:1.30').repository, 'library/nginx');
   assert.equal(ref('docker.io/nginx').repository, 'library/nginx');
   assert.equal(ref('index.docker.io/vectorim/element-web:v1.12.4').registry, 'docker.io');
@@ -26,10 +41,20 @@ test('reads a registry with a port, a tag and a digest', () => {
     tag: '1.160.0',
     digest,
   });
-  assert.deepEqual(ref(`ghcr.io/element-hq/synapse@${digest}`), { registry: 'ghcr.io', repository: 'element-hq/synapse', tag: undefined, digest });
+  assert.deepEqual(ref(`ghcr.io/element-hq/synapse@${digest}`), {
+    registry: 'ghcr.io',
+    repository: 'element-hq/synapse',
+    tag: undefined,
+    digest,
+  });
   assert.equal(ref('localhost/x/y:1').registry, 'localhost');
   // A port is not a tag: the colon is before the last slash.
-  assert.deepEqual(ref('registry.example:5000/app'), { registry: 'registry.example:5000', repository: 'app', tag: undefined, digest: undefined });
+  assert.deepEqual(ref('registry.example:5000/app'), {
+    registry: 'registry.example:5000',
+    repository: 'app',
+    tag: undefined,
+    digest: undefined,
+  });
 });
 
 test('names what is wrong with a bad reference', () => {

@@ -23,7 +23,10 @@ const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/;
 const REGISTRY = /^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
 
 export function parseImageRef(text: string): ParsedImageRef {
-  const bad = (problem: string): ParsedImageRef => ({ ok: false, problem: `"${text}" is not an image reference: ${problem}` });
+  const bad = (problem: string): ParsedImageRef => ({
+    ok: false,
+    problem: `"${text}" is not an image reference: ${problem}`,
+  });
   const [nameAndTag = '', digest, ...extra] = text.split('@');
   if (extra.length > 0) return bad('more than one @');
   if (digest !== undefined && !DIGEST.test(digest)) return bad(`"${digest}" is not a digest (sha256:…)`);

@@ -15,7 +15,8 @@ export interface TagVersion {
   variant: string;
 }
 
-const VERSION_TAG = /^(v?)(\d+(?:\.\d+){0,3})(?:[-.]?((?:rc|alpha|beta|pre|dev|a|b)\.?\d*))?(?:-([a-z][a-z0-9._-]*))?$/i;
+const VERSION_TAG =
+  /^(v?)(\d+(?:\.\d+){0,3})(?:[-.]?((?:rc|alpha|beta|pre|dev|a|b)\.?\d*))?(?:-([a-z][a-z0-9._-]*))?$/i;
 
 /** A tag's version, or undefined for a tag that names no version (`latest`, `sha-1234abc`). */
 export function parseTagVersion(tag: string): TagVersion | undefined {
@@ -56,7 +57,10 @@ export function newerTags(pinned: string, tags: readonly string[], o: NewerOptio
   return tags
     .map(parseTagVersion)
     .filter((v): v is TagVersion => v !== undefined)
-    .filter((v) => isSameShape(v, pin) && (o.includePrerelease === true || v.pre === undefined) && compareVersions(v, pin) > 0)
+    .filter(
+      (v) =>
+        isSameShape(v, pin) && (o.includePrerelease === true || v.pre === undefined) && compareVersions(v, pin) > 0,
+    )
     .sort(compareVersions);
 }
 

@@ -66,9 +66,14 @@ async function demoteInRoom(d: RoomPowerDeps, roomId: string, userId: string, ta
       },
     });
     if (!access.ok) return { roomId, result: 'skipped', detail: access.reason };
-    const change = setUserLevel(access.powerLevels, { actor: d.admin.adminUserId, target: userId, level: QUARANTINE_LEVEL });
+    const change = setUserLevel(access.powerLevels, {
+      actor: d.admin.adminUserId,
+      target: userId,
+      level: QUARANTINE_LEVEL,
+    });
     const took = access.tookOver ? { tookOver: true } : {};
-    if (change.kind === 'unchanged') return { roomId, result: 'unchanged', detail: `already at ${change.before}`, ...took };
+    if (change.kind === 'unchanged')
+      return { roomId, result: 'unchanged', detail: `already at ${change.before}`, ...took };
     if (change.kind === 'refused') return { roomId, result: 'skipped', detail: change.reason, ...took };
     await d.admin.writes.sendState(roomId, 'm.room.power_levels', '', change.content);
     return { roomId, result: 'changed', detail: `power ${change.before} → ${change.after}`, ...took };

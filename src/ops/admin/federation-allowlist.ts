@@ -57,13 +57,16 @@ function whitelistIn(text: string): string[] | null {
   try {
     doc = parse(text);
   } catch (cause) {
-    throw new MxError('E_CONFIG_INVALID', `${HOMESERVER} does not parse as YAML: ${(cause as Error).message}`, { cause });
+    throw new MxError('E_CONFIG_INVALID', `${HOMESERVER} does not parse as YAML: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   const value = (doc as Record<string, unknown> | null)?.[ALLOWLIST_KEY];
   return Array.isArray(value) ? value.map(String) : null;
 }
 
-export type AllowlistAction = { kind: 'add'; names: readonly string[] } | { kind: 'remove'; names: readonly string[] } | { kind: 'clear' };
+export type AllowlistAction =
+  { kind: 'add'; names: readonly string[] } | { kind: 'remove'; names: readonly string[] } | { kind: 'clear' };
 
 /** Where the new files go: the disk, or (dry run) a record of what would have been written. */
 export interface ConfigWrites {
@@ -135,9 +138,15 @@ interface Edit {
 async function editsFor(d: Deps['deployment'], list: readonly string[]): Promise<Edit[]> {
   const own = d.settings.MX_SERVER_NAME;
   const envOld = await readText(d.envFile);
-  const envNew = setEnvValue(envOld, ALLOWLIST_SETTING, formatAllowlistSetting(list), { comment: ALLOWLIST_SETTING_COMMENT, insertBefore: /^COMPOSE_PROJECT_NAME=/ });
+  const envNew = setEnvValue(envOld, ALLOWLIST_SETTING, formatAllowlistSetting(list), {
+    comment: ALLOWLIST_SETTING_COMMENT,
+    insertBefore: /^COMPOSE_PROJECT_NAME=/,
+  });
   const hsOld = await readText(join(d.root, HOMESERVER));
-  const hsNew = setTopLevelBlock(hsOld, ALLOWLIST_KEY, renderAllowlistBlock(own, list), { path: HOMESERVER, ownComment: ALLOWLIST_COMMENT });
+  const hsNew = setTopLevelBlock(hsOld, ALLOWLIST_KEY, renderAllowlistBlock(own, list), {
+    path: HOMESERVER,
+    ownComment: ALLOWLIST_COMMENT,
+  });
   return [
     { path: '.env', old: envOld, next: envNew },
     { path: HOMESERVER, old: hsOld, next: hsNew },
@@ -151,7 +160,10 @@ export async function changeAllowlist(o: AllowlistChangeOptions, deps: Allowlist
   // Every name is validated here, before any file is read for writing.
   const change = nextList(previous, o.action, own);
   const edits = await editsFor(d, change.list);
-  const diff = redact(edits.map((e) => unifiedDiff(e.old, e.next, e.path, 3, 'mxctl federation allowlist')).join('\n'), secretValues(d.settings));
+  const diff = redact(
+    edits.map((e) => unifiedDiff(e.old, e.next, e.path, 3, 'mxctl federation allowlist')).join('\n'),
+    secretValues(d.settings),
+  );
   const report: AllowlistChangeReport = {
     serverName: own,
     action: o.action.kind,
@@ -168,13 +180,18 @@ export async function changeAllowlist(o: AllowlistChangeOptions, deps: Allowlist
   };
   if (edits.length === 0) return report;
   deps.show(diff);
-  await deps.approve(change.list.length === 0 ? 'Federate with every server (remove the allowlist)?' : `Federate only with ${[own, ...change.list].join(', ')}?`);
+  await deps.approve(
+    change.list.length === 0
+      ? 'Federate with every server (remove the allowlist)?'
+      : `Federate only with ${[own, ...change.list].join(', ')}?`,
+  );
   // NOTE: .env first: it is the source of truth (init renders homeserver.yaml from it). Should the
   // second write fail, `federation allowlist` shows "not in sync" and `mxctl init --yes` repairs it.
   for (const e of edits) await deps.files.replace(join(d.root, e.path), e.next);
   if (o.dryRun) return report;
   report.applied = true;
-  const restart = o.restart ?? (deps.ask === undefined ? false : await deps.ask('Restart Synapse now so the change takes effect?'));
+  const restart =
+    o.restart ?? (deps.ask === undefined ? false : await deps.ask('Restart Synapse now so the change takes effect?'));
   if (restart) await deps.restartSynapse();
   return { ...report, restarted: restart, restartNeeded: !restart };
 }

@@ -24,7 +24,10 @@ export interface ServerAclReport {
 
 const ACL = 'm.room.server_acl';
 
-export async function setServerBlocked(o: { server: string; block: boolean; takeOver: boolean }, d: FederationDeps): Promise<ServerAclReport> {
+export async function setServerBlocked(
+  o: { server: string; block: boolean; takeOver: boolean },
+  d: FederationDeps,
+): Promise<ServerAclReport> {
   // NOTE: a glob such as *.spam.example is a valid ACL entry, so check it as a server name with
   // its wildcards replaced.
   const entry = o.server.trim().toLowerCase();
@@ -39,19 +42,39 @@ export async function setServerBlocked(o: { server: string; block: boolean; take
     d.progress.step(`room ${i + 1}/${local.length} ${room.room_id}`);
     rooms.push(await applyAcl(d, room.room_id, entry, o));
   }
-  return { server: entry, blocked: o.block, rooms, complete: rooms.every((r) => r.result === 'changed' || r.result === 'unchanged'), dryRun: d.admin.dryRun };
+  return {
+    server: entry,
+    blocked: o.block,
+    rooms,
+    complete: rooms.every((r) => r.result === 'changed' || r.result === 'unchanged'),
+    dryRun: d.admin.dryRun,
+  };
 }
 
-async function applyAcl(d: RoomPowerDeps, roomId: string, entry: string, o: { block: boolean; takeOver: boolean }): Promise<RoomOutcome> {
+async function applyAcl(
+  d: RoomPowerDeps,
+  roomId: string,
+  entry: string,
+  o: { block: boolean; takeOver: boolean },
+): Promise<RoomOutcome> {
   try {
     const [current] = await d.admin.reads.roomState(roomId, ACL);
     const content = current?.content as ServerAclContent | undefined;
     const change = o.block ? addDeny(content, entry) : removeDeny(content, entry);
-    if (change.kind === 'unchanged') return { roomId, result: 'unchanged', detail: o.block ? 'already denied' : 'not denied' };
-    const access = await ensureAdminAccess(d, roomId, { takeOver: o.takeOver, needed: (pl) => userLevel(pl, d.admin.adminUserId) >= stateEventLevel(pl, ACL) });
+    if (change.kind === 'unchanged')
+      return { roomId, result: 'unchanged', detail: o.block ? 'already denied' : 'not denied' };
+    const access = await ensureAdminAccess(d, roomId, {
+      takeOver: o.takeOver,
+      needed: (pl) => userLevel(pl, d.admin.adminUserId) >= stateEventLevel(pl, ACL),
+    });
     if (!access.ok) return { roomId, result: 'skipped', detail: access.reason };
     await d.admin.writes.sendState(roomId, ACL, '', change.content);
-    return { roomId, result: 'changed', detail: `deny: ${JSON.stringify(change.content.deny)}`, ...(access.tookOver ? { tookOver: true } : {}) };
+    return {
+      roomId,
+      result: 'changed',
+      detail: `deny: ${JSON.stringify(change.content.deny)}`,
+      ...(access.tookOver ? { tookOver: true } : {}),
+    };
   } catch (error) {
     if (!isMxError(error) || error.code === 'E_UNAUTHORIZED' || error.code === 'E_SYNAPSE_UNREACHABLE') throw error;
     return { roomId, result: 'failed', detail: error.message };
@@ -64,13 +87,19 @@ export interface DestinationList {
   stopped?: string;
 }
 
-export async function listDestinations(o: { limit?: number }, d: Pick<Deps, 'admin' | 'progress'>): Promise<DestinationList> {
+export async function listDestinations(
+  o: { limit?: number },
+  d: Pick<Deps, 'admin' | 'progress'>,
+): Promise<DestinationList> {
   const r = await d.admin.reads.destinations({ limit: o.limit, progress: d.progress.step });
   return { destinations: r.items, total: r.total, ...(r.stopped === undefined ? {} : { stopped: r.stopped }) };
 }
 
 /** Clears the back-off for a destination so Synapse retries it now. */
-export async function resetDestination(o: { server: string }, d: FederationDeps): Promise<{ destination: string; reset: boolean; dryRun: boolean }> {
+export async function resetDestination(
+  o: { server: string },
+  d: FederationDeps,
+): Promise<{ destination: string; reset: boolean; dryRun: boolean }> {
   const dest = parseServerName(o.server);
   if (dest === serverNameOf(d)) throw new MxError('E_INVALID_INPUT', `${dest} is this server.`);
   const current = await d.admin.reads.destination(dest);

@@ -22,14 +22,19 @@ const LOCALPART = /^[a-z0-9._=\-/+]+$/;
 
 export async function adminInit(o: AdminInitOptions, d: AdminInitDeps): Promise<AdminInitReport> {
   if (!LOCALPART.test(o.user)) {
-    throw new MxError('E_INVALID_INPUT', `Invalid user name "${o.user}": use lower-case letters, digits and . _ = - / + only (the part before the colon).`);
+    throw new MxError(
+      'E_INVALID_INPUT',
+      `Invalid user name "${o.user}": use lower-case letters, digits and . _ = - / + only (the part before the colon).`,
+    );
   }
   const root = d.deployment.root;
   const userId = `@${o.user}:${d.deployment.settings.MX_SERVER_NAME}`;
   const existing = await readAdminState(root);
   if (existing !== undefined && !o.force) {
     if (existing.user_id !== userId) {
-      throw new MxError('E_INVALID_INPUT', `mxctl already acts as ${existing.user_id} on this deployment.`, { hint: 'Use --force to replace the stored admin, or omit --user.' });
+      throw new MxError('E_INVALID_INPUT', `mxctl already acts as ${existing.user_id} on this deployment.`, {
+        hint: 'Use --force to replace the stored admin, or omit --user.',
+      });
     }
     try {
       const who = await d.synapse.withToken(existing.access_token).whoami();
@@ -59,6 +64,12 @@ export async function adminInit(o: AdminInitOptions, d: AdminInitDeps): Promise<
     throw error;
   }
   const login = await d.synapse.login(userId, password);
-  await writeAdminState(root, { user_id: login.user_id, access_token: login.access_token, device_id: login.device_id, password, created_at: d.clock.now().toISOString() });
+  await writeAdminState(root, {
+    user_id: login.user_id,
+    access_token: login.access_token,
+    device_id: login.device_id,
+    password,
+    created_at: d.clock.now().toISOString(),
+  });
   return { userId: login.user_id, created: true, stateFile: adminStatePath(root) };
 }

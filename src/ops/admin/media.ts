@@ -11,7 +11,10 @@ export type MediaDeps = Pick<Deps, 'deployment' | 'admin' | 'approve' | 'clock' 
 /** mxc://server/media_id → its parts. */
 export function parseMxc(text: string): { origin: string; mediaId: string } {
   const m = /^mxc:\/\/([^/]+)\/([A-Za-z0-9_-]+)$/.exec(text.trim());
-  if (m === null) throw new MxError('E_INVALID_INPUT', `"${text}" is not a media URI.`, { hint: 'A media URI looks like mxc://example.org/AbCdEf123 (`mxctl media list @user` shows them).' });
+  if (m === null)
+    throw new MxError('E_INVALID_INPUT', `"${text}" is not a media URI.`, {
+      hint: 'A media URI looks like mxc://example.org/AbCdEf123 (`mxctl media list @user` shows them).',
+    });
   return { origin: parseServerName(m[1] ?? ''), mediaId: m[2] ?? '' };
 }
 
@@ -29,7 +32,10 @@ export async function listUserMedia(o: { user: string; limit?: number }, d: Medi
   return { userId, media, total: r.total, ...(r.stopped === undefined ? {} : { stopped: r.stopped }) };
 }
 
-export async function quarantineMedia(o: { target: string }, d: MediaDeps): Promise<{ target: string; quarantined: number; dryRun: boolean }> {
+export async function quarantineMedia(
+  o: { target: string },
+  d: MediaDeps,
+): Promise<{ target: string; quarantined: number; dryRun: boolean }> {
   const { target } = o;
   if (target.startsWith('@')) {
     const userId = localUser(d, target);
@@ -43,18 +49,31 @@ export async function quarantineMedia(o: { target: string }, d: MediaDeps): Prom
   return { target, quarantined: 1, dryRun: d.admin.dryRun };
 }
 
-export async function deleteMedia(o: { mxc: string }, d: MediaDeps): Promise<{ target: string; deleted: number; dryRun: boolean }> {
+export async function deleteMedia(
+  o: { mxc: string },
+  d: MediaDeps,
+): Promise<{ target: string; deleted: number; dryRun: boolean }> {
   const { mxc } = o;
   const { origin, mediaId } = parseMxc(mxc);
-  if (origin !== serverNameOf(d)) throw new MxError('E_INVALID_INPUT', `${mxc} is remote media; only this server's media can be deleted.`, { hint: 'Cached remote media goes with `mxctl media purge-remote --older-than 30d`.' });
+  if (origin !== serverNameOf(d))
+    throw new MxError('E_INVALID_INPUT', `${mxc} is remote media; only this server's media can be deleted.`, {
+      hint: 'Cached remote media goes with `mxctl media purge-remote --older-than 30d`.',
+    });
   await d.approve(`Delete ${mxc} from the media store? This cannot be undone`);
   return { target: mxc, deleted: await d.admin.writes.deleteMedia(origin, mediaId), dryRun: d.admin.dryRun };
 }
 
-export async function purgeRemoteMedia(o: { olderThan: string }, d: MediaDeps): Promise<{ before: string; deleted: number; dryRun: boolean }> {
+export async function purgeRemoteMedia(
+  o: { olderThan: string },
+  d: MediaDeps,
+): Promise<{ before: string; deleted: number; dryRun: boolean }> {
   const ms = parseDuration(o.olderThan, '--older-than');
   if (ms === 0) throw new MxError('E_INVALID_INPUT', '--older-than must be more than zero.');
   const beforeTs = d.clock.now().getTime() - ms;
   await d.approve(`Delete cached remote media not accessed since ${formatTimestamp(beforeTs)}?`);
-  return { before: formatTimestamp(beforeTs), deleted: await d.admin.writes.purgeRemoteMedia(beforeTs), dryRun: d.admin.dryRun };
+  return {
+    before: formatTimestamp(beforeTs),
+    deleted: await d.admin.writes.purgeRemoteMedia(beforeTs),
+    dryRun: d.admin.dryRun,
+  };
 }

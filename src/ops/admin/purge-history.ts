@@ -28,23 +28,40 @@ export interface PurgeHistoryReport {
   dryRun: boolean;
 }
 
-export async function purgeHistory(o: PurgeHistoryOptions & { room: string }, d: PurgeHistoryDeps): Promise<PurgeHistoryReport> {
+export async function purgeHistory(
+  o: PurgeHistoryOptions & { room: string },
+  d: PurgeHistoryDeps,
+): Promise<PurgeHistoryReport> {
   const beforeTs = resolveCutoff({ olderThan: o.olderThan, before: o.before }, d.clock.now().getTime());
   const roomId = await resolveRoom(d, o.room);
-  const report: PurgeHistoryReport = { roomId, before: formatTimestamp(beforeTs), beforeTs, deleteLocalEvents: !o.keepLocal, status: 'simulated', dryRun: d.admin.dryRun };
-  await d.approve(`Purge the history of ${roomId} before ${report.before}${o.keepLocal ? ' (keeping local users\' events)' : ', local users\' events included'}? The state and the latest event are kept`);
+  const report: PurgeHistoryReport = {
+    roomId,
+    before: formatTimestamp(beforeTs),
+    beforeTs,
+    deleteLocalEvents: !o.keepLocal,
+    status: 'simulated',
+    dryRun: d.admin.dryRun,
+  };
+  await d.approve(
+    `Purge the history of ${roomId} before ${report.before}${o.keepLocal ? " (keeping local users' events)" : ", local users' events included"}? The state and the latest event are kept`,
+  );
   let r: TaskStatus;
   try {
-    r = await d.admin.writes.purgeHistory(roomId, { beforeTs, deleteLocalEvents: !o.keepLocal }, {
-      onStatus: (st) => d.progress.step(`purge ${roomId}: ${st}`),
-      ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
-    });
+    r = await d.admin.writes.purgeHistory(
+      roomId,
+      { beforeTs, deleteLocalEvents: !o.keepLocal },
+      {
+        onStatus: (st) => d.progress.step(`purge ${roomId}: ${st}`),
+        ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
+      },
+    );
   } catch (error) {
     // NOTE: Synapse answers 404 when no event precedes the cut-off: nothing to do, not a failure.
     if (isSynapseApiError(error, 404)) return { ...report, status: 'nothing-to-purge' };
     throw error;
   }
-  if (r.status === 'failed') throw new MxError('E_SYNAPSE_API', `Synapse's purge of ${roomId} failed: ${r.error ?? 'no reason given'}.`);
+  if (r.status === 'failed')
+    throw new MxError('E_SYNAPSE_API', `Synapse's purge of ${roomId} failed: ${r.error ?? 'no reason given'}.`);
   return { ...report, status: r.status };
 }
 
@@ -62,7 +79,9 @@ export interface RetentionReport {
 export async function purgeAllRooms(o: PurgeHistoryOptions, d: PurgeHistoryDeps): Promise<RetentionReport> {
   const beforeTs = resolveCutoff({ olderThan: o.olderThan, before: o.before }, d.clock.now().getTime());
   const { rooms } = await listRooms({}, d);
-  await d.approve(`Purge the history of all ${rooms.length} room(s) before ${formatTimestamp(beforeTs)}${o.keepLocal ? " (keeping local users' events)" : ''}?`);
+  await d.approve(
+    `Purge the history of all ${rooms.length} room(s) before ${formatTimestamp(beforeTs)}${o.keepLocal ? " (keeping local users' events)" : ''}?`,
+  );
   // NOTE: the cut-off is fixed once, so a long sweep purges every room up to the same instant.
   const fixed = { ...o, olderThan: undefined, before: String(beforeTs) };
   const report: RetentionReport = { before: formatTimestamp(beforeTs), rooms: [], failed: [], dryRun: d.admin.dryRun };

@@ -7,7 +7,10 @@ import type { Deps } from '../deps.ts';
 export type ReportsDeps = Pick<Deps, 'admin' | 'approve' | 'progress'>;
 
 function reportId(text: string): string {
-  if (!/^\d+$/.test(text)) throw new MxError('E_INVALID_INPUT', `"${text}" is not a report id (a number).`, { hint: '`mxctl reports list` shows the ids.' });
+  if (!/^\d+$/.test(text))
+    throw new MxError('E_INVALID_INPUT', `"${text}" is not a report id (a number).`, {
+      hint: '`mxctl reports list` shows the ids.',
+    });
   return text;
 }
 
@@ -17,8 +20,14 @@ export interface ReportList {
   stopped?: string;
 }
 
-export async function listReports(o: { room?: string; user?: string; limit?: number }, d: ReportsDeps): Promise<ReportList> {
-  const filter = { ...(o.room === undefined ? {} : { roomId: parseRoomId(o.room) }), ...(o.user === undefined ? {} : { userId: parseUserId(o.user) }) };
+export async function listReports(
+  o: { room?: string; user?: string; limit?: number },
+  d: ReportsDeps,
+): Promise<ReportList> {
+  const filter = {
+    ...(o.room === undefined ? {} : { roomId: parseRoomId(o.room) }),
+    ...(o.user === undefined ? {} : { userId: parseUserId(o.user) }),
+  };
   const r = await d.admin.reads.eventReports(filter, { limit: o.limit, progress: d.progress.step });
   return { reports: r.items, total: r.total, ...(r.stopped === undefined ? {} : { stopped: r.stopped }) };
 }
@@ -27,7 +36,10 @@ export async function showReport(o: { id: string }, d: ReportsDeps): Promise<Eve
   return d.admin.reads.eventReport(reportId(o.id));
 }
 
-export async function resolveReport(o: { id: string }, d: ReportsDeps): Promise<{ id: string; resolved: boolean; dryRun: boolean }> {
+export async function resolveReport(
+  o: { id: string },
+  d: ReportsDeps,
+): Promise<{ id: string; resolved: boolean; dryRun: boolean }> {
   const { id } = o;
   const report = await d.admin.reads.eventReport(reportId(id));
   await d.approve(`Resolve (delete) report ${id} by ${report.user_id} about ${report.event_id}?`);

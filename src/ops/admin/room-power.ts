@@ -9,8 +9,7 @@ import type { Deps } from '../deps.ts';
 export type RoomPowerDeps = Pick<Deps, 'admin' | 'approve' | 'progress'>;
 
 export type RoomAccess =
-  | { ok: true; powerLevels: PowerLevelsContent; tookOver: boolean }
-  | { ok: false; reason: string };
+  { ok: true; powerLevels: PowerLevelsContent; tookOver: boolean } | { ok: false; reason: string };
 
 export async function readPowerLevels(d: Pick<Deps, 'admin'>, roomId: string): Promise<PowerLevelsContent | undefined> {
   const [event] = await d.admin.reads.roomState(roomId, 'm.room.power_levels');
@@ -21,12 +20,18 @@ export async function readPowerLevels(d: Pick<Deps, 'admin'>, roomId: string): P
  * Makes sure the admin is in the room with at least `needed` power (the caller's check decides
  * what "enough" means), taking over the room only when `takeOver` is set.
  */
-export async function ensureAdminAccess(d: Pick<Deps, 'admin'>, roomId: string, o: { needed: (pl: PowerLevelsContent) => boolean; takeOver: boolean }): Promise<RoomAccess> {
+export async function ensureAdminAccess(
+  d: Pick<Deps, 'admin'>,
+  roomId: string,
+  o: { needed: (pl: PowerLevelsContent) => boolean; takeOver: boolean },
+): Promise<RoomAccess> {
   const pl = await readPowerLevels(d, roomId);
   if (pl === undefined) return { ok: false, reason: 'the room has no power levels event' };
   const joined = (await d.admin.reads.roomMembers(roomId)).includes(d.admin.adminUserId);
   if (joined && o.needed(pl)) return { ok: true, powerLevels: pl, tookOver: false };
-  const why = joined ? `${d.admin.adminUserId} has power ${userLevel(pl, d.admin.adminUserId)} here, not enough` : `${d.admin.adminUserId} is not in the room`;
+  const why = joined
+    ? `${d.admin.adminUserId} has power ${userLevel(pl, d.admin.adminUserId)} here, not enough`
+    : `${d.admin.adminUserId} is not in the room`;
   if (!o.takeOver) return { ok: false, reason: `${why} (--take-over makes it room admin)` };
   await d.admin.writes.makeRoomAdmin(roomId, d.admin.adminUserId);
   // NOTE: make_room_admin only invites the admin into a private room; joining is ours to do.

@@ -8,8 +8,19 @@ import type { Deps } from '../deps.ts';
 export type RoomsDeps = Pick<Deps, 'admin' | 'approve' | 'progress'>;
 
 export const ROOM_ORDERS = [
-  'name', 'canonical_alias', 'joined_members', 'joined_local_members', 'version', 'creator', 'encryption',
-  'federatable', 'public', 'join_rules', 'guest_access', 'history_visibility', 'state_events',
+  'name',
+  'canonical_alias',
+  'joined_members',
+  'joined_local_members',
+  'version',
+  'creator',
+  'encryption',
+  'federatable',
+  'public',
+  'join_rules',
+  'guest_access',
+  'history_visibility',
+  'state_events',
 ] as const;
 
 export interface ListRoomsOptions {
@@ -33,11 +44,18 @@ const isDirection = (v: string): v is 'f' | 'b' => v === 'f' || v === 'b';
 
 export async function listRooms(o: ListRoomsOptions, d: Pick<RoomsDeps, 'admin' | 'progress'>): Promise<RoomList> {
   if (o.orderBy !== undefined && !(ROOM_ORDERS as readonly string[]).includes(o.orderBy)) {
-    throw new MxError('E_INVALID_INPUT', `--order-by "${o.orderBy}" is not a room field Synapse sorts by.`, { hint: `Use one of: ${ROOM_ORDERS.join(', ')}.` });
+    throw new MxError('E_INVALID_INPUT', `--order-by "${o.orderBy}" is not a room field Synapse sorts by.`, {
+      hint: `Use one of: ${ROOM_ORDERS.join(', ')}.`,
+    });
   }
   const dir = o.dir;
-  if (dir !== undefined && !isDirection(dir)) throw new MxError('E_INVALID_INPUT', '--dir must be f (forwards) or b (backwards).');
-  const filter = { ...(o.orderBy === undefined ? {} : { orderBy: o.orderBy }), ...(dir === undefined ? {} : { dir }), ...(o.search === undefined ? {} : { search: o.search }) };
+  if (dir !== undefined && !isDirection(dir))
+    throw new MxError('E_INVALID_INPUT', '--dir must be f (forwards) or b (backwards).');
+  const filter = {
+    ...(o.orderBy === undefined ? {} : { orderBy: o.orderBy }),
+    ...(dir === undefined ? {} : { dir }),
+    ...(o.search === undefined ? {} : { search: o.search }),
+  };
   const r = await d.admin.reads.listRooms(filter, { limit: o.limit, pageSize: o.pageSize, progress: d.progress.step });
   return { rooms: r.items, total: r.total, ...(r.stopped === undefined ? {} : { stopped: r.stopped }) };
 }
@@ -59,7 +77,10 @@ export async function roomMembers(o: { room: string }, d: RoomsDeps): Promise<{ 
   return { roomId, members: await d.admin.reads.roomMembers(roomId) };
 }
 
-export async function roomState(o: { room: string; type?: string | undefined }, d: RoomsDeps): Promise<{ roomId: string; state: StateEvent[] }> {
+export async function roomState(
+  o: { room: string; type?: string | undefined },
+  d: RoomsDeps,
+): Promise<{ roomId: string; state: StateEvent[] }> {
   const roomId = await resolveRoom(d, o.room);
   return { roomId, state: await d.admin.reads.roomState(roomId, o.type) };
 }
@@ -75,23 +96,43 @@ export interface DeleteRoomReport {
   dryRun: boolean;
 }
 
-export async function deleteRoom(o: { room: string; block: boolean; purge: boolean; message?: string; timeoutMs?: number }, d: RoomsDeps): Promise<DeleteRoomReport> {
+export async function deleteRoom(
+  o: { room: string; block: boolean; purge: boolean; message?: string; timeoutMs?: number },
+  d: RoomsDeps,
+): Promise<DeleteRoomReport> {
   const roomId = await resolveRoom(d, o.room);
   const room = await d.admin.reads.getRoom(roomId);
-  await d.approve(`Delete room ${roomId} (${room.name ?? 'no name'}, ${room.joined_members} member(s))${o.purge ? ', purging its history from the database' : ''}${o.block ? ', and block it' : ''}?`);
-  const r = await d.admin.writes.deleteRoom(roomId, { block: o.block, purge: o.purge, ...(o.message === undefined ? {} : { message: o.message }) }, {
-    onStatus: (st) => d.progress.step(`delete ${roomId}: ${st}`),
-    ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
-  });
+  await d.approve(
+    `Delete room ${roomId} (${room.name ?? 'no name'}, ${room.joined_members} member(s))${o.purge ? ', purging its history from the database' : ''}${o.block ? ', and block it' : ''}?`,
+  );
+  const r = await d.admin.writes.deleteRoom(
+    roomId,
+    { block: o.block, purge: o.purge, ...(o.message === undefined ? {} : { message: o.message }) },
+    {
+      onStatus: (st) => d.progress.step(`delete ${roomId}: ${st}`),
+      ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
+    },
+  );
   const kicked = (r['shutdown_room'] as { kicked_users?: string[] } | undefined)?.kicked_users;
-  const report: DeleteRoomReport = { roomId, name: room.name, status: r.status, blocked: o.block, purged: o.purge, dryRun: d.admin.dryRun };
+  const report: DeleteRoomReport = {
+    roomId,
+    name: room.name,
+    status: r.status,
+    blocked: o.block,
+    purged: o.purge,
+    dryRun: d.admin.dryRun,
+  };
   if (r.error !== undefined) report.error = r.error;
   if (kicked !== undefined) report.kickedUsers = kicked;
-  if (r.status === 'failed') throw new MxError('E_SYNAPSE_API', `Synapse failed to delete ${roomId}: ${r.error ?? 'no reason given'}.`);
+  if (r.status === 'failed')
+    throw new MxError('E_SYNAPSE_API', `Synapse failed to delete ${roomId}: ${r.error ?? 'no reason given'}.`);
   return report;
 }
 
-export async function blockRoom(o: { room: string; block: boolean }, d: RoomsDeps): Promise<{ roomId: string; blocked: boolean; dryRun: boolean }> {
+export async function blockRoom(
+  o: { room: string; block: boolean },
+  d: RoomsDeps,
+): Promise<{ roomId: string; blocked: boolean; dryRun: boolean }> {
   const { block } = o;
   // NOTE: blocking works for rooms this server has never seen (to stop anyone joining them), so an
   // unknown room id is fine here; only its syntax is checked.

@@ -30,11 +30,15 @@ export async function readAdminState(root: string): Promise<AdminState | undefin
   try {
     json = JSON.parse(text);
   } catch {
-    throw new MxError('E_CONFIG_INVALID', `${adminStatePath(root)} is not valid JSON.`, { hint: 'Run `mxctl admin init --force` to log in again and rewrite it.' });
+    throw new MxError('E_CONFIG_INVALID', `${adminStatePath(root)} is not valid JSON.`, {
+      hint: 'Run `mxctl admin init --force` to log in again and rewrite it.',
+    });
   }
   const parsed = adminStateSchema.safeParse(json);
   if (!parsed.success) {
-    throw new MxError('E_CONFIG_INVALID', `${adminStatePath(root)} is malformed.`, { hint: 'Run `mxctl admin init --force` to log in again and rewrite it.' });
+    throw new MxError('E_CONFIG_INVALID', `${adminStatePath(root)} is malformed.`, {
+      hint: 'Run `mxctl admin init --force` to log in again and rewrite it.',
+    });
   }
   return parsed.data;
 }

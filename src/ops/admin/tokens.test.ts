@@ -20,13 +20,22 @@ describe('token and media input', () => {
     assert.equal(parseUses('1'), 1);
     assert.equal(parseUses('0'), 0);
     assert.equal(parseUses('unlimited'), null);
-    for (const bad of ['-1', '1.5', 'many', '']) assert.throws(() => parseUses(bad), (e) => isMxError(e, 'E_INVALID_INPUT'), bad);
+    for (const bad of ['-1', '1.5', 'many', ''])
+      assert.throws(
+        () => parseUses(bad),
+        (e) => isMxError(e, 'E_INVALID_INPUT'),
+        bad,
+      );
   });
 
   it('media URIs', () => {
     assert.deepEqual(parseMxc('mxc://Example.org/AbC_12-x'), { origin: 'example.org', mediaId: 'AbC_12-x' });
     for (const bad of ['http://example.org/a', 'mxc://example.org/', 'mxc://example.org/a/b', 'mxc:///a']) {
-      assert.throws(() => parseMxc(bad), (e) => isMxError(e, 'E_INVALID_INPUT'), bad);
+      assert.throws(
+        () => parseMxc(bad),
+        (e) => isMxError(e, 'E_INVALID_INPUT'),
+        bad,
+      );
     }
   });
 });

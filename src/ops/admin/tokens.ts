@@ -21,7 +21,10 @@ export function viewToken(t: RegistrationToken, now: number): TokenView {
 /** "unlimited" → null; otherwise a whole number ≥ 0 (0 disables the token). */
 export function parseUses(text: string): number | null {
   if (text === 'unlimited') return null;
-  if (!/^\d+$/.test(text)) throw new MxError('E_INVALID_INPUT', `--uses "${text}" is not a number of uses.`, { hint: 'Give a whole number (0 disables the token) or "unlimited".' });
+  if (!/^\d+$/.test(text))
+    throw new MxError('E_INVALID_INPUT', `--uses "${text}" is not a number of uses.`, {
+      hint: 'Give a whole number (0 disables the token) or "unlimited".',
+    });
   return Number(text);
 }
 
@@ -37,7 +40,8 @@ export async function createToken(o: CreateTokenOptions, d: TokensDeps): Promise
   const uses = parseUses(o.uses ?? '1');
   const expiry = parseExpiry(o.expires ?? '7d', d.clock.now().getTime());
   if (o.token !== undefined) parseRegistrationToken(o.token);
-  if (o.length !== undefined && (o.length < 1 || o.length > 64)) throw new MxError('E_INVALID_INPUT', '--length must be between 1 and 64.');
+  if (o.length !== undefined && (o.length < 1 || o.length > 64))
+    throw new MxError('E_INVALID_INPUT', '--length must be between 1 and 64.');
   const created = await d.admin.writes.createToken({
     ...(o.token === undefined ? {} : { token: o.token }),
     ...(o.length === undefined ? {} : { length: o.length }),
@@ -56,10 +60,14 @@ export async function showToken(o: { token: string }, d: TokensDeps): Promise<To
   return viewToken(await d.admin.reads.getToken(parseRegistrationToken(o.token)), d.clock.now().getTime());
 }
 
-export async function updateToken(o: { token: string; uses?: string; expires?: string }, d: TokensDeps): Promise<TokenView> {
+export async function updateToken(
+  o: { token: string; uses?: string; expires?: string },
+  d: TokensDeps,
+): Promise<TokenView> {
   const { token } = o;
   parseRegistrationToken(token);
-  if (o.uses === undefined && o.expires === undefined) throw new MxError('E_USAGE', 'Nothing to update: give --uses and/or --expires.');
+  if (o.uses === undefined && o.expires === undefined)
+    throw new MxError('E_USAGE', 'Nothing to update: give --uses and/or --expires.');
   const body = {
     ...(o.uses === undefined ? {} : { uses_allowed: parseUses(o.uses) }),
     ...(o.expires === undefined ? {} : { expiry_time: parseExpiry(o.expires, d.clock.now().getTime()) }),
@@ -68,7 +76,10 @@ export async function updateToken(o: { token: string; uses?: string; expires?: s
   return viewToken(await d.admin.writes.updateToken(token, body, current), d.clock.now().getTime());
 }
 
-export async function deleteToken(o: { token: string }, d: TokensDeps): Promise<{ token: string; deleted: boolean; dryRun: boolean }> {
+export async function deleteToken(
+  o: { token: string },
+  d: TokensDeps,
+): Promise<{ token: string; deleted: boolean; dryRun: boolean }> {
   const { token } = o;
   parseRegistrationToken(token);
   const current = await d.admin.reads.getToken(token);
@@ -76,4 +87,3 @@ export async function deleteToken(o: { token: string }, d: TokensDeps): Promise<
   await d.admin.writes.deleteToken(token);
   return { token, deleted: !d.admin.dryRun, dryRun: d.admin.dryRun };
 }
-

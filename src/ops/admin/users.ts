@@ -20,7 +20,9 @@ export function localUser(d: Pick<Deps, 'deployment'>, text: string): UserId {
   const server = serverNameOf(d);
   const id = parseLocalUser(text, server);
   if (serverOf(id) !== server) {
-    throw new MxError('E_INVALID_INPUT', `${id} is not a user of this server (${server}).`, { hint: 'Only local users can be managed here.' });
+    throw new MxError('E_INVALID_INPUT', `${id} is not a user of this server (${server}).`, {
+      hint: 'Only local users can be managed here.',
+    });
   }
   return id;
 }
@@ -55,7 +57,10 @@ export async function showUser(o: { user: string }, d: Pick<UsersDeps, 'deployme
   return d.admin.reads.getUser(parseLocalUser(o.user, serverNameOf(d)));
 }
 
-export async function whoisUser(o: { user: string }, d: Pick<UsersDeps, 'deployment' | 'admin'>): Promise<Record<string, unknown>> {
+export async function whoisUser(
+  o: { user: string },
+  d: Pick<UsersDeps, 'deployment' | 'admin'>,
+): Promise<Record<string, unknown>> {
   const id = localUser(d, o.user);
   await d.admin.reads.getUser(id);
   return d.admin.reads.whois(id);
@@ -70,16 +75,22 @@ export interface DeactivateReport {
 
 export async function deactivateUser(o: { user: string; erase: boolean }, d: UsersDeps): Promise<DeactivateReport> {
   const id = localUser(d, o.user);
-  if (id === d.admin.adminUserId) throw new MxError('E_INVALID_INPUT', `${id} is mxctl's own admin account; deactivating it would lock mxctl out.`);
+  if (id === d.admin.adminUserId)
+    throw new MxError('E_INVALID_INPUT', `${id} is mxctl's own admin account; deactivating it would lock mxctl out.`);
   const user = await d.admin.reads.getUser(id);
   const already = user.deactivated === true || user.deactivated === 1;
   if (already && !o.erase) return { userId: id, erased: false, alreadyDeactivated: true, dryRun: d.admin.dryRun };
-  await d.approve(`Deactivate ${id}${o.erase ? ' and erase their messages for new joiners (GDPR erasure)' : ''}? This cannot be undone`);
+  await d.approve(
+    `Deactivate ${id}${o.erase ? ' and erase their messages for new joiners (GDPR erasure)' : ''}? This cannot be undone`,
+  );
   await d.admin.writes.deactivateUser(id, o.erase);
   return { userId: id, erased: o.erase, alreadyDeactivated: already, dryRun: d.admin.dryRun };
 }
 
-export async function setShadowBan(o: { user: string; on: boolean }, d: UsersDeps): Promise<{ userId: string; shadowBanned: boolean; dryRun: boolean }> {
+export async function setShadowBan(
+  o: { user: string; on: boolean },
+  d: UsersDeps,
+): Promise<{ userId: string; shadowBanned: boolean; dryRun: boolean }> {
   const { on } = o;
   const id = localUser(d, o.user);
   await d.admin.reads.getUser(id);
@@ -88,7 +99,10 @@ export async function setShadowBan(o: { user: string; on: boolean }, d: UsersDep
   return { userId: id, shadowBanned: on, dryRun: d.admin.dryRun };
 }
 
-export async function setSuspended(o: { user: string; on: boolean }, d: UsersDeps): Promise<{ userId: string; suspended: boolean; dryRun: boolean }> {
+export async function setSuspended(
+  o: { user: string; on: boolean },
+  d: UsersDeps,
+): Promise<{ userId: string; suspended: boolean; dryRun: boolean }> {
   const { on } = o;
   const id = localUser(d, o.user);
   await d.admin.reads.getUser(id);
@@ -104,7 +118,10 @@ export async function passwordFrom(file: string | undefined): Promise<{ password
   try {
     text = await readText(file);
   } catch (error) {
-    throw new MxError('E_INVALID_INPUT', `Cannot read the password file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+    throw new MxError(
+      'E_INVALID_INPUT',
+      `Cannot read the password file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+    );
   }
   const password = text.replace(/\r?\n$/, '');
   if (password === '') throw new MxError('E_INVALID_INPUT', `The password file ${file} is empty.`);
@@ -135,10 +152,20 @@ export async function createUser(o: CreateUserOptions, d: UsersDeps): Promise<Cr
       throw error;
     },
   );
-  if (exists) throw new MxError('E_INVALID_INPUT', `${id} already exists.`, { hint: 'Use `mxctl users modify` to change it.' });
+  if (exists)
+    throw new MxError('E_INVALID_INPUT', `${id} already exists.`, { hint: 'Use `mxctl users modify` to change it.' });
   const { password, generated } = await passwordFrom(o.passwordFile);
-  await d.admin.writes.putUser(id, { password, admin: o.admin === true, ...(o.displayname === undefined ? {} : { displayname: o.displayname }) });
-  return { userId: id, admin: o.admin === true, ...(generated && !d.admin.dryRun ? { password } : {}), dryRun: d.admin.dryRun };
+  await d.admin.writes.putUser(id, {
+    password,
+    admin: o.admin === true,
+    ...(o.displayname === undefined ? {} : { displayname: o.displayname }),
+  });
+  return {
+    userId: id,
+    admin: o.admin === true,
+    ...(generated && !d.admin.dryRun ? { password } : {}),
+    dryRun: d.admin.dryRun,
+  };
 }
 
 export interface ModifyUserOptions {
@@ -148,11 +175,18 @@ export interface ModifyUserOptions {
   locked?: boolean;
 }
 
-export async function modifyUser(o: ModifyUserOptions, d: UsersDeps): Promise<{ userId: string; changed: string[]; dryRun: boolean }> {
+export async function modifyUser(
+  o: ModifyUserOptions,
+  d: UsersDeps,
+): Promise<{ userId: string; changed: string[]; dryRun: boolean }> {
   const id = localUser(d, o.user);
   await d.admin.reads.getUser(id);
   const changed: string[] = [];
-  if (o.admin === false && id === d.admin.adminUserId) throw new MxError('E_INVALID_INPUT', `${id} is mxctl's own admin account; removing its admin flag would lock mxctl out.`);
+  if (o.admin === false && id === d.admin.adminUserId)
+    throw new MxError(
+      'E_INVALID_INPUT',
+      `${id} is mxctl's own admin account; removing its admin flag would lock mxctl out.`,
+    );
   const body: Record<string, unknown> = {};
   if (o.displayname !== undefined) body['displayname'] = o.displayname;
   if (o.locked !== undefined) body['locked'] = o.locked;
@@ -164,20 +198,32 @@ export async function modifyUser(o: ModifyUserOptions, d: UsersDeps): Promise<{ 
     await d.admin.writes.setAdmin(id, o.admin);
     changed.push('admin');
   }
-  if (changed.length === 0) throw new MxError('E_USAGE', 'Nothing to change: give --displayname, --admin/--no-admin or --lock/--unlock.');
+  if (changed.length === 0)
+    throw new MxError('E_USAGE', 'Nothing to change: give --displayname, --admin/--no-admin or --lock/--unlock.');
   return { userId: id, changed, dryRun: d.admin.dryRun };
 }
 
-export async function resetPassword(o: { user: string; passwordFile?: string; keepDevices: boolean }, d: UsersDeps): Promise<{ userId: string; password?: string; loggedOut: boolean; dryRun: boolean }> {
+export async function resetPassword(
+  o: { user: string; passwordFile?: string; keepDevices: boolean },
+  d: UsersDeps,
+): Promise<{ userId: string; password?: string; loggedOut: boolean; dryRun: boolean }> {
   const id = localUser(d, o.user);
   await d.admin.reads.getUser(id);
   await d.approve(`Reset the password of ${id}${o.keepDevices ? '' : ' and log out all their devices'}?`);
   const { password, generated } = await passwordFrom(o.passwordFile);
   await d.admin.writes.resetPassword(id, password, !o.keepDevices);
-  return { userId: id, ...(generated && !d.admin.dryRun ? { password } : {}), loggedOut: !o.keepDevices, dryRun: d.admin.dryRun };
+  return {
+    userId: id,
+    ...(generated && !d.admin.dryRun ? { password } : {}),
+    loggedOut: !o.keepDevices,
+    dryRun: d.admin.dryRun,
+  };
 }
 
-export async function sendNotice(o: { user: string; text: string }, d: UsersDeps): Promise<{ userId: string; eventId: string; dryRun: boolean }> {
+export async function sendNotice(
+  o: { user: string; text: string },
+  d: UsersDeps,
+): Promise<{ userId: string; eventId: string; dryRun: boolean }> {
   const id = localUser(d, o.user);
   const body = o.text;
   if (body.trim() === '') throw new MxError('E_INVALID_INPUT', 'The notice text is empty.');

@@ -4,7 +4,14 @@ import { isAbsolute, join, resolve, basename } from 'node:path';
 import { MxError } from '../../core/errors.ts';
 import { parseManifest } from '../../core/backup/manifest.ts';
 import type { Manifest } from '../../core/backup/manifest.ts';
-import { archiveName, backupTime, isBackupId, manifestName, parseBackupFileName, ARCHIVE_SUFFIX } from '../../core/backup/naming.ts';
+import {
+  archiveName,
+  backupTime,
+  isBackupId,
+  manifestName,
+  parseBackupFileName,
+  ARCHIVE_SUFFIX,
+} from '../../core/backup/naming.ts';
 import { listDir, pathExists, readText, readTextIfAny, sizeIfAny } from '../../adapters/fs.ts';
 import type { Deployment } from '../deployment.ts';
 import { backupDir } from './location.ts';
@@ -55,7 +62,15 @@ export async function readCatalog(d: Deployment): Promise<Catalog> {
     const size = await sizeIfAny(archive);
     const state = size === undefined ? 'archive-missing' : size !== m.archive?.size ? 'size-mismatch' : 'ok';
     const verifiedAt = (await readTextIfAny(verifiedMarker(dir, id)))?.trim();
-    entries.push({ id, createdAt: m.created_at, archive, archiveBytes: size ?? 0, state, manifest: m, ...(verifiedAt === undefined ? {} : { verifiedAt }) });
+    entries.push({
+      id,
+      createdAt: m.created_at,
+      archive,
+      archiveBytes: size ?? 0,
+      state,
+      manifest: m,
+      ...(verifiedAt === undefined ? {} : { verifiedAt }),
+    });
   }
   return { dir, entries, orphans: [...archives].filter((a) => !ids.has(a)).sort() };
 }
@@ -71,17 +86,30 @@ export async function resolveBackup(d: Deployment, ref: string, cwd = process.cw
   const catalog = await readCatalog(d);
   if (ref === 'latest') {
     const newest = catalog.entries.filter((e) => e.state === 'ok').at(-1);
-    if (newest === undefined) throw new MxError('E_BACKUP_NOT_FOUND', `No complete backup in ${catalog.dir}.`, { hint: 'Run `mxctl backup` first, or name an archive file.' });
-    return { archive: newest.archive, id: newest.id, ...(newest.manifest === undefined ? {} : { sidecar: newest.manifest }) };
+    if (newest === undefined)
+      throw new MxError('E_BACKUP_NOT_FOUND', `No complete backup in ${catalog.dir}.`, {
+        hint: 'Run `mxctl backup` first, or name an archive file.',
+      });
+    return {
+      archive: newest.archive,
+      id: newest.id,
+      ...(newest.manifest === undefined ? {} : { sidecar: newest.manifest }),
+    };
   }
   if (isBackupId(ref)) {
     const e = catalog.entries.find((x) => x.id === ref);
-    if (e === undefined) throw new MxError('E_BACKUP_NOT_FOUND', `No backup ${ref} in ${catalog.dir}.`, { hint: 'See `mxctl backup list`.' });
+    if (e === undefined)
+      throw new MxError('E_BACKUP_NOT_FOUND', `No backup ${ref} in ${catalog.dir}.`, {
+        hint: 'See `mxctl backup list`.',
+      });
     if (e.state !== 'ok') throw new MxError('E_BACKUP_CORRUPT', `Backup ${ref} is not usable: ${e.state}.`);
     return { archive: e.archive, id: e.id, ...(e.manifest === undefined ? {} : { sidecar: e.manifest }) };
   }
   const path = isAbsolute(ref) ? ref : resolve(cwd, ref);
-  if (!(await pathExists(path))) throw new MxError('E_BACKUP_NOT_FOUND', `No such backup file or id: ${ref}.`, { hint: 'Name an archive (.tar.gpg), a backup id, or `latest`.' });
+  if (!(await pathExists(path)))
+    throw new MxError('E_BACKUP_NOT_FOUND', `No such backup file or id: ${ref}.`, {
+      hint: 'Name an archive (.tar.gpg), a backup id, or `latest`.',
+    });
   const name = basename(path);
   const id = name.endsWith(ARCHIVE_SUFFIX) ? name.slice(0, -ARCHIVE_SUFFIX.length) : name;
   // A manifest beside the file (same folder) adds the archive checksum check.

@@ -10,12 +10,27 @@ import { KEY_TABLES, judgeDump, restoreReadme } from '../../core/backup/manifest
 import type { Manifest } from '../../core/backup/manifest.ts';
 import { buildManifest, sidecarManifest } from '../../core/backup/build-manifest.ts';
 import { isExcluded, referencedPaths } from '../../core/backup/file-selection.ts';
-import { archiveName, candidateIds, manifestName, FILES_PREFIX, INNER_MANIFEST, INNER_README } from '../../core/backup/naming.ts';
+import {
+  archiveName,
+  candidateIds,
+  manifestName,
+  FILES_PREFIX,
+  INNER_MANIFEST,
+  INNER_README,
+} from '../../core/backup/naming.ts';
 import { endOfArchive } from '../../core/backup/tar-format.ts';
 import type { Meter } from '../../core/progress.ts';
 import { MXCTL_VERSION } from '../../core/version.ts';
 import { withLock } from '../../adapters/lock.ts';
-import { fsyncDir, isNoSpace, listDir, moveFile, readTextIfAny, removePath, writeFileAtomic } from '../../adapters/fs.ts';
+import {
+  fsyncDir,
+  isNoSpace,
+  listDir,
+  moveFile,
+  readTextIfAny,
+  removePath,
+  writeFileAtomic,
+} from '../../adapters/fs.ts';
 import type { Postgres, StreamingProcess } from '../../adapters/postgres.ts';
 import { collectFiles } from '../../adapters/archive/source-files.ts';
 import { dumpChunkEntries, entriesBytes, fileEntries, memoryEntry } from '../../adapters/archive/entries.ts';
@@ -111,7 +126,10 @@ function partialPath(dir: string, id: string): string {
 
 async function freeId(dir: string, at: Date, tag: string | undefined): Promise<string> {
   const existing = new Set(await listDir(dir));
-  const free = candidateIds(at, tag, 120).find((id) => !existing.has(archiveName(id)) && !existing.has(manifestName(id)) && !existing.has(`.${archiveName(id)}.partial`));
+  const free = candidateIds(at, tag, 120).find(
+    (id) =>
+      !existing.has(archiveName(id)) && !existing.has(manifestName(id)) && !existing.has(`.${archiveName(id)}.partial`),
+  );
   if (free !== undefined) return free;
   throw new MxError('E_BACKUP_FAILED', 'No free backup id in the next two minutes (clock problem?).');
 }
@@ -120,9 +138,13 @@ async function freeId(dir: string, at: Date, tag: string | undefined): Promise<s
 async function describeDatabase(pg: Postgres): Promise<DatabaseState> {
   const schema = await pg.schemaVersions();
   if (schema === undefined) {
-    throw new MxError('E_BACKUP_FAILED', 'The database has no Synapse schema (schema_version table missing): nothing to back up.', {
-      hint: 'Has Synapse ever started against this database? `mxctl status` shows it.',
-    });
+    throw new MxError(
+      'E_BACKUP_FAILED',
+      'The database has no Synapse schema (schema_version table missing): nothing to back up.',
+      {
+        hint: 'Has Synapse ever started against this database? `mxctl status` shows it.',
+      },
+    );
   }
   const rows = await pg.countRows(KEY_TABLES);
   const messages = Number((await pg.psql("SELECT count(*) FROM events WHERE type = 'm.room.message';")).trim());
@@ -138,12 +160,19 @@ async function synapseVersionOf(d: Pick<Deps, 'synapse'>): Promise<{ version: st
 }
 
 /** The archive written to its partial name: pg_dump and the entries streamed through the cipher. */
-async function writeArchive(plan: ArchivePlan, d: BackupDeps): Promise<{ content: ArchivedContent; archive: WrittenArchive }> {
+async function writeArchive(
+  plan: ArchivePlan,
+  d: BackupDeps,
+): Promise<{ content: ArchivedContent; archive: WrittenArchive }> {
   const dump = d.postgres.startDump();
   const meter = archiveMeter(d.progress.meter);
   const entries = returning(archiveEntries(plan, dump, meter, d));
   try {
-    const archive = await writeEncryptedFile(partialPath(plan.dir, plan.id), entries.values, { cipher: d.cipher, producers: [dump], onBytes: meter.written });
+    const archive = await writeEncryptedFile(partialPath(plan.dir, plan.id), entries.values, {
+      cipher: d.cipher,
+      producers: [dump],
+      onBytes: meter.written,
+    });
     return { content: await entries.result, archive };
   } catch (error) {
     throw backupFailure(error, plan.dir);
@@ -151,7 +180,12 @@ async function writeArchive(plan: ArchivePlan, d: BackupDeps): Promise<{ content
 }
 
 /** Every entry of the archive, in order; returns what the manifest says about them. */
-async function* archiveEntries(plan: ArchivePlan, dump: StreamingProcess, meter: ArchiveMeter, d: BackupDeps): AsyncGenerator<Buffer, ArchivedContent> {
+async function* archiveEntries(
+  plan: ArchivePlan,
+  dump: StreamingProcess,
+  meter: ArchiveMeter,
+  d: BackupDeps,
+): AsyncGenerator<Buffer, ArchivedContent> {
   const mtime = Math.floor(plan.createdAt.getTime() / 1000);
   const root = d.deployment.root;
   yield* memoryEntry(INNER_README, 0o644, mtime, restoreReadme(plan.id));
@@ -184,23 +218,38 @@ async function* archiveEntries(plan: ArchivePlan, dump: StreamingProcess, meter:
 async function settleDump(dump: StreamingProcess, s: DumpSummary): Promise<void> {
   await dump.done;
   const verdict = judgeDump(s.size, s.head);
-  if (!verdict.ok) throw new MxError('E_BACKUP_FAILED', `The database dump is not usable: ${verdict.reason}.`, { hint: 'Check `mxctl logs postgres`; no backup was written.' });
+  if (!verdict.ok)
+    throw new MxError('E_BACKUP_FAILED', `The database dump is not usable: ${verdict.reason}.`, {
+      hint: 'Check `mxctl logs postgres`; no backup was written.',
+    });
 }
 
 /** A backup exists only when its manifest does: the archive is renamed into place (and the folder
  * fsynced) first, the manifest written last; without its manifest the archive is removed. */
-async function commitArchive(plan: ArchivePlan, manifest: Manifest, archive: WrittenArchive): Promise<{ archive: string; manifest: string }> {
+async function commitArchive(
+  plan: ArchivePlan,
+  manifest: Manifest,
+  archive: WrittenArchive,
+): Promise<{ archive: string; manifest: string }> {
   const finalArchive = join(plan.dir, archiveName(plan.id));
   await moveFile(partialPath(plan.dir, plan.id), finalArchive);
   await fsyncDir(plan.dir);
-  const sidecar = sidecarManifest(manifest, { name: archiveName(plan.id), size: archive.bytes, sha256: archive.sha256 });
+  const sidecar = sidecarManifest(manifest, {
+    name: archiveName(plan.id),
+    size: archive.bytes,
+    sha256: archive.sha256,
+  });
   const manifestPath = join(plan.dir, manifestName(plan.id));
   try {
     await writeFileAtomic(manifestPath, `${JSON.stringify(sidecar, null, 1)}\n`, 0o600);
   } catch (error) {
     // NOTE: an archive without a manifest is not a backup; don't leave one that looks like it.
     await removePath(finalArchive);
-    if (isNoSpace(error)) throw new MxError('E_NO_SPACE', `The backup folder ${plan.dir} ran out of space writing the manifest; the archive was removed.`);
+    if (isNoSpace(error))
+      throw new MxError(
+        'E_NO_SPACE',
+        `The backup folder ${plan.dir} ran out of space writing the manifest; the archive was removed.`,
+      );
     throw error;
   }
   return { archive: finalArchive, manifest: manifestPath };
@@ -214,7 +263,8 @@ function backupFailure(error: unknown, dir: string): MxError {
     });
   }
   // pg_dump (E_DATABASE) or gpg (E_CIPHER) failed: the backup failed.
-  if (isMxError(error, 'E_DATABASE') || isMxError(error, 'E_CIPHER')) return wrapError('E_BACKUP_FAILED', (m) => m, error);
+  if (isMxError(error, 'E_DATABASE') || isMxError(error, 'E_CIPHER'))
+    return wrapError('E_BACKUP_FAILED', (m) => m, error);
   if (isMxError(error)) return error;
   return new MxError('E_BACKUP_FAILED', `The backup failed: ${(error as Error).message}`, { cause: error });
 }

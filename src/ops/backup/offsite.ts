@@ -19,11 +19,18 @@ async function rcloneStore(d: Deployment): Promise<ObjectStore> {
   const file = d.settings.RCLONE_CONFIG;
   if (file === '') return createRcloneStore({ remote: d.settings.RCLONE_REMOTE });
   const config = resolve(d.root, file);
-  if (!(await pathExists(config))) throw new MxError('E_CONFIG_INVALID', `RCLONE_CONFIG: ${config} does not exist.`, { hint: 'Point RCLONE_CONFIG at the rclone.conf that defines the remote in RCLONE_REMOTE.' });
+  if (!(await pathExists(config)))
+    throw new MxError('E_CONFIG_INVALID', `RCLONE_CONFIG: ${config} does not exist.`, {
+      hint: 'Point RCLONE_CONFIG at the rclone.conf that defines the remote in RCLONE_REMOTE.',
+    });
   // NOTE: rclone.conf holds the remote's credentials: like .env, nobody but the owner may read it.
   const mode = (await fileMode(config)) & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new MxError('E_CONFIG_INVALID', `RCLONE_CONFIG: ${config} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); it holds the remote's credentials.`, { hint: `chmod 600 ${config}` });
+    throw new MxError(
+      'E_CONFIG_INVALID',
+      `RCLONE_CONFIG: ${config} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); it holds the remote's credentials.`,
+      { hint: `chmod 600 ${config}` },
+    );
   }
   return createRcloneStore({ remote: d.settings.RCLONE_REMOTE, config });
 }
@@ -37,7 +44,14 @@ export async function offsiteStore(d: Deployment): Promise<ObjectStore | undefin
   if (s.S3_BUCKET === '') return undefined;
   // NOTE: loaded only when configured: the AWS SDK adds tens of MiB to every backup's memory.
   const { createS3Store } = await import('../../adapters/s3-store.ts');
-  return createS3Store({ endpoint: s.S3_ENDPOINT, region: s.S3_REGION, bucket: s.S3_BUCKET, prefix: s.S3_PREFIX, accessKeyId: s.S3_ACCESS_KEY_ID, secretAccessKey: s.S3_SECRET_ACCESS_KEY });
+  return createS3Store({
+    endpoint: s.S3_ENDPOINT,
+    region: s.S3_REGION,
+    bucket: s.S3_BUCKET,
+    prefix: s.S3_PREFIX,
+    accessKeyId: s.S3_ACCESS_KEY_ID,
+    secretAccessKey: s.S3_SECRET_ACCESS_KEY,
+  });
 }
 
 /** An operation on the offsite copies: the configured target is required. */
@@ -72,7 +86,8 @@ export async function syncOffsite(_o: Record<string, never>, d: OffsiteDeps): Pr
 /** Ids whose manifest is in the bucket (a listing failure is reported, not hidden). */
 export async function offsiteIds(store: ObjectStore): Promise<Set<string>> {
   const ids = new Set<string>();
-  for (const o of await store.list()) if (o.key.endsWith('.manifest.json')) ids.add(o.key.slice(0, -'.manifest.json'.length));
+  for (const o of await store.list())
+    if (o.key.endsWith('.manifest.json')) ids.add(o.key.slice(0, -'.manifest.json'.length));
   return ids;
 }
 
@@ -84,7 +99,11 @@ async function resolveOffsite(store: ObjectStore, ref: string): Promise<string> 
   const ids = [...(await offsiteIds(store))].sort();
   const id = ref === 'latest' ? ids.at(-1) : ids.find((x) => x === ref);
   if (id === undefined) {
-    throw new MxError('E_BACKUP_NOT_FOUND', ref === 'latest' ? `No backup in ${store.description}.` : `No backup ${ref} in ${store.description}.`, { hint: '`mxctl backup list` shows what is offsite.' });
+    throw new MxError(
+      'E_BACKUP_NOT_FOUND',
+      ref === 'latest' ? `No backup in ${store.description}.` : `No backup ${ref} in ${store.description}.`,
+      { hint: '`mxctl backup list` shows what is offsite.' },
+    );
   }
   return id;
 }
@@ -105,7 +124,10 @@ export async function fetchOffsite(o: { ref: string }, d: OffsiteDeps): Promise<
  * backup folder (its filesystem is sized for archives), verifies it exactly as a local one, and
  * removes the download whatever the outcome. The local .verified marker is not touched.
  */
-export async function verifyOffsite(o: { ref: string }, d: VerifyDeps & { offsite: ObjectStore }): Promise<VerifyReport> {
+export async function verifyOffsite(
+  o: { ref: string },
+  d: VerifyDeps & { offsite: ObjectStore },
+): Promise<VerifyReport> {
   const store = d.offsite;
   const id = await resolveOffsite(store, o.ref);
   // NOTE: named by our pid, so the next run removes what a killed one left (a whole archive).

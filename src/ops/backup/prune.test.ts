@@ -26,8 +26,17 @@ beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'mxctl-prune-'));
   dir = join(root, 'backups');
   await mkdir(dir, { mode: 0o700 });
-  const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, 'x'.repeat(43)])) as Record<(typeof SECRET_KEYS)[number], string>;
-  d = { root, settings: settingsFromChoices({ domain: 'example.org' }, secrets), composeDir: join(root, 'compose'), envFile: join(root, '.env'), stateDir: join(root, 'state') };
+  const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, 'x'.repeat(43)])) as Record<
+    (typeof SECRET_KEYS)[number],
+    string
+  >;
+  d = {
+    root,
+    settings: settingsFromChoices({ domain: 'example.org' }, secrets),
+    composeDir: join(root, 'compose'),
+    envFile: join(root, '.env'),
+    stateDir: join(root, 'state'),
+  };
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
@@ -38,9 +47,19 @@ async function writeBackup(at: Date, verified = false): Promise<string> {
   const archive = Buffer.from(`archive ${id}`);
   await writeFile(join(dir, archiveName(id)), archive);
   const manifest = {
-    format: MANIFEST_FORMAT, id, created_at: at.toISOString(), mxctl_version: '0.1.0', server_name: 'example.org', synapse_version: '1.160.0',
-    schema_version: 94, schema_compat_version: 84, row_counts: {}, message_count: 0,
-    database: { chunks: [], size: 1, sha256: 'a'.repeat(64), excluded_table_data: [] }, files: [], referenced_files: [],
+    format: MANIFEST_FORMAT,
+    id,
+    created_at: at.toISOString(),
+    mxctl_version: '0.1.0',
+    server_name: 'example.org',
+    synapse_version: '1.160.0',
+    schema_version: 94,
+    schema_compat_version: 84,
+    row_counts: {},
+    message_count: 0,
+    database: { chunks: [], size: 1, sha256: 'a'.repeat(64), excluded_table_data: [] },
+    files: [],
+    referenced_files: [],
     archive: { name: archiveName(id), size: archive.length, sha256: 'b'.repeat(64) },
   };
   await writeFile(join(dir, manifestName(id)), JSON.stringify(manifest));
@@ -56,14 +75,21 @@ test('a failing listing prunes nothing', async () => {
   for (let i = 0; i < 20; i++) await writeBackup(new Date(Date.UTC(2026, 0, 1) + i * DAY));
   const before = await readdir(dir);
   await assert.rejects(
-    pruneBackups({ policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false }, { ...deps(), list: () => Promise.reject(new Error('EIO: the disk said no')) }),
-    (e: unknown) => isMxError(e, 'E_BACKUP_FAILED') && /Listing the backups failed, so nothing was pruned/.test(e.message),
+    pruneBackups(
+      { policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false },
+      { ...deps(), list: () => Promise.reject(new Error('EIO: the disk said no')) },
+    ),
+    (e: unknown) =>
+      isMxError(e, 'E_BACKUP_FAILED') && /Listing the backups failed, so nothing was pruned/.test(e.message),
   );
   assert.deepEqual(await readdir(dir), before);
 });
 
 test('an empty listing prunes nothing', async () => {
-  await assert.rejects(pruneBackups({ policy: { daily: 7, weekly: 4, monthly: 6 }, dryRun: false }, deps()), /listing is empty/);
+  await assert.rejects(
+    pruneBackups({ policy: { daily: 7, weekly: 4, monthly: 6 }, dryRun: false }, deps()),
+    /listing is empty/,
+  );
 });
 
 test('twenty dailies with daily=3: the 3 newest and the newest verified stay, manifests and archives of the rest go', async () => {
@@ -97,9 +123,22 @@ describe('offsite prune', () => {
 
   before(async () => {
     bucketDir = await mkdtemp(join(tmpdir(), 'mxctl-prune-s3-'));
-    s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: bucketDir, configureBuckets: [{ name: 'matrix-backups' }] });
+    s3 = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: bucketDir,
+      configureBuckets: [{ name: 'matrix-backups' }],
+    });
     const { port } = await s3.run();
-    store = createS3Store({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', bucket: 'matrix-backups', prefix: 'prune', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    store = createS3Store({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      bucket: 'matrix-backups',
+      prefix: 'prune',
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+    });
   });
   after(async () => {
     s3.httpServer.closeAllConnections?.();
@@ -124,10 +163,19 @@ describe('offsite prune', () => {
     await upload(ids);
     const before = await readdir(dir);
     const remoteBefore = await keys();
-    const failing: ObjectStore = { ...store, list: () => Promise.reject(new MxError('E_OFFSITE_FAILED', 'listing s3://matrix-backups/prune failed: HTTP 503 ServiceUnavailable.')) };
+    const failing: ObjectStore = {
+      ...store,
+      list: () =>
+        Promise.reject(
+          new MxError('E_OFFSITE_FAILED', 'listing s3://matrix-backups/prune failed: HTTP 503 ServiceUnavailable.'),
+        ),
+    };
     await assert.rejects(
       pruneBackups({ policy: { daily: 1, weekly: 0, monthly: 0 }, dryRun: false }, deps(failing)),
-      (e: unknown) => isMxError(e, 'E_OFFSITE_FAILED') && /failed, so nothing was pruned \(here or offsite\): .*HTTP 503/.test(e.message) && /--local-only/.test(e.hint ?? ''),
+      (e: unknown) =>
+        isMxError(e, 'E_OFFSITE_FAILED') &&
+        /failed, so nothing was pruned \(here or offsite\): .*HTTP 503/.test(e.message) &&
+        /--local-only/.test(e.hint ?? ''),
     );
     assert.deepEqual(await readdir(dir), before);
     assert.deepEqual(await keys(), remoteBefore);
@@ -137,7 +185,10 @@ describe('offsite prune', () => {
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) ids.push(await writeBackup(new Date(Date.UTC(2026, 0, 1) + i * DAY), i === 2));
     // Offsite also holds two backups this machine already pruned, and one upload cut short (archive only).
-    const gone = [await writeBackup(new Date(Date.UTC(2025, 11, 1))), await writeBackup(new Date(Date.UTC(2025, 11, 2)))];
+    const gone = [
+      await writeBackup(new Date(Date.UTC(2025, 11, 1))),
+      await writeBackup(new Date(Date.UTC(2025, 11, 2))),
+    ];
     const partial = await writeBackup(new Date(Date.UTC(2025, 11, 3)));
     await upload([...gone, ...ids]);
     await store.putFile(archiveName(partial), join(dir, archiveName(partial)));
@@ -146,7 +197,13 @@ describe('offsite prune', () => {
       await rm(join(dir, manifestName(id)));
     }
     const deletions: string[] = [];
-    const recording: ObjectStore = { ...store, remove: async (name) => { deletions.push(name); await store.remove(name); } };
+    const recording: ObjectStore = {
+      ...store,
+      remove: async (name) => {
+        deletions.push(name);
+        await store.remove(name);
+      },
+    };
     const policy = { daily: 3, weekly: 0, monthly: 0 };
 
     const dry = await pruneBackups({ policy, dryRun: true }, deps(recording));
@@ -158,8 +215,16 @@ describe('offsite prune', () => {
     assert.ok(r.offsite?.keep.find((k) => k.id === ids[2])?.reasons.includes('newest verified'));
     const removed = [...gone, ...ids].filter((id) => !kept.includes(id));
     assert.deepEqual([...(r.offsite?.removed ?? [])].sort(), [...removed].sort());
-    assert.deepEqual(deletions, (r.offsite?.removed ?? []).flatMap((id) => [manifestName(id), archiveName(id)]), 'each manifest before its archive');
-    assert.deepEqual(await keys(), [...kept.flatMap((id) => [archiveName(id ?? ''), manifestName(id ?? '')]), archiveName(partial)].sort(), 'exactly the plan is gone; the cut-short upload is not a backup and is left alone');
+    assert.deepEqual(
+      deletions,
+      (r.offsite?.removed ?? []).flatMap((id) => [manifestName(id), archiveName(id)]),
+      'each manifest before its archive',
+    );
+    assert.deepEqual(
+      await keys(),
+      [...kept.flatMap((id) => [archiveName(id ?? ''), manifestName(id ?? '')]), archiveName(partial)].sort(),
+      'exactly the plan is gone; the cut-short upload is not a backup and is left alone',
+    );
   });
 
   test('an empty offsite listing prunes nothing offsite (and says so); the local prune still runs', async () => {

@@ -54,7 +54,12 @@ interface OffsitePlan {
 }
 
 /** The offsite backups (manifest and archive both there) and the plan for them. Pure. */
-function planOffsite(objects: readonly RemoteObject[], catalog: Catalog, store: ObjectStore, policy: RetentionPolicy): OffsitePlan {
+function planOffsite(
+  objects: readonly RemoteObject[],
+  catalog: Catalog,
+  store: ObjectStore,
+  policy: RetentionPolicy,
+): OffsitePlan {
   const archives = new Map<string, number>();
   const manifests = new Set<string>();
   for (const o of objects) {
@@ -78,7 +83,17 @@ function planOffsite(objects: readonly RemoteObject[], catalog: Catalog, store: 
     candidates.push({ id, createdAt, verified: local?.verifiedAt !== undefined });
   }
   const plan = planRetention(candidates, policy);
-  if (!plan.ok) return { report: { target: store.description, skipped: `nothing offsite was pruned: ${plan.reason}`, keep: [], removed: [], untouched }, remove: [] };
+  if (!plan.ok)
+    return {
+      report: {
+        target: store.description,
+        skipped: `nothing offsite was pruned: ${plan.reason}`,
+        keep: [],
+        removed: [],
+        untouched,
+      },
+      remove: [],
+    };
   return { report: { target: store.description, keep: plan.keep, removed: [], untouched }, remove: plan.remove };
 }
 
@@ -87,11 +102,16 @@ export async function pruneBackups(o: PruneOptions, d: PruneDeps): Promise<Prune
   return withLock(d.lock, lockPath(dir), 'prune', async () => {
     const { catalog, objects } = await listBoth(d);
     const good = catalog.entries.filter((e) => e.state === 'ok');
-    const plan = planRetention(candidatesFrom(good.map((e) => ({ id: e.id, createdAt: e.createdAt, verified: e.verifiedAt !== undefined }))), o.policy);
+    const plan = planRetention(
+      candidatesFrom(good.map((e) => ({ id: e.id, createdAt: e.createdAt, verified: e.verifiedAt !== undefined }))),
+      o.policy,
+    );
     if (!plan.ok) throw new MxError('E_BACKUP_FAILED', `Nothing was pruned: ${plan.reason}.`);
-    const offsite = d.offsite === undefined || objects === undefined ? undefined : planOffsite(objects, catalog, d.offsite, o.policy);
+    const offsite =
+      d.offsite === undefined || objects === undefined ? undefined : planOffsite(objects, catalog, d.offsite, o.policy);
     const removed = o.dryRun ? plan.remove : await removeLocal(catalog, good, plan.remove);
-    if (offsite !== undefined && d.offsite !== undefined) offsite.report.removed = o.dryRun ? offsite.remove : await removeOffsite(d.offsite, offsite.remove);
+    if (offsite !== undefined && d.offsite !== undefined)
+      offsite.report.removed = o.dryRun ? offsite.remove : await removeOffsite(d.offsite, offsite.remove);
     return {
       dryRun: o.dryRun,
       keep: plan.keep,
@@ -108,16 +128,24 @@ async function listBoth(d: PruneDeps): Promise<{ catalog: Catalog; objects: Remo
   try {
     catalog = await (d.list ?? readCatalog)(d.deployment);
   } catch (error) {
-    throw new MxError('E_BACKUP_FAILED', `Listing the backups failed, so nothing was pruned: ${(error as Error).message}`, { cause: error });
+    throw new MxError(
+      'E_BACKUP_FAILED',
+      `Listing the backups failed, so nothing was pruned: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   if (d.offsite === undefined) return { catalog, objects: undefined };
   try {
     return { catalog, objects: await d.offsite.list() };
   } catch (error) {
-    throw new MxError('E_OFFSITE_FAILED', `Listing the offsite copies in ${d.offsite.description} failed, so nothing was pruned (here or offsite): ${(error as Error).message}`, {
-      hint: 'Fix the offsite target and run prune again; `mxctl backup prune --local-only` prunes this machine only.',
-      cause: error,
-    });
+    throw new MxError(
+      'E_OFFSITE_FAILED',
+      `Listing the offsite copies in ${d.offsite.description} failed, so nothing was pruned (here or offsite): ${(error as Error).message}`,
+      {
+        hint: 'Fix the offsite target and run prune again; `mxctl backup prune --local-only` prunes this machine only.',
+        cause: error,
+      },
+    );
   }
 }
 

@@ -34,10 +34,19 @@ before(async () => {
   const file = randomBytes(MEDIA_SIZE);
   mediaFile = file;
   const manifest = {
-    format: MANIFEST_FORMAT, id: 'matrix-backup-2026-01-01_000000', created_at: 'x', mxctl_version: '0.1.0', server_name: 'example.org',
-    synapse_version: '1.160.0', schema_version: 94, schema_compat_version: 84, row_counts: {}, message_count: 0,
+    format: MANIFEST_FORMAT,
+    id: 'matrix-backup-2026-01-01_000000',
+    created_at: 'x',
+    mxctl_version: '0.1.0',
+    server_name: 'example.org',
+    synapse_version: '1.160.0',
+    schema_version: 94,
+    schema_compat_version: 84,
+    row_counts: {},
+    message_count: 0,
     database: { chunks: [dbChunkName(0)], size: dump.length, sha256: sha(dump), excluded_table_data: [] },
-    files: [{ path: 'synapse/media.bin', type: 'file', size: file.length, mode: 0o600, sha256: sha(file) }], referenced_files: [],
+    files: [{ path: 'synapse/media.bin', type: 'file', size: file.length, mode: 0o600, sha256: sha(file) }],
+    referenced_files: [],
   };
   const h = { mode: 0o600, uid: 0, gid: 0, mtime: 0 };
   const plain = Buffer.concat([
@@ -92,67 +101,103 @@ test('the wrong passphrase is named as such', { timeout: 30_000 }, async () => {
   await assert.rejects(readArchive(archive, {}, deps('not-it')), (e: unknown) => isMxError(e, 'E_BACKUP_PASSPHRASE'));
 });
 
-test('a dump consumer that exits early (pg_restore on a damaged dump) does not hang the reader', { timeout: 30_000 }, async () => {
-  const head = spawn('head', ['-c', '1000'], { stdio: ['pipe', 'ignore', 'ignore'] });
-  // The archive itself is intact: reading completes; the consumer's own exit status is the
-  // caller's to report (verify does), whether or not its EPIPE arrives before the end.
-  const r = await readArchive(archive, { dumpSink: head.stdin }, deps());
-  assert.equal(r.manifest.files.length, 1);
-  assert.ok(r.problems.every((p) => /consumer failed/.test(p)), JSON.stringify(r.problems));
-});
-
-test('spooled: the files behind the dump are staged while the consumer still holds up the dump; it then gets every byte in order', { timeout: 60_000 }, async () => {
-  const staging = await mkdtemp(join(dir, 'staging-'));
-  const spool = join(staging, 'dump-spool');
-  let gate: (() => void) | undefined;
-  const opened = new Promise<void>((r) => (gate = r));
-  const got = createHash('sha256');
-  // A consumer that takes nothing until the gate opens: a direct feed would wait on it forever.
-  const sink = new Writable({
-    highWaterMark: 64 * 1024,
-    write(c: Buffer, _e, cb) {
-      void opened.then(() => {
-        got.update(c);
-        cb();
-      });
-    },
-  });
-  const said: string[] = [];
-  const reading = readArchive(archive, { stagingDir: staging, dumpSink: sink, dumpSpoolDir: spool }, { cipher: gpgCipher(PASS), progress: { step: (l) => said.push(l), meter: () => undefined } });
-  const media = join(staging, 'deployment', 'synapse', 'media.bin');
-  while (!(await stat(media).then((s) => s.size === MEDIA_SIZE, () => false))) await new Promise((r) => setTimeout(r, 20));
-  assert.ok((await readdir(spool)).length > 0, 'the dump waits in the spool');
-  // The whole archive is read while the consumer has taken nothing: the wait is named.
-  while (said.length === 0) await new Promise((r) => setTimeout(r, 20));
-  assert.match(said[0] ?? '', /^the archive is read; pg_restore is loading the last 2\.0 MiB of the dump$/);
-  gate?.();
-  const r = await reading;
-  assert.deepEqual(r.problems, []);
-  assert.equal(got.digest('hex'), r.manifest.database.sha256);
-  assert.deepEqual(await readdir(spool), [], 'every segment is removed once fed');
-});
-
-test('spooled: a consumer that exits early does not hang the reader, and the spool is emptied', { timeout: 30_000 }, async () => {
-  const staging = await mkdtemp(join(dir, 'staging-'));
-  const head = spawn('head', ['-c', '1000'], { stdio: ['pipe', 'ignore', 'ignore'] });
-  const r = await readArchive(archive, { stagingDir: staging, dumpSink: head.stdin, dumpSpoolDir: join(staging, 'dump-spool') }, deps());
-  assert.ok(r.problems.every((p) => /consumer failed/.test(p)), JSON.stringify(r.problems));
-  assert.deepEqual(await readdir(join(staging, 'dump-spool')).catch(() => []), []);
-});
-
-test('a full disk while unpacking: E_NO_SPACE naming the disk, not a damaged archive', { timeout: 60_000 }, async () => {
-  const mnt = await mkdtemp(join(dir, 'tiny-'));
-  await exec('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
-  try {
-    const sink = new Writable({ write: (_c, _e, cb) => setTimeout(cb, 5) });
-    await assert.rejects(
-      readArchive(archive, { stagingDir: mnt, dumpSink: sink, dumpSpoolDir: join(mnt, 'dump-spool') }, deps()),
-      (e: unknown) => isMxError(e, 'E_NO_SPACE') && /disk space/.test(e.message),
+test(
+  'a dump consumer that exits early (pg_restore on a damaged dump) does not hang the reader',
+  { timeout: 30_000 },
+  async () => {
+    const head = spawn('head', ['-c', '1000'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    // The archive itself is intact: reading completes; the consumer's own exit status is the
+    // caller's to report (verify does), whether or not its EPIPE arrives before the end.
+    const r = await readArchive(archive, { dumpSink: head.stdin }, deps());
+    assert.equal(r.manifest.files.length, 1);
+    assert.ok(
+      r.problems.every((p) => /consumer failed/.test(p)),
+      JSON.stringify(r.problems),
     );
-  } finally {
-    await exec('umount', [mnt]);
-  }
-});
+  },
+);
+
+test(
+  'spooled: the files behind the dump are staged while the consumer still holds up the dump; it then gets every byte in order',
+  { timeout: 60_000 },
+  async () => {
+    const staging = await mkdtemp(join(dir, 'staging-'));
+    const spool = join(staging, 'dump-spool');
+    let gate: (() => void) | undefined;
+    const opened = new Promise<void>((r) => (gate = r));
+    const got = createHash('sha256');
+    // A consumer that takes nothing until the gate opens: a direct feed would wait on it forever.
+    const sink = new Writable({
+      highWaterMark: 64 * 1024,
+      write(c: Buffer, _e, cb) {
+        void opened.then(() => {
+          got.update(c);
+          cb();
+        });
+      },
+    });
+    const said: string[] = [];
+    const reading = readArchive(
+      archive,
+      { stagingDir: staging, dumpSink: sink, dumpSpoolDir: spool },
+      { cipher: gpgCipher(PASS), progress: { step: (l) => said.push(l), meter: () => undefined } },
+    );
+    const media = join(staging, 'deployment', 'synapse', 'media.bin');
+    while (
+      !(await stat(media).then(
+        (s) => s.size === MEDIA_SIZE,
+        () => false,
+      ))
+    )
+      await new Promise((r) => setTimeout(r, 20));
+    assert.ok((await readdir(spool)).length > 0, 'the dump waits in the spool');
+    // The whole archive is read while the consumer has taken nothing: the wait is named.
+    while (said.length === 0) await new Promise((r) => setTimeout(r, 20));
+    assert.match(said[0] ?? '', /^the archive is read; pg_restore is loading the last 2\.0 MiB of the dump$/);
+    gate?.();
+    const r = await reading;
+    assert.deepEqual(r.problems, []);
+    assert.equal(got.digest('hex'), r.manifest.database.sha256);
+    assert.deepEqual(await readdir(spool), [], 'every segment is removed once fed');
+  },
+);
+
+test(
+  'spooled: a consumer that exits early does not hang the reader, and the spool is emptied',
+  { timeout: 30_000 },
+  async () => {
+    const staging = await mkdtemp(join(dir, 'staging-'));
+    const head = spawn('head', ['-c', '1000'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const r = await readArchive(
+      archive,
+      { stagingDir: staging, dumpSink: head.stdin, dumpSpoolDir: join(staging, 'dump-spool') },
+      deps(),
+    );
+    assert.ok(
+      r.problems.every((p) => /consumer failed/.test(p)),
+      JSON.stringify(r.problems),
+    );
+    assert.deepEqual(await readdir(join(staging, 'dump-spool')).catch(() => []), []);
+  },
+);
+
+test(
+  'a full disk while unpacking: E_NO_SPACE naming the disk, not a damaged archive',
+  { timeout: 60_000 },
+  async () => {
+    const mnt = await mkdtemp(join(dir, 'tiny-'));
+    await exec('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    try {
+      const sink = new Writable({ write: (_c, _e, cb) => setTimeout(cb, 5) });
+      await assert.rejects(
+        readArchive(archive, { stagingDir: mnt, dumpSink: sink, dumpSpoolDir: join(mnt, 'dump-spool') }, deps()),
+        (e: unknown) => isMxError(e, 'E_NO_SPACE') && /disk space/.test(e.message),
+      );
+    } finally {
+      await exec('umount', [mnt]);
+    }
+  },
+);
 
 describe('staging onto the same server: identical live media are linked, not written', () => {
   /** The live twin of the archive's one file, as `edit` leaves it; returns what was staged. */
@@ -164,7 +209,14 @@ describe('staging onto the same server: identical live media are linked, not wri
     await writeFile(twin, edit(Buffer.from(mediaFile)), { mode });
     const r = await readArchive(archive, { stagingDir: staging, reuseFrom: { root, under: ['synapse'] } }, deps());
     const staged = join(staging, 'deployment', 'synapse', 'media.bin');
-    return { r, twin, staged, same: (await stat(twin)).ino === (await stat(staged)).ino, bytes: await readFile(staged), twinBytes: await readFile(twin) };
+    return {
+      r,
+      twin,
+      staged,
+      same: (await stat(twin)).ino === (await stat(staged)).ino,
+      bytes: await readFile(staged),
+      twinBytes: await readFile(twin),
+    };
   }
 
   it('an identical twin: staged as a hard link to it', async () => {
@@ -175,7 +227,11 @@ describe('staging onto the same server: identical live media are linked, not wri
     assert.equal(sha(bytes), sha(mediaFile));
   });
 
-  for (const [what, at] of [['in its last byte', MEDIA_SIZE - 1], ['in its first byte', 0], ['in the middle', 150_001]] as const) {
+  for (const [what, at] of [
+    ['in its last byte', MEDIA_SIZE - 1],
+    ['in its first byte', 0],
+    ['in the middle', 150_001],
+  ] as const) {
     it(`a twin that differs ${what}: the archive's bytes are written out, the live file is left alone`, async () => {
       const { r, same, bytes, twinBytes } = await stageWithTwin((b) => {
         b[at] = (b[at] ?? 0) ^ 0xff;

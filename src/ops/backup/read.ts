@@ -50,17 +50,26 @@ export async function readArchive(archivePath: string, o: ReadOptions, d: ReadDe
       reuseFrom: o.reuseFrom,
       hashArchive: o.sidecar?.archive !== undefined,
       onBytes: d.progress.meter,
-      onBacklog: (bytes) => d.progress.step(`the archive is read; pg_restore is loading the last ${formatBytes(bytes)} of the dump`),
+      onBacklog: (bytes) =>
+        d.progress.step(`the archive is read; pg_restore is loading the last ${formatBytes(bytes)} of the dump`),
     });
   } catch (error) {
     throw readFailure(error, archivePath, o.stagingDir);
   }
-  if (seen.manifestText === undefined) throw new MxError('E_BACKUP_CORRUPT', `${archivePath} has no manifest: it is incomplete (a backup cut short?).`);
+  if (seen.manifestText === undefined)
+    throw new MxError('E_BACKUP_CORRUPT', `${archivePath} has no manifest: it is incomplete (a backup cut short?).`);
   const parsed = parseManifest(seen.manifestText);
   if (!parsed.ok) throw new MxError('E_BACKUP_CORRUPT', `${archivePath}: its manifest is invalid: ${parsed.error}.`);
   const problems = archiveProblems(seen, parsed.manifest, o.sidecar);
-  if (seen.consumerError !== undefined) problems.push(`the dump consumer failed: ${(seen.consumerError as Error).message}`);
-  return { manifest: parsed.manifest, archiveBytes: seen.archive.bytes, problems, owners: seen.owners, reused: seen.reused };
+  if (seen.consumerError !== undefined)
+    problems.push(`the dump consumer failed: ${(seen.consumerError as Error).message}`);
+  return {
+    manifest: parsed.manifest,
+    archiveBytes: seen.archive.bytes,
+    problems,
+    owners: seen.owners,
+    reused: seen.reused,
+  };
 }
 
 /** What a failed read means for the user: the passphrase, a damaged archive, or this machine's trouble. */
@@ -69,19 +78,33 @@ function readFailure(error: unknown, archivePath: string, stagingDir: string | u
   if (isMxError(error)) return error; // the passphrase (E_BACKUP_PASSPHRASE), gpg missing
   // NOTE: a failed write to staging or the spool is this machine's trouble, not the archive's.
   if (isNoSpace(error)) {
-    return new MxError('E_NO_SPACE', `Ran out of disk space unpacking ${archivePath}${stagingDir === undefined ? '' : ` into ${stagingDir}`}: nothing was changed.`, {
-      hint: 'A restore needs room for the media and the database beside the current ones (see docs/RUNBOOK.md); free some space and run it again.',
-      cause: error,
-    });
+    return new MxError(
+      'E_NO_SPACE',
+      `Ran out of disk space unpacking ${archivePath}${stagingDir === undefined ? '' : ` into ${stagingDir}`}: nothing was changed.`,
+      {
+        hint: 'A restore needs room for the media and the database beside the current ones (see docs/RUNBOOK.md); free some space and run it again.',
+        cause: error,
+      },
+    );
   }
   if (isSystemError(error)) {
-    return new MxError('E_COMMAND_FAILED', `Reading ${archivePath} failed on this machine (not a fault of the archive): ${error.message}.`, {
-      hint: 'Nothing was changed; fix the cause named above and run it again.',
-      cause: error,
-    });
+    return new MxError(
+      'E_COMMAND_FAILED',
+      `Reading ${archivePath} failed on this machine (not a fault of the archive): ${error.message}.`,
+      {
+        hint: 'Nothing was changed; fix the cause named above and run it again.',
+        cause: error,
+      },
+    );
   }
-  const what = error instanceof TarTruncatedError ? 'the archive is truncated' : `the archive is damaged (${(error as Error).message})`;
-  return new MxError('E_BACKUP_CORRUPT', `${archivePath}: ${what}.`, { hint: 'Use another backup (`mxctl backup list`).', cause: error });
+  const what =
+    error instanceof TarTruncatedError
+      ? 'the archive is truncated'
+      : `the archive is damaged (${(error as Error).message})`;
+  return new MxError('E_BACKUP_CORRUPT', `${archivePath}: ${what}.`, {
+    hint: 'Use another backup (`mxctl backup list`).',
+    cause: error,
+  });
 }
 
 /**
@@ -89,7 +112,12 @@ function readFailure(error: unknown, archivePath: string, stagingDir: string | u
  * throws kills the consumer; the consumer's own failure is returned in words, for the caller to
  * judge beside the archive's problems.
  */
-export async function readArchiveInto(archivePath: string, consumer: StreamingProcess, o: Omit<ReadOptions, 'dumpSink'>, d: ReadDeps): Promise<{ read: ReadResult; consumerError?: string }> {
+export async function readArchiveInto(
+  archivePath: string,
+  consumer: StreamingProcess,
+  o: Omit<ReadOptions, 'dumpSink'>,
+  d: ReadDeps,
+): Promise<{ read: ReadResult; consumerError?: string }> {
   let consumerError: string | undefined;
   const consumerDone = consumer.done.catch((e: unknown) => {
     consumerError = (isMxError(e) ? e.detail : undefined) ?? (e as Error).message;

@@ -31,7 +31,10 @@ import type { CheckItem, ChecksMode } from './post-restore-checks.ts';
 
 export type { PreflightItem } from './preflight.ts';
 
-export type RestoreDeps = Pick<Deps, 'deployment' | 'compose' | 'postgres' | 'cipher' | 'synapse' | 'lock' | 'clock' | 'progress'>;
+export type RestoreDeps = Pick<
+  Deps,
+  'deployment' | 'compose' | 'postgres' | 'cipher' | 'synapse' | 'lock' | 'clock' | 'progress'
+>;
 
 export interface RestoreOptions {
   ref: string;
@@ -111,7 +114,11 @@ async function prepare(side: Run['side'], d: RestoreDeps, phase: Phases): Promis
   await d.postgres.dropDatabase(side.replaced);
 }
 
-async function restoreStaged(run: Run, o: RestoreOptions, d: RestoreDeps): Promise<Omit<RestoreReport, 'seconds' | 'phases'>> {
+async function restoreStaged(
+  run: Run,
+  o: RestoreOptions,
+  d: RestoreDeps,
+): Promise<Omit<RestoreReport, 'seconds' | 'phases'>> {
   const staged = await stage(run, d);
   preflight(run, staged, d);
   // Synapse's docs: restored one-time keys would be handed out twice.
@@ -167,7 +174,12 @@ async function stage(run: Run, d: RestoreDeps): Promise<Staged> {
     d,
   );
   const m = read.manifest;
-  const items = preflightItems(d.deployment.settings, m, read.problems, read.owners.has(`synapse/${m.server_name}.signing.key`));
+  const items = preflightItems(
+    d.deployment.settings,
+    m,
+    read.problems,
+    read.owners.has(`synapse/${m.server_name}.signing.key`),
+  );
   if (consumerError !== undefined) items.push({ name: 'pg_restore loads the dump', ok: false, detail: consumerError });
   return { read, manifest: m, preflight: items, archived: await archivedSettings(run.staging) };
 }
@@ -184,7 +196,11 @@ function preflight(run: Run, staged: Staged, d: RestoreDeps): void {
   const s = d.deployment.settings;
   const a = staged.archived;
   if (a !== undefined && (a.POSTGRES_USER !== s.POSTGRES_USER || a.POSTGRES_DB !== s.POSTGRES_DB)) {
-    staged.preflight.push({ name: 'database identity matches', ok: false, detail: `backup ${a.POSTGRES_USER}/${a.POSTGRES_DB}, deployment ${s.POSTGRES_USER}/${s.POSTGRES_DB}` });
+    staged.preflight.push({
+      name: 'database identity matches',
+      ok: false,
+      detail: `backup ${a.POSTGRES_USER}/${a.POSTGRES_DB}, deployment ${s.POSTGRES_USER}/${s.POSTGRES_DB}`,
+    });
   }
   const failed = staged.preflight.filter((i) => !i.ok);
   if (failed.length > 0) throw refusal(run.target.id, failed);
@@ -194,12 +210,19 @@ async function safetyBackup(run: Run, d: RestoreDeps): Promise<BackupReport> {
   run.phase.next('safety backup of the current state');
   try {
     // NOTE: its own steps are not shown: the restore's phase names it; its bytes are.
-    return await createBackupLocked({ tag: 'pre-restore' }, { ...d, progress: { step: () => undefined, meter: d.progress.meter } });
+    return await createBackupLocked(
+      { tag: 'pre-restore' },
+      { ...d, progress: { step: () => undefined, meter: d.progress.meter } },
+    );
   } catch (error) {
-    throw new MxError('E_RESTORE_REFUSED', `The safety backup of the current state failed, so nothing was restored: ${(error as Error).message}`, {
-      hint: 'Fix that, or (when the current state is worthless, e.g. a fresh server) run again with --no-safety-backup.',
-      cause: error,
-    });
+    throw new MxError(
+      'E_RESTORE_REFUSED',
+      `The safety backup of the current state failed, so nothing was restored: ${(error as Error).message}`,
+      {
+        hint: 'Fix that, or (when the current state is worthless, e.g. a fresh server) run again with --no-safety-backup.',
+        cause: error,
+      },
+    );
   }
 }
 
@@ -211,12 +234,17 @@ async function swap(run: Run, staged: Staged, d: RestoreDeps): Promise<void> {
   const merged = mergeSettings(d.deployment.settings, staged.archived);
   // The role's password must match the restored homeserver.yaml's (the fresh DB's may differ).
   await d.postgres.setRolePassword(merged.POSTGRES_PASSWORD);
-  if (formatSettings(merged) !== formatSettings(d.deployment.settings)) await writeFileAtomic(join(d.deployment.root, '.env'), formatSettings(merged), 0o600);
+  if (formatSettings(merged) !== formatSettings(d.deployment.settings))
+    await writeFileAtomic(join(d.deployment.root, '.env'), formatSettings(merged), 0o600);
 }
 
 async function putFilesBack(run: Run, staged: Staged, d: RestoreDeps): Promise<string[]> {
   run.phase.next('restoring configuration, signing key and media');
-  const restored = await run.staging.putBack(d.deployment.root, staged.read.owners, { wholeDirs: WHOLE_DIRS, isRestored, leadsToRestored });
+  const restored = await run.staging.putBack(d.deployment.root, staged.read.owners, {
+    wholeDirs: WHOLE_DIRS,
+    isRestored,
+    leadsToRestored,
+  });
   // What the restored files replaced is not needed any more (the safety backup holds the
   // previous state): it is removed while the stack starts, not after.
   run.staging.discardReplaced();
@@ -229,14 +257,26 @@ async function start(run: Run, d: RestoreDeps): Promise<void> {
   await d.postgres.dropDatabase(run.side.replaced);
 }
 
-async function checklist(run: Run, staged: Staged, o: { since: Date; mode: ChecksMode }, d: RestoreDeps): Promise<CheckItem[]> {
+async function checklist(
+  run: Run,
+  staged: Staged,
+  o: { since: Date; mode: ChecksMode },
+  d: RestoreDeps,
+): Promise<CheckItem[]> {
   run.phase.next('post-restore checklist');
   return runPostRestoreChecks({ manifest: staged.manifest, ...o }, d);
 }
 
 /** A failure after the safety backup: the way back is named. */
 function failedPartWay(id: string, safety: BackupReport | undefined, error: unknown): MxError {
-  const hint = safety === undefined ? 'Run the restore again.' : `Bring back the previous state with \`mxctl restore ${safety.id} --no-safety-backup\`.`;
+  const hint =
+    safety === undefined
+      ? 'Run the restore again.'
+      : `Bring back the previous state with \`mxctl restore ${safety.id} --no-safety-backup\`.`;
   const msg = (error as Error).message;
-  return new MxError('E_RESTORE_FAILED', `The restore of ${id} failed part-way: ${msg}`, { hint, cause: error, ...(isMxError(error) && error.detail !== undefined ? { detail: error.detail } : {}) });
+  return new MxError('E_RESTORE_FAILED', `The restore of ${id} failed part-way: ${msg}`, {
+    hint,
+    cause: error,
+    ...(isMxError(error) && error.detail !== undefined ? { detail: error.detail } : {}),
+  });
 }

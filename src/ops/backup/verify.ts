@@ -30,11 +30,25 @@ export async function verifyBackup(o: VerifyOptions, d: VerifyDeps): Promise<Ver
   const started = d.clock.now();
   const target = await resolveBackup(d.deployment, o.ref);
   d.progress.step(`verifying ${target.id}`);
-  const { read: result, consumerError } = await readArchiveInto(target.archive, d.postgres.startDumpCheck(), target.sidecar === undefined ? {} : { sidecar: target.sidecar }, d);
+  const { read: result, consumerError } = await readArchiveInto(
+    target.archive,
+    d.postgres.startDumpCheck(),
+    target.sidecar === undefined ? {} : { sidecar: target.sidecar },
+    d,
+  );
   const problems = [...result.problems];
   if (consumerError !== undefined) problems.push(`pg_restore could not read the dump: ${consumerError}`);
   const ok = problems.length === 0;
   const dir = backupDir(d.deployment);
-  if (ok && dirname(target.archive) === dir) await writeFileAtomic(verifiedMarker(dir, target.id), `${d.clock.now().toISOString()}\n`, 0o600);
-  return { id: target.id, archive: target.archive, ok, problems, files: result.manifest.files.length, databaseBytes: result.manifest.database.size, seconds: secondsSince(d.clock, started) };
+  if (ok && dirname(target.archive) === dir)
+    await writeFileAtomic(verifiedMarker(dir, target.id), `${d.clock.now().toISOString()}\n`, 0o600);
+  return {
+    id: target.id,
+    archive: target.archive,
+    ok,
+    problems,
+    files: result.manifest.files.length,
+    databaseBytes: result.manifest.database.size,
+    seconds: secondsSince(d.clock, started),
+  };
 }

@@ -25,9 +25,18 @@ export async function obtainCertificate(d: Pick<Deps, 'deployment' | 'compose'>)
   // nginx keeps the placeholder it loaded in memory meanwhile.
   await clearLineage(d.deployment.root);
   const args = [
-    'certonly', '--webroot', '-w', '/var/www/certbot', '--cert-name', CERT_NAME,
+    'certonly',
+    '--webroot',
+    '-w',
+    '/var/www/certbot',
+    '--cert-name',
+    CERT_NAME,
     ...publicNames(d).flatMap((n) => ['-d', n]),
-    '--non-interactive', '--agree-tos', '--keep-until-expiring', '--server', s.ACME_SERVER,
+    '--non-interactive',
+    '--agree-tos',
+    '--keep-until-expiring',
+    '--server',
+    s.ACME_SERVER,
     ...(s.ACME_EMAIL === '' ? ['--register-unsafely-without-email'] : ['--email', s.ACME_EMAIL]),
   ];
   try {
@@ -35,15 +44,22 @@ export async function obtainCertificate(d: Pick<Deps, 'deployment' | 'compose'>)
   } catch (error) {
     await writePlaceholder(d);
     const detail = isMxError(error) ? error.detail : undefined;
-    throw new MxError('E_CERTIFICATE', `certbot could not obtain a certificate for ${publicNames(d).join(', ')} from ${s.ACME_SERVER}; nginx keeps serving a self-signed placeholder.`, {
-      hint: 'Check that each name resolves to this server and that port 80 is reachable from the internet, then run `mxctl up` again.',
-      ...(detail === undefined ? {} : { detail }),
-      cause: error,
-    });
+    throw new MxError(
+      'E_CERTIFICATE',
+      `certbot could not obtain a certificate for ${publicNames(d).join(', ')} from ${s.ACME_SERVER}; nginx keeps serving a self-signed placeholder.`,
+      {
+        hint: 'Check that each name resolves to this server and that port 80 is reachable from the internet, then run `mxctl up` again.',
+        ...(detail === undefined ? {} : { detail }),
+        cause: error,
+      },
+    );
   }
   if ((await certificateOnDisk(d.deployment.root)) === undefined) {
     await writePlaceholder(d);
-    throw new MxError('E_CERTIFICATE', `certbot reported success but wrote no certificate to ${certPaths(d.deployment.root).fullchain}.`);
+    throw new MxError(
+      'E_CERTIFICATE',
+      `certbot reported success but wrote no certificate to ${certPaths(d.deployment.root).fullchain}.`,
+    );
   }
   await reloadNginx(d);
 }

@@ -17,7 +17,10 @@ const SECRET_NAME = /(SECRET|PASSWORD|PASSPHRASE|TOKEN|PEPPER|ACCESS_KEY|PRIVATE
 /** Redacts known secret values, then any `key: value` / KEY=value whose name says secret. */
 export function redactText(text: string, secrets: readonly string[]): string {
   return redact(text, secrets)
-    .replace(/^(\s*[\w.-]*(?:secret|password|passphrase|token|pepper|access_key|private)[\w.-]*\s*:\s*).+$/gim, '$1REDACTED')
+    .replace(
+      /^(\s*[\w.-]*(?:secret|password|passphrase|token|pepper|access_key|private)[\w.-]*\s*:\s*).+$/gim,
+      '$1REDACTED',
+    )
     .replace(/^([A-Z0-9_]+)=(.*)$/gm, (line, key: string) => (SECRET_NAME.test(key) ? `${key}=REDACTED` : line));
 }
 
@@ -29,7 +32,10 @@ export interface BundleOptions {
 
 export async function writeBundle(o: BundleOptions, d: DoctorDeps): Promise<{ file: string; entries: string[] }> {
   const admin = await readAdminState(d.deployment.root).catch(() => undefined);
-  const secrets = [...secretValues(d.deployment.settings), ...(admin === undefined ? [] : [admin.access_token, admin.password])];
+  const secrets = [
+    ...secretValues(d.deployment.settings),
+    ...(admin === undefined ? [] : [admin.access_token, admin.password]),
+  ];
   const entries = [
     { name: 'versions.json', text: JSON.stringify(await versions(d), null, 2) },
     { name: 'doctor.json', text: JSON.stringify(o.report, null, 2) },
@@ -38,7 +44,11 @@ export async function writeBundle(o: BundleOptions, d: DoctorDeps): Promise<{ fi
     ...(await serviceLogs(d)),
   ];
   const out = resolve(o.file);
-  await writeTextBundle(out, 'bundle', entries.map((e) => ({ name: e.name, text: redactText(e.text, secrets) })));
+  await writeTextBundle(
+    out,
+    'bundle',
+    entries.map((e) => ({ name: e.name, text: redactText(e.text, secrets) })),
+  );
   return { file: out, entries: entries.map((e) => e.name) };
 }
 
@@ -55,8 +65,14 @@ async function versions(d: DoctorDeps): Promise<Record<string, unknown>> {
 
 async function configFiles(root: string): Promise<TextEntry[]> {
   const names = [
-    '.env', 'compose/docker-compose.yml', 'compose/docker-compose.override.yml', 'synapse/homeserver.yaml', 'element/config.json',
-    ...(await listDir(join(root, 'synapse')).catch(() => [])).filter((n) => n.endsWith('.log.config') || n === 'lab.yaml').map((n) => `synapse/${n}`),
+    '.env',
+    'compose/docker-compose.yml',
+    'compose/docker-compose.override.yml',
+    'synapse/homeserver.yaml',
+    'element/config.json',
+    ...(await listDir(join(root, 'synapse')).catch(() => []))
+      .filter((n) => n.endsWith('.log.config') || n === 'lab.yaml')
+      .map((n) => `synapse/${n}`),
     ...(await listDir(join(root, 'nginx', 'templates')).catch(() => [])).map((n) => `nginx/templates/${n}`),
   ];
   const entries: TextEntry[] = [];
@@ -70,6 +86,9 @@ async function configFiles(root: string): Promise<TextEntry[]> {
 async function serviceLogs(d: DoctorDeps): Promise<TextEntry[]> {
   const services = (await d.compose.ps().catch(() => [])).map((x) => x.service);
   return Promise.all(
-    services.map(async (s) => ({ name: `logs/${s}.log`, text: await d.compose.logsText(s, 300).catch((e: unknown) => `could not read: ${(e as Error).message}`) })),
+    services.map(async (s) => ({
+      name: `logs/${s}.log`,
+      text: await d.compose.logsText(s, 300).catch((e: unknown) => `could not read: ${(e as Error).message}`),
+    })),
   );
 }

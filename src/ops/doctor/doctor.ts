@@ -41,7 +41,14 @@ export async function runDoctor(_o: object, d: DoctorDeps): Promise<DoctorReport
       try {
         return await check(facts);
       } catch (error) {
-        return [warn(`doctor.${name.replace(/\s+/g, '-')}`, `could not check ${name}: ${(error as Error).message}`, 'Run doctor again; if this persists, the evidence names what failed.', [String((error as { detail?: string }).detail ?? '')].filter((e) => e !== ''))];
+        return [
+          warn(
+            `doctor.${name.replace(/\s+/g, '-')}`,
+            `could not check ${name}: ${(error as Error).message}`,
+            'Run doctor again; if this persists, the evidence names what failed.',
+            [String((error as { detail?: string }).detail ?? '')].filter((e) => e !== ''),
+          ),
+        ];
       }
     }),
   );

@@ -35,7 +35,13 @@ export async function readHomeserver(root: string): Promise<HomeserverConfig> {
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const where = e?.linePos?.[0] === undefined ? '' : ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}`;
-    return { path, text, modified, config: undefined, syntaxError: `${e?.code ?? 'YAML error'}${where}: ${(e?.message ?? '').split('\n')[0]}` };
+    return {
+      path,
+      text,
+      modified,
+      config: undefined,
+      syntaxError: `${e?.code ?? 'YAML error'}${where}: ${(e?.message ?? '').split('\n')[0]}`,
+    };
   }
   const config = doc.toJS() as unknown;
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
@@ -59,7 +65,8 @@ export async function gatherFacts(d: DoctorDeps): Promise<DoctorFacts> {
 /** A dotted path into the parsed homeserver config. */
 export function hsValue(f: DoctorFacts, path: string): unknown {
   let v: unknown = f.homeserver.config;
-  for (const k of path.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  for (const k of path.split('.'))
+    v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
   return v;
 }
 

@@ -18,11 +18,30 @@ export async function stackChecks(f: DoctorFacts): Promise<Finding[]> {
     if (s === undefined) {
       out.push(fail(id, `${name} is not created`, 'Start the stack with `mxctl up`.'));
     } else if (c !== undefined && (c.restarting || s.state === 'restarting' || (c.restartCount >= 3 && recentStart))) {
-      out.push(fail(id, `${name} is crash-looping (restarted ${c.restartCount} times)`, `Read why it exits: \`mxctl logs --tail 100 ${name}\` (the findings below may name the cause), fix it, then \`mxctl restart ${name}\`.`, [`state ${s.state}`, `restart count ${c.restartCount}`]));
+      out.push(
+        fail(
+          id,
+          `${name} is crash-looping (restarted ${c.restartCount} times)`,
+          `Read why it exits: \`mxctl logs --tail 100 ${name}\` (the findings below may name the cause), fix it, then \`mxctl restart ${name}\`.`,
+          [`state ${s.state}`, `restart count ${c.restartCount}`],
+        ),
+      );
     } else if (s.state !== 'running') {
-      out.push(fail(id, `${name} is ${s.state} (exit code ${s.exitCode})`, `Start it with \`mxctl up\`; if it stops again, read \`mxctl logs ${name}\`.`));
+      out.push(
+        fail(
+          id,
+          `${name} is ${s.state} (exit code ${s.exitCode})`,
+          `Start it with \`mxctl up\`; if it stops again, read \`mxctl logs ${name}\`.`,
+        ),
+      );
     } else if (s.health === 'unhealthy') {
-      out.push(fail(id, `${name} is running but unhealthy`, `Read \`mxctl logs --tail 100 ${name}\`; \`mxctl restart ${name}\` once the cause is fixed.`));
+      out.push(
+        fail(
+          id,
+          `${name} is running but unhealthy`,
+          `Read \`mxctl logs --tail 100 ${name}\`; \`mxctl restart ${name}\` once the cause is fixed.`,
+        ),
+      );
     } else if (s.health === 'starting') {
       out.push(warn(id, `${name} is still starting`, 'Wait a minute and run doctor again.'));
     } else {
@@ -35,7 +54,12 @@ export async function stackChecks(f: DoctorFacts): Promise<Finding[]> {
   out.push(
     busy.length === 0
       ? ok('stack.ports', 'no port the stack needs is held by another process')
-      : fail('stack.ports', `port conflict: ${busy.join('; ')}`, 'Stop the process holding the port (or move it), then `mxctl up`.', busy),
+      : fail(
+          'stack.ports',
+          `port conflict: ${busy.join('; ')}`,
+          'Stop the process holding the port (or move it), then `mxctl up`.',
+          busy,
+        ),
   );
   return out;
 }
@@ -49,5 +73,10 @@ async function imagePins(f: DoctorFacts): Promise<Finding> {
   }
   return drift.length === 0
     ? ok('stack.images', 'every container runs its pinned image')
-    : warn('stack.images', `${drift.length} container(s) do not run their pinned image`, 'Apply the pins with `mxctl up` (it recreates what changed).', drift);
+    : warn(
+        'stack.images',
+        `${drift.length} container(s) do not run their pinned image`,
+        'Apply the pins with `mxctl up` (it recreates what changed).',
+        drift,
+      );
 }

@@ -16,10 +16,18 @@ import type { CheckDeps } from './check.ts';
 const dg = (c: string) => `sha256:${c.repeat(64)}`;
 const LAB = '127.0.0.2:5000/element-matrix-lab/synapse';
 
-function deps(pins: Record<string, string>, repos: Record<string, Record<string, string> | Error>, local: Record<string, LocalImage> = {}): CheckDeps {
+function deps(
+  pins: Record<string, string>,
+  repos: Record<string, Record<string, string> | Error>,
+  local: Record<string, LocalImage> = {},
+): CheckDeps {
   const repo = (ref: ImageRef) => {
     const r = repos[`${ref.registry}/${ref.repository}`];
-    if (r === undefined) throw new RegistryError('not-found', `The image registry ${ref.registry} has no repository ${ref.repository}.`, { registry: ref.registry, status: 404 });
+    if (r === undefined)
+      throw new RegistryError('not-found', `The image registry ${ref.registry} has no repository ${ref.repository}.`, {
+        registry: ref.registry,
+        status: 404,
+      });
     if (r instanceof Error) throw r;
     return r;
   };
@@ -28,7 +36,8 @@ function deps(pins: Record<string, string>, repos: Record<string, Record<string,
     manifestDigest: (ref) =>
       Promise.resolve().then(() => {
         const digest = repo(ref)[ref.tag ?? 'latest'];
-        if (digest === undefined) throw new RegistryError('not-found', `no tag ${formatImageRef(ref)}`, { registry: ref.registry });
+        if (digest === undefined)
+          throw new RegistryError('not-found', `no tag ${formatImageRef(ref)}`, { registry: ref.registry });
         return digest;
       }),
   };
@@ -40,7 +49,15 @@ function deps(pins: Record<string, string>, repos: Record<string, Record<string,
 test('offers the newest stable tag above the pin, with its digest; pre-releases only when asked', async () => {
   const d = deps(
     { SYNAPSE_IMAGE: `${LAB}:1.160.0` },
-    { [LAB]: { '1.160.0': dg('a'), '1.160.1': dg('b'), '1.161.0rc1': dg('c'), '1.160.2-broken': dg('d'), latest: dg('b') } },
+    {
+      [LAB]: {
+        '1.160.0': dg('a'),
+        '1.160.1': dg('b'),
+        '1.161.0rc1': dg('c'),
+        '1.160.2-broken': dg('d'),
+        latest: dg('b'),
+      },
+    },
     { [`${LAB}:1.160.0`]: { id: dg('f'), repoDigests: [`${LAB}@${dg('a')}`] } },
   );
   const r = await checkUpgrades({ services: ['synapse'] }, d);
@@ -60,7 +77,10 @@ test('says when a pinned tag now names other content, and when nothing is newer'
   const hub = 'docker.io/library/postgres';
   const d = deps(
     { POSTGRES_IMAGE: 'postgres:18', NGINX_IMAGE: `docker.io/library/nginx:1.30@${dg('1')}` },
-    { [hub]: { '17': dg('7'), '18': dg('9'), '18-alpine': dg('8') }, 'docker.io/library/nginx': { '1.30': dg('1'), '1.29': dg('0') } },
+    {
+      [hub]: { '17': dg('7'), '18': dg('9'), '18-alpine': dg('8') },
+      'docker.io/library/nginx': { '1.30': dg('1'), '1.29': dg('0') },
+    },
     { 'postgres:18': { id: dg('e'), repoDigests: [`postgres@${dg('3')}`] } },
   );
   const r = await checkUpgrades({ services: ['postgres', 'nginx'] }, d);
@@ -74,34 +94,70 @@ test('says when a pinned tag now names other content, and when nothing is newer'
 });
 
 test('a registry failure fails the whole check, naming each image that could not be checked', async () => {
-  const offline = new RegistryError('unreachable', 'Cannot reach the image registry docker.io (no such host).', { registry: 'docker.io', hint: 'Check the network.' });
-  const d = deps({ SYNAPSE_IMAGE: `${LAB}:1.160.0`, ELEMENT_IMAGE: 'vectorim/element-web:v1.12.4', CERTBOT_IMAGE: 'certbot/certbot:v5.5.0' }, {
-    [LAB]: { '1.160.0': dg('a') },
-    'docker.io/vectorim/element-web': offline,
-    'docker.io/certbot/certbot': offline,
+  const offline = new RegistryError('unreachable', 'Cannot reach the image registry docker.io (no such host).', {
+    registry: 'docker.io',
+    hint: 'Check the network.',
   });
-  const one = await checkUpgrades({ services: ['element'] }, d).then(() => undefined, (e: unknown) => e);
+  const d = deps(
+    {
+      SYNAPSE_IMAGE: `${LAB}:1.160.0`,
+      ELEMENT_IMAGE: 'vectorim/element-web:v1.12.4',
+      CERTBOT_IMAGE: 'certbot/certbot:v5.5.0',
+    },
+    {
+      [LAB]: { '1.160.0': dg('a') },
+      'docker.io/vectorim/element-web': offline,
+      'docker.io/certbot/certbot': offline,
+    },
+  );
+  const one = await checkUpgrades({ services: ['element'] }, d).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(isMxError(one, 'E_REGISTRY'));
-  assert.match(one.message, /^Could not check element for updates: Cannot reach the image registry docker\.io \(no such host\)\.$/);
+  assert.match(
+    one.message,
+    /^Could not check element for updates: Cannot reach the image registry docker\.io \(no such host\)\.$/,
+  );
   assert.match(one.hint ?? '', /Check the network\. Nothing was changed\./);
-  const two = await checkUpgrades({ services: ['synapse', 'element', 'certbot'] }, d).then(() => undefined, (e: unknown) => e);
+  const two = await checkUpgrades({ services: ['synapse', 'element', 'certbot'] }, d).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(isMxError(two, 'E_REGISTRY'));
   assert.equal(two.message, 'Could not check 2 of 3 images for updates.');
   assert.match(two.detail ?? '', /- element: Cannot reach[\s\S]*- certbot: Cannot reach/);
-  const unknown = await checkUpgrades({ services: ['synapse'] }, deps({ SYNAPSE_IMAGE: '127.0.0.2:5000/nope/synapse:1' }, {})).then(() => undefined, (e: unknown) => e);
+  const unknown = await checkUpgrades(
+    { services: ['synapse'] },
+    deps({ SYNAPSE_IMAGE: '127.0.0.2:5000/nope/synapse:1' }, {}),
+  ).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(isMxError(unknown, 'E_REGISTRY'));
   assert.match(unknown.message, /has no repository nope\/synapse/);
 });
 
 test('a bug is not dressed up as a registry failure', async () => {
   const d = deps({ SYNAPSE_IMAGE: `${LAB}:1.160.0` }, { [LAB]: new TypeError('boom') });
-  const e = await checkUpgrades({ services: ['synapse'] }, d).then(() => undefined, (x: unknown) => x);
+  const e = await checkUpgrades({ services: ['synapse'] }, d).then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   assert.ok(e instanceof TypeError && !(e instanceof MxError));
 });
 
 test('picks the local digest of the pin’s own repository', () => {
-  const ref: ImageRef = { registry: 'docker.io', repository: 'matrixdotorg/synapse', tag: 'v1.160.0', digest: undefined };
-  const local = { id: dg('f'), repoDigests: [`ghcr.io/element-hq/synapse@${dg('1')}`, `matrixdotorg/synapse@${dg('2')}`] };
+  const ref: ImageRef = {
+    registry: 'docker.io',
+    repository: 'matrixdotorg/synapse',
+    tag: 'v1.160.0',
+    digest: undefined,
+  };
+  const local = {
+    id: dg('f'),
+    repoDigests: [`ghcr.io/element-hq/synapse@${dg('1')}`, `matrixdotorg/synapse@${dg('2')}`],
+  };
   assert.equal(localDigestOf(ref, local), dg('2'));
   assert.equal(localDigestOf(ref, { id: dg('f'), repoDigests: [] }), undefined);
   assert.equal(localDigestOf(ref, undefined), undefined);

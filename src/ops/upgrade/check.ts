@@ -70,7 +70,9 @@ export async function checkUpgrades(o: CheckOptions, d: CheckDeps): Promise<Upgr
   const checkedAt = d.clock.now().toISOString();
   const services = o.services ?? SERVICES;
   const results = await Promise.allSettled(services.map((s) => checkImage(s, o, d)));
-  const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ service: services[i] ?? '', error: r.reason as unknown }] : []));
+  const failed = results.flatMap((r, i) =>
+    r.status === 'rejected' ? [{ service: services[i] ?? '', error: r.reason as unknown }] : [],
+  );
   if (failed.length > 0) throw checkFailed(failed, services.length);
   const images = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const updates = images.filter((x) => x.status === 'update-available' || x.status === 'tag-moved').length;
@@ -81,21 +83,49 @@ async function checkImage(service: ServiceName, o: CheckOptions, d: CheckDeps): 
   const setting = imageSetting(service);
   const pinned = d.deployment.settings[setting];
   const parsed = parseImageRef(pinned);
-  if (!parsed.ok) throw new MxError('E_CONFIG_INVALID', `${setting} in .env: ${parsed.problem}.`, { hint: 'Fix the image pin in .env, then run this again.' });
+  if (!parsed.ok)
+    throw new MxError('E_CONFIG_INVALID', `${setting} in .env: ${parsed.problem}.`, {
+      hint: 'Fix the image pin in .env, then run this again.',
+    });
   const ref = parsed.ref;
   const [local, tags, registryDigest] = await Promise.all([
     d.images.inspect(pinned),
     d.registry.listTags(ref),
     ref.tag === undefined ? Promise.resolve(undefined) : d.registry.manifestDigest(ref),
   ]);
-  const newer = ref.tag === undefined ? [] : newerTags(ref.tag, tags, o.includePrerelease === true ? { includePrerelease: true } : {});
+  const newer =
+    ref.tag === undefined
+      ? []
+      : newerTags(ref.tag, tags, o.includePrerelease === true ? { includePrerelease: true } : {});
   const top = newer.at(-1);
   const target = top === undefined ? undefined : withTag(ref, top.tag);
   const newest =
-    top === undefined || target === undefined ? undefined : { tag: top.tag, image: formatImageRef(target), digest: await d.registry.manifestDigest(target), kind: kindOf(ref, top.tag) };
+    top === undefined || target === undefined
+      ? undefined
+      : {
+          tag: top.tag,
+          image: formatImageRef(target),
+          digest: await d.registry.manifestDigest(target),
+          kind: kindOf(ref, top.tag),
+        };
   const localDigest = localDigestOf(ref, local);
-  const base = { service, setting, pinned, image: formatImageRef({ ...ref, digest: undefined }), tag: ref.tag, pinnedDigest: ref.digest, localDigest, localImageId: local?.id };
-  return { ...base, registryDigest, newest, newer: newer.map((v) => v.tag), ...judge(ref, newest !== undefined, registryDigest, ref.digest ?? localDigest) };
+  const base = {
+    service,
+    setting,
+    pinned,
+    image: formatImageRef({ ...ref, digest: undefined }),
+    tag: ref.tag,
+    pinnedDigest: ref.digest,
+    localDigest,
+    localImageId: local?.id,
+  };
+  return {
+    ...base,
+    registryDigest,
+    newest,
+    newer: newer.map((v) => v.tag),
+    ...judge(ref, newest !== undefined, registryDigest, ref.digest ?? localDigest),
+  };
 }
 
 function kindOf(ref: ImageRef, to: string): UpgradeKind {
@@ -113,15 +143,37 @@ export function localDigestOf(ref: ImageRef, local: LocalImage | undefined): str
   return undefined;
 }
 
-function judge(ref: ImageRef, hasNewer: boolean, registryDigest: string | undefined, have: string | undefined): { status: ImageStatus; note: string | undefined } {
+function judge(
+  ref: ImageRef,
+  hasNewer: boolean,
+  registryDigest: string | undefined,
+  have: string | undefined,
+): { status: ImageStatus; note: string | undefined } {
   if (hasNewer) return { status: 'update-available', note: undefined };
   const isVersion = ref.tag !== undefined && parseTagVersion(ref.tag) !== undefined;
   if (have !== undefined && registryDigest !== undefined && have !== registryDigest) {
-    return { status: 'tag-moved', note: `the registry's ${ref.tag ?? 'latest'} is no longer the image this deployment has (${short(have)} → ${short(registryDigest)})` };
+    return {
+      status: 'tag-moved',
+      note: `the registry's ${ref.tag ?? 'latest'} is no longer the image this deployment has (${short(have)} → ${short(registryDigest)})`,
+    };
   }
-  if (isVersion) return { status: 'up-to-date', note: have === undefined ? 'no local image pulled by digest to compare with (built locally, or not pulled yet)' : undefined };
-  if (have === undefined) return { status: 'unknown', note: `the pin ${ref.tag === undefined ? 'has no tag' : `"${ref.tag}" names no version`} and there is no digest to compare with` };
-  return { status: 'up-to-date', note: `the pin "${ref.tag ?? 'latest'}" names no version: only its digest was compared` };
+  if (isVersion)
+    return {
+      status: 'up-to-date',
+      note:
+        have === undefined
+          ? 'no local image pulled by digest to compare with (built locally, or not pulled yet)'
+          : undefined,
+    };
+  if (have === undefined)
+    return {
+      status: 'unknown',
+      note: `the pin ${ref.tag === undefined ? 'has no tag' : `"${ref.tag}" names no version`} and there is no digest to compare with`,
+    };
+  return {
+    status: 'up-to-date',
+    note: `the pin "${ref.tag ?? 'latest'}" names no version: only its digest was compared`,
+  };
 }
 
 function short(digest: string): string {
@@ -137,8 +189,12 @@ function checkFailed(failed: readonly { service: string; error: unknown }[], tot
   if (first === undefined) return new Error('checkFailed called without failures');
   // The registry's code when any registry failed; otherwise the first failure's own (a bad pin, Docker down).
   const code = errors.some((e) => e.error.code === 'E_REGISTRY') ? 'E_REGISTRY' : first.error.code;
-  const message = errors.length === 1 ? `Could not check ${first.service} for updates: ${first.error.message}` : `Could not check ${errors.length} of ${total} images for updates.`;
-  const detail = errors.length > 1 ? errors.map((e) => `  - ${e.service}: ${e.error.message}`).join('\n') : first.error.detail;
+  const message =
+    errors.length === 1
+      ? `Could not check ${first.service} for updates: ${first.error.message}`
+      : `Could not check ${errors.length} of ${total} images for updates.`;
+  const detail =
+    errors.length > 1 ? errors.map((e) => `  - ${e.service}: ${e.error.message}`).join('\n') : first.error.detail;
   return new MxError(code, message, {
     cause: first.error,
     ...(detail === undefined ? {} : { detail }),

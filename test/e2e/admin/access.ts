@@ -18,14 +18,18 @@ export function accessTests(fx: AdminLab): void {
       const plain = await makeUser(name('oscar'));
       try {
         const st = JSON.parse(saved) as { access_token: string };
-        await writeFile(statePath, JSON.stringify({ ...JSON.parse(saved), access_token: plain.client.accessToken }), { mode: 0o600 });
+        await writeFile(statePath, JSON.stringify({ ...JSON.parse(saved), access_token: plain.client.accessToken }), {
+          mode: 0o600,
+        });
         const notAdmin = await mx(['rooms', 'list']);
         assert.equal(notAdmin.code, 5);
         assert.match(notAdmin.stderr, /not a server admin/);
         assert.ok(!notAdmin.stderr.includes(plain.client.accessToken ?? '???'), 'no token in the error');
         const del = await mx(['users', 'deactivate', plain.id, '--yes']);
         assert.equal(del.code, 5);
-        await writeFile(statePath, JSON.stringify({ ...JSON.parse(saved), access_token: 'syt_expired_or_revoked' }), { mode: 0o600 });
+        await writeFile(statePath, JSON.stringify({ ...JSON.parse(saved), access_token: 'syt_expired_or_revoked' }), {
+          mode: 0o600,
+        });
         const revoked = await mx(['tokens', 'list']);
         assert.equal(revoked.code, 5);
         assert.match(revoked.stderr, /mxctl admin init/);
@@ -33,7 +37,11 @@ export function accessTests(fx: AdminLab): void {
       } finally {
         await writeFile(statePath, saved, { mode: 0o600 });
       }
-      assert.equal((await lab.admin.call<{ deactivated: boolean }>('GET', `/_synapse/admin/v2/users/${enc(plain.id)}`)).deactivated, false);
+      assert.equal(
+        (await lab.admin.call<{ deactivated: boolean }>('GET', `/_synapse/admin/v2/users/${enc(plain.id)}`))
+          .deactivated,
+        false,
+      );
 
       // Synapse down: the compose service stopped for real, then brought back by mxctl up.
       await createCompose(join(lab.dir, 'compose')).stop(['synapse']);
@@ -46,7 +54,11 @@ export function accessTests(fx: AdminLab): void {
         const up = await lab.mxctl(['up']);
         assert.equal(up.code, 0, up.stderr);
       }
-      assert.equal((await lab.admin.call<{ deactivated: boolean }>('GET', `/_synapse/admin/v2/users/${enc(plain.id)}`)).deactivated, false);
+      assert.equal(
+        (await lab.admin.call<{ deactivated: boolean }>('GET', `/_synapse/admin/v2/users/${enc(plain.id)}`))
+          .deactivated,
+        false,
+      );
     });
   });
 }

@@ -11,7 +11,7 @@ import type { ServerAclReport } from '../../../src/ops/admin/federation.ts';
 export function federationTests(fx: AdminLab): void {
   const { mx, mxJson, makeUser, state, name } = fx;
   describe('federation', () => {
-    it('federation block: every local room\'s ACL denies the server with allow * intact; unblock removes it', async () => {
+    it("federation block: every local room's ACL denies the server with allow * intact; unblock removes it", async () => {
       const { server } = fx;
       const owner = await makeUser(name('niaj'));
       await owner.client.createRoom(name('fed'));
@@ -61,10 +61,17 @@ export function federationTests(fx: AdminLab): void {
       // and refuses an unlisted server with 403 "Federation denied with X." before any network call
       // (a join of #room:X is refused too, but reported as 502 "Failed to fetch alias"). Every name
       // here is loopback, and Synapse's default ip_range_blacklist stops it connecting even to those.
-      const probe = async (server: string) => u.client.request('GET', `/_matrix/client/v3/profile/${enc(`@someone:${server}`)}`);
+      const probe = async (server: string) =>
+        u.client.request('GET', `/_matrix/client/v3/profile/${enc(`@someone:${server}`)}`);
       const friend = '127.0.0.1:9';
       const stranger = '127.0.0.1:1';
-      assert.deepEqual(await mxJson(['federation', 'allowlist']), { serverName: server, federation: 'open', allowlist: [], homeserver: null, inSync: true });
+      assert.deepEqual(await mxJson(['federation', 'allowlist']), {
+        serverName: server,
+        federation: 'open',
+        allowlist: [],
+        homeserver: null,
+        inSync: true,
+      });
       const openProbe = await probe(stranger);
       assert.notEqual(openProbe.status, 403, JSON.stringify(openProbe.json));
 
@@ -72,7 +79,9 @@ export function federationTests(fx: AdminLab): void {
       // it) no server_notices section, so a notice is refused with a clear error until init adds it.
       const [, hs0 = ''] = await files();
       const handNote = '# hand note: ask the board before opening registration';
-      const edited = hs0.replace('enable_registration: true\n', `${handNote}\nenable_registration: true\n`).replace(/\n# Server notices[^]*?auto_join: true\n/, '');
+      const edited = hs0
+        .replace('enable_registration: true\n', `${handNote}\nenable_registration: true\n`)
+        .replace(/\n# Server notices[^]*?auto_join: true\n/, '');
       assert.ok(!edited.includes('server_notices') && edited.includes(handNote));
       await writeFile(hsFile, edited);
       let restored = false;
@@ -93,12 +102,26 @@ export function federationTests(fx: AdminLab): void {
         assert.match(dry.stderr, /\+federation_domain_whitelist:/);
         assert.ok(!dry.stderr.includes(lab.settings.POSTGRES_PASSWORD), 'the diff is redacted');
 
-        const added = await mxJson<{ allowlist: string[]; restarted: boolean; files: string[] }>(['federation', 'allowlist', 'add', friend, '--yes', '--restart']);
-        assert.deepEqual([added.allowlist, added.restarted, added.files], [[friend], true, ['.env', 'synapse/homeserver.yaml']]);
+        const added = await mxJson<{ allowlist: string[]; restarted: boolean; files: string[] }>([
+          'federation',
+          'allowlist',
+          'add',
+          friend,
+          '--yes',
+          '--restart',
+        ]);
+        assert.deepEqual(
+          [added.allowlist, added.restarted, added.files],
+          [[friend], true, ['.env', 'synapse/homeserver.yaml']],
+        );
         const [env1 = '', hs1 = ''] = await files();
         assert.match(env1, new RegExp(`^MX_FEDERATION_ALLOWLIST=${friend}$`, 'm'));
         assert.ok(hs1.includes(handNote), 'the hand comment survives');
-        assert.equal(hs1, `${edited}\n# Federation allowlist: Synapse federates only with these servers (this one is always listed).\n# Managed by \`mxctl federation allowlist\` from MX_FEDERATION_ALLOWLIST in .env; absent = everyone.\nfederation_domain_whitelist:\n  - "${server}"\n  - "${friend}"\n`, 'only the key was added');
+        assert.equal(
+          hs1,
+          `${edited}\n# Federation allowlist: Synapse federates only with these servers (this one is always listed).\n# Managed by \`mxctl federation allowlist\` from MX_FEDERATION_ALLOWLIST in .env; absent = everyone.\nfederation_domain_whitelist:\n  - "${server}"\n  - "${friend}"\n`,
+          'only the key was added',
+        );
         const denied = await probe(stranger);
         assert.deepEqual([denied.status, denied.json['error']], [403, `Federation denied with ${stranger}.`]);
         const allowed = await probe(friend);
@@ -115,12 +138,24 @@ export function federationTests(fx: AdminLab): void {
         assert.equal(env2, env1);
         assert.match(hs2, new RegExp(`federation_domain_whitelist:\\n  - "${server}"\\n  - "${friend}"\\n`));
         assert.match(hs2, /server_notices:/);
-        assert.deepEqual(await mxJson(['federation', 'allowlist']), { serverName: server, federation: 'allowlist', allowlist: [friend], homeserver: [server, friend], inSync: true });
+        assert.deepEqual(await mxJson(['federation', 'allowlist']), {
+          serverName: server,
+          federation: 'allowlist',
+          allowlist: [friend],
+          homeserver: [server, friend],
+          inSync: true,
+        });
 
         const removeLast = await mx(['federation', 'allowlist', 'remove', friend, '--yes']);
         assert.equal(removeLast.code, 2, 'emptying the list by remove is refused: clear says it');
         assert.match(removeLast.stderr, /allowlist clear/);
-        const cleared = await mxJson<{ allowlist: string[]; restarted: boolean }>(['federation', 'allowlist', 'clear', '--yes', '--restart']);
+        const cleared = await mxJson<{ allowlist: string[]; restarted: boolean }>([
+          'federation',
+          'allowlist',
+          'clear',
+          '--yes',
+          '--restart',
+        ]);
         assert.deepEqual([cleared.allowlist, cleared.restarted], [[], true]);
         restored = true;
         assert.ok(!(await readFile(hsFile, 'utf8')).includes('federation_domain_whitelist'));

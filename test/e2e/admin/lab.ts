@@ -35,7 +35,12 @@ export class AdminLab {
     this.#lab = this.reuse === undefined ? await startLab() : await openLab(this.reuse);
     const admin = await readAdminState(this.#lab.dir);
     assert.ok(admin);
-    this.#synadm = await openSynadm({ baseUrl: this.#lab.admin.baseUrl, userId: admin.user_id, token: admin.access_token, serverName: this.server });
+    this.#synadm = await openSynadm({
+      baseUrl: this.#lab.admin.baseUrl,
+      userId: admin.user_id,
+      token: admin.access_token,
+      serverName: this.server,
+    });
   }
 
   async stop(): Promise<void> {
@@ -76,20 +81,38 @@ export class AdminLab {
     const id = `@${local}:${this.server}`;
     const password = `pw-${local}-x9`;
     await this.lab.admin.call('PUT', `/_synapse/admin/v2/users/${enc(id)}`, { password, displayname: local });
-    await this.lab.admin.call('POST', `/_synapse/admin/v1/users/${enc(id)}/override_ratelimit`, { messages_per_second: 0, burst_count: 0 });
-    const { access_token } = await this.lab.admin.call<{ access_token: string }>('POST', `/_synapse/admin/v1/users/${enc(id)}/login`, {});
+    await this.lab.admin.call('POST', `/_synapse/admin/v1/users/${enc(id)}/override_ratelimit`, {
+      messages_per_second: 0,
+      burst_count: 0,
+    });
+    const { access_token } = await this.lab.admin.call<{ access_token: string }>(
+      'POST',
+      `/_synapse/admin/v1/users/${enc(id)}/login`,
+      {},
+    );
     return { id, password, client: new MatrixUser(this.matrix, this.lab.publicHttp, access_token) };
   };
 
   /** One query against the lab's Postgres, through compose (as an operator with psql would). */
   readonly sql = async (query: string): Promise<string> => {
     const { POSTGRES_USER, POSTGRES_DB } = this.lab.settings;
-    const r = await createCompose(join(this.lab.dir, 'compose')).exec('postgres', ['psql', '-U', POSTGRES_USER, '-d', POSTGRES_DB, '-Atc', query]);
+    const r = await createCompose(join(this.lab.dir, 'compose')).exec('postgres', [
+      'psql',
+      '-U',
+      POSTGRES_USER,
+      '-d',
+      POSTGRES_DB,
+      '-Atc',
+      query,
+    ]);
     return r.stdout;
   };
 
   readonly state = async <T>(roomId: string, type: string): Promise<T | undefined> => {
-    const r = await this.lab.admin.call<{ state: StateEvent[] }>('GET', `/_synapse/admin/v1/rooms/${enc(roomId)}/state`);
+    const r = await this.lab.admin.call<{ state: StateEvent[] }>(
+      'GET',
+      `/_synapse/admin/v1/rooms/${enc(roomId)}/state`,
+    );
     return r.state.find((e) => e.type === type)?.content as T | undefined;
   };
 

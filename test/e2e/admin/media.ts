@@ -15,7 +15,11 @@ export function mediaTests(fx: AdminLab): void {
         assert.equal(up.status, 200);
         uris.push(up.json['content_uri'] as string);
       }
-      const list = await mxJson<{ media: { mxc: string; quarantined_by: string | null }[]; total: number }>(['media', 'list', u.id]);
+      const list = await mxJson<{ media: { mxc: string; quarantined_by: string | null }[]; total: number }>([
+        'media',
+        'list',
+        u.id,
+      ]);
       assert.deepEqual(list.media.map((m) => m.mxc).sort(), [...uris].sort());
       const [first = '', second = ''] = uris;
       assert.equal((await mx(['media', 'quarantine', first, '--yes'])).code, 0);
@@ -28,7 +32,10 @@ export function mediaTests(fx: AdminLab): void {
       assert.equal((await mxJson<{ total: number }>(['media', 'list', u.id])).total, 2);
       const del = await mxJson<{ deleted: number }>(['media', 'delete', second, '--yes']);
       assert.equal(del.deleted, 1);
-      assert.deepEqual((await mxJson<{ media: { mxc: string }[] }>(['media', 'list', u.id])).media.map((m) => m.mxc), [first]);
+      assert.deepEqual(
+        (await mxJson<{ media: { mxc: string }[] }>(['media', 'list', u.id])).media.map((m) => m.mxc),
+        [first],
+      );
 
       const remote = await mxJson<{ deleted: number }>(['media', 'purge-remote', '--older-than', '30d', '--yes']);
       assert.equal(remote.deleted, 0, 'the lab has no remote media');

@@ -20,11 +20,15 @@ export function noticeTests(fx: AdminLab): void {
       let noticeRoom: string | undefined;
       for (const roomId of rooms) {
         const tags = await u.client.request('GET', `/_matrix/client/v3/user/${enc(u.id)}/rooms/${enc(roomId)}/tags`);
-        if ((tags.json['tags'] as Record<string, unknown> | undefined)?.['m.server_notice'] !== undefined) noticeRoom = roomId;
+        if ((tags.json['tags'] as Record<string, unknown> | undefined)?.['m.server_notice'] !== undefined)
+          noticeRoom = roomId;
       }
       assert.ok(noticeRoom, `a room tagged m.server_notice among ${rooms.join(', ')}`);
       assert.deepEqual(await u.client.messages(noticeRoom), [text]);
-      const ev = await u.client.request('GET', `/_matrix/client/v3/rooms/${enc(noticeRoom)}/event/${enc(sent.eventId)}`);
+      const ev = await u.client.request(
+        'GET',
+        `/_matrix/client/v3/rooms/${enc(noticeRoom)}/event/${enc(sent.eventId)}`,
+      );
       assert.equal(ev.json['sender'], `@notices:${server}`);
       const roomName = await u.client.request('GET', `/_matrix/client/v3/rooms/${enc(noticeRoom)}/state/m.room.name/`);
       assert.equal(roomName.json['name'], 'Server Notices');

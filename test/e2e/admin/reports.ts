@@ -13,14 +13,27 @@ export function reportsTests(fx: AdminLab): void {
       const roomId = await victim.client.createRoom(name('reported'));
       await joinRoom(spammer.client, roomId, victim.client, spammer.id);
       const eventId = await spammer.client.send(roomId, 'buy cheap pills');
-      const rep = await victim.client.request('POST', `/_matrix/client/v3/rooms/${enc(roomId)}/report/${enc(eventId)}`, { reason: 'spam', score: -100 });
+      const rep = await victim.client.request(
+        'POST',
+        `/_matrix/client/v3/rooms/${enc(roomId)}/report/${enc(eventId)}`,
+        { reason: 'spam', score: -100 },
+      );
       assert.equal(rep.status, 200, JSON.stringify(rep.json));
 
-      const list = await mxJson<{ reports: { id: number; event_id: string; reason: string }[] }>(['reports', 'list', '--room', roomId]);
+      const list = await mxJson<{ reports: { id: number; event_id: string; reason: string }[] }>([
+        'reports',
+        'list',
+        '--room',
+        roomId,
+      ]);
       assert.equal(list.reports.length, 1);
       const report = list.reports[0];
       assert.equal(report?.event_id, eventId);
-      const shown = await mxJson<{ event_json: { content: { body: string } } }>(['reports', 'show', String(report?.id)]);
+      const shown = await mxJson<{ event_json: { content: { body: string } } }>([
+        'reports',
+        'show',
+        String(report?.id),
+      ]);
       assert.equal(shown.event_json.content.body, 'buy cheap pills');
       assert.equal((await mx(['reports', 'resolve', String(report?.id), '--yes'])).code, 0);
       assert.equal((await mxJson<{ reports: unknown[] }>(['reports', 'list', '--room', roomId])).reports.length, 0);

@@ -13,7 +13,10 @@ export function tokensTests(fx: AdminLab): void {
       const { lab, matrix, synadm } = fx;
       const t = await mxJson<TokenView>(['tokens', 'create']);
       assert.equal(t.uses_allowed, 1);
-      assert.ok(t.expiry_time !== null && Math.abs(t.expiry_time - (Date.now() + 7 * 86_400_000)) < 120_000, 'expires in 7 days');
+      assert.ok(
+        t.expiry_time !== null && Math.abs(t.expiry_time - (Date.now() + 7 * 86_400_000)) < 120_000,
+        'expires in 7 days',
+      );
       const first = await MatrixUser.register(matrix, lab.publicHttp, name('newbie'), 'pw-newbie-123', t.token);
       assert.equal(first.status, 200, JSON.stringify(first.body));
       const second = await MatrixUser.register(matrix, lab.publicHttp, name('second'), 'pw-second-123', t.token);
@@ -59,8 +62,15 @@ export function tokensTests(fx: AdminLab): void {
 
     it('tokens: bad input is refused and creates nothing', async () => {
       const { lab } = fx;
-      const before = (await lab.admin.call<{ registration_tokens: unknown[] }>('GET', '/_synapse/admin/v1/registration_tokens')).registration_tokens.length;
-      for (const args of [['--token', 'has space'], ['--uses', 'many'], ['--expires', '2001-01-01'], ['--expires', '7y']]) {
+      const before = (
+        await lab.admin.call<{ registration_tokens: unknown[] }>('GET', '/_synapse/admin/v1/registration_tokens')
+      ).registration_tokens.length;
+      for (const args of [
+        ['--token', 'has space'],
+        ['--uses', 'many'],
+        ['--expires', '2001-01-01'],
+        ['--expires', '7y'],
+      ]) {
         const r = await mx(['tokens', 'create', ...args]);
         assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.match(r.stderr, /mxctl: /);
@@ -68,7 +78,9 @@ export function tokensTests(fx: AdminLab): void {
       const missing = await mx(['tokens', 'show', 'no-such-token']);
       assert.equal(missing.code, 12);
       assert.match(missing.stderr, /does not exist/);
-      const after = (await lab.admin.call<{ registration_tokens: unknown[] }>('GET', '/_synapse/admin/v1/registration_tokens')).registration_tokens.length;
+      const after = (
+        await lab.admin.call<{ registration_tokens: unknown[] }>('GET', '/_synapse/admin/v1/registration_tokens')
+      ).registration_tokens.length;
       assert.equal(after, before);
     });
   });

@@ -14,14 +14,26 @@ export function usersTests(fx: AdminLab): void {
       const { synadm } = fx;
       const u = await makeUser(name('carol'));
       await u.client.request('GET', '/_matrix/client/v3/account/whoami');
-      const list = await mxJson<{ users: { name: string; displayname: string | null }[]; total: number }>(['users', 'list', '--name', name('carol')]);
-      assert.deepEqual(list.users.map((x) => x.name), [u.id]);
+      const list = await mxJson<{ users: { name: string; displayname: string | null }[]; total: number }>([
+        'users',
+        'list',
+        '--name',
+        name('carol'),
+      ]);
+      assert.deepEqual(
+        list.users.map((x) => x.name),
+        [u.id],
+      );
       const shown = await mxJson<{ name: string; displayname: string; deactivated: boolean }>(['users', 'show', u.id]);
       assert.equal(shown.displayname, name('carol'));
       assert.equal(shown.deactivated, false);
       const bare = await mxJson<{ name: string }>(['users', 'show', name('carol')]);
       assert.equal(bare.name, u.id, 'a bare local name is completed with the server name');
-      const viaSynadm = await synadm.json<{ name: string; displayname: string; admin: boolean }>(['user', 'details', u.id]);
+      const viaSynadm = await synadm.json<{ name: string; displayname: string; admin: boolean }>([
+        'user',
+        'details',
+        u.id,
+      ]);
       assert.equal(viaSynadm.displayname, shown.displayname);
       const whois = await mxJson<{ user_id: string; devices: Record<string, unknown> }>(['users', 'whois', u.id]);
       assert.equal(whois.user_id, u.id);
@@ -41,11 +53,17 @@ export function usersTests(fx: AdminLab): void {
       assert.equal(dry.code, 0, dry.stderr);
       assert.match(dry.stdout, /Dry run: nothing was changed/);
       // NOTE: logins are few on purpose: Synapse's rc_login allows a burst of 5 per address.
-      assert.equal((await lab.admin.call<{ deactivated: boolean }>('GET', `/_synapse/admin/v2/users/${enc(u.id)}`)).deactivated, false);
+      assert.equal(
+        (await lab.admin.call<{ deactivated: boolean }>('GET', `/_synapse/admin/v2/users/${enc(u.id)}`)).deactivated,
+        false,
+      );
       const r = await mxJson<{ userId: string; erased: boolean }>(['users', 'deactivate', u.id, '--erase', '--yes']);
       assert.equal(r.erased, true);
       await assert.rejects(login(), /HTTP 403/);
-      const details = await lab.admin.call<{ deactivated: boolean; erased: boolean }>('GET', `/_synapse/admin/v2/users/${enc(u.id)}`);
+      const details = await lab.admin.call<{ deactivated: boolean; erased: boolean }>(
+        'GET',
+        `/_synapse/admin/v2/users/${enc(u.id)}`,
+      );
       assert.deepEqual([details.deactivated, details.erased], [true, true]);
       const again = await mx(['users', 'deactivate', u.id, '--yes']);
       assert.equal(again.code, 0);
@@ -66,14 +84,18 @@ export function usersTests(fx: AdminLab): void {
         assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
         assert.match(r.stderr, msg);
       }
-      const admin = await lab.admin.call<{ deactivated: boolean }>('GET', `/_synapse/admin/v2/users/${enc('@admin:' + server)}`);
+      const admin = await lab.admin.call<{ deactivated: boolean }>(
+        'GET',
+        `/_synapse/admin/v2/users/${enc('@admin:' + server)}`,
+      );
       assert.equal(admin.deactivated, false);
     });
 
     it('users shadow-ban and suspend change the server state, and back', async () => {
       const { lab } = fx;
       const u = await makeUser(name('erin'));
-      const get = () => lab.admin.call<{ shadow_banned: boolean; suspended: boolean }>('GET', `/_synapse/admin/v2/users/${enc(u.id)}`);
+      const get = () =>
+        lab.admin.call<{ shadow_banned: boolean; suspended: boolean }>('GET', `/_synapse/admin/v2/users/${enc(u.id)}`);
       assert.equal((await mx(['users', 'shadow-ban', u.id, '--yes'])).code, 0);
       assert.equal((await get()).shadow_banned, true);
       assert.equal((await mx(['users', 'unshadow-ban', u.id])).code, 0);
@@ -97,7 +119,15 @@ export function usersTests(fx: AdminLab): void {
       const pwFile = join(lab.dir, 'state', `${local}.pw`);
       await writeFile(pwFile, 'first-secret-pw\n', { mode: 0o600 });
       try {
-        const created = await mxJson<{ userId: string; password?: string }>(['users', 'create', local, '--password-file', pwFile, '--displayname', 'Peggy']);
+        const created = await mxJson<{ userId: string; password?: string }>([
+          'users',
+          'create',
+          local,
+          '--password-file',
+          pwFile,
+          '--displayname',
+          'Peggy',
+        ]);
         assert.equal(created.userId, id);
         assert.equal(created.password, undefined, 'a password from a file is not echoed');
         const session = await MatrixUser.login(matrix, lab.publicHttp, id, 'first-secret-pw');
@@ -106,7 +136,10 @@ export function usersTests(fx: AdminLab): void {
         assert.match(dup.stderr, /already exists/);
 
         await mxJson(['users', 'modify', id, '--displayname', 'Peggy Two', '--admin']);
-        let u = await lab.admin.call<{ displayname: string; admin: boolean; locked: boolean }>('GET', `/_synapse/admin/v2/users/${enc(id)}`);
+        let u = await lab.admin.call<{ displayname: string; admin: boolean; locked: boolean }>(
+          'GET',
+          `/_synapse/admin/v2/users/${enc(id)}`,
+        );
         assert.deepEqual([u.displayname, u.admin], ['Peggy Two', true]);
         await mxJson(['users', 'modify', id, '--no-admin', '--lock']);
         u = await lab.admin.call('GET', `/_synapse/admin/v2/users/${enc(id)}`);
@@ -117,7 +150,11 @@ export function usersTests(fx: AdminLab): void {
 
         const reset = await mxJson<{ password: string }>(['users', 'reset-password', id, '--yes']);
         assert.ok(reset.password.length >= 20);
-        assert.equal((await session.request('GET', '/_matrix/client/v3/account/whoami')).status, 401, 'the reset logged out the old session');
+        assert.equal(
+          (await session.request('GET', '/_matrix/client/v3/account/whoami')).status,
+          401,
+          'the reset logged out the old session',
+        );
         await MatrixUser.login(matrix, lab.publicHttp, id, reset.password);
         const viaSynadm = await synadm.json<{ displayname: string; admin: boolean }>(['user', 'details', id]);
         assert.deepEqual([viaSynadm.displayname, Boolean(viaSynadm.admin)], ['Peggy Two', false]);
