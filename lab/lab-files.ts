@@ -99,6 +99,8 @@ services:
     command: ["pebble", "-config", "/lab/pebble/pebble-config.json", "-dnsserver", "${a}:8053"]
     environment:
       PEBBLE_VA_NOSLEEP: "1"
+      # Validate every order: a reused authorization would hide a challenge that fails.
+      PEBBLE_AUTHZREUSE: "0"
       PEBBLE_WFE_NONCEREJECT: "0"
     volumes:
       - ../lab/pebble:/lab/pebble:ro

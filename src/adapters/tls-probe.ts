@@ -13,6 +13,10 @@ export interface CertificateProbe {
   validFrom?: string | undefined;
   validTo?: string | undefined;
   fingerprint256?: string | undefined;
+  /** Lower-case hex, as node:crypto's X509Certificate prints it (lower-cased). */
+  serial?: string | undefined;
+  /** subjectAltName as TLS reports it: "DNS:a, DNS:b". */
+  altNames?: string | undefined;
 }
 
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
@@ -44,6 +48,8 @@ export async function probeCertificate(
         validFrom: cert.valid_from,
         validTo: cert.valid_to,
         fingerprint256: cert.fingerprint256,
+        serial: cert.serialNumber?.toLowerCase(),
+        altNames: cert.subjectaltname,
       };
       if (!socket.authorized) probe.error = String(socket.authorizationError);
       done(probe);

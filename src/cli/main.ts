@@ -22,6 +22,7 @@ import { registerBackgroundUpdates } from './background-updates/command.ts';
 import { registerDoctor } from './doctor/command.ts';
 import { registerBackup } from './backup/command.ts';
 import { registerUpgrade } from './upgrade/command.ts';
+import { registerCerts } from './certs/command.ts';
 
 export function buildProgram(done: Done): Command {
   const program = new Command('mxctl')
@@ -53,6 +54,7 @@ export function buildProgram(done: Done): Command {
   registerDoctor(program, done);
   registerBackup(program, done);
   registerUpgrade(program, done);
+  registerCerts(program, done);
   return program;
 }
 

@@ -7,6 +7,7 @@ import { renderNginx } from './templates/nginx.ts';
 import { renderElementConfig } from './templates/element.ts';
 import { renderScripts } from './templates/scripts.ts';
 import { renderRunbook } from './templates/runbook.ts';
+import { DEPLOY_HOOK, RELOAD_WATCHER, renderDeployHook, renderReloadWatcher } from './templates/cert-hooks.ts';
 
 /** The synapse image runs as UID/GID 991; files it reads or writes belong to it. */
 export const SYNAPSE_UID = 991;
@@ -35,6 +36,7 @@ export const DEPLOYMENT_DIRS: readonly DeploymentDir[] = [
   { path: 'element', mode: 0o755 },
   { path: 'certs', mode: 0o755 },
   { path: 'certbot/www', mode: 0o755 },
+  { path: 'certbot/logs', mode: 0o750 },
   { path: 'scripts', mode: 0o755 },
   { path: 'docs', mode: 0o755 },
   { path: 'state', mode: 0o700 },
@@ -55,6 +57,9 @@ export function renderDeployment(s: Settings, signingKey: string): DeploymentFil
     },
     { path: 'element/config.json', content: renderElementConfig(s), mode: 0o644 },
     { path: 'docs/RUNBOOK.md', content: renderRunbook(s), mode: 0o644 },
+    { path: `nginx/${RELOAD_WATCHER}`, content: renderReloadWatcher(), mode: 0o644 },
+    // NOTE: executable, or certbot skips it.
+    { path: `certs/${DEPLOY_HOOK}`, content: renderDeployHook(), mode: 0o755 },
   ];
   for (const [name, content] of Object.entries(renderNginx(s))) {
     files.push({ path: `nginx/templates/${name}`, content, mode: 0o644 });

@@ -9,8 +9,8 @@ import { httpFetch, describeNetworkError } from '../adapters/http.ts';
 import { SERVICES } from '../core/templates/compose.ts';
 import { assertKnownService, composeServices } from './services.ts';
 import type { Deps } from './deps.ts';
-import { certificateState, obtainCertificate, writePlaceholder } from './certs.ts';
-import type { CertificateState } from './certs.ts';
+import { certificateState, obtainCertificate, writePlaceholder } from './certs/bootstrap.ts';
+import type { CertificateState } from './certs/bootstrap.ts';
 import { parse as parseYaml } from 'yaml';
 import { sleep } from '../adapters/clock.ts';
 

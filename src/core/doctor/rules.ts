@@ -2,32 +2,7 @@
 import type { Finding } from './finding.ts';
 import { fail, ok, warn } from './finding.ts';
 
-const DAY = 86_400_000;
-
-/**
- * A certificate is judged against its own lifetime: certbot renews with a third left, so warn
- * only when less than a quarter remains (a renewal is overdue), fail under 3 days or expired.
- * Fixed 21/7-day thresholds would fire before every normal renewal of a short-lived cert.
- */
-export function judgeCertificate(id: string, name: string, notBefore: Date, notAfter: Date, now: Date): Finding {
-  const lifetime = notAfter.getTime() - notBefore.getTime();
-  const left = notAfter.getTime() - now.getTime();
-  const days = (ms: number) => `${(ms / DAY).toFixed(1)} days`;
-  const evidence = [`valid ${notBefore.toISOString()} → ${notAfter.toISOString()} (lifetime ${days(lifetime)})`];
-  const fix =
-    'Renew: `cd compose && docker compose run --rm certbot renew --webroot -w /var/www/certbot`, then `mxctl restart nginx`. If renewal fails, certbot says why (DNS, port 80 unreachable, rate limits).';
-  if (left <= 0) return fail(id, `${name}: the certificate EXPIRED ${days(-left)} ago`, fix, evidence);
-  if (left < 3 * DAY)
-    return fail(id, `${name}: the certificate expires in ${days(left)} (under 3 days)`, fix, evidence);
-  if (left < lifetime / 4)
-    return warn(
-      id,
-      `${name}: the certificate expires in ${days(left)}, under a quarter of its ${days(lifetime)} lifetime — renewal is overdue`,
-      fix,
-      evidence,
-    );
-  return ok(id, `${name}: certificate valid for ${days(left)} more`, evidence);
-}
+// Certificates are judged by src/core/certs/lifetime.ts (judgeLifetime), shared with `mxctl certs status`.
 
 export function judgeDisk(id: string, what: string, usedFraction: number, evidence: string[]): Finding {
   const pct = `${Math.round(usedFraction * 100)}%`;

@@ -85,8 +85,13 @@ services:
     ports:
       - "80:80"
       - "443:443"
+    # The image's own entrypoint (templates, then nginx), preceded by mxctl's watcher: it turns
+    # HSTS on once a CA-issued certificate is deployed and reloads nginx after each renewal.
+    entrypoint: ["/bin/sh", "-c", "sh /mxctl/reload-on-renewal.sh; exec /docker-entrypoint.sh \\"$$@\\"", "nginx-entrypoint"]
+    command: ["nginx", "-g", "daemon off;"]
     volumes:
       - ../nginx/templates:/etc/nginx/templates:ro
+      - ../nginx/reload-on-renewal.sh:/mxctl/reload-on-renewal.sh:ro
       - ../certs:/etc/letsencrypt:ro
       - ../certbot/www:/var/www/certbot:ro
     healthcheck:
@@ -99,13 +104,17 @@ services:
   certbot:
     image: \${CERTBOT_IMAGE}
     restart: unless-stopped
-    # Renewal loop. nginx is reloaded by mxctl after a renewal (mxctl certs, mxctl monitor).
-    entrypoint: ["/bin/sh", "-c", "trap exit TERM; while :; do certbot renew --webroot -w /var/www/certbot --server \\"$\${ACME_SERVER}\\" --quiet; sleep 12h & wait $\${!}; done"]
+    # Renewal loop: certbot decides whether a renewal is due (2/3 of the lifetime, or the CA's
+    # renewal info); its deploy hook (../certs/renewal-hooks/deploy/) makes nginx reload.
+    entrypoint: ["/bin/sh", "-c", "trap exit TERM; while :; do certbot renew --server \\"$\${ACME_SERVER}\\" --quiet; sleep \\"$\${RENEW_EVERY}\\" & wait $\${!}; done"]
     environment:
       ACME_SERVER: \${ACME_SERVER}
+      RENEW_EVERY: 12h
     volumes:
       - ../certs:/etc/letsencrypt
       - ../certbot/www:/var/www/certbot
+      # certbot's own log of each run: \`mxctl certs status\` reads the last renewal attempt there.
+      - ../certbot/logs:/var/log/letsencrypt
     healthcheck:
       test: ["CMD-SHELL", "kill -0 1"]
       interval: 60s

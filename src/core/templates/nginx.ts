@@ -5,8 +5,13 @@
 import type { Settings } from '../settings.ts';
 import { CERT_NAME } from './compose.ts';
 
+// HSTS once a certificate from the configured CA is served: nginx's watcher writes this file
+// then (nginx/reload-on-renewal.sh); a glob include that matches nothing is no error.
+const HSTS = '    include /etc/nginx/mxctl/hsts*.conf;';
+
 const TLS = `    ssl_certificate /etc/letsencrypt/live/${CERT_NAME}/fullchain.pem;
-    ssl_certificate_key /etc/letsencrypt/live/${CERT_NAME}/privkey.pem;`;
+    ssl_certificate_key /etc/letsencrypt/live/${CERT_NAME}/privkey.pem;
+${HSTS}`;
 
 const listenTls = '    listen ${NGINX_BIND_ADDRESS}:443 ssl;\n    http2 on;';
 
@@ -15,8 +20,11 @@ export function renderNginx(s: Settings): Record<string, string> {
   const wellKnownClient = JSON.stringify({ 'm.homeserver': { base_url: `https://${s.MX_MATRIX_HOST}` } });
   return {
     '00-common.conf.template': `# Shared TLS settings and the port-80 server — written by \`mxctl init\`.
+# Mozilla's "intermediate" profile: TLS 1.2 and 1.3 only, AEAD ciphers with forward secrecy.
 ssl_protocols TLSv1.2 TLSv1.3;
+ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305;
 ssl_prefer_server_ciphers off;
+ssl_session_tickets off;
 ssl_session_cache shared:MXSSL:10m;
 ssl_session_timeout 1d;
 server_tokens off;
@@ -116,6 +124,7 @@ ${TLS}
     location = /.well-known/matrix/client {
         default_type application/json;
         add_header Access-Control-Allow-Origin * always;
+${HSTS}
         return 200 '${wellKnownClient}';
     }
     location / {

@@ -286,11 +286,8 @@ support bundle with every secret redacted. The manual steps:
 3. Connection pool exhaustion → \`mxctl restart synapse\`; check \`cp_max\` in homeserver.yaml.
 
 ### Certificate Expired
-\`mxctl up\` obtains the certificate if none exists. To renew by hand:
-\`\`\`bash
-cd compose && docker compose run --rm certbot renew --force-renewal --webroot -w /var/www/certbot
-mxctl restart nginx
-\`\`\`
+\`mxctl certs status\` says what each name serves and why it is wrong; \`mxctl certs renew\`
+fixes it (see [Certificate Management](#certificate-management)).
 
 ### High Memory Usage (Synapse)
 1. \`docker stats\` on the synapse container.
@@ -354,9 +351,47 @@ healthy and \`https://${m}/_matrix/client/versions\` answers through nginx.
 
 ## Certificate Management
 
-One certificate (certbot lineage \`element-matrix\`) covers \`${d}\`, \`${m}\` and \`${c}\`.
-The \`certbot\` service tries a renewal every 12 hours (certbot renews with a third of the
-lifetime left); reload nginx afterwards with \`mxctl restart nginx\`.
-ACME server: \`${s.ACME_SERVER}\`.
+One certificate (certbot lineage \`element-matrix\`) covers \`${d}\`, \`${m}\` and \`${c}\`,
+from \`${s.ACME_SERVER}\` (HTTP-01 challenge, webroot: nginx serves \`/.well-known/acme-challenge/\`
+on port 80).
+
+**How renewal works.** The \`certbot\` service asks certbot every 12 hours whether a renewal is
+due: certbot renews at 2/3 of the lifetime (half of it for certificates under 10 days), or when
+the CA's renewal information (ARI) says so. After each renewal its deploy hook
+(\`certs/renewal-hooks/deploy/mxctl-reload-nginx.sh\`) leaves a stamp in \`certs/mxctl/\`;
+nginx's watcher (\`nginx/reload-on-renewal.sh\`) sees it within seconds and reloads nginx
+gracefully — open connections are served to the end, nothing restarts. certbot's own log of
+every run is in \`certbot/logs/\`.
+
+**Check:**
+\`\`\`bash
+mxctl certs status           # per name: served vs newest on disk, time left, next renewal, last attempt
+mxctl certs status --json    # the same for scripts; exit 1 when a name is served an old, wrong or expiring certificate
+\`\`\`
+Thresholds are relative to each certificate's lifetime (public CAs move to 45–64-day
+certificates): **warn** under 1/4 of the lifetime left, or when a due renewal has not happened;
+**critical** under 1/10 left or under 3 days. \`mxctl doctor\` applies the same rules.
+
+**Renew:**
+\`\`\`bash
+mxctl certs renew --dry-run  # certbot's dry run against the CA, deploy hook included; nothing replaced
+mxctl certs renew            # renews if due; reloads nginx if it still serves an old certificate
+mxctl certs renew --force    # renew now; proves every name serves the new serial
+\`\`\`
+After \`mxctl init\` is re-run with a new host name, \`mxctl certs renew\` gets a certificate for the
+new set of names.
+
+**When renewal fails** (exit 16) nothing changes: the current certificate keeps being served.
+The message quotes the CA:
+- *the ACME server could not be reached*: check \`ACME_SERVER\` in \`.env\`, DNS and outbound HTTPS.
+- *rate limited*: wait for the limit to reset (the message says when); do not retry in a loop.
+- *the CA could not validate the challenge* (names the challenge and the name): the name must
+  resolve to this server and port 80 must answer from the internet.
+- *the ACME account was refused*: check \`ACME_SERVER\`/\`ACME_EMAIL\`; removing \`certs/accounts/\`
+  makes certbot register a new account.
+
+**HSTS and TLS.** Every public name sends \`Strict-Transport-Security: max-age=63072000\` once a
+certificate from the CA is served (never with the self-signed placeholder of a first start);
+protocols and ciphers are Mozilla's "intermediate" profile (TLS 1.2 and 1.3).
 `;
 }

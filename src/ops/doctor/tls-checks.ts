@@ -1,61 +1,78 @@
-// Certificates: each public name's served certificate against its own lifetime, trust, and
-// whether nginx serves the newest certificate on disk (a renewal nginx never reloaded).
-import { X509Certificate } from 'node:crypto';
+// Certificates: each public name's served certificate against its own lifetime, trust, whether
+// nginx serves the newest certificate on disk (a renewal nginx never reloaded), and certbot's
+// last renewal attempt — the same facts as `mxctl certs status`.
 import type { Finding } from '../../core/doctor/finding.ts';
 import { fail, ok, warn } from '../../core/doctor/finding.ts';
-import { judgeCertificate } from '../../core/doctor/rules.ts';
-import { probeCertificate } from '../../adapters/tls-probe.ts';
+import { certsStatus } from '../certs/status.ts';
+import type { ServedName, CertsStatusReport } from '../certs/status.ts';
 import type { DoctorFacts } from './facts.ts';
-import { certificateOnDisk, publicNames } from '../certs.ts';
+
+const RENEW_FIX =
+  'Run `mxctl certs renew` (certbot renew with webroot, then a graceful nginx reload) and read its error (DNS, port 80 unreachable, rate limits, the CA down); `mxctl certs status` shows what each name serves.';
 
 export async function tlsChecks(f: DoctorFacts): Promise<Finding[]> {
-  const out: Finding[] = [];
-  const pem = await certificateOnDisk(f.d.deployment.root);
-  const onDisk = pem === undefined ? undefined : new X509Certificate(pem);
-  const probes = await Promise.all(
-    publicNames(f.d).map((name) =>
-      probeCertificate(name, { address: f.d.publicHttp.resolve, ca: f.d.publicHttp.ca, timeoutMs: 5_000 }),
-    ),
-  );
-  for (const p of probes) {
-    const id = `tls.${p.name}`;
-    if (p.validTo === undefined || p.validFrom === undefined) {
-      out.push(
-        fail(
-          id,
-          `${p.name}: no certificate served (${p.error ?? 'no answer'})`,
-          'Is nginx running? `mxctl status`, then `mxctl logs nginx`.',
-        ),
-      );
-      continue;
-    }
-    const judged = judgeCertificate(id, p.name, new Date(p.validFrom), new Date(p.validTo), f.now);
-    if (judged.status === 'ok' && !p.trusted) {
-      out.push(
-        warn(
-          id,
-          `${p.name}: the served certificate is not trusted (${p.error ?? 'unknown'}), issuer ${p.issuer ?? '?'}`,
-          'A self-signed placeholder means certbot has not obtained the real one: run `mxctl up` and read its error.',
-          judged.evidence,
-        ),
-      );
-    } else {
-      out.push(judged);
-    }
-  }
-  const served = probes.find((p) => p.fingerprint256 !== undefined);
-  if (onDisk !== undefined && served !== undefined) {
-    const newest = onDisk.fingerprint256;
+  const r = await certsStatus({}, f.d);
+  const out = r.names.map(nameFinding);
+  out.push(reloadedFinding(r));
+  const a = r.history.lastAttempt;
+  if (a?.outcome === 'failed') {
+    const summary = `the last certificate renewal attempt (${a.startedAt.toISOString()}) failed: ${a.failure?.kind ?? 'other'}: ${a.failure?.message ?? 'see certbot/logs'}`;
     out.push(
-      served.fingerprint256 === newest
-        ? ok('tls.reloaded', 'nginx serves the newest certificate on disk')
-        : warn(
-            'tls.reloaded',
-            `nginx serves an older certificate than the one on disk (disk: valid to ${onDisk.validTo})`,
-            'Reload nginx: `mxctl restart nginx`.',
-            [`served ${served.fingerprint256 ?? '?'}`, `on disk ${newest}`],
-          ),
+      r.disk !== undefined && r.disk.level === 'ok'
+        ? warn('tls.renewal', summary, RENEW_FIX)
+        : fail('tls.renewal', summary, RENEW_FIX),
+    );
+  } else if (a !== undefined) {
+    out.push(
+      ok(
+        'tls.renewal',
+        `the last certificate renewal attempt (${a.startedAt.toISOString()}) ${a.outcome === 'renewed' ? 'succeeded' : a.outcome}`,
+      ),
     );
   }
   return out;
+}
+
+function nameFinding(n: ServedName): Finding {
+  const id = `tls.${n.name}`;
+  const c = n.served;
+  if (c === undefined)
+    return fail(
+      id,
+      `${n.name}: no certificate served (${n.error ?? 'no answer'})`,
+      'Is nginx running? `mxctl status`, then `mxctl logs nginx`.',
+    );
+  const evidence = [
+    `valid ${c.notBefore} → ${c.notAfter}`,
+    `serial ${c.serial}, issuer ${c.issuer}`,
+    `certbot renews from ${c.renewAt}`,
+  ];
+  if (c.level === 'expired' || c.level === 'critical')
+    return fail(id, `${n.name}: the certificate ${c.reasons.join('; ')}`, RENEW_FIX, evidence);
+  if (c.level === 'warn') return warn(id, `${n.name}: the certificate ${c.reasons.join('; ')}`, RENEW_FIX, evidence);
+  if (!c.trusted) {
+    return warn(
+      id,
+      `${n.name}: the served certificate is not trusted (${c.trustError ?? 'unknown'}), issuer ${c.issuer}`,
+      'A self-signed placeholder means certbot has not obtained the real one: run `mxctl up` and read its error.',
+      evidence,
+    );
+  }
+  return ok(
+    id,
+    `${n.name}: certificate valid for ${c.leftDays.toFixed(1)} more days (${Math.round(c.leftShare * 100)} % of its lifetime)`,
+    evidence,
+  );
+}
+
+function reloadedFinding(r: CertsStatusReport): Finding {
+  const stale = r.names.filter((n) => n.served !== undefined && !n.current);
+  if (r.disk === undefined || stale.length === 0)
+    return ok('tls.reloaded', 'nginx serves the newest certificate on disk');
+  return warn(
+    'tls.reloaded',
+    `nginx serves an older certificate than the one on disk (disk: serial ${r.disk.serial}, valid to ${r.disk.notAfter})`,
+    'Reload nginx: `mxctl certs renew` (it reloads when nginx is behind), or `mxctl restart nginx`.',
+    stale.map((n) => `${n.name} serves ${n.served?.serial ?? '?'}`),
+  );
 }

@@ -1,14 +1,14 @@
 // TLS bootstrap: nginx starts on a self-signed placeholder, certbot (webroot) obtains the real
 // certificate, nginx reloads. A failed issuance puts the placeholder back so nginx can always
 // restart, and says why it failed.
-import { CERT_NAME } from '../core/templates/compose.ts';
-import { MxError, isMxError } from '../core/errors.ts';
-import { selfSignedCertificate } from '../adapters/openssl.ts';
-import { certificateOnDisk, certPaths, clearLineage, writeLiveCertificate } from '../adapters/cert-files.ts';
-import type { Deps } from './deps.ts';
+import { CERT_NAME } from '../../core/templates/compose.ts';
+import { MxError, isMxError } from '../../core/errors.ts';
+import { selfSignedCertificate } from '../../adapters/openssl.ts';
+import { certificateOnDisk, certPaths, clearLineage, writeLiveCertificate } from '../../adapters/cert-files.ts';
+import type { Deps } from '../deps.ts';
 
-export { certificateState, certificateOnDisk } from '../adapters/cert-files.ts';
-export type { CertificateState } from '../adapters/cert-files.ts';
+export { certificateState, certificateOnDisk } from '../../adapters/cert-files.ts';
+export type { CertificateState } from '../../adapters/cert-files.ts';
 
 export function publicNames(d: Pick<Deps, 'deployment'>): string[] {
   const s = d.deployment.settings;
