@@ -1,4 +1,5 @@
 // The users runs: flags → options, the op, the report.
+import { definedOnly } from '../../core/defined.ts';
 import * as users from '../../ops/admin/users.ts';
 import { MxError } from '../../core/errors.ts';
 import { printJson, say } from '../output.ts';
@@ -70,8 +71,7 @@ export async function runUsersCreate(
   const d = await adminDeps(dir, f);
   const o = {
     user,
-    ...(f.passwordFile === undefined ? {} : { passwordFile: f.passwordFile }),
-    ...(f.displayname === undefined ? {} : { displayname: f.displayname }),
+    ...definedOnly({ passwordFile: f.passwordFile, displayname: f.displayname }),
     admin: f.admin === true,
   };
   showChange(d, f, await users.createUser(o, d), (r) => {
@@ -87,12 +87,8 @@ export async function runUsersModify(
 ): Promise<ExitStatus> {
   if (f.lock === true && f.unlock === true) throw new MxError('E_USAGE', 'Give --lock or --unlock, not both.');
   const d = await adminDeps(dir, f);
-  const o = {
-    user,
-    ...(f.displayname === undefined ? {} : { displayname: f.displayname }),
-    ...(f.admin === undefined ? {} : { admin: f.admin }),
-    ...(f.lock === true ? { locked: true } : f.unlock === true ? { locked: false } : {}),
-  };
+  const locked = f.lock === true ? true : f.unlock === true ? false : undefined;
+  const o = { user, ...definedOnly({ displayname: f.displayname, admin: f.admin, locked }) };
   showChange(d, f, await users.modifyUser(o, d), (r) => say(`${r.userId}: changed ${r.changed.join(', ')}.`));
 }
 
@@ -102,11 +98,7 @@ export async function runUsersResetPassword(
   dir: string | undefined,
 ): Promise<ExitStatus> {
   const d = await adminDeps(dir, f);
-  const o = {
-    user,
-    ...(f.passwordFile === undefined ? {} : { passwordFile: f.passwordFile }),
-    keepDevices: f.keepDevices === true,
-  };
+  const o = { user, ...definedOnly({ passwordFile: f.passwordFile }), keepDevices: f.keepDevices === true };
   showChange(d, f, await users.resetPassword(o, d), (r) => {
     say(`Reset the password of ${r.userId}${r.loggedOut ? '; their devices are logged out' : ''}.`);
     if (r.password !== undefined) say(`New password (shown once): ${r.password}`);

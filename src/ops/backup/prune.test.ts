@@ -14,7 +14,7 @@ import type { ObjectStore } from '../../adapters/object-store.ts';
 import { settingsFromChoices } from '../../core/init-options.ts';
 import { fileLocker } from '../../adapters/lock.ts';
 import { SECRET_KEYS } from '../../core/settings.ts';
-import { MANIFEST_FORMAT } from '../../core/backup/manifest.ts';
+import { sampleManifest } from '../../core/backup/manifest.fixture.ts';
 import { archiveName, backupId, manifestName } from '../../core/backup/naming.ts';
 import type { Deployment } from '../deployment.ts';
 
@@ -46,22 +46,12 @@ async function writeBackup(at: Date, verified = false): Promise<string> {
   const id = backupId(at);
   const archive = Buffer.from(`archive ${id}`);
   await writeFile(join(dir, archiveName(id)), archive);
-  const manifest = {
-    format: MANIFEST_FORMAT,
+  const manifest = sampleManifest({
     id,
     created_at: at.toISOString(),
-    mxctl_version: '0.1.0',
-    server_name: 'example.org',
-    synapse_version: '1.160.0',
-    schema_version: 94,
-    schema_compat_version: 84,
-    row_counts: {},
-    message_count: 0,
-    database: { chunks: [], size: 1, sha256: 'a'.repeat(64), excluded_table_data: [] },
-    files: [],
-    referenced_files: [],
     archive: { name: archiveName(id), size: archive.length, sha256: 'b'.repeat(64) },
-  };
+  });
+
   await writeFile(join(dir, manifestName(id)), JSON.stringify(manifest));
   if (verified) await writeFile(verifiedMarker(dir, id), at.toISOString());
   return id;

@@ -14,7 +14,7 @@ import { gpgCipher, startEncrypt } from '../../adapters/gpg.ts';
 import { quietProgress } from '../deps.ts';
 import { tarBuffer } from '../../adapters/tar-stream.ts';
 import { endOfArchive } from '../../core/backup/tar-format.ts';
-import { MANIFEST_FORMAT } from '../../core/backup/manifest.ts';
+import { sampleManifest } from '../../core/backup/manifest.fixture.ts';
 import { dbChunkName } from '../../core/backup/naming.ts';
 import { isMxError } from '../../core/errors.ts';
 
@@ -33,21 +33,10 @@ before(async () => {
   const dump = Buffer.concat([Buffer.from('PGDMP'), randomBytes(2 * 1024 * 1024)]);
   const file = randomBytes(MEDIA_SIZE);
   mediaFile = file;
-  const manifest = {
-    format: MANIFEST_FORMAT,
-    id: 'matrix-backup-2026-01-01_000000',
-    created_at: 'x',
-    mxctl_version: '0.1.0',
-    server_name: 'example.org',
-    synapse_version: '1.160.0',
-    schema_version: 94,
-    schema_compat_version: 84,
-    row_counts: {},
-    message_count: 0,
+  const manifest = sampleManifest({
     database: { chunks: [dbChunkName(0)], size: dump.length, sha256: sha(dump), excluded_table_data: [] },
     files: [{ path: 'synapse/media.bin', type: 'file', size: file.length, mode: 0o600, sha256: sha(file) }],
-    referenced_files: [],
-  };
+  });
   const h = { mode: 0o600, uid: 0, gid: 0, mtime: 0 };
   const plain = Buffer.concat([
     ...tarBuffer({ ...h, path: dbChunkName(0) }, dump),

@@ -19,26 +19,22 @@ export async function writePlaceholder(d: Pick<Deps, 'deployment'>): Promise<voi
   await writeLiveCertificate(d.deployment.root, await selfSignedCertificate(publicNames(d)));
 }
 
+/** certbot's arguments to obtain one certificate (webroot) for every public name of the deployment. */
+export function certonlyArgs(d: Pick<Deps, 'deployment'>): string[] {
+  const s = d.deployment.settings;
+  const email = s.ACME_EMAIL === '' ? ['--register-unsafely-without-email'] : ['--email', s.ACME_EMAIL];
+  const names = publicNames(d).flatMap((n) => ['-d', n]);
+  // prettier-ignore
+  return ['certonly', '--webroot', '-w', '/var/www/certbot', '--cert-name', CERT_NAME, ...names,
+    '--non-interactive', '--agree-tos', '--server', s.ACME_SERVER, ...email];
+}
+
 /** Runs certbot for the deployment's names; on failure restores the placeholder and throws. */
 export async function obtainCertificate(d: Pick<Deps, 'deployment' | 'compose'>): Promise<void> {
   const s = d.deployment.settings;
   // nginx keeps the placeholder it loaded in memory meanwhile.
   await clearLineage(d.deployment.root);
-  const args = [
-    'certonly',
-    '--webroot',
-    '-w',
-    '/var/www/certbot',
-    '--cert-name',
-    CERT_NAME,
-    ...publicNames(d).flatMap((n) => ['-d', n]),
-    '--non-interactive',
-    '--agree-tos',
-    '--keep-until-expiring',
-    '--server',
-    s.ACME_SERVER,
-    ...(s.ACME_EMAIL === '' ? ['--register-unsafely-without-email'] : ['--email', s.ACME_EMAIL]),
-  ];
+  const args = [...certonlyArgs(d), '--keep-until-expiring'];
   try {
     await d.compose.runOnce('certbot', args, { entrypoint: 'certbot', timeoutMs: 300_000 });
   } catch (error) {

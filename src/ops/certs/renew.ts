@@ -12,7 +12,7 @@ import { certbotLogs, renewalStamp } from '../../adapters/cert-files.ts';
 import { sleep } from '../../adapters/clock.ts';
 import { certsStatus } from './status.ts';
 import type { CertsStatusReport } from './status.ts';
-import { publicNames, reloadNginx } from './bootstrap.ts';
+import { certonlyArgs, publicNames, reloadNginx } from './bootstrap.ts';
 
 export type CertsRenewDeps = Pick<Deps, 'deployment' | 'compose' | 'publicHttp' | 'clock' | 'progress' | 'approve'>;
 
@@ -88,20 +88,7 @@ export async function renewCertificate(o: RenewOptions, d: CertsRenewDeps): Prom
 function certbotArgs(o: RenewOptions, reissue: boolean, d: Pick<Deps, 'deployment'>): string[] {
   const s = d.deployment.settings;
   const server = ['--server', s.ACME_SERVER, '--non-interactive'];
-  if (reissue) {
-    return [
-      'certonly',
-      '--webroot',
-      '-w',
-      '/var/www/certbot',
-      '--cert-name',
-      CERT_NAME,
-      ...publicNames(d).flatMap((n) => ['-d', n]),
-      '--agree-tos',
-      ...server,
-      ...(s.ACME_EMAIL === '' ? ['--register-unsafely-without-email'] : ['--email', s.ACME_EMAIL]),
-    ];
-  }
+  if (reissue) return certonlyArgs(d);
   // NOTE: a run an admin asked for now does not wait certbot's random delay (that spreads the sidecar's load on the CA).
   const base = ['renew', '--cert-name', CERT_NAME, '--no-random-sleep-on-renew', ...server];
   if (o.dryRun) return [...base, '--dry-run', '--run-deploy-hooks'];
