@@ -1,6 +1,7 @@
 // The seed runbook's post-restore checklist, automated: each item returns pass/fail with what
 // it saw. `read-only` skips the items that write (a login device, a scratch room) so a caller
 // can compare the restored database table by table.
+import { judgeRestoreLog } from '../../core/backup/restore-log.ts';
 import { createHash } from 'node:crypto';
 import { httpFetch } from '../../adapters/http.ts';
 import { run } from '../../adapters/exec.ts';
@@ -144,9 +145,5 @@ async function cleanLog(since: Date, d: ChecksDeps): Promise<Verdict> {
       purpose: "reading synapse's log",
     },
   );
-  const errors = `${r.stdout}${r.stderr}`.split('\n').filter((l) => / - (ERROR|CRITICAL) - /.test(l));
-  return {
-    ok: errors.length === 0,
-    detail: errors.length === 0 ? 'none' : `${errors.length} line(s), first: ${errors[0]?.slice(0, 300)}`,
-  };
+  return judgeRestoreLog(`${r.stdout}${r.stderr}`);
 }
