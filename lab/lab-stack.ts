@@ -206,12 +206,24 @@ export async function busyLabPorts(address: string): Promise<string[]> {
  * namespace (another checkout, a CI runner beside a dev shell) holds the ports without our lock.
  * Such a slot is skipped, never waited on: its holder may never go away.
  */
-export async function acquireTestSlot(waitMs = 30 * 60_000): Promise<{ n: number; release: () => Promise<void> }> {
-  const deadline = Date.now() + waitMs;
+export interface SlotRange {
+  /** The first and last slot to try (the e2e labs use 2-12; the slot tests use a range no lab uses). */
+  first: number;
+  last: number;
+  waitMs?: number;
+}
+
+export const LAB_SLOTS: SlotRange = { first: 2, last: 12 };
+
+export async function acquireTestSlot(
+  range: SlotRange = LAB_SLOTS,
+): Promise<{ n: number; release: () => Promise<void> }> {
+  const deadline = Date.now() + (range.waitMs ?? 30 * 60_000);
+  const span = `127.0.0.${range.first}-${range.last}`;
   for (;;) {
     const portBusy: string[] = [];
     let locked = 0;
-    for (let n = 2; n <= 12; n++) {
+    for (let n = range.first; n <= range.last; n++) {
       const release = await tryLockSlot(n);
       if (release === undefined) {
         locked++;
@@ -228,9 +240,9 @@ export async function acquireTestSlot(waitMs = 30 * 60_000): Promise<{ n: number
     }
     if (locked === 0)
       throw new Error(
-        `every lab slot (127.0.0.2-12) has its ports in use by something outside this checkout: ${portBusy.join('; ')}`,
+        `every lab slot (${span}) has its ports in use by something outside this checkout: ${portBusy.join('; ')}`,
       );
-    if (Date.now() > deadline) throw new Error('every lab slot (127.0.0.2-12) is taken by another run');
+    if (Date.now() > deadline) throw new Error(`every lab slot (${span}) is taken by another run`);
     await new Promise((r) => setTimeout(r, 2000));
   }
 }

@@ -6,6 +6,10 @@ import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { acquireTestSlot, busyLabPorts, tryLockSlot } from '../lab/lab-stack.ts';
 
+// NOTE: slots no lab uses (the e2e labs take 2-12), so this test can run beside them: squatting
+// a port of a real lab's slot would break that lab, or find it taken.
+const RANGE = { first: 240, last: 250, waitMs: 60_000 };
+
 function listen(host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -15,11 +19,11 @@ function listen(host: string, port: number): Promise<Server> {
 }
 
 test('a slot whose lab ports are held outside the lock is skipped, and its lock left free', async () => {
-  const { n: first, release: releaseFirst } = await acquireTestSlot();
+  const { n: first, release: releaseFirst } = await acquireTestSlot(RANGE);
   const address = `127.0.0.${first + 1}`;
   await releaseFirst();
   // Occupy one lab port on the next slot, as a stray pebble would, while holding the first slot.
-  const held = await acquireTestSlot();
+  const held = await acquireTestSlot(RANGE);
   assert.equal(held.n, first);
   const squatter = await listen(address, 8053);
   try {
@@ -27,7 +31,7 @@ test('a slot whose lab ports are held outside the lock is skipped, and its lock 
       (await busyLabPorts(address)).map((p) => p.split(' ')[0]),
       [`${address}:8053`],
     );
-    const next = await acquireTestSlot();
+    const next = await acquireTestSlot(RANGE);
     try {
       assert.ok(next.n > first + 1, `slot ${next.n} must skip the squatted ${first + 1}`);
     } finally {
