@@ -3,7 +3,9 @@
 // 1.160.1, the deployment pinned to the registry's 1.160.0 and running it; the check must offer
 // 1.160.1 with the digest the registry serves. Then the refusals: Docker Hub unreachable (this
 // machine has no Internet), an unknown repository, the registry down — each a clear error, exit
-// code 15, and .env byte for byte unchanged.
+// code 15, and .env byte for byte unchanged. And --plan: the target pin with its digest, the schema
+// window read from the images (1.161.0 raises the compat: a rollback would need the backup), and
+// its refusals (unknown tag, a queued background update: exit 18), .env unchanged.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -29,7 +31,7 @@ import type { UpgradePlan } from '../../src/ops/upgrade/plan.ts';
 const exec = promisify(execFile);
 const TAGS = ['1.160.0', '1.160.1'] as const;
 
-describe('upgrade --check in the lab, against a real registry', () => {
+describe('upgrade --check and --plan in the lab, against a real registry', () => {
   let lab: Lab;
   let registry: LabRegistry | undefined;
   let digests: Record<string, string>;
@@ -154,6 +156,23 @@ describe('upgrade --check in the lab, against a real registry', () => {
     assert.equal(r.code, 18, r.stderr);
     assert.match(r.stderr, /has no tag "9\.9\.9"/);
     assert.deepEqual(await readFile(envFile), before);
+  });
+
+  it('--plan with a background update still queued is refused (exit 18) until it is gone', async () => {
+    const sql = (q: string): Promise<unknown> =>
+      exec('docker', ['compose', 'exec', '-T', 'postgres', 'psql', '-U', 'synapse', '-d', 'synapse', '-c', q], {
+        cwd: join(lab.dir, 'compose'),
+      });
+    await sql(`INSERT INTO background_updates (update_name, progress_json) VALUES ('mxctl_lab_queued', '{}')`);
+    try {
+      const r = await plan(['--to', '1.160.1']);
+      assert.equal(r.code, 18, r.stderr);
+      assert.equal(r.report?.backgroundUpdates, 1);
+      assert.ok(r.report?.blockers.some((b) => /background update/.test(b)));
+    } finally {
+      await sql(`DELETE FROM background_updates WHERE update_name = 'mxctl_lab_queued'`);
+    }
+    assert.equal((await plan(['--to', '1.160.1'])).code, 0);
   });
 
   it('Docker Hub unreachable (no Internet here): exit 15 naming each image, .env unchanged', async () => {
