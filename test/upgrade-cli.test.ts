@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mxctl } from '../lab/lab-stack.ts';
 
-test('upgrade without --check says upgrading is not implemented yet (exit 2) and touches nothing', async () => {
+test('upgrade without --check or --plan says applying is not implemented yet (exit 2) and touches nothing', async () => {
   const r = await mxctl(['upgrade', 'synapse'], { dir: '/nonexistent' });
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /Upgrading is not implemented yet/);
+  assert.match(r.stderr, /Applying an upgrade is not implemented yet/);
   assert.match(r.stderr, /mxctl upgrade --check/);
 });
 
@@ -17,8 +17,14 @@ test('upgrade --check with an unknown service is a usage error naming the servic
   assert.match(r.stderr, /postgres, synapse, element, nginx, certbot/);
 });
 
-test('upgrade --help lists --check', async () => {
+test('upgrade --plan with an unknown service is a usage error before anything is read', async () => {
+  const r = await mxctl(['upgrade', '--plan', 'redis', '--to', '1.0'], { dir: '/nonexistent' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /Unknown service "redis"/);
+});
+
+test('upgrade --help lists --check, --plan, --to and --accept-notes', async () => {
   const r = await mxctl(['upgrade', '--help']);
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /--check/);
+  for (const flag of ['--check', '--plan', '--to <TAG>', '--accept-notes']) assert.ok(r.stdout.includes(flag), flag);
 });

@@ -50,6 +50,7 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     ACME_EMAIL: c.acmeEmail ?? '',
     MXCTL_RESOLVE: c.resolve ?? '',
     MXCTL_CA_FILE: c.caFile ?? '',
+    MXCTL_VALIDATED_VERSION: '',
     BACKUP_DIR: '',
     S3_ENDPOINT: '',
     S3_REGION: '',

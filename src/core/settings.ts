@@ -66,6 +66,9 @@ export const settingsSchema = z
     ACME_EMAIL: z.union([z.literal(''), z.email()]),
     MXCTL_RESOLVE: z.union([z.literal(''), z.ipv4(), z.ipv6()]),
     MXCTL_CA_FILE: z.string(),
+    // Optional: the Synapse version whose upgrade notes the admin has read; `mxctl upgrade` stops
+    // on every note above it (src/core/upgrade/notes.ts) until --accept-notes. '' = none read.
+    MXCTL_VALIDATED_VERSION: z.string().default(''),
     // Optional (deployments written before backups existed have no such line): '' = DEPLOY/backups.
     BACKUP_DIR: z.string().default(''),
     // Offsite copy to an S3-compatible bucket; empty S3_BUCKET = off. Optional like BACKUP_DIR.

@@ -14,6 +14,7 @@ import type { HttpOptions } from '../adapters/http.ts';
 import type { SynapseClient } from '../adapters/synapse.ts';
 import type { RegistryClient } from '../adapters/registry.ts';
 import type { LocalImages } from '../adapters/docker-images.ts';
+import type { ImageTools } from '../adapters/image-tools.ts';
 import type { AdminReads, AdminWrites } from '../adapters/synapse-admin.ts';
 import type { PlannedAction } from '../adapters/synapse-admin-simulated.ts';
 import type { Deployment } from './deployment.ts';
@@ -56,6 +57,8 @@ export interface Deps {
   registry: RegistryClient;
   /** What the local Docker daemon holds for an image reference. */
   images: LocalImages;
+  /** Pull, tag, and read a Synapse image's schema constants. */
+  imageTools: ImageTools;
   lock: Locker;
   clock: Clock;
   progress: Progress;

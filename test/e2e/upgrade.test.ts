@@ -3,7 +3,9 @@
 // 1.160.1, the deployment pinned to the registry's 1.160.0 and running it; the check must offer
 // 1.160.1 with the digest the registry serves. Then the refusals: Docker Hub unreachable (this
 // machine has no Internet), an unknown repository, the registry down — each a clear error, exit
-// code 15, and .env byte for byte unchanged.
+// code 15, and .env byte for byte unchanged. And --plan: the target pin with its digest, the schema
+// window read from the images (1.161.0 raises the compat: a rollback would need the backup), and
+// its refusals (unknown tag, a queued background update: exit 18), .env unchanged.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -12,15 +14,24 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startLab } from '../../lab/harness.ts';
 import type { Lab } from '../../lab/harness.ts';
-import { LAB_SYNAPSE_REPO, pinLabImage, pushLabSynapse, startRegistry, untagPushed } from '../../lab/registry.ts';
+import {
+  LAB_SYNAPSE_REPO,
+  LAB_SYNAPSE_TAGS,
+  pinLabImage,
+  pushImage,
+  pushLabSynapse,
+  startRegistry,
+  untagPushed,
+} from '../../lab/registry.ts';
 import type { LabRegistry } from '../../lab/registry.ts';
 import { MANIFEST_ACCEPT } from '../../src/adapters/registry.ts';
 import type { UpgradeCheckReport } from '../../src/ops/upgrade/check.ts';
+import type { UpgradePlan } from '../../src/ops/upgrade/plan.ts';
 
 const exec = promisify(execFile);
 const TAGS = ['1.160.0', '1.160.1'] as const;
 
-describe('upgrade --check in the lab, against a real registry', () => {
+describe('upgrade --check and --plan in the lab, against a real registry', () => {
   let lab: Lab;
   let registry: LabRegistry | undefined;
   let digests: Record<string, string>;
@@ -40,7 +51,7 @@ describe('upgrade --check in the lab, against a real registry', () => {
   });
   after(async () => {
     await registry?.stop();
-    if (registry !== undefined) await untagPushed(registry.host, LAB_SYNAPSE_REPO, TAGS);
+    if (registry !== undefined) await untagPushed(registry.host, LAB_SYNAPSE_REPO, [...TAGS, '1.161.0']);
     await lab?.destroy();
   });
 
@@ -106,6 +117,62 @@ describe('upgrade --check in the lab, against a real registry', () => {
       ),
     );
     assert.match(r.stdout, /1 of 1 images have an update/);
+  });
+
+  async function plan(
+    args: readonly string[],
+  ): Promise<{ code: number; report: UpgradePlan | undefined; stderr: string }> {
+    const r = await lab.mxctl(['upgrade', 'synapse', '--plan', '--json', ...args]);
+    return { ...r, report: r.stdout.trim() === '' ? undefined : (JSON.parse(r.stdout) as UpgradePlan) };
+  }
+
+  it('--plan to 1.160.1: target pin with its digest, the schema window (no restore to go back), .env unchanged', async () => {
+    const before = await readFile(envFile);
+    const r = await plan(['--to', '1.160.1']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = r.report?.services[0];
+    assert.equal(s?.to, `${registry?.host}/${LAB_SYNAPSE_REPO}:1.160.1@${digests['1.160.1']}`);
+    assert.deepEqual(s?.schema?.db, { version: 94, compat: 84 });
+    assert.deepEqual(s?.schema?.target, { version: 95, compat: 84 });
+    assert.equal(s?.schema?.window?.ok === true && s.schema.window.rollbackNeedsRestore, false);
+    assert.equal(r.report?.backgroundUpdates, 0);
+    assert.ok((r.report?.disk.freeBytes ?? 0) > 0);
+    assert.deepEqual(await readFile(envFile), before);
+  });
+
+  it('--plan to the compat-raising 1.161.0 says in advance that a rollback needs the backup restored', async () => {
+    if (registry !== undefined)
+      await pushImage(registry.host, LAB_SYNAPSE_TAGS['1.161.0'], LAB_SYNAPSE_REPO, '1.161.0');
+    const r = await plan(['--to', '1.161.0']);
+    assert.equal(r.code, 0, r.stderr);
+    const w = r.report?.services[0]?.schema?.window;
+    assert.equal(w?.ok === true && w.rollbackNeedsRestore, true);
+    assert.equal(w?.ok === true && w.compatAfter, 95);
+  });
+
+  it('--plan to an unknown tag is refused: exit 18, nothing changed', async () => {
+    const before = await readFile(envFile);
+    const r = await plan(['--to', '9.9.9']);
+    assert.equal(r.code, 18, r.stderr);
+    assert.match(r.stderr, /has no tag "9\.9\.9"/);
+    assert.deepEqual(await readFile(envFile), before);
+  });
+
+  it('--plan with a background update still queued is refused (exit 18) until it is gone', async () => {
+    const sql = (q: string): Promise<unknown> =>
+      exec('docker', ['compose', 'exec', '-T', 'postgres', 'psql', '-U', 'synapse', '-d', 'synapse', '-c', q], {
+        cwd: join(lab.dir, 'compose'),
+      });
+    await sql(`INSERT INTO background_updates (update_name, progress_json) VALUES ('mxctl_lab_queued', '{}')`);
+    try {
+      const r = await plan(['--to', '1.160.1']);
+      assert.equal(r.code, 18, r.stderr);
+      assert.equal(r.report?.backgroundUpdates, 1);
+      assert.ok(r.report?.blockers.some((b) => /background update/.test(b)));
+    } finally {
+      await sql(`DELETE FROM background_updates WHERE update_name = 'mxctl_lab_queued'`);
+    }
+    assert.equal((await plan(['--to', '1.160.1'])).code, 0);
   });
 
   it('Docker Hub unreachable (no Internet here): exit 15 naming each image, .env unchanged', async () => {

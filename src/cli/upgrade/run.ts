@@ -1,5 +1,7 @@
-// `mxctl upgrade`: flags → options, the operation, the table or JSON. Only --check is built.
-import { MxError } from '../../core/errors.ts';
+// `mxctl upgrade`: flags → options, the operation, the table or JSON. --check and --plan are built.
+import { EXIT_CODES, MxError } from '../../core/errors.ts';
+import { planUpgrade } from '../../ops/upgrade/plan.ts';
+import { renderPlan } from './render.ts';
 import { isServiceName, SERVICES } from '../../core/templates/compose.ts';
 import type { ServiceName } from '../../core/templates/compose.ts';
 import { checkUpgrades } from '../../ops/upgrade/check.ts';
@@ -12,9 +14,46 @@ export interface UpgradeFlags {
   check?: true;
   pre?: true;
   json?: true;
+  plan?: true;
+  to?: string;
+  acceptNotes?: true;
 }
 
-export async function runUpgradeCheck(
+export async function runUpgrade(
+  services: readonly string[],
+  f: UpgradeFlags,
+  dir: string | undefined,
+): Promise<ExitStatus> {
+  if (f.plan === true) return runUpgradePlan(services, f, dir);
+  return runUpgradeCheck(services, f, dir);
+}
+
+async function runUpgradePlan(
+  services: readonly string[],
+  f: UpgradeFlags,
+  dir: string | undefined,
+): Promise<ExitStatus> {
+  const wanted = serviceList(services);
+  const d = await buildDeps(['deployment', 'clock', 'registry', 'imageTools', 'postgres', 'progress'], {
+    dir,
+    json: f.json,
+  });
+  const plan = await planUpgrade(
+    {
+      ...(wanted === undefined ? {} : { services: wanted }),
+      ...(f.to === undefined ? {} : { to: f.to }),
+      acceptNotes: f.acceptNotes === true,
+    },
+    d,
+  );
+  d.end();
+  if (f.json === true) printJson(plan);
+  else renderPlan(plan);
+  // NOTE: a plan that would be refused exits 18, so a script can test it before it upgrades.
+  return plan.ok ? 0 : EXIT_CODES.E_UPGRADE_REFUSED;
+}
+
+async function runUpgradeCheck(
   services: readonly string[],
   f: UpgradeFlags,
   dir: string | undefined,
@@ -23,7 +62,7 @@ export async function runUpgradeCheck(
     // NOTE: said plainly rather than half-done: an upgrade that cannot roll back is what issue 8 exists to prevent.
     throw new MxError(
       'E_USAGE',
-      'Upgrading is not implemented yet: this mxctl can only check for updates (`mxctl upgrade --check`).',
+      'Applying an upgrade is not implemented yet: this mxctl can check for updates (`--check`) and plan one (`--plan`).',
       {
         hint: 'Run `mxctl upgrade --check` to see what is newer; docs/RUNBOOK.md (Upgrades) has the manual steps.',
       },

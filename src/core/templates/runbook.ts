@@ -189,12 +189,29 @@ Last restore test: \`__NOT_YET_PERFORMED__\`
 
 ## Upgrades
 
-Images are pinned in \`.env\` (\`SYNAPSE_IMAGE\`, \`POSTGRES_IMAGE\`, ...).
-1. **Back up first** (see above).
-2. Read the Synapse and Element release notes for breaking changes.
-3. Move the pin in \`.env\`, then \`mxctl up\` (it recreates what changed and waits for health).
-4. Rollback: move the pin back and \`mxctl up\`. Synapse refuses a database whose
-   \`schema_compat_version\` is newer than the old image understands: restore the pre-upgrade backup then.
+Images are pinned in \`.env\` (\`SYNAPSE_IMAGE\`, \`POSTGRES_IMAGE\`, ...). mxctl can check and plan
+an upgrade; applying it (pull, recreate, health gate, automatic rollback) is not built yet, so the
+last steps below are still by hand.
+1. \`mxctl upgrade --check\`: what is newer (below).
+2. \`mxctl upgrade synapse --to TAG --plan\` (\`--json\` for scripts): changes nothing, and says
+   - the target pin with the digest the registry serves for it (\`repo:tag@sha256:…\`): pin that;
+   - the schema window: the database's \`schema_version\`/\`schema_compat_version\` against the
+     target image's \`SCHEMA_VERSION\`/\`SCHEMA_COMPAT_VERSION\` (read by running the image). A
+     target that cannot run the database (a downgrade past the window) is refused. When the target
+     raises the compat above the current image's schema, **rolling back means restoring the
+     pre-upgrade backup**, and whatever was written after the upgrade is lost: the plan says so;
+   - Synapse's upgrade notes crossed (current, target]: they block until read (\`--accept-notes\`,
+     or \`MXCTL_VALIDATED_VERSION=TAG\` in \`.env\`). mxctl ships only the seed of that table: read
+     Synapse's docs/upgrade.md for every version crossed all the same;
+   - background updates still queued (\`SELECT count(*) FROM background_updates\`): wait until 0;
+   - disk room for the pre-upgrade backup.
+   Exit 0: it may go ahead; exit 18: refused (the reasons are printed), nothing changed.
+3. \`mxctl backup\`, then \`mxctl backup verify\` it: the rollback window is this backup.
+4. Move the pin in \`.env\` to the plan's target, then \`mxctl up\` (it recreates what changed and waits
+   for health); check \`mxctl status\` reports the target version.
+5. Rollback: move the pin back and \`mxctl up\`. If the plan said the rollback needs a restore (or
+   Synapse logs "too new for the server to understand"), restore the backup of step 3 with
+   \`mxctl restore\` after moving the pin back.
 
 ### Checking for updates
 \`mxctl upgrade --check\` (add \`--json\` for scripts, or name services: \`mxctl upgrade --check synapse\`)

@@ -1,0 +1,193 @@
+// `mxctl upgrade --plan`: what an upgrade would do, and whether it may go ahead. Per service the
+// pin now and the target (tag and registry digest); for Synapse the schema window (the target
+// image's constants against the database's), the upgrade notes crossed, the background updates
+// still queued; and the disk room for the pre-upgrade backup. Changes nothing in the deployment
+// (the target Synapse image is pulled to read its constants: Docker's cache is not the deployment).
+import { MxError } from '../../core/errors.ts';
+import { SERVICES } from '../../core/templates/compose.ts';
+import type { ServiceName } from '../../core/templates/compose.ts';
+import { formatImageRef, parseImageRef, withTag } from '../../core/upgrade/image-ref.ts';
+import type { ImageRef } from '../../core/upgrade/image-ref.ts';
+import { notesCrossed } from '../../core/upgrade/notes.ts';
+import type { UpgradeNote } from '../../core/upgrade/notes.ts';
+import { judgeSchemaWindow } from '../../core/upgrade/schema-window.ts';
+import type { SchemaPair, SchemaWindow } from '../../core/upgrade/schema-window.ts';
+import { newerTags } from '../../core/upgrade/versions.ts';
+import { diskUsage } from '../../adapters/fs.ts';
+import { backupDir } from '../backup/location.ts';
+import type { Deps } from '../deps.ts';
+import { imageSetting } from './check.ts';
+
+export interface PlanOptions {
+  services?: readonly ServiceName[];
+  /** The target tag (default: the newest stable tag of the pin's shape). */
+  to?: string;
+  acceptNotes?: boolean;
+}
+
+export type PlanDeps = Pick<Deps, 'deployment' | 'clock' | 'registry' | 'imageTools' | 'postgres' | 'progress'>;
+
+export interface SchemaCheck {
+  db: SchemaPair | undefined;
+  current: SchemaPair | undefined;
+  target: SchemaPair | undefined;
+  window: SchemaWindow | undefined;
+}
+
+export interface ServicePlan {
+  service: ServiceName;
+  setting: string;
+  from: string;
+  /** The target pin as .env will hold it: `repo:tag@sha256:…`. */
+  to: string;
+  toTag: string;
+  toDigest: string;
+  schema: SchemaCheck | undefined;
+  notes: UpgradeNote[];
+  /** Why this service may not be upgraded now; empty = it may. */
+  blockers: string[];
+}
+
+export interface UpgradePlan {
+  deployment: string;
+  plannedAt: string;
+  services: ServicePlan[];
+  /** Services with nothing newer (no --to given). */
+  upToDate: ServiceName[];
+  backgroundUpdates: number;
+  disk: { path: string; needBytes: number; freeBytes: number };
+  blockers: string[];
+  ok: boolean;
+}
+
+export async function planUpgrade(o: PlanOptions, d: PlanDeps): Promise<UpgradePlan> {
+  const plannedAt = d.clock.now().toISOString();
+  const wanted = o.services ?? SERVICES;
+  const upToDate: ServiceName[] = [];
+  const services: ServicePlan[] = [];
+  for (const service of wanted) {
+    const target = await targetOf(service, o.to, d);
+    if (target === undefined) upToDate.push(service);
+    else services.push(await planService(service, target, o, d));
+  }
+  const backgroundUpdates = services.some((s) => s.service === 'synapse') ? await queuedUpdates(d) : 0;
+  const disk = await diskRoom(d);
+  const blockers = [
+    ...services.flatMap((s) => s.blockers.map((b) => `${s.service}: ${b}`)),
+    ...(backgroundUpdates > 0
+      ? [`${backgroundUpdates} Synapse background update(s) still queued: wait until they finish (--wait)`]
+      : []),
+    ...(disk.needBytes > disk.freeBytes
+      ? [
+          `not enough disk for the pre-upgrade backup in ${disk.path} (need ~${mb(disk.needBytes)}, free ${mb(disk.freeBytes)})`,
+        ]
+      : []),
+  ];
+  return {
+    deployment: d.deployment.root,
+    plannedAt,
+    services,
+    upToDate,
+    backgroundUpdates,
+    disk,
+    blockers,
+    ok: blockers.length === 0,
+  };
+}
+
+function pinOf(service: ServiceName, d: Pick<Deps, 'deployment'>): ImageRef {
+  const setting = imageSetting(service);
+  const parsed = parseImageRef(d.deployment.settings[setting]);
+  if (!parsed.ok)
+    throw new MxError('E_CONFIG_INVALID', `${setting} in .env: ${parsed.problem}.`, {
+      hint: 'Fix the image pin in .env, then run this again.',
+    });
+  return parsed.ref;
+}
+
+/** The target tag and its digest, or undefined when nothing is newer and no --to was given. */
+async function targetOf(
+  service: ServiceName,
+  to: string | undefined,
+  d: PlanDeps,
+): Promise<{ ref: ImageRef; digest: string } | undefined> {
+  const pin = pinOf(service, d);
+  const tags = await d.registry.listTags(pin);
+  const tag = to ?? (pin.tag === undefined ? undefined : newerTags(pin.tag, tags).at(-1)?.tag);
+  if (tag === undefined) return undefined;
+  if (!tags.includes(tag))
+    throw new MxError(
+      'E_UPGRADE_REFUSED',
+      `The registry has no tag "${tag}" for ${formatImageRef({ ...pin, tag: undefined, digest: undefined })}.`,
+      {
+        hint: 'Run `mxctl upgrade --check` to see the tags it offers. Nothing was changed.',
+      },
+    );
+  const ref = { ...withTag(pin, tag), digest: undefined };
+  return { ref, digest: await d.registry.manifestDigest(ref) };
+}
+
+async function planService(
+  service: ServiceName,
+  target: { ref: ImageRef; digest: string },
+  o: PlanOptions,
+  d: PlanDeps,
+): Promise<ServicePlan> {
+  const pin = pinOf(service, d);
+  const toTag = target.ref.tag ?? 'latest';
+  const tagged = formatImageRef(target.ref);
+  const blockers: string[] = [];
+  let schema: SchemaCheck | undefined;
+  let notes: UpgradeNote[] = [];
+  if (service === 'synapse') {
+    schema = await schemaCheck(d.deployment.settings.SYNAPSE_IMAGE, tagged, d);
+    if (schema.window?.ok === false) blockers.push(`refused: ${schema.window.reason}`);
+    if (schema.window === undefined) blockers.push('could not read the schema versions of the images');
+    notes = notesCrossed(pin.tag ?? 'latest', toTag, { validated: d.deployment.settings.MXCTL_VALIDATED_VERSION });
+    if (notes.length > 0 && o.acceptNotes !== true)
+      blockers.push(
+        `${notes.length} upgrade note(s) to read first (then --accept-notes, or MXCTL_VALIDATED_VERSION=${toTag} in .env)`,
+      );
+  }
+  return {
+    service,
+    setting: imageSetting(service),
+    from: d.deployment.settings[imageSetting(service)],
+    to: `${tagged}@${target.digest}`,
+    toTag,
+    toDigest: target.digest,
+    schema,
+    notes,
+    blockers,
+  };
+}
+
+async function schemaCheck(current: string, target: string, d: PlanDeps): Promise<SchemaCheck> {
+  d.progress.step(`pulling ${target} to read its schema version`);
+  await d.imageTools.pull(target);
+  const [db, cur, tgt] = await Promise.all([
+    d.postgres.schemaVersions(),
+    d.imageTools.synapseSchema(current),
+    d.imageTools.synapseSchema(target),
+  ]);
+  const window =
+    cur === undefined || tgt === undefined ? undefined : judgeSchemaWindow({ db, current: cur, target: tgt });
+  return { db, current: cur, target: tgt, window };
+}
+
+async function queuedUpdates(d: Pick<Deps, 'postgres'>): Promise<number> {
+  const out = await d.postgres.psql('SELECT count(*) FROM background_updates;');
+  return Number(out.trim()) || 0;
+}
+
+async function diskRoom(d: Pick<Deps, 'deployment' | 'postgres'>): Promise<UpgradePlan['disk']> {
+  const path = backupDir(d.deployment);
+  // NOTE: the database's size stands in for the backup's (media not counted yet: issue 8, left).
+  const dbBytes = Number((await d.postgres.psql('SELECT pg_database_size(current_database());')).trim()) || 0;
+  const usage = await diskUsage(path).catch(() => diskUsage(d.deployment.root));
+  return { path, needBytes: Math.ceil(dbBytes * 1.2), freeBytes: usage.freeBytes };
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
