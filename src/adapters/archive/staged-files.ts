@@ -1,7 +1,7 @@
 // The restore's staging folder (inside the deployment, so on the same filesystem) and putting its
 // verified copy of the deployment files in place. Everything is moved with rename; what it
 // replaces is moved into staging/replaced/ and discarded only once the restore no longer needs it.
-import { chmod, lchown, lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, cp, lchown, lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathExists } from '../fs.ts';
 import type { Owner } from './staging.ts';
@@ -44,6 +44,25 @@ export class StagingFolder {
   /** Starts removing what `putBack` moved aside (in the background; never fails). */
   discardReplaced(): void {
     this.discarding = rm(join(this.path, 'replaced'), { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /**
+   * Moves what `putBack` moved aside to `to` (a private folder), for a restore without a safety
+   * backup. Safe to call twice and when nothing was replaced.
+   */
+  async keepReplaced(to: string): Promise<void> {
+    const replaced = join(this.path, 'replaced');
+    if (!(await pathExists(replaced))) return;
+    await mkdir(dirname(to), { recursive: true, mode: 0o700 });
+    try {
+      await rename(replaced, to);
+    } catch (error) {
+      // NOTE: a BACKUP_DIR on another filesystem than the deployment: copied, then removed.
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      await cp(replaced, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+      await rm(replaced, { recursive: true, force: true });
+    }
+    await chmod(to, 0o700);
   }
 
   async remove(): Promise<void> {
@@ -98,12 +117,11 @@ async function applyOwner(path: string, owner: Owner | undefined): Promise<void>
 
 async function moveIn(from: string, to: string, replaced: string): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
+  // NOTE: what is there is moved aside, not renamed over: a restore without a safety backup
+  // keeps it (keepReplaced). Synapse is stopped, so the moment without the file harms nobody.
   if (await pathExists(to).catch(() => false)) {
-    const s = await lstat(to);
-    if (s.isDirectory() && !(await lstat(from)).isDirectory()) {
-      await mkdir(dirname(replaced), { recursive: true });
-      await rename(to, replaced);
-    }
+    await mkdir(dirname(replaced), { recursive: true });
+    await rename(to, replaced);
   }
   await rename(from, to);
 }

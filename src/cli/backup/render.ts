@@ -86,6 +86,9 @@ export function renderRestore(r: RestoreReport): void {
   say(
     `Restored ${r.id} (${r.restoredFiles} files${reused}) in ${r.seconds.toFixed(1)} s (${phases}).${r.safetyBackup === undefined ? '' : ` Safety backup: ${r.safetyBackup}.`}`,
   );
+  const none = r.noSafetyBackup;
+  if (none !== undefined)
+    say(`No safety backup: ${none.reason}. The files it replaced are kept in ${none.savedFiles}.`);
   for (const c of r.checks) say(`  [${c.ok ? 'pass' : 'FAIL'}] ${c.name}: ${c.detail}`);
 }
 

@@ -96,6 +96,9 @@ inside the deployment, and streams the database dump into \`pg_restore\` filling
 signing key and the database schema against the pinned Synapse. The live server keeps running
 and is not touched: if anything is wrong, or the run is killed, the side database is dropped and
 nothing has changed. Then it takes a safety backup of the current state (\`...-pre-restore\`),
+or, when the database has no Synapse schema (a fresh server, or the database volume was lost:
+nothing in it to save), says so and keeps every file the restore replaces (config, media) in
+\`backups/pre-restore-files-DATE/\` (0700) instead; no \`--no-safety-backup\` is needed. It then
 stops Synapse, swaps the restored database in (one transaction of renames), empties
 \`e2e_one_time_keys_json\`, puts back config, signing key and media, starts the stack and runs
 the post-restore checklist: admin login; rooms and messages against the manifest; a media file

@@ -13,12 +13,12 @@ import { parseEnvFile } from '../../core/env-file.ts';
 import { formatSettings, parseSettings } from '../../core/settings.ts';
 import type { Settings } from '../../core/settings.ts';
 import { withLock } from '../../adapters/lock.ts';
-import { readTextIfAny, writeFileAtomic } from '../../adapters/fs.ts';
+import { ensurePrivateDir, readTextIfAny, writeFileAtomic } from '../../adapters/fs.ts';
 import { StagingFolder } from '../../adapters/archive/staged-files.ts';
 import type { Deps } from '../deps.ts';
 import { startStackUntilSynapseAnswers } from '../stack.ts';
-import { createBackupLocked } from './create.ts';
-import type { BackupReport } from './create.ts';
+import { takeSafety } from './safety.ts';
+import type { Safety } from './safety.ts';
 import { resolveBackup } from './catalog.ts';
 import type { ResolvedBackup } from './catalog.ts';
 import { ensureBackupDir, lockPath } from './location.ts';
@@ -47,6 +47,8 @@ export interface RestoreReport {
   archive: string;
   preflight: PreflightItem[];
   safetyBackup?: string;
+  /** Why no safety backup was taken although one was asked for, and where the replaced files are kept. */
+  noSafetyBackup?: { reason: string; savedFiles: string };
   restoredFiles: number;
   /** Media identical to the live ones, staged as hard links instead of written again. */
   reusedMedia: { files: number; bytes: number };
@@ -123,24 +125,30 @@ async function restoreStaged(
   preflight(run, staged, d);
   // Synapse's docs: restored one-time keys would be handed out twice.
   await d.postgres.psql('TRUNCATE e2e_one_time_keys_json;', { db: run.side.incoming });
-  const safety = o.safetyBackup ? await safetyBackup(run, d) : undefined;
+  const safety = await takeSafety(o.safetyBackup, run.phase, d);
   const since = d.clock.now();
   try {
-    await swap(run, staged, d);
-    const restored = await putFilesBack(run, staged, d);
+    await swap(run, staged, safety.keepReplacedIn !== undefined, d);
+    const restored = await putFilesBack(run, staged, safety, d);
     await start(run, d);
     const checks = await checklist(run, staged, { since, mode: o.checks }, d);
     return {
       id: run.target.id,
       archive: run.target.archive,
       preflight: staged.preflight,
-      ...(safety === undefined ? {} : { safetyBackup: safety.id }),
+      ...(safety.backup === undefined ? {} : { safetyBackup: safety.backup }),
+      ...(safety.skipped === undefined || safety.keepReplacedIn === undefined
+        ? {}
+        : { noSafetyBackup: { reason: safety.skipped, savedFiles: safety.keepReplacedIn } }),
       restoredFiles: restored.length,
       reusedMedia: staged.read.reused,
       checks,
       ok: checks.every((c) => c.ok),
     };
   } catch (error) {
+    // Without a safety backup, what was replaced so far must outlive the staging folder.
+    if (safety.keepReplacedIn !== undefined)
+      await run.staging.keepReplaced(safety.keepReplacedIn).catch(() => undefined);
     throw failedPartWay(run.target.id, safety, error);
   }
 }
@@ -206,27 +214,7 @@ function preflight(run: Run, staged: Staged, d: RestoreDeps): void {
   if (failed.length > 0) throw refusal(run.target.id, failed);
 }
 
-async function safetyBackup(run: Run, d: RestoreDeps): Promise<BackupReport> {
-  run.phase.next('safety backup of the current state');
-  try {
-    // NOTE: its own steps are not shown: the restore's phase names it; its bytes are.
-    return await createBackupLocked(
-      { tag: 'pre-restore' },
-      { ...d, progress: { step: () => undefined, meter: d.progress.meter } },
-    );
-  } catch (error) {
-    throw new MxError(
-      'E_RESTORE_REFUSED',
-      `The safety backup of the current state failed, so nothing was restored: ${(error as Error).message}`,
-      {
-        hint: 'Fix that, or (when the current state is worthless, e.g. a fresh server) run again with --no-safety-backup.',
-        cause: error,
-      },
-    );
-  }
-}
-
-async function swap(run: Run, staged: Staged, d: RestoreDeps): Promise<void> {
+async function swap(run: Run, staged: Staged, keep: boolean, d: RestoreDeps): Promise<void> {
   run.phase.next('stopping synapse and swapping the restored database in');
   await d.compose.stop(['synapse']);
   await d.postgres.swapInDatabase(run.side.incoming, run.side.replaced);
@@ -234,11 +222,16 @@ async function swap(run: Run, staged: Staged, d: RestoreDeps): Promise<void> {
   const merged = mergeSettings(d.deployment.settings, staged.archived);
   // The role's password must match the restored homeserver.yaml's (the fresh DB's may differ).
   await d.postgres.setRolePassword(merged.POSTGRES_PASSWORD);
-  if (formatSettings(merged) !== formatSettings(d.deployment.settings))
-    await writeFileAtomic(join(d.deployment.root, '.env'), formatSettings(merged), 0o600);
+  if (formatSettings(merged) === formatSettings(d.deployment.settings)) return;
+  // Without a safety backup the .env it replaces is kept with the other replaced files.
+  if (keep) {
+    await ensurePrivateDir(join(run.staging.path, 'replaced'));
+    await writeFileAtomic(join(run.staging.path, 'replaced', '.env'), formatSettings(d.deployment.settings), 0o600);
+  }
+  await writeFileAtomic(join(d.deployment.root, '.env'), formatSettings(merged), 0o600);
 }
 
-async function putFilesBack(run: Run, staged: Staged, d: RestoreDeps): Promise<string[]> {
+async function putFilesBack(run: Run, staged: Staged, safety: Safety, d: RestoreDeps): Promise<string[]> {
   run.phase.next('restoring configuration, signing key and media');
   const restored = await run.staging.putBack(d.deployment.root, staged.read.owners, {
     wholeDirs: WHOLE_DIRS,
@@ -246,8 +239,9 @@ async function putFilesBack(run: Run, staged: Staged, d: RestoreDeps): Promise<s
     leadsToRestored,
   });
   // What the restored files replaced is not needed any more (the safety backup holds the
-  // previous state): it is removed while the stack starts, not after.
-  run.staging.discardReplaced();
+  // previous state): it is removed while the stack starts, not after. Without one, it is kept.
+  if (safety.keepReplacedIn !== undefined) await run.staging.keepReplaced(safety.keepReplacedIn);
+  else run.staging.discardReplaced();
   return restored;
 }
 
@@ -268,11 +262,13 @@ async function checklist(
 }
 
 /** A failure after the safety backup: the way back is named. */
-function failedPartWay(id: string, safety: BackupReport | undefined, error: unknown): MxError {
+function failedPartWay(id: string, safety: Safety, error: unknown): MxError {
   const hint =
-    safety === undefined
-      ? 'Run the restore again.'
-      : `Bring back the previous state with \`mxctl restore ${safety.id} --no-safety-backup\`.`;
+    safety.backup !== undefined
+      ? `Bring back the previous state with \`mxctl restore ${safety.backup} --no-safety-backup\`.`
+      : safety.keepReplacedIn !== undefined
+        ? `Run the restore again; the files it replaced are kept in ${safety.keepReplacedIn}.`
+        : 'Run the restore again.';
   const msg = (error as Error).message;
   return new MxError('E_RESTORE_FAILED', `The restore of ${id} failed part-way: ${msg}`, {
     hint,
