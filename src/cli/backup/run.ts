@@ -24,18 +24,11 @@ import {
 } from './render.ts';
 import type { Listing } from './render.ts';
 
+/** What writing a backup needs (a restore writes its safety backup too). */
+const ENGINE = ['deployment', 'compose', 'postgres', 'cipher', 'synapse', 'lock', 'clock', 'progress'] as const;
+
 export async function runBackup(f: { localOnly?: true; json?: true }, dir: string | undefined): Promise<ExitStatus> {
-  const want = [
-    'deployment',
-    'compose',
-    'postgres',
-    'cipher',
-    'synapse',
-    'lock',
-    'clock',
-    'progress',
-    'offsite',
-  ] as const;
+  const want = [...ENGINE, 'offsite'] as const;
   // NOTE: the offsite target is built first: a broken RCLONE_CONFIG stops the run before it writes anything.
   const d = await buildDeps(f.localOnly === true ? want.filter((k) => k !== 'offsite') : want, { dir, json: f.json });
   const r = await createBackup({}, d).finally(d.end);
@@ -129,18 +122,7 @@ export async function runRestore(
   f: { safetyBackup: boolean; checks: ChecksMode; fromOffsite?: true; yes?: true; json?: true },
   dir: string | undefined,
 ): Promise<ExitStatus> {
-  const base = [
-    'deployment',
-    'compose',
-    'postgres',
-    'cipher',
-    'synapse',
-    'lock',
-    'clock',
-    'progress',
-    'approve',
-    'offsite',
-  ] as const;
+  const base = [...ENGINE, 'approve', 'offsite'] as const;
   const d = await buildDeps(f.fromOffsite === true ? base : base.filter((k) => k !== 'offsite'), {
     dir,
     json: f.json,
