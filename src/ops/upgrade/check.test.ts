@@ -138,6 +138,33 @@ test('a registry failure fails the whole check, naming each image that could not
   assert.match(unknown.message, /has no repository nope\/synapse/);
 });
 
+test('an unknown repository is named as such even when the manifest answers "no tag" first', async () => {
+  // Seen in CI: the registry answered the manifest HEAD (404, no body) before the tag list
+  // (NAME_UNKNOWN), and the error said "no tag" for a repository that does not exist.
+  const d = deps({ SYNAPSE_IMAGE: `${LAB}:1.160.0` }, {});
+  const slow = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const registry: RegistryClient = {
+    listTags: (ref) =>
+      slow(30).then(() => {
+        throw new RegistryError(
+          'not-found',
+          `The image registry ${ref.registry} has no repository ${ref.repository}.`,
+          {
+            registry: ref.registry,
+          },
+        );
+      }),
+    manifestDigest: (ref) =>
+      Promise.reject(new RegistryError('not-found', `no tag ${formatImageRef(ref)}`, { registry: ref.registry })),
+  };
+  const e = await checkUpgrades({ services: ['synapse'] }, { ...d, registry }).then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  assert.ok(isMxError(e, 'E_REGISTRY'));
+  assert.match(e.message, /has no repository element-matrix-lab\/synapse/);
+});
+
 test('a bug is not dressed up as a registry failure', async () => {
   const d = deps({ SYNAPSE_IMAGE: `${LAB}:1.160.0` }, { [LAB]: new TypeError('boom') });
   const e = await checkUpgrades({ services: ['synapse'] }, d).then(

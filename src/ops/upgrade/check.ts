@@ -88,11 +88,16 @@ async function checkImage(service: ServiceName, o: CheckOptions, d: CheckDeps): 
       hint: 'Fix the image pin in .env, then run this again.',
     });
   const ref = parsed.ref;
-  const [local, tags, registryDigest] = await Promise.all([
-    d.images.inspect(pinned),
-    d.registry.listTags(ref),
-    ref.tag === undefined ? Promise.resolve(undefined) : d.registry.manifestDigest(ref),
-  ]);
+  // WHY settle first, then await in order: the three run at once, but the error reported must not
+  // depend on which answer comes first. An unknown repository fails both the tag list and the
+  // manifest; the tag list's "no repository" is the true cause, so it is awaited first.
+  const tagsP = d.registry.listTags(ref);
+  const digestP = ref.tag === undefined ? Promise.resolve(undefined) : d.registry.manifestDigest(ref);
+  const localP = d.images.inspect(pinned);
+  await Promise.allSettled([tagsP, digestP, localP]);
+  const tags = await tagsP;
+  const registryDigest = await digestP;
+  const local = await localP;
   const newer =
     ref.tag === undefined
       ? []
