@@ -7,8 +7,14 @@ export const RESTORED_ROOTS = ['synapse', 'nginx', 'element', 'state', 'compose/
 /** Replaced as a whole (files absent from the backup must not survive). */
 export const WHOLE_DIRS = ['synapse/media_store/local_content', 'synapse/media_store/local_thumbnails'];
 
+/** Inside a restored root, but this machine's own: the upgrade journal is its history (a rollback
+ * restores the pre-upgrade backup and must not erase the record of the upgrade it undoes), and a
+ * lock belongs to the process holding it. */
+export const KEPT_ON_THIS_MACHINE = ['state/upgrades.json', 'state/upgrade.lock'];
+
 /** A staged path the restore puts back (it is, or is inside, a restored root). */
 export function isRestored(rel: string): boolean {
+  if (KEPT_ON_THIS_MACHINE.includes(rel)) return false;
   return RESTORED_ROOTS.some((r) => rel === r || rel.startsWith(`${r}/`));
 }
 
