@@ -101,7 +101,9 @@ export async function acquireLock(
       held.info === undefined
         ? 'another mxctl'
         : `mxctl pid ${held.info.pid} on ${held.info.host} (${held.info.purpose}, since ${held.info.started})`;
-    throw new MxError('E_BACKUP_LOCKED', `Another backup or restore is running: ${who}.`, {
+    // NOTE: two locks exist: the backup folder's (backup, restore) and the upgrade's (upgrade, rollback).
+    const kind = path.endsWith('upgrade.lock') ? 'upgrade or rollback' : 'backup or restore';
+    throw new MxError('E_BACKUP_LOCKED', `Another ${kind} is running: ${who}.`, {
       hint: `Wait for it to finish. If no mxctl is running, remove ${path}.`,
     });
   }

@@ -144,6 +144,14 @@ export async function startStackUntilSynapseAnswers(
     (name) => name === 'synapse' || others.some((x) => x.service === name && x.state === 'running'),
   );
   await d.compose.up(allRunning ? ['synapse'] : [], { wait: false });
+  await waitUntilSynapseAnswers(o, d);
+}
+
+/** Returns when Synapse answers on its own address; fails at once when its container stops. */
+export async function waitUntilSynapseAnswers(
+  o: { timeoutS?: number },
+  d: Pick<Deps, 'compose' | 'synapse' | 'clock'>,
+): Promise<void> {
   const deadline = d.clock.now().getTime() + (o.timeoutS ?? 300) * 1000;
   for (;;) {
     try {
@@ -257,7 +265,7 @@ async function synapseVersionOf(
 }
 
 /** The client API through nginx, as a user's client reaches it. */
-async function httpsThroughNginx(d: Pick<Deps, 'deployment' | 'publicHttp'>): Promise<StatusReport['https']> {
+export async function httpsThroughNginx(d: Pick<Deps, 'deployment' | 'publicHttp'>): Promise<StatusReport['https']> {
   const url = `https://${d.deployment.settings.MX_MATRIX_HOST}/_matrix/client/versions`;
   try {
     const res = await httpFetch(url, {}, { ...d.publicHttp, timeoutMs: 10_000 });

@@ -5,7 +5,9 @@
 // machine has no Internet), an unknown repository, the registry down — each a clear error, exit
 // code 15, and .env byte for byte unchanged. And --plan: the target pin with its digest, the schema
 // window read from the images (1.161.0 raises the compat: a rollback would need the backup), and
-// its refusals (unknown tag, a queued background update: exit 18), .env unchanged.
+// its refusals (unknown tag, a queued background update: exit 18), .env unchanged. Then the
+// upgrades applied and rolled back (test/e2e/upgrade/apply.ts), on the same lab and registry,
+// before the registry is stopped for the last refusal.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -27,6 +29,8 @@ import type { LabRegistry } from '../../lab/registry.ts';
 import { MANIFEST_ACCEPT } from '../../src/adapters/registry.ts';
 import type { UpgradeCheckReport } from '../../src/ops/upgrade/check.ts';
 import type { UpgradePlan } from '../../src/ops/upgrade/plan.ts';
+import type { Journal } from '../../src/core/upgrade/journal.ts';
+import { applyTests } from './upgrade/apply.ts';
 
 const exec = promisify(execFile);
 const TAGS = ['1.160.0', '1.160.1'] as const;
@@ -50,8 +54,16 @@ describe('upgrade --check and --plan in the lab, against a real registry', () =>
     envFile = join(lab.dir, '.env');
   });
   after(async () => {
+    // The rollback tags the upgrades kept (tags only: the images are the lab's own).
+    const kept = await readFile(join(lab?.dir ?? '/nonexistent', 'state', 'upgrades.json'), 'utf8').then(
+      (t) =>
+        (JSON.parse(t) as Journal).entries.flatMap((e) => (e.rollbackImage === undefined ? [] : [e.rollbackImage])),
+      () => [],
+    );
+    if (kept.length > 0) await exec('docker', ['image', 'rm', '--no-prune', ...kept]).catch(() => undefined);
     await registry?.stop();
-    if (registry !== undefined) await untagPushed(registry.host, LAB_SYNAPSE_REPO, [...TAGS, '1.161.0']);
+    if (registry !== undefined)
+      await untagPushed(registry.host, LAB_SYNAPSE_REPO, [...TAGS, '1.161.0', '1.160.2-broken']);
     await lab?.destroy();
   });
 
@@ -205,6 +217,12 @@ describe('upgrade --check and --plan in the lab, against a real registry', () =>
     } finally {
       await writeFile(envFile, original, { mode: 0o600 });
     }
+  });
+
+  applyTests({
+    lab: () => lab,
+    registryHost: () => registry?.host ?? '',
+    digests: () => digests,
   });
 
   it('the registry down: exit 15, connection refused, .env unchanged', async () => {

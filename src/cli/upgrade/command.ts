@@ -1,14 +1,14 @@
-// Command table: upgrades. `--check` and `--plan` exist; applying is issue 8's next slice; the run module is imported lazily.
+// Command table: upgrades and rollback (`mxctl upgrade`, `upgrade history`, `mxctl rollback`); the run module is imported lazily.
 import type { Command } from '@commander-js/extra-typings';
-import { dirOf, withJson } from '../command.ts';
+import { dirOf, int, jsonOf, withJson } from '../command.ts';
 import type { Done } from '../command.ts';
 
 export function registerUpgrade(program: Command, done: Done): void {
-  withJson(
+  const upgrade = withJson(
     program
       .command('upgrade')
       .description(
-        '--check: what the registries offer newer; --plan: what an upgrade would do and whether it may (applying it is not implemented yet)',
+        'upgrade services to newer images: a verified backup first, then per service pull by digest, pin, recreate and a health gate; a failed gate rolls back by itself',
       )
       .argument('[SERVICE...]', 'postgres, synapse, element, nginx or certbot (default: all of them)')
       .option('--check', 'show each pinned image and the newest tag its registry offers; changes nothing')
@@ -18,8 +18,24 @@ export function registerUpgrade(program: Command, done: Done): void {
         'per service: current → target, schema window, upgrade notes, background updates, disk; changes nothing',
       )
       .option('--to <TAG>', 'the target tag (default: the newest stable tag above the pin)')
-      .option('--accept-notes', 'the upgrade notes crossed have been read: they no longer block'),
+      .option('--accept-notes', 'the upgrade notes crossed have been read: they no longer block')
+      .option('--gate-timeout <SECONDS>', 'how long a recreated Synapse may take to answer (default 180)', int)
+      .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
   ).action(async (services, opts, cmd) =>
     done(await (await import('./run.ts')).runUpgrade(services, opts, dirOf(cmd))),
   );
+  withJson(
+    upgrade.command('history').description('every upgrade and rollback this deployment went through, oldest first'),
+  ).action(async (opts, cmd) =>
+    done(await (await import('./run.ts')).runUpgradeHistory(jsonOf(opts, cmd), dirOf(cmd))),
+  );
+  withJson(
+    program
+      .command('rollback')
+      .description(
+        'take back the newest healthy upgrade (or --to ID): the previous pin and image; the pre-upgrade backup restored only if the database was migrated past it',
+      )
+      .option('--to <ID>', 'the upgrade to roll back, as `mxctl upgrade history` names it')
+      .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
+  ).action(async (opts, cmd) => done(await (await import('./run.ts')).runRollback(opts, dirOf(cmd))));
 }

@@ -1,5 +1,9 @@
-// The plan of `mxctl upgrade --plan` for people.
+// What `mxctl upgrade` (--plan, applied, history) and `mxctl rollback` print for people.
+import type { Journal } from '../../core/upgrade/journal.ts';
+import type { ResumedOutcome, UpgradeReport } from '../../ops/upgrade/apply.ts';
+import type { RollbackReport } from '../../ops/upgrade/manual-rollback.ts';
 import type { UpgradePlan } from '../../ops/upgrade/plan.ts';
+import type { RollbackOutcome } from '../../ops/upgrade/rollback.ts';
 import { printTable, say } from '../output.ts';
 
 export function renderPlan(p: UpgradePlan): void {
@@ -30,4 +34,71 @@ function pair(x: { version: number; compat: number } | undefined): string {
 
 function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+export function renderUpgrade(r: UpgradeReport): void {
+  renderResumed(r.resumed);
+  if (r.services.length === 0) {
+    say(
+      r.plan.services.length === 0
+        ? 'Nothing to upgrade: every image is the newest its registry offers.'
+        : 'Nothing was upgraded.',
+    );
+    return;
+  }
+  say(`Pre-upgrade backup: ${r.backupId ?? '—'} (verified).`);
+  printTable(
+    ['SERVICE', 'FROM', 'TO', 'RESULT', 'UNAVAILABLE'],
+    r.services.map((s) => [
+      s.service,
+      s.from,
+      s.to,
+      s.result,
+      s.clientApiUnavailableSeconds === undefined ? '—' : `${s.clientApiUnavailableSeconds} s`,
+    ]),
+  );
+  for (const s of r.services) {
+    say(
+      `  ${s.service}: ${s.phases.map((p) => `${p.name.replace(`${s.service}: `, '')} ${p.seconds.toFixed(1)} s`).join(', ')}`,
+    );
+    for (const c of s.gate?.checks ?? []) say(`    ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+    if (s.rollback !== undefined) renderRollbackOutcome(s.rollback);
+  }
+  const skipped = r.plan.services.length - r.services.length;
+  if (skipped > 0)
+    say(`${skipped} service(s) of the plan were not started: the run stops at the first that does not come through.`);
+  say(r.ok ? `Upgraded in ${r.seconds.toFixed(0)} s.` : 'The upgrade did not go through: see above.');
+}
+
+export function renderRollback(r: RollbackReport): void {
+  renderResumed(r.resumed);
+  if (r.rollback !== undefined) renderRollbackOutcome(r.rollback);
+}
+
+function renderResumed(x: ResumedOutcome | undefined): void {
+  if (x !== undefined)
+    say(`Finished ${x.journalId} (${x.service}), which a run left at "${x.foundPhase}": now ${x.phase}.`);
+}
+
+function renderRollbackOutcome(x: RollbackOutcome): void {
+  say(`${x.service} ${x.ok ? 'rolled back' : 'could NOT be rolled back'} to ${x.pin}.`);
+  if (x.databaseRestored)
+    say(
+      `  The database was restored from the pre-upgrade backup: ${x.lostAfterBackup?.events ?? 0} event(s) and ` +
+        `${x.lostAfterBackup?.users ?? 0} user(s) written after it are gone.`,
+    );
+  else say('  The database was kept as it was (the previous version runs it): nothing was lost.');
+  for (const c of x.gate.checks) say(`    ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+}
+
+export function renderHistory(j: Journal): void {
+  if (j.entries.length === 0) {
+    say('No upgrades yet.');
+    return;
+  }
+  printTable(
+    ['ID', 'SERVICE', 'FROM', 'TO', 'PHASE', 'AT'],
+    j.entries.map((e) => [e.id, e.service, e.from, e.to, e.phase, e.steps.at(-1)?.at ?? '']),
+  );
+  for (const e of j.entries) if (e.error !== undefined) say(`  ${e.id}: ${e.error}`);
 }

@@ -1,7 +1,12 @@
-// `mxctl upgrade`: flags → options, the operation, the table or JSON. --check and --plan are built.
+// `mxctl upgrade`, `upgrade history` and `rollback`: flags → options, the operation, the table or JSON.
 import { EXIT_CODES, MxError } from '../../core/errors.ts';
+import { upgrade } from '../../ops/upgrade/apply.ts';
+import type { UpgradeReport } from '../../ops/upgrade/apply.ts';
+import { readJournal } from '../../ops/upgrade/journal-file.ts';
+import { rollbackUpgrade } from '../../ops/upgrade/manual-rollback.ts';
 import { planUpgrade } from '../../ops/upgrade/plan.ts';
-import { renderPlan } from './render.ts';
+import type { PlanOptions } from '../../ops/upgrade/plan.ts';
+import { renderHistory, renderPlan, renderRollback, renderUpgrade } from './render.ts';
 import { isServiceName, SERVICES } from '../../core/templates/compose.ts';
 import type { ServiceName } from '../../core/templates/compose.ts';
 import { checkUpgrades } from '../../ops/upgrade/check.ts';
@@ -17,6 +22,8 @@ export interface UpgradeFlags {
   plan?: true;
   to?: string;
   acceptNotes?: true;
+  gateTimeout?: number;
+  yes?: true;
 }
 
 export async function runUpgrade(
@@ -24,8 +31,91 @@ export async function runUpgrade(
   f: UpgradeFlags,
   dir: string | undefined,
 ): Promise<ExitStatus> {
+  if (f.check === true && f.plan === true)
+    throw new MxError('E_USAGE', '--check and --plan are two different questions: ask one at a time.');
   if (f.plan === true) return runUpgradePlan(services, f, dir);
-  return runUpgradeCheck(services, f, dir);
+  if (f.check === true) return runUpgradeCheck(services, f, dir);
+  return runUpgradeApply(services, f, dir);
+}
+
+function planOptions(services: readonly string[], f: UpgradeFlags): PlanOptions {
+  const wanted = serviceList(services);
+  return {
+    ...(wanted === undefined ? {} : { services: wanted }),
+    ...(f.to === undefined ? {} : { to: f.to }),
+    acceptNotes: f.acceptNotes === true,
+  };
+}
+
+async function runUpgradeApply(
+  services: readonly string[],
+  f: UpgradeFlags,
+  dir: string | undefined,
+): Promise<ExitStatus> {
+  const o = planOptions(services, f);
+  const d = await buildDeps(
+    [
+      'deployment',
+      'compose',
+      'postgres',
+      'cipher',
+      'synapse',
+      'publicHttp',
+      'registry',
+      'imageTools',
+      'lock',
+      'clock',
+      'progress',
+      'approve',
+    ],
+    { dir, json: f.json, yes: f.yes },
+  );
+  const report = await upgrade({ ...o, ...(f.gateTimeout === undefined ? {} : { gateTimeoutS: f.gateTimeout }) }, d);
+  d.end();
+  if (f.json === true) printJson(report);
+  else renderUpgrade(report);
+  return upgradeExit(report);
+}
+
+/** 0 healthy (or nothing to do), 17 rolled back by itself, 21 could not roll back: a person is needed. */
+function upgradeExit(r: UpgradeReport): ExitStatus {
+  if (r.services.some((s) => s.result === 'rollback-failed')) return EXIT_CODES.E_UPGRADE_ROLLBACK_FAILED;
+  return r.ok ? 0 : EXIT_CODES.E_UPGRADE_FAILED;
+}
+
+export async function runUpgradeHistory(f: { json?: true }, dir: string | undefined): Promise<ExitStatus> {
+  const d = await buildDeps(['deployment'], { dir, json: f.json });
+  const journal = await readJournal(d);
+  d.end();
+  if (f.json === true) printJson(journal);
+  else renderHistory(journal);
+}
+
+export async function runRollback(
+  f: { to?: string; yes?: true; json?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
+  const d = await buildDeps(
+    [
+      'deployment',
+      'compose',
+      'postgres',
+      'cipher',
+      'synapse',
+      'publicHttp',
+      'imageTools',
+      'lock',
+      'clock',
+      'progress',
+      'approve',
+    ],
+    { dir, json: f.json, yes: f.yes },
+  );
+  const report = await rollbackUpgrade(f.to === undefined ? {} : { to: f.to }, d);
+  d.end();
+  if (f.json === true) printJson(report);
+  else renderRollback(report);
+  return report.ok ? 0 : EXIT_CODES.E_UPGRADE_ROLLBACK_FAILED;
 }
 
 async function runUpgradePlan(
@@ -33,19 +123,12 @@ async function runUpgradePlan(
   f: UpgradeFlags,
   dir: string | undefined,
 ): Promise<ExitStatus> {
-  const wanted = serviceList(services);
+  const o = planOptions(services, f);
   const d = await buildDeps(['deployment', 'clock', 'registry', 'imageTools', 'postgres', 'progress'], {
     dir,
     json: f.json,
   });
-  const plan = await planUpgrade(
-    {
-      ...(wanted === undefined ? {} : { services: wanted }),
-      ...(f.to === undefined ? {} : { to: f.to }),
-      acceptNotes: f.acceptNotes === true,
-    },
-    d,
-  );
+  const plan = await planUpgrade(o, d);
   d.end();
   if (f.json === true) printJson(plan);
   else renderPlan(plan);
@@ -58,16 +141,6 @@ async function runUpgradeCheck(
   f: UpgradeFlags,
   dir: string | undefined,
 ): Promise<ExitStatus> {
-  if (f.check !== true) {
-    // NOTE: said plainly rather than half-done: an upgrade that cannot roll back is what issue 8 exists to prevent.
-    throw new MxError(
-      'E_USAGE',
-      'Applying an upgrade is not implemented yet: this mxctl can check for updates (`--check`) and plan one (`--plan`).',
-      {
-        hint: 'Run `mxctl upgrade --check` to see what is newer; docs/RUNBOOK.md (Upgrades) has the manual steps.',
-      },
-    );
-  }
   const wanted = serviceList(services);
   const d = await buildDeps(['deployment', 'clock', 'registry', 'images'], { dir, json: f.json });
   const report = await checkUpgrades(
@@ -101,7 +174,7 @@ function renderCheck(r: UpgradeCheckReport): void {
   say(
     r.updates === 0
       ? 'Every image is the newest its registry offers.'
-      : `${r.updates} of ${r.images.length} images have an update (mxctl cannot apply it yet: see docs/RUNBOOK.md, Upgrades).`,
+      : `${r.updates} of ${r.images.length} images have an update: \`mxctl upgrade --plan\` says what an upgrade would do.`,
   );
 }
 

@@ -12,7 +12,7 @@ import { notesCrossed } from '../../core/upgrade/notes.ts';
 import type { UpgradeNote } from '../../core/upgrade/notes.ts';
 import { judgeSchemaWindow } from '../../core/upgrade/schema-window.ts';
 import type { SchemaPair, SchemaWindow } from '../../core/upgrade/schema-window.ts';
-import { newerTags } from '../../core/upgrade/versions.ts';
+import { newerTags, parseTagVersion } from '../../core/upgrade/versions.ts';
 import { diskUsage } from '../../adapters/fs.ts';
 import { backupDir } from '../backup/location.ts';
 import type { Deps } from '../deps.ts';
@@ -124,7 +124,10 @@ async function targetOf(
       },
     );
   const ref = { ...withTag(pin, tag), digest: undefined };
-  return { ref, digest: await d.registry.manifestDigest(ref) };
+  const digest = await d.registry.manifestDigest(ref);
+  // NOTE: the pin already names this image (an upgrade that finished, or a resumed one): nothing to do.
+  if (tag === pin.tag && (pin.digest === undefined || pin.digest === digest)) return undefined;
+  return { ref, digest };
 }
 
 async function planService(
@@ -139,6 +142,11 @@ async function planService(
   const blockers: string[] = [];
   let schema: SchemaCheck | undefined;
   let notes: UpgradeNote[] = [];
+  const major = majorChange(pin.tag, toTag);
+  if (service === 'postgres' && major !== undefined)
+    blockers.push(
+      `PostgreSQL ${major} is a major upgrade: its data directory must be dumped and restored, which mxctl does not do yet (docs/RUNBOOK.md, Upgrades)`,
+    );
   if (service === 'synapse') {
     schema = await schemaCheck(d.deployment.settings.SYNAPSE_IMAGE, tagged, d);
     if (schema.window?.ok === false) blockers.push(`refused: ${schema.window.reason}`);
@@ -160,6 +168,13 @@ async function planService(
     notes,
     blockers,
   };
+}
+
+/** `16 → 17` when the first version number changes (PostgreSQL's on-disk format does), else undefined. */
+function majorChange(from: string | undefined, to: string): string | undefined {
+  const a = from === undefined ? undefined : parseTagVersion(from)?.parts[0];
+  const b = parseTagVersion(to)?.parts[0];
+  return a !== undefined && b !== undefined && a !== b ? `${a} → ${b}` : undefined;
 }
 
 async function schemaCheck(current: string, target: string, d: PlanDeps): Promise<SchemaCheck> {
