@@ -46,7 +46,7 @@ export function renderUpgrade(r: UpgradeReport): void {
     );
     return;
   }
-  say(`Pre-upgrade backup: ${r.backupId ?? '—'} (verified).`);
+  say(`Pre-upgrade backup: ${r.backupId ?? '—'} (verified, ${r.backupSeconds?.toFixed(1) ?? '?'} s).`);
   printTable(
     ['SERVICE', 'FROM', 'TO', 'RESULT', 'UNAVAILABLE'],
     r.services.map((s) => [

@@ -15,6 +15,21 @@ import type { ExitStatus } from '../command.ts';
 import { buildDeps } from '../deps.ts';
 import { printJson, printTable, say } from '../output.ts';
 
+/** What rolling back needs (an upgrade may roll back by itself; it needs the registry besides). */
+const ROLLBACK_PARTS = [
+  'deployment',
+  'compose',
+  'postgres',
+  'cipher',
+  'synapse',
+  'publicHttp',
+  'imageTools',
+  'lock',
+  'clock',
+  'progress',
+  'approve',
+] as const;
+
 export interface UpgradeFlags {
   check?: true;
   pre?: true;
@@ -53,23 +68,7 @@ async function runUpgradeApply(
   dir: string | undefined,
 ): Promise<ExitStatus> {
   const o = planOptions(services, f);
-  const d = await buildDeps(
-    [
-      'deployment',
-      'compose',
-      'postgres',
-      'cipher',
-      'synapse',
-      'publicHttp',
-      'registry',
-      'imageTools',
-      'lock',
-      'clock',
-      'progress',
-      'approve',
-    ],
-    { dir, json: f.json, yes: f.yes },
-  );
+  const d = await buildDeps([...ROLLBACK_PARTS, 'registry'], { dir, json: f.json, yes: f.yes });
   const report = await upgrade({ ...o, ...(f.gateTimeout === undefined ? {} : { gateTimeoutS: f.gateTimeout }) }, d);
   d.end();
   if (f.json === true) printJson(report);
@@ -95,22 +94,7 @@ export async function runRollback(
   f: { to?: string; yes?: true; json?: true },
   dir: string | undefined,
 ): Promise<ExitStatus> {
-  const d = await buildDeps(
-    [
-      'deployment',
-      'compose',
-      'postgres',
-      'cipher',
-      'synapse',
-      'publicHttp',
-      'imageTools',
-      'lock',
-      'clock',
-      'progress',
-      'approve',
-    ],
-    { dir, json: f.json, yes: f.yes },
-  );
+  const d = await buildDeps(ROLLBACK_PARTS, { dir, json: f.json, yes: f.yes });
   const report = await rollbackUpgrade(f.to === undefined ? {} : { to: f.to }, d);
   d.end();
   if (f.json === true) printJson(report);

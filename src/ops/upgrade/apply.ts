@@ -5,7 +5,7 @@
 // health gate. A failed gate rolls that service back by itself (rollback.ts) and stops the run.
 // A run killed half-way is finished by the next `upgrade` or `rollback` from the journal's phase.
 import { join } from 'node:path';
-import { phaseTimer } from '../../core/clock.ts';
+import { phaseTimer, secondsSince } from '../../core/clock.ts';
 import { MxError } from '../../core/errors.ts';
 import { journalId, resumeAction, unfinished } from '../../core/upgrade/journal.ts';
 import type { JournalEntry } from '../../core/upgrade/journal.ts';
@@ -21,26 +21,12 @@ import { currentPin, writePin } from './pins.ts';
 import { planUpgrade } from './plan.ts';
 import type { PlanOptions, ServicePlan, UpgradePlan } from './plan.ts';
 import { firstFailure, recreate, rollBack, serviceOf, tagOf } from './rollback.ts';
-import type { RollbackOutcome } from './rollback.ts';
+import type { RollbackDeps, RollbackOutcome } from './rollback.ts';
 
-export type UpgradeDeps = Pick<
-  Deps,
-  | 'deployment'
-  | 'compose'
-  | 'postgres'
-  | 'cipher'
-  | 'synapse'
-  | 'publicHttp'
-  | 'registry'
-  | 'imageTools'
-  | 'lock'
-  | 'clock'
-  | 'progress'
-  | 'approve'
->;
+export type UpgradeDeps = RollbackDeps & Pick<Deps, 'registry' | 'approve'>;
 
 /** What finishing a killed run needs: no registry (the target is here or the pin goes back). */
-export type ResumeDeps = Omit<UpgradeDeps, 'registry' | 'approve'>;
+export type ResumeDeps = RollbackDeps;
 
 export type UpgradeOptions = PlanOptions & {
   /** Seconds Synapse may take to answer after it is recreated (the gate's first check). */
@@ -76,6 +62,8 @@ export interface UpgradeReport {
   resumed: ResumedOutcome | undefined;
   plan: UpgradePlan;
   backupId: string | undefined;
+  /** The pre-upgrade backup and its verification: outside the downtime window. */
+  backupSeconds: number | undefined;
   services: ServiceOutcome[];
   ok: boolean;
   seconds: number;
@@ -90,11 +78,13 @@ export async function upgrade(o: UpgradeOptions, d: UpgradeDeps): Promise<Upgrad
   return withLock(d.lock, upgradeLockPath(d), 'upgrade', async () => {
     const resumed = await resumeUnfinished(d, 'upgrade');
     const plan = await planUpgrade(o, d);
+    let backupSeconds: number | undefined;
     const report = (backupId: string | undefined, services: ServiceOutcome[]): UpgradeReport => ({
       deployment: d.deployment.root,
       resumed,
       plan,
       backupId,
+      backupSeconds,
       services,
       ok: services.every((s) => s.result === 'healthy'),
       seconds: (d.clock.now().getTime() - started.getTime()) / 1000,
@@ -112,7 +102,9 @@ export async function upgrade(o: UpgradeOptions, d: UpgradeDeps): Promise<Upgrad
       `Upgrade ${plan.services.map((s) => `${s.service} ${s.from} → ${s.toTag}`).join(', ')}? ` +
         'A backup is taken first; a service that fails its health check is rolled back.',
     );
+    const backupStarted = d.clock.now();
     const backupId = await preUpgradeBackup(d);
+    backupSeconds = secondsSince(d.clock, backupStarted);
     const outcomes: ServiceOutcome[] = [];
     for (const sp of plan.services) {
       const outcome = await upgradeService(sp, backupId, o, d);

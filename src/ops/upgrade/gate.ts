@@ -53,7 +53,7 @@ export async function gateService(service: ServiceName, o: GateOptions, d: GateD
         ['Synapse answers', () => synapseAnswers(o, d)],
         ['Synapse reports the target version', () => synapseVersionIs(o.tag, d)],
         ['the database answers Synapse', () => postgresAnswers(d)],
-        ['an admin signs in, syncs and reaches the media repository', () => adminRoundTrip(d)],
+        ['an admin signs in, syncs and downloads the newest media', () => adminRoundTrip(d)],
         ['the client API through nginx (HTTPS)', () => clientApiThroughNginx(d)],
       ]);
       break;
@@ -105,7 +105,29 @@ async function adminRoundTrip(d: GateDeps): Promise<string> {
     '/_matrix/client/v3/sync?timeout=0&filter=%7B%22room%22%3A%7B%22timeline%22%3A%7B%22limit%22%3A1%7D%7D%7D',
   );
   await as.call('GET', '/_matrix/client/v1/media/config');
-  return `${me.user_id}: whoami, /sync and /media/config answered`;
+  return `${me.user_id}: whoami, /sync; ${await newestMediaDownloads(admin.access_token, d)}`;
+}
+
+/** The newest local upload downloads whole (its length as the database records it). */
+async function newestMediaDownloads(token: string, d: GateDeps): Promise<string> {
+  const row = (
+    await d.postgres.psql(
+      'SELECT media_id, media_length FROM local_media_repository WHERE quarantined_by IS NULL AND url_cache IS NULL ORDER BY created_ts DESC LIMIT 1;',
+    )
+  ).trim();
+  if (row === '') return 'no media uploaded yet (the media config answered)';
+  const [id = '', length = ''] = row.split('|');
+  const s = d.deployment.settings;
+  const url = `http://${s.SYNAPSE_LOCAL_ADDRESS}:${s.SYNAPSE_LOCAL_PORT}/_matrix/client/v1/media/download/${encodeURIComponent(s.MX_SERVER_NAME)}/${encodeURIComponent(id)}`;
+  const res = await httpFetch(url, { headers: { Authorization: `Bearer ${token}` } }, { timeoutMs: 30_000 }).catch(
+    (e: unknown) => {
+      throw new Error(`downloading media ${id}: ${describeNetworkError(e)}`);
+    },
+  );
+  if (res.status !== 200) throw new Error(`downloading media ${id}: HTTP ${res.status}`);
+  if (res.body.length !== Number(length))
+    throw new Error(`media ${id} downloaded ${res.body.length} bytes, the database says ${length}`);
+  return `media ${id} downloaded (${length} bytes)`;
 }
 
 async function clientApiThroughNginx(d: GateDeps): Promise<string> {

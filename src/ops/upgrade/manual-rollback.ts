@@ -7,13 +7,14 @@ import { MxError } from '../../core/errors.ts';
 import { rollbackCandidate } from '../../core/upgrade/journal.ts';
 import { withLock } from '../../adapters/lock.ts';
 import { resumeUnfinished, upgradeLockPath } from './apply.ts';
-import type { ResumedOutcome, UpgradeDeps } from './apply.ts';
+import type { ResumedOutcome } from './apply.ts';
+import type { Deps } from '../deps.ts';
 import { JournalRecorder, readJournal } from './journal-file.ts';
 import { currentPin } from './pins.ts';
 import { rollBack, serviceOf } from './rollback.ts';
-import type { RollbackOutcome } from './rollback.ts';
+import type { RollbackDeps, RollbackOutcome } from './rollback.ts';
 
-export type RollbackCommandDeps = Omit<UpgradeDeps, 'registry'>;
+export type RollbackCommandDeps = RollbackDeps & Pick<Deps, 'approve'>;
 
 export interface RollbackOptions {
   /** A journal id (`mxctl upgrade history`); default: the newest healthy upgrade. */

@@ -5,7 +5,7 @@
 //   1.160.0 → 1.161.0 healthy, a message written, `rollback`: the database restored, the message named lost
 //   1.160.0 → 1.160.1 healthy: pinned by digest, downtime measured, history and rollback image kept
 //   1.160.1 → broken: the gate fails, rolled back by itself (exit 17), nothing lost
-//   a second upgrade while one runs: refused by the lock, nothing changed
+//   a background update queued, a second upgrade while one runs: refused, nothing changed
 //   1.160.1 → 1.161.0 killed with SIGKILL after the pin is written: the next run finishes it
 //   `rollback` of an upgrade that is no longer what runs: refused; of the newest: no restore needed
 import { it } from 'node:test';
@@ -19,7 +19,10 @@ import { join } from 'node:path';
 import type { Lab } from '../../../lab/harness.ts';
 import { MXCTL } from '../../../lab/lab-stack.ts';
 import { LAB_SYNAPSE_REPO, LAB_SYNAPSE_TAGS, pushImage } from '../../../lab/registry.ts';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Journal } from '../../../src/core/upgrade/journal.ts';
+import { readAdminState } from '../../../src/ops/admin/state.ts';
+import { psql } from '../../../src/adapters/postgres.ts';
 import type { UpgradeReport } from '../../../src/ops/upgrade/apply.ts';
 import type { RollbackReport } from '../../../src/ops/upgrade/manual-rollback.ts';
 
@@ -66,26 +69,34 @@ export function applyTests(fx: ApplyFixture): void {
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as Journal;
   };
-  const schema = async (): Promise<string> => {
-    const r = await exec(
-      'docker',
-      [
-        'compose',
-        'exec',
-        '-T',
-        'postgres',
-        'psql',
-        '-U',
-        'synapse',
-        '-d',
-        'synapse',
-        '-tAc',
-        'SELECT version FROM schema_version',
-      ],
-      { cwd: join(lab().dir, 'compose') },
-    );
-    return r.stdout.trim();
+  const sql = (q: string): Promise<string> =>
+    psql({ composeDir: join(lab().dir, 'compose'), user: 'synapse', db: 'synapse' }, q).then((out) => out.trim());
+  const schema = (): Promise<string> => sql('SELECT version FROM schema_version;');
+  // One uploaded file, checked by sha256 after every change (the gate downloads it too).
+  const media = randomBytes(64 * 1024);
+  let mediaUri = '';
+  const synapseUrl = () => `http://${lab().address}:${lab().settings.SYNAPSE_LOCAL_PORT}`;
+  const token = async () => (await readAdminState(lab().dir))?.access_token ?? '';
+  const upload = async (): Promise<void> => {
+    const res = await fetch(`${synapseUrl()}/_matrix/media/v3/upload?filename=upgrade.bin`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/octet-stream' },
+      body: media,
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    mediaUri = ((await res.json()) as { content_uri: string }).content_uri;
   };
+  const mediaSha = async (): Promise<string> => {
+    const res = await fetch(`${synapseUrl()}/_matrix/client/v1/media/download/${mediaUri.slice('mxc://'.length)}`, {
+      headers: { authorization: `Bearer ${await token()}` },
+    });
+    assert.equal(res.status, 200);
+    return createHash('sha256')
+      .update(Buffer.from(await res.arrayBuffer()))
+      .digest('hex');
+  };
+  const sha = createHash('sha256').update(media).digest('hex');
+
   async function up(tag: string, extra: readonly string[] = []) {
     const r = await lab().mxctl(['upgrade', 'synapse', '--to', tag, '--accept-notes', '--yes', '--json', ...extra]);
     return { ...r, report: r.stdout.trim() === '' ? undefined : (JSON.parse(r.stdout) as UpgradeReport) };
@@ -96,6 +107,7 @@ export function applyTests(fx: ApplyFixture): void {
     room = (await lab().admin.call<{ room_id: string }>('POST', '/_matrix/client/v3/createRoom', { name: 'upgrades' }))
       .room_id;
     await say('written before any upgrade');
+    await upload();
     const u = await up('1.161.0');
     assert.equal(u.code, 0, u.stderr);
     assert.equal(u.report?.services[0]?.result, 'healthy');
@@ -120,6 +132,7 @@ export function applyTests(fx: ApplyFixture): void {
     const after = await bodies();
     assert.ok(after.includes('written before any upgrade'));
     assert.ok(!after.includes('written after the upgrade to 1.161.0'));
+    assert.equal(await mediaSha(), sha);
     // The restore did not take the journal back with it: the upgrade it undid is on record.
     const j = await journal();
     assert.deepEqual(
@@ -141,6 +154,11 @@ export function applyTests(fx: ApplyFixture): void {
     assert.equal(await running(), want);
     assert.match(await lab().admin.serverVersion(), /1\.160\.1/);
     assert.ok(s?.gate?.checks.every((c) => c.ok));
+    assert.ok(
+      s?.gate?.checks.some((c) => /media \S+ downloaded \(65536 bytes\)/.test(c.detail)),
+      JSON.stringify(s?.gate),
+    );
+    assert.equal(await mediaSha(), sha);
     assert.ok((s?.clientApiUnavailableSeconds ?? 0) > 0, 'Synapse was recreated: the client API was away a while');
     t.diagnostic(
       `client API unavailable ${s?.clientApiUnavailableSeconds} s; phases: ${s?.phases.map((p) => `${p.name} ${p.seconds} s`).join(', ')}; whole run ${u.report?.seconds} s`,
@@ -171,6 +189,21 @@ export function applyTests(fx: ApplyFixture): void {
     const entry = (await journal()).entries.at(-1);
     assert.equal(entry?.phase, 'rolled-back');
     assert.match(entry?.error ?? '', /Synapse answers/);
+  });
+
+  it('an upgrade with a background update queued is refused (exit 18): .env and the journal unchanged', async () => {
+    const before = await readFile(envFile());
+    const entries = (await journal()).entries.length;
+    await sql(`INSERT INTO background_updates (update_name, progress_json) VALUES ('mxctl_lab_queued', '{}');`);
+    try {
+      const u = await up('1.161.0');
+      assert.equal(u.code, 18, u.stderr);
+      assert.match(u.stderr, /The upgrade is refused:\n- 1 Synapse background update/);
+    } finally {
+      await sql(`DELETE FROM background_updates WHERE update_name = 'mxctl_lab_queued';`);
+    }
+    assert.deepEqual(await readFile(envFile()), before);
+    assert.equal((await journal()).entries.length, entries);
   });
 
   it('a second upgrade while one runs is refused by the lock, nothing changed', async () => {
@@ -219,6 +252,7 @@ export function applyTests(fx: ApplyFixture): void {
     assert.match(await lab().admin.serverVersion(), /1\.161\.0/);
     assert.equal((await journal()).entries.at(-1)?.phase, 'healthy');
     assert.ok((await bodies()).includes('written before any upgrade'));
+    assert.equal(await mediaSha(), sha);
   });
 
   it('`rollback --to` an upgrade that no longer runs is refused; the newest goes back without a restore', async () => {
