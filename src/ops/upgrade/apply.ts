@@ -78,13 +78,15 @@ export async function upgrade(o: UpgradeOptions, d: UpgradeDeps): Promise<Upgrad
   return withLock(d.lock, upgradeLockPath(d), 'upgrade', async () => {
     const resumed = await resumeUnfinished(d, 'upgrade');
     const plan = await planUpgrade(o, d);
-    let backupSeconds: number | undefined;
-    const report = (backupId: string | undefined, services: ServiceOutcome[]): UpgradeReport => ({
+    const report = (
+      backup: { id: string; seconds: number } | undefined,
+      services: ServiceOutcome[],
+    ): UpgradeReport => ({
       deployment: d.deployment.root,
       resumed,
       plan,
-      backupId,
-      backupSeconds,
+      backupId: backup?.id,
+      backupSeconds: backup?.seconds,
       services,
       ok: services.every((s) => s.result === 'healthy'),
       seconds: (d.clock.now().getTime() - started.getTime()) / 1000,
@@ -104,7 +106,7 @@ export async function upgrade(o: UpgradeOptions, d: UpgradeDeps): Promise<Upgrad
     );
     const backupStarted = d.clock.now();
     const backupId = await preUpgradeBackup(d);
-    backupSeconds = secondsSince(d.clock, backupStarted);
+    const backup = { id: backupId, seconds: secondsSince(d.clock, backupStarted) };
     const outcomes: ServiceOutcome[] = [];
     for (const sp of plan.services) {
       const outcome = await upgradeService(sp, backupId, o, d);
@@ -113,7 +115,7 @@ export async function upgrade(o: UpgradeOptions, d: UpgradeDeps): Promise<Upgrad
       // onto a stack that is not as the plan saw it.
       if (outcome.result !== 'healthy') break;
     }
-    return report(backupId, outcomes);
+    return report(backup, outcomes);
   });
 }
 
