@@ -23,6 +23,7 @@ import { registerDoctor } from './doctor/command.ts';
 import { registerBackup } from './backup/command.ts';
 import { registerUpgrade } from './upgrade/command.ts';
 import { registerCerts } from './certs/command.ts';
+import { registerCompletion } from './completion/command.ts';
 
 export function buildProgram(done: Done): Command {
   const program = new Command('mxctl')
@@ -55,6 +56,7 @@ export function buildProgram(done: Done): Command {
   registerBackup(program, done);
   registerUpgrade(program, done);
   registerCerts(program, done);
+  registerCompletion(program, done);
   return program;
 }
 
