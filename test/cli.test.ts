@@ -86,3 +86,11 @@ test('backup and restore are real commands (the scripts/backup.sh and restore.sh
   assert.equal(r.code, 2);
   assert.match(r.stderr, /missing required argument 'BACKUP'/);
 });
+
+test('doctor --log-window: a duration with a unit, more than zero; else exit 2 before anything is read', async () => {
+  for (const bad of ['15', '0m', 'soon']) {
+    const r = await mxctl(['doctor', '--log-window', bad], { dir: base });
+    assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
+    assert.match(r.stderr, /--log-window/);
+  }
+});

@@ -21,7 +21,8 @@ export interface Compose {
   stop(services: readonly string[]): Promise<void>;
   ps(): Promise<ComposeServiceState[]>;
   logs(options: { services: readonly string[]; follow: boolean; tail?: number; timestamps?: boolean }): Promise<void>;
-  logsText(service: string, tail: number, since?: string): Promise<string>;
+  /** `since` is docker's (e.g. "3600s"); `timestamps` prefixes each line with Docker's RFC 3339 receive time. */
+  logsText(service: string, tail: number, since?: string, options?: { timestamps?: boolean }): Promise<string>;
   exec(
     service: string,
     argv: readonly string[],
@@ -70,11 +71,12 @@ export function createCompose(projectDir: string): Compose {
       if (o.timestamps === true) args.push('--timestamps');
       await compose([...args, ...o.services], 'reading logs', { inherit: true });
     },
-    async logsText(service, tail, since) {
+    async logsText(service, tail, since, o = {}) {
       const args = [
         'logs',
         '--no-color',
         '--no-log-prefix',
+        ...(o.timestamps === true ? ['--timestamps'] : []),
         '--tail',
         String(tail),
         ...(since === undefined ? [] : ['--since', since]),

@@ -4,7 +4,6 @@
 // holds that noun's flag definitions (command.ts) and its runs (run.ts).
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isMxError } from '../core/errors.ts';
-import { MXCTL_VERSION } from '../core/version.ts';
 import type { Done } from './command.ts';
 import { registerInit } from './init/command.ts';
 import { registerStack } from './stack/command.ts';
@@ -23,17 +22,19 @@ import { registerDoctor } from './doctor/command.ts';
 import { registerBackup } from './backup/command.ts';
 import { registerUpgrade } from './upgrade/command.ts';
 import { registerCerts } from './certs/command.ts';
+import { registerCompletion } from './completion/command.ts';
+import { registerVersion, versionRequest } from './version/command.ts';
 
 export function buildProgram(done: Done): Command {
   const program = new Command('mxctl')
     .description(
       'Operate an element-matrix deployment (Synapse, Element, PostgreSQL, nginx, certbot on Docker Compose).',
     )
-    .version(MXCTL_VERSION)
     .option('--dir <DIR>', 'the deployment directory (default: $MXCTL_DIR, else the current directory)')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
+  registerVersion(program);
   registerInit(program, done);
   registerStack(program, done);
   registerAdmin(program, done);
@@ -55,10 +56,19 @@ export function buildProgram(done: Done): Command {
   registerBackup(program, done);
   registerUpgrade(program, done);
   registerCerts(program, done);
+  registerCompletion(program, done);
   return program;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  const version = versionRequest(argv);
+  if (version !== undefined) {
+    try {
+      return (await (await import('./version/run.ts')).runVersion(version)) ?? 0;
+    } catch (error) {
+      return reportError(error);
+    }
+  }
   let status = 0;
   const program = buildProgram((s) => {
     status = s ?? 0;
@@ -73,13 +83,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 function reportError(error: unknown): number {
   if (error instanceof CommanderError) {
-    // --help and --version are "errors" to commander; they already printed.
-    if (
-      error.code === 'commander.helpDisplayed' ||
-      error.code === 'commander.version' ||
-      error.code === 'commander.help'
-    )
-      return 0;
+    // --help is an "error" to commander; it already printed.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help') return 0;
     return 2;
   }
   if (isMxError(error)) {

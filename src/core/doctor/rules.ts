@@ -84,11 +84,19 @@ export interface LogGroup {
   count: number;
 }
 
+// Synapse's "precise" log format: "DATE TIME - logger - lineno - LEVEL - request - message".
+const LOG_ERROR = / - ([\w.]+) - \d+ - (ERROR|CRITICAL) - \S* ?- (.*)$/;
+
+/** Whether a Synapse log line is at ERROR or CRITICAL. */
+export function isLogError(line: string): boolean {
+  return LOG_ERROR.test(line);
+}
+
 /** Groups Synapse log lines (its "precise" format) at ERROR/CRITICAL by logger and message. */
 export function groupLogErrors(lines: readonly string[]): LogGroup[] {
   const groups = new Map<string, LogGroup>();
   for (const line of lines) {
-    const m = / - ([\w.]+) - \d+ - (ERROR|CRITICAL) - \S* ?- (.*)$/.exec(line);
+    const m = LOG_ERROR.exec(line);
     if (!m) continue;
     const [, logger = '', level = '', raw = ''] = m;
     // NOTE: ids, numbers and quoted values vary per occurrence; group on the message's shape.

@@ -5,7 +5,7 @@ import type { Finding, Severity } from '../../core/doctor/finding.ts';
 import { warn, worst } from '../../core/doctor/finding.ts';
 import { secondsSince } from '../../core/clock.ts';
 import { gatherFacts } from './facts.ts';
-import type { DoctorDeps, DoctorFacts } from './facts.ts';
+import type { DoctorDeps, DoctorFacts, DoctorOptions } from './facts.ts';
 import { stackChecks } from './stack-checks.ts';
 import { configChecks, logChecks, memoryCheck, registrationChecks } from './synapse-checks.ts';
 import { databaseChecks, diskChecks } from './database-checks.ts';
@@ -33,9 +33,9 @@ const GROUPS: ReadonlyArray<[string, (f: DoctorFacts) => Promise<Finding[]>]> = 
   ['registration', registrationChecks],
 ];
 
-export async function runDoctor(_o: object, d: DoctorDeps): Promise<DoctorReport> {
+export async function runDoctor(o: DoctorOptions, d: DoctorDeps): Promise<DoctorReport> {
   const started = d.clock.now();
-  const facts = await gatherFacts(d);
+  const facts = await gatherFacts(o, d);
   const results = await Promise.all(
     GROUPS.map(async ([name, check]) => {
       try {

@@ -20,7 +20,13 @@ export interface HomeserverConfig {
   syntaxError?: string;
 }
 
+export interface DoctorOptions {
+  /** Log lines newer than this (or than Synapse's last start, whichever is later) fail; default 15 min. */
+  logWindowMs?: number;
+}
+
 export interface DoctorFacts {
+  o: DoctorOptions;
   d: DoctorDeps;
   services: ComposeServiceState[];
   containers: Map<string, ContainerFacts>;
@@ -50,7 +56,7 @@ export async function readHomeserver(root: string): Promise<HomeserverConfig> {
   return { path, text, modified, config: config as Record<string, unknown> };
 }
 
-export async function gatherFacts(d: DoctorDeps): Promise<DoctorFacts> {
+export async function gatherFacts(o: DoctorOptions, d: DoctorDeps): Promise<DoctorFacts> {
   const now = d.clock.now();
   const [services, homeserver] = await Promise.all([d.compose.ps(), readHomeserver(d.deployment.root)]);
   const containers = new Map<string, ContainerFacts>();
@@ -59,7 +65,7 @@ export async function gatherFacts(d: DoctorDeps): Promise<DoctorFacts> {
       containers.set(s.service, await inspectContainer(s.container));
     }),
   );
-  return { d, services, containers, homeserver, now };
+  return { o, d, services, containers, homeserver, now };
 }
 
 /** A dotted path into the parsed homeserver config. */

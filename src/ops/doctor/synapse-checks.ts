@@ -4,10 +4,16 @@ import { readText } from '../../adapters/fs.ts';
 import { join } from 'node:path';
 import type { Finding } from '../../core/doctor/finding.ts';
 import { fail, ok, warn } from '../../core/doctor/finding.ts';
-import { groupLogErrors, judgeMemory } from '../../core/doctor/rules.ts';
+import { judgeMemory } from '../../core/doctor/rules.ts';
+import {
+  DEFAULT_LOG_WINDOW_MS,
+  LOG_HISTORY_MS,
+  judgeLogErrors,
+  parseTimestampedLog,
+} from '../../core/doctor/log-recency.ts';
 import { pathExists } from '../../adapters/fs.ts';
 import type { DoctorFacts } from './facts.ts';
-import { hsValue } from './facts.ts';
+import { hsValue, isRunning } from './facts.ts';
 
 const REQUIRED = ['server_name', 'database', 'listeners', 'signing_key_path', 'media_store_path', 'log_config'];
 
@@ -139,13 +145,14 @@ export async function memoryCheck(f: DoctorFacts): Promise<Finding[]> {
 
 export async function logChecks(f: DoctorFacts): Promise<Finding[]> {
   if (!f.services.some((s) => s.service === 'synapse')) return [];
-  const text = await f.d.compose.logsText('synapse', 5000, '1h');
-  const groups = groupLogErrors(text.split('\n'));
-  if (groups.length === 0) return [ok('synapse.log', 'no ERROR or CRITICAL lines in the last hour of Synapse log')];
-  const evidence = groups.slice(0, 10).map((g) => `${g.count} × ${g.level} ${g.logger}: ${g.message}`);
-  const total = groups.reduce((n, g) => n + g.count, 0);
-  const critical = groups.some((g) => g.level === 'CRITICAL');
-  const summary = `${total} ERROR/CRITICAL line(s) in the last hour of Synapse log, ${groups.length} kind(s); most: ${evidence[0]}`;
-  const fix = 'Read them in context with `mxctl logs --tail 300 synapse`; the other findings often name the cause.';
-  return [critical ? fail('synapse.log', summary, fix, evidence) : warn('synapse.log', summary, fix, evidence)];
+  const windowMs = f.o.logWindowMs ?? DEFAULT_LOG_WINDOW_MS;
+  const readMs = Math.max(windowMs, LOG_HISTORY_MS);
+  const text = await f.d.compose.logsText('synapse', 5000, `${Math.ceil(readMs / 1000)}s`, { timestamps: true });
+  return [
+    judgeLogErrors('synapse.log', parseTimestampedLog(text), {
+      now: f.now,
+      windowMs,
+      synapseStartedAt: isRunning(f, 'synapse') ? f.containers.get('synapse')?.startedAt : undefined,
+    }),
+  ];
 }
