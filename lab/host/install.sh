@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 host needs to run the lab: Docker Engine (docker.io),
-# compose v2, debootstrap, docker-registry, chromium (browser tests), and starts dockerd. Idempotent: safe to run again.
+# compose v2, debootstrap, docker-registry, chromium (browser tests), zsh and fish (completion tests), and starts dockerd. Idempotent: safe to run again.
 #
 # NOTE: compose v2 is not in bookworm. We fetch Debian sid's docker-compose .deb with a
 # private apt state directory (never touching the host's sources.list), as DESIGN.md §5 says.
@@ -25,6 +25,9 @@ command -v docker-registry >/dev/null || need_apt+=(docker-registry)
 command -v chromium >/dev/null || need_apt+=(chromium)
 # certutil: the browser trusts the lab's ACME CA through its own NSS database, as a user's would.
 command -v certutil >/dev/null || need_apt+=(libnss3-tools)
+# zsh and fish: the completion tests run `mxctl completion zsh|fish` in the real shells.
+command -v zsh >/dev/null || need_apt+=(zsh)
+command -v fish >/dev/null || need_apt+=(fish)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   apt-get update -qq

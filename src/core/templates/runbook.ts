@@ -192,12 +192,11 @@ Last restore test: \`__NOT_YET_PERFORMED__\`
 
 ## Upgrades
 
-Images are pinned in \`.env\` (\`SYNAPSE_IMAGE\`, \`POSTGRES_IMAGE\`, ...). mxctl can check and plan
-an upgrade; applying it (pull, recreate, health gate, automatic rollback) is not built yet, so the
-last steps below are still by hand.
+Images are pinned in \`.env\` (\`SYNAPSE_IMAGE\`, \`POSTGRES_IMAGE\`, ...). An upgrade is one command
+that either ends healthy or puts the server back as it was.
 1. \`mxctl upgrade --check\`: what is newer (below).
 2. \`mxctl upgrade synapse --to TAG --plan\` (\`--json\` for scripts): changes nothing, and says
-   - the target pin with the digest the registry serves for it (\`repo:tag@sha256:…\`): pin that;
+   - the target pin with the digest the registry serves for it (\`repo:tag@sha256:…\`);
    - the schema window: the database's \`schema_version\`/\`schema_compat_version\` against the
      target image's \`SCHEMA_VERSION\`/\`SCHEMA_COMPAT_VERSION\` (read by running the image). A
      target that cannot run the database (a downgrade past the window) is refused. When the target
@@ -207,14 +206,41 @@ last steps below are still by hand.
      or \`MXCTL_VALIDATED_VERSION=TAG\` in \`.env\`). mxctl ships only the seed of that table: read
      Synapse's docs/upgrade.md for every version crossed all the same;
    - background updates still queued (\`SELECT count(*) FROM background_updates\`): wait until 0;
-   - disk room for the pre-upgrade backup.
+   - disk room for the pre-upgrade backup;
+   - a PostgreSQL major version change (\`16\` → \`17\`) is refused: it needs a dump and restore into
+     the new version, which mxctl does not do yet.
    Exit 0: it may go ahead; exit 18: refused (the reasons are printed), nothing changed.
-3. \`mxctl backup\`, then \`mxctl backup verify\` it: the rollback window is this backup.
-4. Move the pin in \`.env\` to the plan's target, then \`mxctl up\` (it recreates what changed and waits
-   for health); check \`mxctl status\` reports the target version.
-5. Rollback: move the pin back and \`mxctl up\`. If the plan said the rollback needs a restore (or
-   Synapse logs "too new for the server to understand"), restore the backup of step 3 with
-   \`mxctl restore\` after moving the pin back.
+3. \`mxctl upgrade synapse --to TAG\` (without \`--to\`: the newest stable tag; without a service:
+   every service with something newer) does, under its own lock (a second upgrade or rollback is
+   refused, exit 7):
+   - the plan again; a refused plan changes nothing (exit 18);
+   - asks (\`--yes\` in scripts);
+   - a pre-upgrade backup (\`…-pre-upgrade\`), verified by reading it back: the rollback window;
+   - per service, each step written to \`state/upgrades.json\` before the next begins: pull the
+     target by digest, keep the running image under the tag \`mxctl-rollback/SERVICE:ID\` (a
+     rollback needs no registry), write \`repo:tag@sha256:…\` into \`.env\`, recreate the service,
+     and the **health gate**: Synapse answers and reports the target version, the database
+     answers, mxctl's admin signs in, syncs and reaches the media repository, the client API
+     answers through nginx over HTTPS (Element: its page and \`config.json\`; nginx: HTTPS;
+     certbot: running). \`--gate-timeout S\` is how long a recreated Synapse may take (180 s);
+   - a gate that fails **rolls back by itself**: the previous pin and image, the database
+     restored from the pre-upgrade backup only when the new version migrated it past what the old
+     one runs (decided from the live database). Exit 17; the run stops at that service.
+
+   The report gives each phase's seconds and how long the client API did not answer while Synapse
+   was recreated. Exit 21 means the rollback itself failed: read \`mxctl upgrade history\` and
+   \`mxctl logs synapse\`, run \`mxctl rollback\` to try again, or \`mxctl restore\` the named backup.
+4. \`mxctl rollback\` takes back the newest healthy upgrade (a problem the gate could not see), or
+   \`--to ID\` from \`mxctl upgrade history\`, only when that service still runs what the upgrade
+   installed (roll a later one back first). If the database was migrated past the old version,
+   the pre-upgrade backup is restored and the report counts the events and users written since,
+   which are gone. A restore keeps \`state/upgrades.json\`: the history outlives the rollback.
+5. A run that was killed (power, \`kill -9\`) is finished by the next \`mxctl upgrade\` or
+   \`mxctl rollback\` before anything else: before the pin was written, it is closed as abandoned;
+   after, the service is recreated and gated, and rolled back if the gate fails.
+6. \`mxctl upgrade history [--json]\`: every upgrade, its phases with times, and why it failed.
+7. The rollback images (\`docker images mxctl-rollback/*\`) are tags of images already on disk;
+   remove old ones with \`docker image rm\` once you no longer want to go back that far.
 
 ### Checking for updates
 \`mxctl upgrade --check\` (add \`--json\` for scripts, or name services: \`mxctl upgrade --check synapse\`)
@@ -290,7 +316,10 @@ mxctl background-updates                            # database migrations still 
 loops, homeserver.yaml syntax (and Synapse's own verdict), ports and who holds them, Postgres
 (\`pg_isready\`, collation, connection slots vs \`cp_max\`), disk where Postgres and media live
 (warn 80 %, fail 90 %), certificates against their own lifetime, Synapse memory, federation,
-recent ERROR lines — and prints the fix for each problem. \`mxctl doctor --bundle FILE\` writes a
+recent ERROR/CRITICAL lines in Synapse's log — and prints the fix for each problem. A log line
+fails doctor only while it is recent: logged since Synapse last started, or within the last 15
+minutes (\`--log-window\`), whichever began later. Once an incident is over (the cause fixed, or
+Synapse restarted) its lines are reported as history, with the time of the newest one. \`mxctl doctor --bundle FILE\` writes a
 support bundle with every secret redacted. The manual steps:
 
 ### Synapse Won't Start
