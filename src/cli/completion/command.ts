@@ -1,10 +1,8 @@
 // Command table: shell completion scripts, generated from this very table.
 import { Argument } from '@commander-js/extra-typings';
 import type { Command } from '@commander-js/extra-typings';
+import { SHELLS } from '../../core/completion/shells.ts';
 import type { Done } from '../command.ts';
-
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
 
 export function registerCompletion(program: Command, done: Done): void {
   program

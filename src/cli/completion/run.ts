@@ -6,7 +6,7 @@ import { zshCompletion } from '../../core/completion/zsh.ts';
 import { MXCTL_VERSION } from '../../core/version.ts';
 import type { ExitStatus } from '../command.ts';
 import { programTree } from './program-tree.ts';
-import type { Shell } from './command.ts';
+import type { Shell } from '../../core/completion/shells.ts';
 
 const GENERATORS = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion } as const;
 
