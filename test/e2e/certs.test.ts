@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startLab } from '../../lab/harness.ts';
-import { savePebbleRoot } from '../../lab/lab-stack.ts';
+import { addLabFiles, CA_FILE, savePebbleRoot } from '../../lab/lab-stack.ts';
+import { pebbleDirectory } from '../../lab/lab-files.ts';
 import type { Lab } from '../../lab/harness.ts';
 import { probeCertificate } from '../../src/adapters/tls-probe.ts';
 import { normalSerial } from '../../src/core/certs/cert-info.ts';
@@ -81,6 +82,12 @@ describe('certificates in the lab (pebble)', () => {
     );
     assert.match(report.disk?.issuer ?? '', /Pebble/);
     assert.ok((report.disk?.leftShare ?? 0) > 0.9 && report.disk?.renewAt !== undefined);
+    // The CA's renewal window (ARI), asked with certbot's own ACME library: inside the lifetime.
+    const w = report.renewalWindow;
+    assert.equal(w?.offered, true, JSON.stringify(w));
+    const [start, end] = [Date.parse(w?.start ?? ''), Date.parse(w?.end ?? '')];
+    assert.ok(start <= end, JSON.stringify(w));
+    assert.ok(start >= Date.parse(report.disk?.notBefore ?? '') && end <= Date.parse(report.disk?.notAfter ?? ''));
     for (const name of names) {
       // The watcher turns HSTS on a few seconds after the first certificate is deployed.
       const hsts = await until(
@@ -254,6 +261,43 @@ describe('certificates in the lab (pebble)', () => {
     }
   });
 
+  it('init re-run with a new Element host: status names the uncovered host; renew gets a certificate for the new set, served', async () => {
+    const host = `web.${lab.settings.MX_SERVER_NAME}`;
+    const init = await lab.mxctl([
+      'init',
+      '--domain',
+      lab.settings.MX_SERVER_NAME,
+      '--element-host',
+      host,
+      '--acme-server',
+      pebbleDirectory(lab.address),
+      '--resolve',
+      lab.address,
+      '--ca-file',
+      CA_FILE,
+      '--yes',
+    ]);
+    assert.equal(init.code, 0, init.stderr);
+    // NOTE: the lab's own files (override, Synapse on the lab's address), as after the first init.
+    await addLabFiles(lab.dir, lab.address);
+    const before = await status();
+    assert.equal(before.code, 1);
+    assert.ok(
+      before.report.problems.some((p) => p.includes(`does not cover ${host}`)),
+      JSON.stringify(before.report.problems),
+    );
+    const r = await lab.mxctl(['certs', 'renew', '--yes', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as RenewReport).action, 'reissued');
+    const after = await until('the new set of names to be served', 30_000, async () => {
+      const s = await status();
+      return s.code === 0 ? s : undefined;
+    });
+    assert.deepEqual(after.report.disk?.names.toSorted(), [...names.slice(0, 2), host].toSorted());
+    assert.ok(after.report.names.some((n) => n.name === host && n.current && n.served?.trusted));
+    names = [lab.settings.MX_SERVER_NAME, lab.settings.MX_MATRIX_HOST, host];
+  });
+
   it('the CA stopped: renew fails with the CA error, the old certificate is still served, status and doctor report it', async () => {
     const before = await served(names[0] ?? '');
     await compose('stop', 'pebble');
@@ -265,6 +309,9 @@ describe('certificates in the lab (pebble)', () => {
     const { report } = await status();
     assert.equal(report.history.lastAttempt?.outcome, 'failed');
     assert.equal(report.history.lastAttempt?.failure?.kind, 'ca-unreachable');
+    // Asking the CA for its renewal window fails too, said in words, not a crash.
+    assert.equal(report.renewalWindow?.offered, false);
+    assert.match(report.renewalWindow?.error ?? '', /\S/);
     const doctor = JSON.parse((await lab.mxctl(['doctor', '--json'])).stdout) as DoctorReport;
     const finding = doctor.findings.find((f) => f.id === 'tls.renewal');
     assert.equal(finding?.status, 'warn');

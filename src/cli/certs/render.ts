@@ -27,6 +27,12 @@ export function renderStatus(r: CertsStatusReport): void {
   } else {
     say(`On disk: ${r.diskError ?? `no certificate (${r.state})`}`);
   }
+  const w = r.renewalWindow;
+  if (w?.offered === true)
+    say(
+      `The CA's renewal window (ARI): ${w.start} → ${w.end}${w.explanationUrl === undefined ? '' : ` (${w.explanationUrl})`}.`,
+    );
+  else if (w !== undefined) say(`The CA's renewal window (ARI): none (${w.reason ?? w.error ?? 'not offered'}).`);
   say(
     `ACME server: ${r.acmeServer}${r.renewalConf === undefined ? `; renewal conf: ${r.renewalConfError ?? 'none'}` : `; renewal by ${r.renewalConf.authenticator ?? '?'}`}`,
   );

@@ -8,7 +8,10 @@ import { renderRenew, renderStatus } from './render.ts';
 
 /** Exit 1 when a name is served an old, wrong or expiring certificate (the report says which). */
 export async function runCertsStatus(f: { json?: true }, dir: string | undefined): Promise<ExitStatus> {
-  const report = await certsStatus({}, await buildDeps(['deployment', 'publicHttp', 'clock'], { dir, json: f.json }));
+  const report = await certsStatus(
+    {},
+    await buildDeps(['deployment', 'compose', 'publicHttp', 'clock'], { dir, json: f.json }),
+  );
   if (f.json === true) printJson(report);
   else renderStatus(report);
   return report.ok ? 0 : 1;

@@ -420,6 +420,9 @@ mxctl certs status --json    # the same for scripts; exit 1 when a name is serve
 Thresholds are relative to each certificate's lifetime (public CAs move to 45–64-day
 certificates): **warn** under 1/4 of the lifetime left, or when a due renewal has not happened;
 **critical** under 1/10 left or under 3 days. \`mxctl doctor\` applies the same rules.
+\`certs status\` also shows the CA's renewal window (ARI, asked from the certbot service with
+certbot's own ACME library); a window that ended without a renewal is a **warn**, with the CA's
+explanation link when it gives one (a CA asks for early renewal before it revokes).
 
 **Renew:**
 \`\`\`bash
@@ -428,7 +431,8 @@ mxctl certs renew            # renews if due; reloads nginx if it still serves a
 mxctl certs renew --force    # renew now; proves every name serves the new serial
 \`\`\`
 After \`mxctl init\` is re-run with a new host name, \`mxctl certs renew\` gets a certificate for the
-new set of names.
+new set of names and restarts nginx (its server blocks are rendered when it starts, so a reload
+alone would not know the new name; open connections are cut once).
 
 **When renewal fails** (exit 16) nothing changes: the current certificate keeps being served.
 The message quotes the CA:

@@ -68,7 +68,13 @@ export async function renewCertificate(o: RenewOptions, d: CertsRenewDeps): Prom
   if (o.dryRun && diskChanged)
     throw new MxError('E_CERTIFICATE', 'certbot --dry-run replaced the certificate on disk; it must not.');
   let action: RenewAction = o.dryRun ? 'dry-run' : diskChanged ? (reissue ? 'reissued' : 'renewed') : 'not-due';
-  if (!o.dryRun && afterCertbot.names.some((n) => !n.current)) {
+  if (reissue && !o.dryRun) {
+    // WHY a restart, not a reload: nginx's server blocks are rendered from nginx/templates by the
+    // image's entrypoint at start, so new server names exist only after one (a reload re-reads
+    // the old rendering, and the new name's handshake is refused).
+    d.progress.step('restarting nginx: the set of names changed');
+    await d.compose.restart(['nginx']);
+  } else if (!o.dryRun && afterCertbot.names.some((n) => !n.current)) {
     d.progress.step('reloading nginx (graceful: open connections are served to the end)');
     await reloadNginx(d);
     if (action === 'not-due') action = 'reloaded';

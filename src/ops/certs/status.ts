@@ -8,7 +8,11 @@ import { certbotLogs, certificateOnDisk, certificateState, renewalConfText } fro
 import type { CertificateState } from '../../adapters/cert-files.ts';
 import { missingNames, normalSerial, readCertificate } from '../../core/certs/cert-info.ts';
 import type { CertInfo } from '../../core/certs/cert-info.ts';
-import { judgeLifetime, lifetimeFacts, worstLevel } from '../../core/certs/lifetime.ts';
+import { judgeLifetime, lifetimeFacts, renewalGraceMs, worstLevel } from '../../core/certs/lifetime.ts';
+import { missedRenewalWindow } from '../../core/certs/renewal-info.ts';
+import type { RenewalInfo } from '../../core/certs/renewal-info.ts';
+import { CERT_NAME } from '../../core/templates/compose.ts';
+import { fetchRenewalInfo } from '../../adapters/acme-renewal-info.ts';
 import type { CertLevel } from '../../core/certs/lifetime.ts';
 import { renewalHistory } from '../../core/certs/certbot-log.ts';
 import type { RenewalHistory } from '../../core/certs/certbot-log.ts';
@@ -16,7 +20,18 @@ import { parseRenewalConf } from '../../core/certs/renewal-conf.ts';
 import type { RenewalConf } from '../../core/certs/renewal-conf.ts';
 import { publicNames } from './bootstrap.ts';
 
-export type CertsStatusDeps = Pick<Deps, 'deployment' | 'publicHttp' | 'clock'>;
+export type CertsStatusDeps = Pick<Deps, 'deployment' | 'compose' | 'publicHttp' | 'clock'>;
+
+/** The CA's renewal window for the certificate on disk (ARI), as the report carries it. */
+export interface RenewalWindow {
+  offered: boolean;
+  start?: string;
+  end?: string;
+  explanationUrl?: string;
+  /** Why there is no window: the CA offers none, or asking failed. */
+  reason?: string;
+  error?: string;
+}
 
 export interface CertFacts {
   serial: string;
@@ -52,6 +67,8 @@ export interface CertsStatusReport {
   diskError?: string;
   renewalConf: RenewalConf | undefined;
   renewalConfError?: string;
+  /** The CA's renewal info for the certificate on disk; undefined before one was issued. */
+  renewalWindow: RenewalWindow | undefined;
   history: RenewalHistory;
   names: ServedName[];
   level: CertLevel;
@@ -96,6 +113,7 @@ export async function certsStatus(_o: object, d: CertsStatusDeps): Promise<Certs
   ]);
   const diskRead = pem === undefined ? undefined : readCertificate(pem);
   const disk = diskRead?.ok === true ? certFacts(diskRead.cert, now) : undefined;
+  const ari = state === 'issued' && disk !== undefined ? await fetchRenewalInfo(d.compose, CERT_NAME) : undefined;
   const conf = confText === undefined ? undefined : parseRenewalConf(confText);
   const history = renewalHistory(logs);
   const served = probes.map((p) => servedName(p, disk, now));
@@ -108,10 +126,16 @@ export async function certsStatus(_o: object, d: CertsStatusDeps): Promise<Certs
       );
   }
   if (diskRead?.ok === false) problems.push(`the certificate on disk cannot be read: ${diskRead.error}`);
+  const missed =
+    ari === undefined || 'error' in ari || disk === undefined
+      ? undefined
+      : missedRenewalWindow(ari, now, renewalGraceMs(disk.lifetimeSeconds * 1000));
+  if (missed !== undefined) problems.push(missed);
   const failed = history.lastAttempt?.outcome === 'failed' ? history.lastAttempt : undefined;
   const level = worstLevel([
     ...served.map((s) => s.served?.level ?? 'critical'),
     ...(failed !== undefined && disk?.level === 'ok' ? ['warn' as const] : []),
+    ...(missed !== undefined ? ['warn' as const] : []),
   ]);
   const report: CertsStatusReport = {
     asOf: now.toISOString(),
@@ -119,6 +143,7 @@ export async function certsStatus(_o: object, d: CertsStatusDeps): Promise<Certs
     state,
     disk,
     renewalConf: conf?.ok === true ? conf.conf : undefined,
+    renewalWindow: ari === undefined ? undefined : renewalWindow(ari),
     history,
     names: served,
     level,
@@ -128,6 +153,17 @@ export async function certsStatus(_o: object, d: CertsStatusDeps): Promise<Certs
   if (diskRead?.ok === false) report.diskError = diskRead.error;
   if (conf?.ok === false) report.renewalConfError = conf.error;
   return report;
+}
+
+function renewalWindow(a: RenewalInfo | { error: string }): RenewalWindow {
+  if ('error' in a) return { offered: false, error: a.error };
+  if (!a.offered) return { offered: false, reason: a.reason };
+  return {
+    offered: true,
+    start: a.start.toISOString(),
+    end: a.end.toISOString(),
+    ...(a.explanationUrl === undefined ? {} : { explanationUrl: a.explanationUrl }),
+  };
 }
 
 function servedName(p: CertificateProbe, disk: CertFacts | undefined, now: Date): ServedName {
