@@ -316,6 +316,7 @@ mxctl background-updates                            # database migrations still 
 loops, homeserver.yaml syntax (and Synapse's own verdict), ports and who holds them, Postgres
 (\`pg_isready\`, collation, connection slots vs \`cp_max\`), disk where Postgres and media live
 (warn 80 %, fail 90 %), certificates against their own lifetime, Synapse memory, federation,
+an upgrade that stopped half-way or whose rollback failed (a gate's rollback warns for a week),
 recent ERROR/CRITICAL lines in Synapse's log — and prints the fix for each problem. A log line
 fails doctor only while it is recent: logged since Synapse last started, or within the last 15
 minutes (\`--log-window\`), whichever began later. Once an incident is over (the cause fixed, or

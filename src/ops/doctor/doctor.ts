@@ -11,6 +11,7 @@ import { configChecks, logChecks, memoryCheck, registrationChecks } from './syna
 import { databaseChecks, diskChecks } from './database-checks.ts';
 import { tlsChecks } from './tls-checks.ts';
 import { federationChecks } from './federation-checks.ts';
+import { upgradeChecks } from './upgrade-checks.ts';
 
 export interface DoctorReport {
   deployment: string;
@@ -31,6 +32,7 @@ const GROUPS: ReadonlyArray<[string, (f: DoctorFacts) => Promise<Finding[]>]> = 
   ['federation', federationChecks],
   ['synapse log', logChecks],
   ['registration', registrationChecks],
+  ['upgrades', upgradeChecks],
 ];
 
 export async function runDoctor(o: DoctorOptions, d: DoctorDeps): Promise<DoctorReport> {

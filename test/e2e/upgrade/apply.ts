@@ -25,6 +25,7 @@ import { readAdminState } from '../../../src/ops/admin/state.ts';
 import { psql } from '../../../src/adapters/postgres.ts';
 import type { UpgradeReport } from '../../../src/ops/upgrade/apply.ts';
 import type { RollbackReport } from '../../../src/ops/upgrade/manual-rollback.ts';
+import type { DoctorReport } from '../../../src/ops/doctor/doctor.ts';
 
 const exec = promisify(execFile);
 
@@ -96,6 +97,11 @@ export function applyTests(fx: ApplyFixture): void {
       .digest('hex');
   };
   const sha = createHash('sha256').update(media).digest('hex');
+
+  const doctorSays = async (): Promise<{ status: string; summary: string } | undefined> => {
+    const r = await lab().mxctl(['doctor', '--json']);
+    return (JSON.parse(r.stdout) as DoctorReport).findings.find((f) => f.id === 'upgrade.journal');
+  };
 
   async function up(tag: string, extra: readonly string[] = []) {
     const r = await lab().mxctl(['upgrade', 'synapse', '--to', tag, '--accept-notes', '--yes', '--json', ...extra]);
@@ -189,6 +195,9 @@ export function applyTests(fx: ApplyFixture): void {
     const entry = (await journal()).entries.at(-1);
     assert.equal(entry?.phase, 'rolled-back');
     assert.match(entry?.error ?? '', /Synapse answers/);
+    const doctor = await doctorSays();
+    assert.equal(doctor?.status, 'warn');
+    assert.match(doctor?.summary ?? '', /was rolled back/);
   });
 
   it('an upgrade with a background update queued is refused (exit 18): .env and the journal unchanged', async () => {
@@ -243,6 +252,9 @@ export function applyTests(fx: ApplyFixture): void {
     await new Promise((r) => child.once('exit', r));
     const killed = (await journal()).entries.at(-1);
     assert.ok(killed?.phase === 'pinned' || killed?.phase === 'recreated', killed?.phase);
+    const doctor = await doctorSays();
+    assert.equal(doctor?.status, 'fail');
+    assert.match(doctor?.summary ?? '', /stopped at "(pinned|recreated)" and was not finished/);
 
     const u = await up('1.161.0');
     assert.equal(u.code, 0, u.stderr);
