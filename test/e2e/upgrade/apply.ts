@@ -5,7 +5,7 @@
 //   1.160.0 → 1.161.0 healthy, a message written, `rollback`: the database restored, the message named lost
 //   1.160.0 → 1.160.1 healthy: pinned by digest, downtime measured, history and rollback image kept
 //   1.160.1 → broken: the gate fails, rolled back by itself (exit 17), nothing lost
-//   a background update queued, a second upgrade while one runs: refused, nothing changed
+//   a background update queued, no disk for the backup, a second upgrade while one runs: refused
 //   1.160.1 → 1.161.0 killed with SIGKILL after the pin is written: the next run finishes it
 //   `rollback` of an upgrade that is no longer what runs: refused; of the newest: no restore needed
 import { it } from 'node:test';
@@ -13,8 +13,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Lab } from '../../../lab/harness.ts';
 import { MXCTL } from '../../../lab/lab-stack.ts';
@@ -213,6 +213,27 @@ export function applyTests(fx: ApplyFixture): void {
     }
     assert.deepEqual(await readFile(envFile()), before);
     assert.equal((await journal()).entries.length, entries);
+  });
+
+  it('no disk for the pre-upgrade backup: refused (exit 18), nothing written there or in .env', async () => {
+    const mnt = await mkdtemp(join(tmpdir(), 'mxupgrade-full-'));
+    await exec('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', mnt]);
+    const original = await readFile(envFile());
+    try {
+      await writeFile(envFile(), original.toString('utf8').replace(/^BACKUP_DIR=.*$/m, `BACKUP_DIR=${mnt}`), {
+        mode: 0o600,
+      });
+      const before = await readFile(envFile());
+      const u = await up('1.161.0');
+      assert.equal(u.code, 18, u.stderr);
+      assert.match(u.stderr, /not enough disk for the pre-upgrade backup in /);
+      assert.deepEqual(await readFile(envFile()), before);
+      assert.deepEqual(await readdir(mnt), []);
+    } finally {
+      await writeFile(envFile(), original, { mode: 0o600 });
+      await exec('umount', [mnt]);
+      await rm(mnt, { recursive: true, force: true });
+    }
   });
 
   it('a second upgrade while one runs is refused by the lock, nothing changed', async () => {
