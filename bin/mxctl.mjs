@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// mxctl is written in TypeScript and run by Node's built-in type stripping (Node >= 22.18).
+// mxctl is written in TypeScript and run by Node's built-in type stripping (Node >= 22.18); a
+// release (scripts/release.sh) carries it compiled to JavaScript (Node strips no types under
+// node_modules). `bin/mxctl` starts this file on the Node that came with element-matrix.
 // NOTE: Debian's Node 20 cannot strip types; when started by an older Node we re-run under the
 // Node 24 that `npm install` put in node_modules (the `node` devDependency), if there is one.
 import { spawnSync } from 'node:child_process';
@@ -24,7 +26,8 @@ if (streaming && !process.execArgv.includes(SEMI_SPACE) && typeof process.execve
   );
 }
 if (major > 22 || (major === 22 && minor >= 18)) {
-  const { main } = await import('../src/cli/main.ts');
+  const compiled = new URL('../src/cli/main.js', import.meta.url);
+  const { main } = await import(existsSync(compiled) ? compiled.href : '../src/cli/main.ts');
   process.exitCode = await main(process.argv.slice(2));
 } else {
   const bundled = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
