@@ -5,27 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { stockNode } from './stock-node.ts';
 
 const run = promisify(execFile);
-
-/** The first `node` on PATH that is not a project's node_modules/.bin (the machine's own). */
-function stockNode(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '' || dir.includes('node_modules')) continue;
-    try {
-      accessSync(join(dir, 'node'), constants.X_OK);
-      return join(dir, 'node');
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 const node = stockNode();
 let base: string;

@@ -4,6 +4,7 @@
 // holds that noun's flag definitions (command.ts) and its runs (run.ts).
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isMxError } from '../core/errors.ts';
+import { exitStatusFor, installStopHandlers, stopSignal } from '../adapters/interrupt.ts';
 import { MXCTL_VERSION } from '../core/version.ts';
 import type { Done } from './command.ts';
 import { registerInit } from './init/command.ts';
@@ -59,16 +60,29 @@ export function buildProgram(done: Done): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  installStopHandlers();
   let status = 0;
   const program = buildProgram((s) => {
     status = s ?? 0;
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return status;
   } catch (error) {
-    return reportError(error);
+    status = reportError(error);
   }
+  return statusAfterStop(status);
+}
+
+/** A run that a stop signal made fail exits 128 + its number (143 for SIGTERM), whatever failed. */
+function statusAfterStop(status: number): number {
+  const signal = stopSignal();
+  if (signal === undefined) return status;
+  if (status === 0) {
+    process.stderr.write(`mxctl: ${signal} came after the work was done; it is complete.\n`);
+    return status;
+  }
+  process.stderr.write(`mxctl: stopped by ${signal}; the failure above is where it stopped.\n`);
+  return exitStatusFor(signal);
 }
 
 function reportError(error: unknown): number {

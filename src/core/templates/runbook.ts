@@ -64,6 +64,9 @@ Add to cron (daily at 3 AM):
 \`\`\`
 \`scripts/backup.sh\` and \`scripts/restore.sh\` call \`mxctl backup\` and \`mxctl restore\`
 (set \`MXCTL=/path/to/mxctl\` in the cron line if mxctl is not on cron's PATH).
+A \`kill\`, \`timeout\`, Ctrl-C or \`systemctl stop\` (SIGTERM, SIGINT, SIGHUP) stops a running
+backup like a failure: its partial archive is removed, nothing is listed, the exit status is 143,
+130 or 129; the next run starts afresh.
 
 ### What a backup holds
 \`mxctl backup\` writes ONE encrypted archive per run into \`backups/\` (mode 0700; \`BACKUP_DIR\`
