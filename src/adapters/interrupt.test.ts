@@ -7,7 +7,7 @@ import { isMxError } from '../core/errors.ts';
 import { run } from './exec.ts';
 import { sleep } from './clock.ts';
 import { httpFetch } from './http.ts';
-import { exitStatusFor, installStopHandlers, stopSignal } from './interrupt.ts';
+import { exitStatusFor, installStopHandlers, stopSignal, withStopHeld } from './interrupt.ts';
 
 test('SIGTERM ends the running program and the pending wait; cleanup still runs programs', async () => {
   installStopHandlers();
@@ -33,4 +33,9 @@ test('SIGTERM ends the running program and the pending wait; cleanup still runs 
   assert.equal((await run('true', [], { purpose: 'cleaning up' })).exitCode, 0);
   assert.equal(stopSignal(), 'SIGTERM');
   await assert.rejects(httpFetch('http://127.0.0.1:9/'), (e) => isMxError(e, 'E_ABORTED'));
+  // A change that must not be stopped half-way is not begun after the signal.
+  await assert.rejects(
+    withStopHeld(() => Promise.resolve('begun')),
+    (e) => isMxError(e, 'E_ABORTED'),
+  );
 });

@@ -12,6 +12,9 @@ export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 
 let received: StopSignal | undefined;
+/** Whether the signal stopped work, or came while a change ran that must finish (withStopHeld). */
+let held = false;
+let holding = 0;
 const halts = new Set<(signal: StopSignal) => void>();
 
 /** From now on, SIGTERM, SIGINT and SIGHUP stop the running work instead of killing mxctl. */
@@ -24,6 +27,11 @@ export function stopSignal(): StopSignal | undefined {
   return received;
 }
 
+/** Whether the stop signal came while `withStopHeld` work ran, which was then finished. */
+export function wasStopHeld(): boolean {
+  return held;
+}
+
 /** The conventional exit status of a process stopped by `signal` (143 for SIGTERM). */
 export function exitStatusFor(signal: StopSignal): number {
   return 128 + constants.signals[signal];
@@ -34,7 +42,26 @@ function stop(signal: StopSignal): void {
   // wrapper passes it on): a second one must not cut the cleanup short. kill -9 still does.
   if (received !== undefined) return;
   received = signal;
+  if (holding > 0) {
+    held = true;
+    return;
+  }
   for (const halt of [...halts]) halt(signal);
+}
+
+/**
+ * Runs `work` to its end whatever signal comes meanwhile: for a change that is worse stopped
+ * half-way than either finished or not begun (a restore from its swap on). A signal that came
+ * before refuses to begin it.
+ */
+export async function withStopHeld<T>(work: () => Promise<T>): Promise<T> {
+  throwIfStopped();
+  holding++;
+  try {
+    return await work();
+  } finally {
+    holding--;
+  }
 }
 
 /**
@@ -51,7 +78,7 @@ export function stoppedError(signal: StopSignal): MxError {
   return new MxError('E_ABORTED', `Stopped by ${signal}.`);
 }
 
-/** Requests and waits are not started once a signal has come (programs are: cleanup runs them). */
+/** Requests and waits are not started once a signal has stopped work (programs are: cleanup runs them). */
 export function throwIfStopped(): void {
-  if (received !== undefined) throw stoppedError(received);
+  if (received !== undefined && !held) throw stoppedError(received);
 }

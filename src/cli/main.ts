@@ -4,7 +4,7 @@
 // holds that noun's flag definitions (command.ts) and its runs (run.ts).
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isMxError } from '../core/errors.ts';
-import { exitStatusFor, installStopHandlers, stopSignal } from '../adapters/interrupt.ts';
+import { exitStatusFor, installStopHandlers, stopSignal, wasStopHeld } from '../adapters/interrupt.ts';
 import { MXCTL_VERSION } from '../core/version.ts';
 import type { Done } from './command.ts';
 import { registerInit } from './init/command.ts';
@@ -77,6 +77,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 function statusAfterStop(status: number): number {
   const signal = stopSignal();
   if (signal === undefined) return status;
+  if (wasStopHeld()) {
+    process.stderr.write(`mxctl: ${signal} came while a change ran that is worse stopped half-way: it was finished.\n`);
+    return status;
+  }
   if (status === 0) {
     process.stderr.write(`mxctl: ${signal} came after the work was done; it is complete.\n`);
     return status;

@@ -4,7 +4,8 @@
 // which runs the work in a child on Node 24). A signal to the pid the caller holds must stop the
 // work like a failure at that point: exit 128 + the signal, no process of the run left (pg_dump
 // in the database container included), no partial archive, no new backup; the next backup
-// succeeds. kill -9 of the process started leaves no orphan doing work either.
+// succeeds. kill -9 of the process started leaves no orphan doing work either. A restore is
+// stopped before its swap (the live server untouched), or finished once the swap has begun.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -14,7 +15,7 @@ import { startLab } from '../../lab/harness.ts';
 import type { Lab } from '../../lab/harness.ts';
 import { run } from '../../src/adapters/exec.ts';
 import { psql } from '../../src/adapters/postgres.ts';
-import { pgOf } from './backup-fixtures.ts';
+import { pgOf, sideDatabases, synapseStartedAt } from './backup-fixtures.ts';
 import { isTooOld, stockNode } from '../stock-node.ts';
 
 const BIN = resolve('bin/mxctl');
@@ -178,5 +179,60 @@ describe('signals stop mxctl cleanly', () => {
     assert.equal(next.code, 0, next.stderr);
     assert.deepEqual(await partials(), [], 'the leftover partial was removed');
     assert.equal((await backupIds()).length, before.length + 1);
+  });
+
+  async function synapseRunning(): Promise<boolean> {
+    const id = (
+      await run('docker', ['compose', 'ps', '-aq', 'synapse'], {
+        cwd: join(lab.dir, 'compose'),
+        purpose: 'finding synapse',
+      })
+    ).stdout.trim();
+    return (
+      (
+        await run('docker', ['inspect', '-f', '{{.State.Running}}', id], { purpose: 'inspecting synapse' })
+      ).stdout.trim() === 'true'
+    );
+  }
+
+  /** Starts `mxctl restore latest --yes`, signals it with SIGTERM once `when()` holds. */
+  async function restoreStoppedWhen(what: string, when: () => Promise<boolean>): Promise<Started> {
+    const r = start(BIN, ['restore', 'latest', '--yes']);
+    let early: number | null | undefined;
+    void r.exited.then((c) => (early = c));
+    await waitFor(
+      what,
+      async () => {
+        if (early !== undefined) throw new Error(`the restore ended (${early}) before the signal:\n${r.stderr()}`);
+        return when();
+      },
+      120_000,
+    );
+    process.kill(r.pid, 'SIGTERM');
+    await r.exited;
+    return r;
+  }
+
+  it('SIGTERM to a restore before its swap: exit 143, the live server untouched, nothing left', async () => {
+    const started = await synapseStartedAt(lab);
+    const r = await restoreStoppedWhen('the side database', async () => (await sideDatabases(lab)).length > 0);
+    assert.equal(await r.exited, 143, r.stderr());
+    assert.match(r.stderr(), /stopped by SIGTERM/);
+    assert.equal(await synapseStartedAt(lab), started, 'Synapse was never stopped');
+    assert.deepEqual(await sideDatabases(lab), [], 'no side database left');
+    assert.deepEqual(
+      (await readdir(lab.dir)).filter((n) => n.startsWith('.restore-')),
+      [],
+      'no staging left',
+    );
+  });
+
+  it('SIGTERM to a restore once its swap has begun: it is finished, exit 0, the server up', async () => {
+    const r = await restoreStoppedWhen('Synapse stopped for the swap', async () => !(await synapseRunning()));
+    assert.equal(await r.exited, 0, r.stderr());
+    assert.match(r.stderr(), /SIGTERM came while a change ran that is worse stopped half-way: it was finished/);
+    assert.deepEqual(await sideDatabases(lab), [], 'no side database left');
+    // NOTE: Synapse answers before Docker's health check says so: status waits for the latter.
+    await waitFor('every service healthy', async () => (await lab.mxctl(['status'])).code === 0, 120_000);
   });
 });

@@ -112,7 +112,9 @@ unchanged (same bytes, mode and owner: a restore onto the same server) are stage
 not copies, so they cost no space. The part of the dump \`pg_restore\`
 has not loaded yet waits in the staging folder (so the media behind it need not wait), at most
 the dump's size and usually far less; a full disk stops the restore before any change.
-A restore killed after the swap leaves the previous database as \`${s.POSTGRES_DB}_mxctl_replaced\`;
+A signal (\`kill\`, \`timeout\`, Ctrl-C, \`systemctl stop\`) stops a restore before the swap
+with nothing changed (exit 143, 130 or 129); from the swap on it is finished, checklist included.
+A restore killed (kill -9) after the swap leaves the previous database as \`${s.POSTGRES_DB}_mxctl_replaced\`;
 the next restore drops it. After a \`--no-safety-backup\` run it is the only copy of the previous
 state: dump it (\`pg_dump -Fc -d ${s.POSTGRES_DB}_mxctl_replaced\`) before restoring again if you need it.
 Each item prints pass/FAIL; any FAIL exits non-zero. A failed restore names the safety backup to
