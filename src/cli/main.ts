@@ -81,10 +81,9 @@ function statusAfterStop(status: number): number {
     process.stderr.write(`mxctl: ${signal} came while a change ran that is worse stopped half-way: it was finished.\n`);
     return status;
   }
-  if (status === 0) {
-    process.stderr.write(`mxctl: ${signal} came after the work was done; it is complete.\n`);
-    return status;
-  }
+  // NOTE: a run that succeeded all the same (it was done, or it was a viewer such as `logs -f`
+  // that a Ctrl-C ends) says nothing more.
+  if (status === 0) return status;
   process.stderr.write(`mxctl: stopped by ${signal}; the failure above is where it stopped.\n`);
   return exitStatusFor(signal);
 }

@@ -262,7 +262,7 @@ function backupFailure(error: unknown, dir: string): MxError {
   if (signal !== undefined) {
     return new MxError(
       'E_ABORTED',
-      `Stopped by ${signal} (${(error as Error).message}); the partial archive was removed: no backup was written.`,
+      `Stopped by ${signal} (${(error as Error).message.replace(/\.$/, '')}); the partial archive was removed: no backup was written.`,
       { cause: error },
     );
   }
