@@ -4,7 +4,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // NOTE: lab/images holds code run inside lab images (a browser bundle and its esbuild script), not part of this Node project.
-  { ignores: ['node_modules/**', 'bin/**', 'lab/images/**/*.js', 'lab/images/**/*.mjs', 'test/e2e/artifacts/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'tmp/**',
+      'bin/**',
+      'lab/images/**/*.js',
+      'lab/images/**/*.mjs',
+      'test/e2e/artifacts/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

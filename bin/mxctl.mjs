@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// mxctl is written in TypeScript and run by Node's built-in type stripping (Node >= 22.18).
-// NOTE: Debian's Node 20 cannot strip types; when started by an older Node we re-run under the
-// Node 24 that `npm install` put in node_modules (the `node` devDependency), if there is one.
-import { spawnSync } from 'node:child_process';
+// mxctl is written in TypeScript and run by Node's built-in type stripping (Node >= 22.18); a
+// release (scripts/release.sh) carries it compiled to JavaScript (Node strips no types under
+// node_modules). `bin/mxctl` starts this file on the Node that came with element-matrix.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 // NOTE: backup and restore stream whole archives through this process. With V8's default young
@@ -13,20 +14,36 @@ import { fileURLToPath } from 'node:url';
 // The flag only works from the start, so those commands re-execute in place (same pid, so a
 // kill still reaches the process doing the work).
 const SEMI_SPACE = '--max-semi-space-size=4';
-const streaming = process.argv.slice(2).some((a) => a === 'backup' || a === 'restore');
+const args = process.argv.slice(2);
+const streaming = args.some((a) => a === 'backup' || a === 'restore');
+const script = fileURLToPath(import.meta.url);
+const nodeFlags = streaming && !process.execArgv.includes(SEMI_SPACE) ? [SEMI_SPACE] : [];
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-if (streaming && !process.execArgv.includes(SEMI_SPACE) && typeof process.execve === 'function') {
-  process.execve(
-    process.execPath,
-    [process.execPath, SEMI_SPACE, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-    process.env,
-  );
-}
 if (major > 22 || (major === 22 && minor >= 18)) {
-  const { main } = await import('../src/cli/main.ts');
-  process.exitCode = await main(process.argv.slice(2));
+  if (nodeFlags.length > 0 && typeof process.execve === 'function') {
+    process.execve(
+      process.execPath,
+      [process.execPath, ...nodeFlags, ...process.execArgv, script, ...args],
+      process.env,
+    );
+  }
+  if (process.env.MXCTL_WRAPPED === '1' && process.channel !== undefined) stopWhenWrapperDies();
+  const compiled = new URL('../src/cli/main.js', import.meta.url);
+  const { main } = await import(existsSync(compiled) ? compiled.href : '../src/cli/main.ts');
+  process.exitCode = await main(args);
 } else {
+  runUnderBundledNode();
+}
+
+/**
+ * Started by an older Node (`node bin/mxctl.mjs` with Debian's Node 20), which has no
+ * process.execve: the work runs in a child on the bundled Node. NOTE: `spawn`, not `spawnSync`,
+ * so this process stays able to pass SIGTERM, SIGINT and SIGHUP on; and the child holds an IPC
+ * channel to it, whose end tells the child that this process was killed (kill -9 cannot be
+ * passed on): it then stops as on SIGHUP instead of working on unseen.
+ */
+function runUnderBundledNode() {
   const bundled = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
   if (!existsSync(bundled)) {
     process.stderr.write(
@@ -34,6 +51,21 @@ if (major > 22 || (major === 22 && minor >= 18)) {
     );
     process.exit(1);
   }
-  const r = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  const child = spawn(bundled, [...nodeFlags, script, ...args], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, MXCTL_WRAPPED: '1' },
+  });
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('error', (error) => {
+    process.stderr.write(`mxctl: could not start ${bundled}: ${error.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+}
+
+/** In the child of runUnderBundledNode: the wrapper's end of the channel closing means it is gone. */
+function stopWhenWrapperDies() {
+  delete process.env.MXCTL_WRAPPED; // not for the programs mxctl runs
+  process.channel.unref(); // the channel alone must not keep mxctl running
+  process.on('disconnect', () => process.kill(process.pid, 'SIGHUP'));
 }

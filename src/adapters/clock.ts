@@ -1,8 +1,20 @@
 // The machine's clock (reading it is a side effect, like any other input).
 import type { Clock } from '../core/clock.ts';
+import { onStop, stoppedError, throwIfStopped } from './interrupt.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** Waits `ms`; a stop signal (adapters/interrupt.ts) ends the wait with a failure. */
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  throwIfStopped();
+  return new Promise((resolve, reject) => {
+    const forget = onStop((signal) => {
+      clearTimeout(timer);
+      reject(stoppedError(signal));
+    });
+    const timer = setTimeout(() => {
+      forget();
+      resolve();
+    }, ms);
+  });
 }

@@ -1,6 +1,7 @@
 // `docker compose` for one deployment: the project folder is the deployment's compose/ (so an
 // override file there — the lab's — is picked up exactly as a hand-run `docker compose` would).
 import { run } from './exec.ts';
+import { stopSignal } from './interrupt.ts';
 import type { RunResult } from './exec.ts';
 import { MxError } from '../core/errors.ts';
 
@@ -69,7 +70,12 @@ export function createCompose(projectDir: string): Compose {
       if (o.follow) args.push('--follow');
       if (o.tail !== undefined) args.push('--tail', String(o.tail));
       if (o.timestamps === true) args.push('--timestamps');
-      await compose([...args, ...o.services], 'reading logs', { inherit: true });
+      try {
+        await compose([...args, ...o.services], 'reading logs', { inherit: true });
+      } catch (error) {
+        // NOTE: Ctrl-C (or a kill) is how one stops following logs, not a failure of it.
+        if (stopSignal() === undefined) throw error;
+      }
     },
     async logsText(service, tail, since, o = {}) {
       const args = [

@@ -3,6 +3,7 @@
 // values that could hold secrets (callers pass secrets through stdin or the environment).
 import { execa } from 'execa';
 import { CommandError, MxError } from '../core/errors.ts';
+import { onStop } from './interrupt.ts';
 
 export interface RunOptions {
   cwd?: string;
@@ -40,7 +41,7 @@ export function tail(text: string, lines = 15): string {
 }
 
 export async function run(file: string, args: readonly string[], o: RunOptions): Promise<RunResult> {
-  const r = await execa(file, args, {
+  const subprocess = execa(file, args, {
     ...(o.cwd === undefined ? {} : { cwd: o.cwd }),
     ...(o.env === undefined ? {} : { env: o.env }),
     ...(o.input === undefined ? {} : { input: o.input }),
@@ -49,6 +50,9 @@ export async function run(file: string, args: readonly string[], o: RunOptions):
     stdio: o.inherit === true ? 'inherit' : 'pipe',
     stripFinalNewline: false,
   });
+  // NOTE: a stop signal ends the program (execa adds SIGKILL 5 s later); its failure is the run's.
+  const forget = onStop(() => subprocess.kill('SIGTERM'));
+  const r = await subprocess.finally(forget);
   const stdout = typeof r.stdout === 'string' ? r.stdout : '';
   const stderr = typeof r.stderr === 'string' ? r.stderr : '';
   if (r.failed && r.exitCode === undefined) {

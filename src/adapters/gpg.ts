@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { CommandError, MxError } from '../core/errors.ts';
 import { signalWords } from './exec.ts';
+import { onStop } from './interrupt.ts';
 import { sweepOwnedScratch } from './lock.ts';
 
 /** The exact options the runbook's manual steps name too (docs/RUNBOOK.md "Restore without mxctl"). */
@@ -66,6 +67,8 @@ async function startGpg(mode: 'encrypt' | 'decrypt', passphrase: string): Promis
       hint: 'Install GnuPG (apt-get install gnupg).',
     });
   }
+  const forget = onStop(() => child.kill('SIGTERM'));
+  child.on('close', forget);
   const fd3 = child.stdio[3] as Writable;
   fd3.on('error', () => undefined); // gpg may exit before reading it; the exit code says why
   fd3.end(`${passphrase}\n`);

@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { MxError } from '../core/errors.ts';
+import { onStop, stoppedError, throwIfStopped } from './interrupt.ts';
 
 export interface HttpOptions {
   /** Extra trusted CA certificates (PEM), added to Node's defaults. */
@@ -49,6 +50,8 @@ export async function httpFetch(url: string, req: HttpRequest = {}, o: HttpOptio
           }
         };
   const fn = isHttps ? httpsRequest : httpRequest;
+  throwIfStopped();
+  let forget: () => void = () => undefined;
   return new Promise<HttpResponse>((resolve, reject) => {
     const r = fn(
       u,
@@ -97,9 +100,10 @@ export async function httpFetch(url: string, req: HttpRequest = {}, o: HttpOptio
       ),
     );
     r.on('error', (error) => reject(error));
+    forget = onStop((signal) => r.destroy(stoppedError(signal)));
     if (req.body !== undefined) r.write(req.body);
     r.end();
-  });
+  }).finally(() => forget());
 }
 
 /** A transport failure's words: "connection refused", "certificate not trusted"... */

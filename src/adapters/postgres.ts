@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { run, signalWords } from './exec.ts';
+import { onStop } from './interrupt.ts';
 import { CommandError, MxError } from '../core/errors.ts';
 
 export interface PgTarget {
@@ -32,6 +33,8 @@ export function execStreaming(composeDir: string, argv: readonly string[], purpo
     cwd: composeDir,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  const forget = onStop(() => child.kill('SIGTERM'));
+  child.on('close', forget);
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {

@@ -4,6 +4,7 @@
 // holds that noun's flag definitions (command.ts) and its runs (run.ts).
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { isMxError } from '../core/errors.ts';
+import { exitStatusFor, installStopHandlers, stopSignal, wasStopHeld } from '../adapters/interrupt.ts';
 import type { Done } from './command.ts';
 import { registerInit } from './init/command.ts';
 import { registerStack } from './stack/command.ts';
@@ -61,6 +62,7 @@ export function buildProgram(done: Done): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  installStopHandlers();
   const version = versionRequest(argv);
   if (version !== undefined) {
     try {
@@ -75,10 +77,25 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return status;
   } catch (error) {
-    return reportError(error);
+    status = reportError(error);
   }
+  return statusAfterStop(status);
+}
+
+/** A run that a stop signal made fail exits 128 + its number (143 for SIGTERM), whatever failed. */
+function statusAfterStop(status: number): number {
+  const signal = stopSignal();
+  if (signal === undefined) return status;
+  if (wasStopHeld()) {
+    process.stderr.write(`mxctl: ${signal} came while a change ran that is worse stopped half-way: it was finished.\n`);
+    return status;
+  }
+  // NOTE: a run that succeeded all the same (it was done, or it was a viewer such as `logs -f`
+  // that a Ctrl-C ends) says nothing more.
+  if (status === 0) return status;
+  process.stderr.write(`mxctl: stopped by ${signal}; the failure above is where it stopped.\n`);
+  return exitStatusFor(signal);
 }
 
 function reportError(error: unknown): number {

@@ -1,16 +1,26 @@
 // Asking the admin before a destructive change — only when there is a terminal to ask on.
 import { createInterface } from 'node:readline/promises';
 import { MxError } from '../core/errors.ts';
+import { onStop } from '../adapters/interrupt.ts';
 import type { Approve } from '../ops/deps.ts';
 
 export function terminalConfirm(): ((question: string) => Promise<boolean>) | undefined {
   if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) return undefined;
   return async (question) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
+    // NOTE: on a terminal readline takes Ctrl-C itself: made the signal it is, so that it stops
+    // mxctl like any other; a stop signal ends the question (a "no").
+    rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
+    const asked = new AbortController();
+    const forget = onStop(() => asked.abort());
     try {
-      const answer = await rl.question(`${question} [y/N] `);
+      const answer = await rl.question(`${question} [y/N] `, { signal: asked.signal });
       return /^y(es)?$/i.test(answer.trim());
+    } catch (error) {
+      if (asked.signal.aborted) return false;
+      throw error;
     } finally {
+      forget();
       rl.close();
     }
   };

@@ -64,6 +64,9 @@ Add to cron (daily at 3 AM):
 \`\`\`
 \`scripts/backup.sh\` and \`scripts/restore.sh\` call \`mxctl backup\` and \`mxctl restore\`
 (set \`MXCTL=/path/to/mxctl\` in the cron line if mxctl is not on cron's PATH).
+A \`kill\`, \`timeout\`, Ctrl-C or \`systemctl stop\` (SIGTERM, SIGINT, SIGHUP) stops a running
+backup like a failure: its partial archive is removed, nothing is listed, the exit status is 143,
+130 or 129; the next run starts afresh.
 
 ### What a backup holds
 \`mxctl backup\` writes ONE encrypted archive per run into \`backups/\` (mode 0700; \`BACKUP_DIR\`
@@ -109,7 +112,9 @@ unchanged (same bytes, mode and owner: a restore onto the same server) are stage
 not copies, so they cost no space. The part of the dump \`pg_restore\`
 has not loaded yet waits in the staging folder (so the media behind it need not wait), at most
 the dump's size and usually far less; a full disk stops the restore before any change.
-A restore killed after the swap leaves the previous database as \`${s.POSTGRES_DB}_mxctl_replaced\`;
+A signal (\`kill\`, \`timeout\`, Ctrl-C, \`systemctl stop\`) stops a restore before the swap
+with nothing changed (exit 143, 130 or 129); from the swap on it is finished, checklist included.
+A restore killed (kill -9) after the swap leaves the previous database as \`${s.POSTGRES_DB}_mxctl_replaced\`;
 the next restore drops it. After a \`--no-safety-backup\` run it is the only copy of the previous
 state: dump it (\`pg_dump -Fc -d ${s.POSTGRES_DB}_mxctl_replaced\`) before restoring again if you need it.
 Each item prints pass/FAIL; any FAIL exits non-zero. A failed restore names the safety backup to

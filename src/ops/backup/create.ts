@@ -22,6 +22,7 @@ import { endOfArchive } from '../../core/backup/tar-format.ts';
 import type { Meter } from '../../core/progress.ts';
 import { MXCTL_VERSION } from '../../core/version.ts';
 import { withLock } from '../../adapters/lock.ts';
+import { stopSignal } from '../../adapters/interrupt.ts';
 import {
   fsyncDir,
   isNoSpace,
@@ -257,6 +258,14 @@ async function commitArchive(
 
 /** The writer failed (the partial archive is gone): what it means for the user. */
 function backupFailure(error: unknown, dir: string): MxError {
+  const signal = stopSignal();
+  if (signal !== undefined) {
+    return new MxError(
+      'E_ABORTED',
+      `Stopped by ${signal} (${(error as Error).message.replace(/\.$/, '')}); the partial archive was removed: no backup was written.`,
+      { cause: error },
+    );
+  }
   if (isNoSpace(error)) {
     return new MxError('E_NO_SPACE', `The backup folder ${dir} ran out of space; the partial archive was removed.`, {
       hint: 'Free space there (or point BACKUP_DIR at a bigger disk), then run the backup again.',

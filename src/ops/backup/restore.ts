@@ -3,7 +3,8 @@
 // streamed into pg_restore filling a side database (<db>_mxctl_restore), while every sha256 is
 // checked. Only when all of it checks out: a safety backup, stop Synapse, swap the side database
 // in (one transaction of renames), put the files back, start, run the post-restore checklist.
-// A restore killed before the swap leaves the server exactly as it was.
+// A restore killed before the swap leaves the server exactly as it was; a signal (SIGTERM...)
+// stops it before the swap, or lets it finish once the swap has begun.
 import { join } from 'node:path';
 import { MxError, isMxError } from '../../core/errors.ts';
 import { phaseTimer, secondsSince } from '../../core/clock.ts';
@@ -13,6 +14,7 @@ import { parseEnvFile } from '../../core/env-file.ts';
 import { formatSettings, parseSettings } from '../../core/settings.ts';
 import type { Settings } from '../../core/settings.ts';
 import { withLock } from '../../adapters/lock.ts';
+import { withStopHeld } from '../../adapters/interrupt.ts';
 import { ensurePrivateDir, readTextIfAny, writeFileAtomic } from '../../adapters/fs.ts';
 import { StagingFolder } from '../../adapters/archive/staged-files.ts';
 import type { Deps } from '../deps.ts';
@@ -128,23 +130,27 @@ async function restoreStaged(
   const safety = await takeSafety(o.safetyBackup, run.phase, d);
   const since = d.clock.now();
   try {
-    await swap(run, staged, safety.keepReplacedIn !== undefined, d);
-    const restored = await putFilesBack(run, staged, safety, d);
-    await start(run, d);
-    const checks = await checklist(run, staged, { since, mode: o.checks }, d);
-    return {
-      id: run.target.id,
-      archive: run.target.archive,
-      preflight: staged.preflight,
-      ...(safety.backup === undefined ? {} : { safetyBackup: safety.backup }),
-      ...(safety.skipped === undefined || safety.keepReplacedIn === undefined
-        ? {}
-        : { noSafetyBackup: { reason: safety.skipped, savedFiles: safety.keepReplacedIn } }),
-      restoredFiles: restored.length,
-      reusedMedia: staged.read.reused,
-      checks,
-      ok: checks.every((c) => c.ok),
-    };
+    // NOTE: a signal stops a restore before its swap; from the swap on it is finished, checklist
+    // included: a server half-way between two states is worse than either.
+    return await withStopHeld(async () => {
+      await swap(run, staged, safety.keepReplacedIn !== undefined, d);
+      const restored = await putFilesBack(run, staged, safety, d);
+      await start(run, d);
+      const checks = await checklist(run, staged, { since, mode: o.checks }, d);
+      return {
+        id: run.target.id,
+        archive: run.target.archive,
+        preflight: staged.preflight,
+        ...(safety.backup === undefined ? {} : { safetyBackup: safety.backup }),
+        ...(safety.skipped === undefined || safety.keepReplacedIn === undefined
+          ? {}
+          : { noSafetyBackup: { reason: safety.skipped, savedFiles: safety.keepReplacedIn } }),
+        restoredFiles: restored.length,
+        reusedMedia: staged.read.reused,
+        checks,
+        ok: checks.every((c) => c.ok),
+      };
+    });
   } catch (error) {
     // Without a safety backup, what was replaced so far must outlive the staging folder.
     if (safety.keepReplacedIn !== undefined)
