@@ -242,7 +242,9 @@ that either ends healthy or puts the server back as it was.
    which are gone. A restore keeps \`state/upgrades.json\`: the history outlives the rollback.
 5. A run that was killed (power, \`kill -9\`) is finished by the next \`mxctl upgrade\` or
    \`mxctl rollback\` before anything else: before the pin was written, it is closed as abandoned;
-   after, the service is recreated and gated, and rolled back if the gate fails.
+   after, the service is recreated and gated, and rolled back if the gate fails. A stop signal
+   (\`kill\`, Ctrl-C, \`systemctl stop\`) before the pin abandons the upgrade; after it, the run
+   is not cut short: the service is rolled back to its previous pin and the exit is 17.
 6. \`mxctl upgrade history [--json]\`: every upgrade, its phases with times, and why it failed.
 7. The rollback images (\`docker images mxctl-rollback/*\`) are tags of images already on disk;
    remove old ones with \`docker image rm\` once you no longer want to go back that far.

@@ -9,7 +9,9 @@ import { phaseTimer, secondsSince } from '../../core/clock.ts';
 import { MxError } from '../../core/errors.ts';
 import { journalId, resumeAction, unfinished } from '../../core/upgrade/journal.ts';
 import type { JournalEntry } from '../../core/upgrade/journal.ts';
+import type { ServiceName } from '../../core/templates/compose.ts';
 import { withLock } from '../../adapters/lock.ts';
+import { stopSignal, throwIfStopped, withStopHeld } from '../../adapters/interrupt.ts';
 import { createBackup } from '../backup/create.ts';
 import { verifyBackup } from '../backup/verify.ts';
 import type { Deps } from '../deps.ts';
@@ -32,6 +34,8 @@ export type UpgradeOptions = PlanOptions & {
   /** Seconds Synapse may take to answer after it is recreated (the gate's first check). */
   gateTimeoutS?: number;
 };
+
+type Phases = ReturnType<typeof phaseTimer>;
 
 export type ServiceResult = 'healthy' | 'rolled-back' | 'rollback-failed';
 
@@ -137,24 +141,10 @@ async function upgradeService(
   d: UpgradeDeps,
 ): Promise<ServiceOutcome> {
   const phase = phaseTimer(d.clock, d.progress.step);
-  const id = journalId(d.clock.now(), sp.service);
-  const rec = await JournalRecorder.open(d, {
-    id,
-    service: sp.service,
-    from: sp.from,
-    to: sp.to,
-    rollbackImage: undefined,
-    backupId: undefined,
-    rollbackNeedsRestore: sp.schema?.window?.ok === true && sp.schema.window.rollbackNeedsRestore,
-    phase: 'started',
-    steps: [{ phase: 'started', at: d.clock.now().toISOString() }],
-    error: undefined,
-  });
-  await rec.set({ backupId });
-  await rec.move('backed-up');
+  const rec = await openEntry(sp, backupId, d);
   const outcome = (result: ServiceResult, extra: Partial<ServiceOutcome>): ServiceOutcome => ({
     service: sp.service,
-    journalId: id,
+    journalId: rec.entry.id,
     from: sp.from,
     to: sp.to,
     result,
@@ -164,10 +154,54 @@ async function upgradeService(
     ...extra,
     phases: phase.done(),
   });
+  await pullAndKeep(sp, rec, phase, d);
+  // NOTE: from the pin on, a stop signal does not cut the run short: the service ends healthy or
+  // back on its previous pin (a signal fails the gate, so it rolls back). Before, it abandons.
+  try {
+    throwIfStopped();
+  } catch (error) {
+    await rec.move('abandoned', (error as Error).message);
+    throw error;
+  }
+  return withStopHeld(async () => {
+    const { gate, unavailableSeconds } = await switchAndGate(sp, rec, o, phase, d);
+    const measured = { gate, clientApiUnavailableSeconds: unavailableSeconds };
+    if (gate.ok) {
+      await rec.move('healthy');
+      return outcome('healthy', measured);
+    }
+    phase.next(`${sp.service}: the health gate failed (${firstFailure(gate)}): rolling back`);
+    await rec.move('rolling-back', firstFailure(gate));
+    const rollback = await rollBack(rec, d);
+    return outcome(rollback.ok ? 'rolled-back' : 'rollback-failed', { ...measured, rollback });
+  });
+}
+
+/** The journal entry of one service's upgrade, up to `backed-up` (the run's backup is made). */
+async function openEntry(sp: ServicePlan, backupId: string, d: UpgradeDeps): Promise<JournalRecorder> {
+  const at = d.clock.now();
+  const rec = await JournalRecorder.open(d, {
+    id: journalId(at, sp.service),
+    service: sp.service,
+    from: sp.from,
+    to: sp.to,
+    rollbackImage: undefined,
+    backupId,
+    rollbackNeedsRestore: sp.schema?.window?.ok === true && sp.schema.window.rollbackNeedsRestore,
+    phase: 'started',
+    steps: [{ phase: 'started', at: at.toISOString() }],
+    error: undefined,
+  });
+  await rec.move('backed-up');
+  return rec;
+}
+
+/** The target pulled by digest, the running image kept under its rollback tag. */
+async function pullAndKeep(sp: ServicePlan, rec: JournalRecorder, phase: Phases, d: UpgradeDeps): Promise<void> {
   try {
     phase.next(`${sp.service}: pulling ${sp.to}`);
     await d.imageTools.pull(sp.to);
-    const rollbackImage = `mxctl-rollback/${sp.service}:${id}`;
+    const rollbackImage = `mxctl-rollback/${sp.service}:${rec.entry.id}`;
     await d.imageTools.tag(sp.from, rollbackImage);
     await rec.set({ rollbackImage });
     await rec.move('pulled');
@@ -176,6 +210,16 @@ async function upgradeService(
     await rec.move('abandoned', (error as Error).message);
     throw error;
   }
+}
+
+/** Pin, recreate and the health gate, with the client API watched while Synapse is recreated. */
+async function switchAndGate(
+  sp: ServicePlan,
+  rec: JournalRecorder,
+  o: UpgradeOptions,
+  phase: Phases,
+  d: UpgradeDeps,
+): Promise<{ gate: GateResult; unavailableSeconds: number | undefined }> {
   await writePin(sp.service, sp.to, d);
   await rec.move('pinned');
   phase.next(`${sp.service}: recreating on ${sp.toTag}`);
@@ -187,22 +231,15 @@ async function upgradeService(
     phase.next(`${sp.service}: health gate`);
     gate = await gateService(sp.service, { tag: sp.toTag, timeoutS: o.gateTimeoutS ?? 180 }, d);
   } catch (error) {
-    gate = {
-      service: sp.service,
-      ok: false,
-      checks: [{ name: 'recreate', ok: false, detail: (error as Error).message }],
-    };
+    gate = failedGate(sp.service, 'recreate', error);
   }
-  const downtime = await watch?.stop();
-  const measured = { gate, clientApiUnavailableSeconds: downtime?.unavailableSeconds };
-  if (gate.ok) {
-    await rec.move('healthy');
-    return outcome('healthy', measured);
-  }
-  phase.next(`${sp.service}: the health gate failed (${firstFailure(gate)}): rolling back`);
-  await rec.move('rolling-back', firstFailure(gate));
-  const rollback = await rollBack(rec, d);
-  return outcome(rollback.ok ? 'rolled-back' : 'rollback-failed', { ...measured, rollback });
+  const signal = stopSignal();
+  if (gate.ok && signal !== undefined) gate = failedGate(sp.service, 'not stopped', new Error(`stopped by ${signal}`));
+  return { gate, unavailableSeconds: (await watch?.stop())?.unavailableSeconds };
+}
+
+function failedGate(service: ServiceName, name: string, error: unknown): GateResult {
+  return { service, ok: false, checks: [{ name, ok: false, detail: (error as Error).message }] };
 }
 
 /**
@@ -260,7 +297,7 @@ async function regate(rec: JournalRecorder, d: ResumeDeps): Promise<void> {
     if (rec.entry.phase === 'pinned') await rec.move('recreated');
     gate = await gateService(service, { tag: tagOf(rec.entry.to) }, d);
   } catch (error) {
-    gate = { service, ok: false, checks: [{ name: 'recreate', ok: false, detail: (error as Error).message }] };
+    gate = failedGate(service, 'recreate', error);
   }
   if (gate.ok) {
     await rec.move('healthy');

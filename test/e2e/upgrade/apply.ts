@@ -6,6 +6,7 @@
 //   1.160.0 → 1.160.1 healthy: pinned by digest, downtime measured, history and rollback image kept
 //   1.160.1 → broken: the gate fails, rolled back by itself (exit 17), nothing lost
 //   a background update queued, no disk for the backup, a second upgrade while one runs: refused
+//   1.160.1 → 1.161.0 with SIGTERM after the pin: not cut short, rolled back (exit 17)
 //   1.160.1 → 1.161.0 killed with SIGKILL after the pin is written: the next run finishes it
 //   `rollback` of an upgrade that is no longer what runs: refused; of the newest: no restore needed
 import { it } from 'node:test';
@@ -101,6 +102,19 @@ export function applyTests(fx: ApplyFixture): void {
   const doctorSays = async (): Promise<{ status: string; summary: string } | undefined> => {
     const r = await lab().mxctl(['doctor', '--json']);
     return (JSON.parse(r.stdout) as DoctorReport).findings.find((f) => f.id === 'upgrade.journal');
+  };
+
+  /** Waits until the newest journal entry, an upgrade to 1.161.0, reaches one of the phases. */
+  const untilPhase = async (phases: readonly string[]): Promise<void> => {
+    const file = join(lab().dir, 'state', 'upgrades.json');
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const last = (JSON.parse(await readFile(file, 'utf8')) as Journal).entries.at(-1);
+      if (last?.to.includes(':1.161.0@') === true && phases.includes(last.phase) && last.phase !== 'rolled-back')
+        return;
+      assert.ok(Date.now() < deadline, `the upgrade never reached ${phases.join(' or ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   };
 
   async function up(tag: string, extra: readonly string[] = []) {
@@ -254,21 +268,35 @@ export function applyTests(fx: ApplyFixture): void {
     assert.deepEqual(await readFile(envFile()), before);
   });
 
+  it('SIGTERM after the pin was written: the run is not cut short, it rolls back (exit 17), nothing half-done', async () => {
+    const before = await pinNow();
+    const child = spawn(
+      process.execPath,
+      [MXCTL, '--dir', lab().dir, 'upgrade', 'synapse', '--to', '1.161.0', '--accept-notes', '--yes', '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await untilPhase(['pinned', 'recreated']);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 17, stderr);
+    assert.match(stderr, /SIGTERM came while a change ran that is worse stopped half-way: it was finished/);
+    const entry = (await journal()).entries.at(-1);
+    assert.equal(entry?.phase, 'rolled-back');
+    assert.match(entry?.error ?? '', /stopped by SIGTERM/);
+    assert.equal(await pinNow(), before);
+    assert.match(await lab().admin.serverVersion(), /1\.160\.1/);
+    assert.ok((await bodies()).includes('written before any upgrade'));
+  });
+
   it('killed with SIGKILL after the pin was written: the next `upgrade` finishes the upgrade', async () => {
     const child = spawn(
       process.execPath,
       [MXCTL, '--dir', lab().dir, 'upgrade', 'synapse', '--to', '1.161.0', '--accept-notes', '--yes', '--json'],
       { detached: true, stdio: 'ignore' },
     );
-    const journalFile = join(lab().dir, 'state', 'upgrades.json');
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      const text = await readFile(journalFile, 'utf8');
-      const last = (JSON.parse(text) as Journal).entries.at(-1);
-      if (last?.to.includes(':1.161.0@') && (last.phase === 'pinned' || last.phase === 'recreated')) break;
-      assert.ok(Date.now() < deadline, 'the upgrade never reached "pinned"');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await untilPhase(['pinned', 'recreated']);
     process.kill(-(child.pid ?? 0), 'SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const killed = (await journal()).entries.at(-1);
