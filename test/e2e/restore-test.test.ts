@@ -4,7 +4,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFile, open, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, open, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import S3rver from 's3rver';
 import { join } from 'node:path';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -17,6 +19,9 @@ import { countRows } from '../../src/adapters/postgres.ts';
 import { isPortFree } from '../../src/adapters/ports.ts';
 import { projectObjects } from '../../src/adapters/compose-project.ts';
 import { KEY_TABLES } from '../../src/core/backup/manifest.ts';
+import { readSettings } from '../../src/ops/deployment.ts';
+import { formatSettings } from '../../src/core/settings.ts';
+import { writeFileAtomic } from '../../src/adapters/fs.ts';
 import { mediaHashes, makePng, pgOf, synapseStartedAt } from './backup-fixtures.ts';
 
 const exec = promisify(execFile);
@@ -28,9 +33,11 @@ interface DrillJson {
   rpoSeconds: number;
   failed?: string;
   logFile?: string;
+  archive: string;
   checks: { name: string; ok: boolean; detail: string }[];
   leftoversRemoved: { containers: number; volumes: number; folders: number };
   leftAfter: { containers: string[]; volumes: string[]; networks: string[] };
+  drill: { hostNetwork: boolean };
   recorded: { runbook?: string; history: string };
 }
 
@@ -146,6 +153,16 @@ describe('mxctl restore-test in the lab', () => {
     assert.deepEqual(await production(), before, 'production: same containers, rows, media, answering');
   });
 
+  it("production's shape: a bridge network of the drill's own, Synapse published on the drill address only", async (t) => {
+    const before = await production();
+    const { code, r, stderr } = await drill('latest', '--network', 'bridge');
+    assert.equal(code, 0, `${stderr}\n${JSON.stringify(r.checks, null, 2)}`);
+    assert.equal(r.drill.hostNetwork, false);
+    t.diagnostic(`bridge: RTO ${r.rtoSeconds} s, RPO ${r.rpoSeconds} s`);
+    await nothingLeft();
+    assert.deepEqual(await production(), before);
+  });
+
   it('a corrupted latest backup fails with the reason, production untouched', async (t) => {
     const before = await production();
     const dir = join(lab.dir, 'backups');
@@ -215,5 +232,48 @@ describe('mxctl restore-test in the lab', () => {
     );
     await nothingLeft();
     assert.deepEqual(await production(), before);
+  });
+
+  it("--from-offsite drills the offsite copy (the lab's S3 endpoint) and leaves the local backups as they were", async (t) => {
+    const store = await mkdtemp(join(tmpdir(), 'mxs3-drill-'));
+    const srv = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: store,
+      configureBuckets: [{ name: 'matrix-backups' }],
+    });
+    const { port } = await srv.run();
+    const original = await readFile(join(lab.dir, '.env'), 'utf8');
+    try {
+      const s = await readSettings(lab.dir);
+      const s3 = {
+        S3_ENDPOINT: `http://127.0.0.1:${port}`,
+        S3_REGION: 'us-east-1',
+        S3_BUCKET: 'matrix-backups',
+        S3_PREFIX: 'lab',
+        S3_ACCESS_KEY_ID: 'S3RVER',
+        S3_SECRET_ACCESS_KEY: 'S3RVER',
+      };
+      await writeFileAtomic(join(lab.dir, '.env'), formatSettings({ ...s, ...s3 }), 0o600);
+      const b = await lab.mxctl(['backup', '--json']);
+      assert.equal(b.code, 0, b.stderr);
+      const id = (JSON.parse(b.stdout) as { id: string }).id;
+      const localBefore = (await readdir(join(lab.dir, 'backups'))).sort();
+      const before = await production();
+      const { code, r, stderr } = await drill('latest', '--from-offsite');
+      assert.equal(code, 0, `${stderr}\n${JSON.stringify(r.checks, null, 2)}`);
+      assert.equal(r.id, id);
+      assert.match(r.archive, /matrix-backups/);
+      t.diagnostic(`offsite: RTO ${r.rtoSeconds} s, RPO ${r.rpoSeconds} s, backup ${r.id}`);
+      assert.deepEqual((await readdir(join(lab.dir, 'backups'))).sort(), localBefore, 'no download left');
+      await nothingLeft();
+      assert.deepEqual(await production(), before);
+    } finally {
+      await writeFileAtomic(join(lab.dir, '.env'), original, 0o600);
+      srv.httpServer.closeAllConnections?.();
+      await srv.close();
+      await rm(store, { recursive: true, force: true });
+    }
   });
 });

@@ -70,7 +70,16 @@ export function registerBackup(program: Command, done: Done): void {
       )
       .argument('[BACKUP]', 'a backup id, an archive file, or latest', 'latest')
       .option('--address <IP>', "the drill's loopback address (not production's; default 127.0.0.254)")
-      .option('--port <N>', "the drill's Synapse port on that address (default 8008)", int),
+      .option(
+        '--from-offsite',
+        'drill the offsite copy (an id or latest): downloaded to a scratch folder, removed after',
+      )
+      .option('--port <N>', "the drill's Synapse port on that address (default 8008)", int)
+      .addOption(
+        new Option('--network <SHAPE>', "the drill's network: auto (as production's Synapse), bridge, or host")
+          .choices(['auto', 'bridge', 'host'] as const)
+          .default('auto' as const),
+      ),
   ).action(async (ref, opts, cmd) =>
     done(await (await drillRuns()).runRestoreTest(ref, jsonOf(opts, cmd), dirOf(cmd))),
   );

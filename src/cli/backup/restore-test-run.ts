@@ -5,13 +5,15 @@ import { isIP } from 'node:net';
 import { formatDuration } from '../../core/restore-test/record.ts';
 import { restoreTest, DEFAULT_DRILL_ADDRESS, DEFAULT_DRILL_PORT } from '../../ops/restore-test/restore-test.ts';
 import type { RestoreTestReport } from '../../ops/restore-test/restore-test.ts';
+import { restoreTestOffsite } from '../../ops/restore-test/from-offsite.ts';
+import { OFFSITE_SETTINGS } from '../../ops/backup/offsite.ts';
 import type { ExitStatus } from '../command.ts';
 import { buildDeps } from '../deps.ts';
 import { printJson, say } from '../output.ts';
 
 export async function runRestoreTest(
   ref: string,
-  f: { address?: string; port?: number; json?: true },
+  f: { address?: string; port?: number; network: 'auto' | 'bridge' | 'host'; fromOffsite?: true; json?: true },
   dir: string | undefined,
 ): Promise<ExitStatus> {
   const address = f.address ?? DEFAULT_DRILL_ADDRESS;
@@ -19,8 +21,19 @@ export async function runRestoreTest(
     throw new MxError('E_USAGE', `--address ${address} is not a loopback IPv4 address (127.x.y.z).`, {
       hint: 'A drill listens on loopback only, e.g. --address 127.0.0.254.',
     });
-  const d = await buildDeps(['deployment', 'cipher', 'lock', 'clock', 'progress'], { dir, json: f.json });
-  const r = await restoreTest({ ref, address, port: f.port ?? DEFAULT_DRILL_PORT }, d).finally(d.end);
+  const base = ['deployment', 'cipher', 'lock', 'clock', 'progress', 'offsite'] as const;
+  const d = await buildDeps(f.fromOffsite === true ? base : base.filter((k) => k !== 'offsite'), {
+    dir,
+    json: f.json,
+  });
+  const o = { ref, address, port: f.port ?? DEFAULT_DRILL_PORT, network: f.network };
+  const drilling = async () => {
+    if (f.fromOffsite !== true) return restoreTest(o, d);
+    if (d.offsite === undefined)
+      throw new MxError('E_USAGE', `--from-offsite needs an offsite target in .env: ${OFFSITE_SETTINGS}.`);
+    return restoreTestOffsite(o, { ...d, offsite: d.offsite });
+  };
+  const r = await drilling().finally(d.end);
   if (f.json === true) printJson(r);
   else renderRestoreTest(r);
   if (!r.ok)

@@ -11,6 +11,7 @@
 // only difference): production's bridge network → a bridge network of the drill's own and
 // Synapse published on ADDRESS:PORT only; the lab's host networking → host networking with
 // postgres and Synapse bound to ADDRESS (a loopback address no lab uses), `postgres` mapped there.
+// (`--network bridge|host` picks one; the lab's e2e test runs both.)
 
 export const DRILL_SUFFIX = '-drill';
 /** The drills' folder inside the deployment (excluded from backups, see core/backup/file-selection.ts). */

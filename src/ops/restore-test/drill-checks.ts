@@ -3,6 +3,7 @@
 // back through Synapse, the signing key Synapse publishes is the backup's. Each returns data.
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
+import { isMxError } from '../../core/errors.ts';
 import { signingKeyFile } from '../../core/templates/homeserver.ts';
 import { readTextIfAny } from '../../adapters/fs.ts';
 import { readAdminState } from '../admin/state.ts';
@@ -15,7 +16,10 @@ export async function check(name: string, fn: () => Promise<Verdict>): Promise<C
   try {
     return { name, ...(await fn()) };
   } catch (error) {
-    return { name, ok: false, detail: (error as Error).message };
+    // A tool's own last word (gpg's "decryption failed: …", pg_restore's error) says why.
+    const last = isMxError(error) ? error.detail?.trim().split('\n').at(-1) : undefined;
+    const message = (error as Error).message;
+    return { name, ok: false, detail: last === undefined || last === '' ? message : `${message} (${last})` };
   }
 }
 

@@ -24,6 +24,8 @@ import type { Deployment } from '../deployment.ts';
 export interface DrillPlace {
   address: string;
   port: number;
+  /** `auto`: the shape production's Synapse has (host networking in the lab, a bridge network otherwise). */
+  network: 'auto' | 'bridge' | 'host';
 }
 
 /** A drill stack: its folder, its project and the adapters aimed at it (never at production). */
@@ -90,7 +92,7 @@ export async function prepareDrillStack(
   const synapseImage = services['synapse']?.image ?? '';
   if (postgresImage === '' || synapseImage === '')
     throw new MxError('E_CONFIG_INVALID', "Production's compose file names no postgres or synapse image.");
-  const hostNetwork = services['synapse']?.hostNetwork === true;
+  const hostNetwork = place.network === 'auto' ? services['synapse']?.hostNetwork === true : place.network === 'host';
   await assertPortsFree(place, hostNetwork);
   const project = drillProjectName(d.settings.COMPOSE_PROJECT_NAME);
   const folder = join(drillsDir(d), `drill-${process.pid}`);
@@ -100,11 +102,16 @@ export async function prepareDrillStack(
   // A marker for a person finding the folder; the next drill removes it by its project name.
   await writeFile(join(folder, 'DRILL.txt'), `mxctl restore-test (pid ${process.pid}), project ${project}\n`);
   const drillYaml = join(folder, 'drill.yaml');
-  await writeFileAtomic(drillYaml, renderDrillSynapseConfig({ ...place, hostNetwork }), 0o644);
+  await writeFileAtomic(
+    drillYaml,
+    renderDrillSynapseConfig({ address: place.address, port: place.port, hostNetwork }),
+    0o644,
+  );
   const stagedRoot = join(stagingDir, 'deployment');
   const spec = {
     project,
-    ...place,
+    address: place.address,
+    port: place.port,
     hostNetwork,
     images: { postgres: postgresImage, synapse: synapseImage },
     db,
