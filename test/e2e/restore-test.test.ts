@@ -35,7 +35,7 @@ interface DrillJson {
   logFile?: string;
   archive: string;
   checks: { name: string; ok: boolean; detail: string }[];
-  leftoversRemoved: { containers: number; volumes: number; folders: number };
+  leftoversRemoved: { containers: number; volumes: number; networks: number; folders: number };
   leftAfter: { containers: string[]; volumes: string[]; networks: string[] };
   drill: { hostNetwork: boolean };
   recorded: { runbook?: string; history: string };
@@ -208,25 +208,26 @@ describe('mxctl restore-test in the lab', () => {
     const before = await production();
     const child = spawn(
       process.execPath,
-      [MXCTL, '--dir', lab.dir, 'restore-test', 'latest', '--address', drillAddress, '--json'],
+      // NOTE: the bridge shape, so the kill leaves a network of the drill's own as well.
+      [MXCTL, '--dir', lab.dir, 'restore-test', 'latest', '--address', drillAddress, '--network', 'bridge', '--json'],
       { detached: true, stdio: 'ignore' },
     );
     const deadline = Date.now() + 120_000;
-    while ((await projectObjects(project)).containers.length === 0) {
+    // Killed once both containers exist: Synapse is starting on the restored database.
+    while ((await projectObjects(project)).containers.length < 2) {
       assert.ok(Date.now() < deadline, "the drill's containers never appeared");
       await new Promise((r) => setTimeout(r, 250));
     }
-    await new Promise((r) => setTimeout(r, 1500));
     process.kill(-(child.pid ?? 0), 'SIGKILL');
     await new Promise((r) => setTimeout(r, 500));
     const orphans = await projectObjects(project);
     t.diagnostic(
-      `left by the killed drill: ${orphans.containers.length} container(s), ${orphans.volumes.length} volume(s)`,
+      `left by the killed drill: ${orphans.containers.length} container(s), ${orphans.volumes.length} volume(s), ${orphans.networks.length} network(s)`,
     );
-    assert.ok(orphans.containers.length > 0, 'the kill left containers behind (the case to clean up)');
+    assert.ok(orphans.containers.length === 2 && orphans.networks.length === 1, 'the kill left the stack behind');
     const { code, r, stderr } = await drill('latest');
     assert.equal(code, 0, `${stderr}\n${JSON.stringify(r.checks, null, 2)}`);
-    assert.ok(r.leftoversRemoved.containers > 0 && r.leftoversRemoved.folders > 0, JSON.stringify(r.leftoversRemoved));
+    assert.deepEqual(r.leftoversRemoved, { containers: 2, volumes: 1, networks: 1, folders: 1 });
     t.diagnostic(
       `next drill: removed ${JSON.stringify(r.leftoversRemoved)}; RTO ${r.rtoSeconds} s, RPO ${r.rpoSeconds} s`,
     );

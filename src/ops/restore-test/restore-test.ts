@@ -104,32 +104,14 @@ async function step(run: Drill, name: string, work: () => Promise<string>): Prom
 
 /** Start → restore → checks, stopping at the first failed step. Returns the archive's manifest when read. */
 async function drill(run: Drill, d: RestoreTestDeps): Promise<Manifest | undefined> {
-  const { stack, target } = run;
-  const db = stack.postgres.target.db;
+  const { stack } = run;
   if (!(await step(run, "the drill's database starts", () => startService(stack, 'postgres', 180)))) return undefined;
-  let manifest: Manifest | undefined;
-  const loaded = await step(
-    run,
-    'the archive decrypts, matches its manifest and loads into the drill database',
-    async () => {
-      const { read, consumerError } = await readArchiveInto(
-        target.archive,
-        stack.postgres.startRestore(db),
-        { stagingDir: stack.stagingDir, dumpSpoolDir: join(stack.stagingDir, 'dump-spool') },
-        d,
-      );
-      manifest = read.manifest;
-      const problems = [...read.problems, ...(consumerError === undefined ? [] : [`pg_restore: ${consumerError}`])];
-      if (problems.length > 0) throw new Error(problems.join('; '));
-      const password = await archivedPassword(stack);
-      // The restored homeserver.yaml carries the backed-up password: the drill's role takes it.
-      if (password !== undefined && password !== d.deployment.settings.POSTGRES_PASSWORD)
-        await stack.postgres.setRolePassword(password);
-      return `${read.manifest.files.length} files, ${read.archiveBytes} bytes, dump loaded into ${stack.project}'s ${db}`;
-    },
+  const read: { manifest?: Manifest } = {};
+  const loaded = await step(run, 'the archive decrypts, matches its manifest and loads into the drill database', () =>
+    loadArchive(run, read, d),
   );
-  if (!loaded || manifest === undefined) return manifest;
-  const m: Manifest = manifest;
+  const m = read.manifest;
+  if (!loaded || m === undefined) return m;
   const since = d.clock.now();
   if (!(await step(run, "the drill's Synapse starts", () => startService(stack, 'synapse', 300)))) return m;
   run.phase.next('checks against the drill');
@@ -146,6 +128,29 @@ async function drill(run: Drill, d: RestoreTestDeps): Promise<Manifest | undefin
   run.checks.push(...items);
   if (items.every((i) => i.ok)) run.checks.passedAfter = secondsSince(d.clock, run.started);
   return m;
+}
+
+/**
+ * The restore's reader (every sha256 against the manifest) with the dump streamed straight into
+ * the drill's database, the files staged in the drill's folder. Throws on any mismatch.
+ */
+async function loadArchive(run: Drill, out: { manifest?: Manifest }, d: RestoreTestDeps): Promise<string> {
+  const { stack } = run;
+  const db = stack.postgres.target.db;
+  const { read, consumerError } = await readArchiveInto(
+    run.target.archive,
+    stack.postgres.startRestore(db),
+    { stagingDir: stack.stagingDir, dumpSpoolDir: join(stack.stagingDir, 'dump-spool') },
+    d,
+  );
+  out.manifest = read.manifest;
+  const problems = [...read.problems, ...(consumerError === undefined ? [] : [`pg_restore: ${consumerError}`])];
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  const password = await archivedPassword(stack);
+  // The restored homeserver.yaml carries the backed-up password: the drill's role takes it.
+  if (password !== undefined && password !== d.deployment.settings.POSTGRES_PASSWORD)
+    await stack.postgres.setRolePassword(password);
+  return `${read.manifest.files.length} files, ${read.archiveBytes} bytes, dump loaded into ${stack.project}'s ${db}`;
 }
 
 async function startService(stack: DrillStack, service: string, timeoutS: number): Promise<string> {
