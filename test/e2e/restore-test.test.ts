@@ -196,6 +196,20 @@ describe('mxctl restore-test in the lab', () => {
       assert.match(stderr, /restore drill .* failed/);
       const runbook = await readFile(join(lab.dir, 'docs', 'RUNBOOK.md'), 'utf8');
       assert.match(runbook, new RegExp(`Last restore test: .* — FAIL, .*backup \`${newer}\``));
+      const entries = JSON.parse(await readFile(join(lab.dir, 'state', 'restore-tests.json'), 'utf8')) as {
+        ok: boolean;
+        backupId: string;
+        failed?: string;
+        rtoSeconds?: number;
+        logFile?: string;
+      }[];
+      const last = entries.at(-1);
+      assert.equal(last?.ok, false);
+      assert.equal(last?.backupId, newer);
+      assert.equal(last?.rtoSeconds, undefined, 'no RTO for a failed drill');
+      assert.match(last?.failed ?? '', /manipulated|damaged|decrypt/);
+      assert.equal(last?.logFile, r.logFile);
+      assert.equal((await stat(r.logFile)).mode & 0o777, 0o600);
       await nothingLeft();
       assert.deepEqual(await production(), before);
     } finally {

@@ -61,6 +61,14 @@ test('host network (the lab): everything bound to the drill address, postgres ma
   );
 });
 
+test("the drill's Synapse uses the drill's database, whatever host the backed-up config names", () => {
+  const cfg = parseYaml(renderDrillSynapseConfig(spec)) as { database: { args: Record<string, unknown> } };
+  assert.deepEqual(
+    [cfg.database.args['host'], cfg.database.args['dbname'], cfg.database.args['user'], cfg.database.args['password']],
+    ['postgres', 'synapse', 'synapse', 'pa$$word'],
+  );
+});
+
 test("compose's $ interpolation cannot eat a password", () => {
   const s = servicesOf(renderDrillCompose(spec));
   assert.equal(s['postgres']?.environment['POSTGRES_PASSWORD'], 'pa$$$$word', 'each $ doubled: compose reads pa$$word');
@@ -74,6 +82,8 @@ test('federation, pushers and metrics are off; the signing key is still publishe
   assert.deepEqual(cfg['federation_sender_instances'], []);
   assert.deepEqual(cfg['pusher_instances'], []);
   assert.equal(cfg['enable_metrics'], false);
+  assert.deepEqual(cfg['redis'], { enabled: false });
+  assert.equal(cfg['media_store_path'], '/data/media_store');
   assert.deepEqual(cfg.listeners[0]?.resources[0]?.names, ['client', 'keys']);
   assert.equal(cfg.listeners.length, 1);
 });

@@ -89,13 +89,28 @@ volumes:
 
 /**
  * Merged after the restored homeserver.yaml (Synapse merges top-level keys, later files win):
- * one listener without the federation resource (`keys` still publishes the signing key), no
- * federation sender, no pushers (a restored pusher would notify real phones), no metrics.
+ * the drill's own database (whatever host the backed-up config names: a drill must never reach
+ * production's database), one listener without the federation resource (`keys` still publishes
+ * the signing key), no federation sender, no pushers (a restored pusher would notify real
+ * phones), no redis, no metrics, media where the drill staged them.
  */
-export function renderDrillSynapseConfig(s: Pick<DrillStackSpec, 'address' | 'port' | 'hostNetwork'>): string {
+export function renderDrillSynapseConfig(s: Pick<DrillStackSpec, 'address' | 'port' | 'hostNetwork' | 'db'>): string {
   const bind = s.hostNetwork ? s.address : '0.0.0.0';
   const port = s.hostNetwork ? s.port : SYNAPSE_CONTAINER_PORT;
   return `# mxctl restore-test: the drill's Synapse, merged after the restored homeserver.yaml.
+database:
+  name: psycopg2
+  args:
+    user: ${JSON.stringify(s.db.user)}
+    password: ${JSON.stringify(s.db.password)}
+    dbname: ${JSON.stringify(s.db.name)}
+    host: postgres
+    port: 5432
+    cp_min: 1
+    cp_max: 5
+media_store_path: /data/media_store
+redis:
+  enabled: false
 listeners:
   - port: ${port}
     type: http

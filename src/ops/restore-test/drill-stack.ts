@@ -1,6 +1,7 @@
 // The drill's throwaway stack: its folder, compose project, volume and loopback port; removed
 // whatever happens, and what a killed drill left removed before the next one starts.
 // Production is only read (`docker compose config`): no command here runs in its project.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { MxError } from '../../core/errors.ts';
@@ -82,11 +83,7 @@ async function assertPortsFree(place: DrillPlace, hostNetwork: boolean): Promise
 }
 
 /** Writes the drill's folder and compose project (nothing runs yet). */
-export async function prepareDrillStack(
-  place: DrillPlace,
-  db: { user: string; password: string; name: string },
-  d: Deployment,
-): Promise<DrillStack> {
+export async function prepareDrillStack(place: DrillPlace, d: Deployment): Promise<DrillStack> {
   const services = await resolvedServices(d.composeDir);
   const postgresImage = services['postgres']?.image ?? '';
   const synapseImage = services['synapse']?.image ?? '';
@@ -101,10 +98,17 @@ export async function prepareDrillStack(
   await mkdir(composeDir, { recursive: true, mode: 0o700 });
   // A marker for a person finding the folder; the next drill removes it by its project name.
   await writeFile(join(folder, 'DRILL.txt'), `mxctl restore-test (pid ${process.pid}), project ${project}\n`);
+  // The database's name and role as production's (what the dump's grants name), a password of its own.
+  const db = {
+    user: d.settings.POSTGRES_USER,
+    password: randomBytes(24).toString('hex'),
+    name: d.settings.POSTGRES_DB,
+  };
   const drillYaml = join(folder, 'drill.yaml');
+  // NOTE: 0644 so Synapse (uid 991 in its container) reads it; drills/ is 0700, so no one else can.
   await writeFileAtomic(
     drillYaml,
-    renderDrillSynapseConfig({ address: place.address, port: place.port, hostNetwork }),
+    renderDrillSynapseConfig({ address: place.address, port: place.port, hostNetwork, db }),
     0o644,
   );
   const stagedRoot = join(stagingDir, 'deployment');

@@ -10,10 +10,8 @@ import { phaseTimer, secondsSince } from '../../core/clock.ts';
 import { backupTime } from '../../core/backup/naming.ts';
 import type { Manifest } from '../../core/backup/manifest.ts';
 import type { DrillRecord } from '../../core/restore-test/record.ts';
-import { parseEnvFile } from '../../core/env-file.ts';
-import { parseSettings } from '../../core/settings.ts';
 import { withLock } from '../../adapters/lock.ts';
-import { ensurePrivateDir, readTextIfAny } from '../../adapters/fs.ts';
+import { ensurePrivateDir } from '../../adapters/fs.ts';
 import type { ProjectObjects } from '../../adapters/compose-project.ts';
 import type { Deps } from '../deps.ts';
 import { resolveBackup } from '../backup/catalog.ts';
@@ -86,14 +84,6 @@ function logPath(d: RestoreTestDeps, started: Date, id: string): string {
   return join(backupDir(d.deployment), 'restore-tests', `${stamp}-${id}.log`);
 }
 
-/** The archive's backed-up .env, when it holds one (its database password may not be today's). */
-async function archivedPassword(stack: DrillStack): Promise<string | undefined> {
-  const text = await readTextIfAny(join(stack.stagedRoot, '.env'));
-  if (text === undefined) return undefined;
-  const r = parseSettings(parseEnvFile(text).values);
-  return r.ok ? r.settings.POSTGRES_PASSWORD : undefined;
-}
-
 /** Runs one step as a check item; false = it failed (the drill stops there). */
 async function step(run: Drill, name: string, work: () => Promise<string>): Promise<boolean> {
   run.phase.next(name);
@@ -146,10 +136,6 @@ async function loadArchive(run: Drill, out: { manifest?: Manifest }, d: RestoreT
   out.manifest = read.manifest;
   const problems = [...read.problems, ...(consumerError === undefined ? [] : [`pg_restore: ${consumerError}`])];
   if (problems.length > 0) throw new Error(problems.join('; '));
-  const password = await archivedPassword(stack);
-  // The restored homeserver.yaml carries the backed-up password: the drill's role takes it.
-  if (password !== undefined && password !== d.deployment.settings.POSTGRES_PASSWORD)
-    await stack.postgres.setRolePassword(password);
   return `${read.manifest.files.length} files, ${read.archiveBytes} bytes, dump loaded into ${stack.project}'s ${db}`;
 }
 
@@ -178,12 +164,7 @@ export async function restoreTest(o: RestoreTestOptions, d: RestoreTestDeps): Pr
     const phase = phaseTimer(d.clock, d.progress.step);
     phase.next('removing what earlier drills left');
     const left = await removeLeftovers(d.deployment);
-    const s = d.deployment.settings;
-    const stack = await prepareDrillStack(
-      o,
-      { user: s.POSTGRES_USER, password: s.POSTGRES_PASSWORD, name: s.POSTGRES_DB },
-      d.deployment,
-    );
+    const stack = await prepareDrillStack(o, d.deployment);
     const checks: Checks = Object.assign([] as CheckItem[], { passedAfter: undefined });
     let manifest: Manifest | undefined = target.sidecar;
     let logFile: string | undefined;
