@@ -10,6 +10,7 @@ import S3rver from 's3rver';
 import { join } from 'node:path';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { createServer } from 'node:net';
 import { startLab } from '../../lab/harness.ts';
 import type { Lab } from '../../lab/harness.ts';
 import { MatrixUser } from '../../lab/matrix-user.ts';
@@ -216,6 +217,19 @@ describe('mxctl restore-test in the lab', () => {
       await rm(join(dir, `${newer}.tar.gpg`), { force: true });
       await rm(join(dir, `${newer}.manifest.json`), { force: true });
     }
+  });
+
+  it('a drill whose port is taken is refused before it starts anything (exit 4, the holder named)', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(8008, drillAddress, resolve));
+    try {
+      const x = await lab.mxctl(['restore-test', '--address', drillAddress]);
+      assert.equal(x.code, 4, x.stderr);
+      assert.match(x.stderr, new RegExp(`${drillAddress.replaceAll('.', '\\.')}:8008 is in use`));
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    await nothingLeft();
   });
 
   it('a drill killed with SIGKILL part-way is cleaned up by the next one; production untouched', async (t) => {

@@ -197,7 +197,8 @@ part-way is cleaned up by the next one) and writes the line below and \`state/re
 RTO: start to every check passed; RPO: the backup's age. A failed drill exits 22, names the
 check, and keeps the drill's logs in \`backups/restore-tests/\`. Production is never touched.
 \`mxctl restore-test --from-offsite\` drills the offsite copy instead (the one a lost server is
-rebuilt from); the download is removed after.
+rebuilt from); the download is removed after. A drill needs disk room for a second copy of the
+media and the database while it runs.
 Until the monitor schedules it, run it monthly from cron:
 \`0 4 1 * *  root  mxctl --dir /srv/matrix restore-test >> /var/log/mxctl-restore-test.log 2>&1\`
 
