@@ -165,41 +165,32 @@ export async function restoreTest(o: RestoreTestOptions, d: RestoreTestDeps): Pr
     phase.next('removing what earlier drills left');
     const left = await removeLeftovers(d.deployment);
     const stack = await prepareDrillStack(o, d.deployment);
-    const checks: Checks = Object.assign([] as CheckItem[], { passedAfter: undefined });
+    const run: Drill = { started, target, stack, phase, checks: Object.assign([], { passedAfter: undefined }) };
     let manifest: Manifest | undefined = target.sidecar;
     let logFile: string | undefined;
     let leftAfter: ProjectObjects;
     try {
-      manifest = (await drill({ started, target, stack, checks, phase }, d)) ?? manifest;
-      if (checks.some((c) => !c.ok)) logFile = await saveLogs(stack, logPath(d, started, target.id));
+      manifest = (await drill(run, d)) ?? manifest;
+      if (run.checks.some((c) => !c.ok)) logFile = await saveLogs(stack, logPath(d, started, target.id));
+    } catch (error) {
+      // Not a check that failed but the drill itself (docker, the disk): its logs are kept all the same.
+      await saveLogs(stack, logPath(d, started, target.id));
+      throw error;
     } finally {
       phase.next('tearing the drill stack down');
       leftAfter = await tearDown(stack);
     }
-    const ok = checks.length > 0 && checks.every((c) => c.ok);
-    // RTO: the moment the last check passed (the teardown after it is not part of recovering).
-    const passedAt = ok ? checks.passedAfter : undefined;
-    const backupAt = manifest?.created_at ?? backupTime(target.id)?.toISOString() ?? started.toISOString();
-    const failed = checks.find((c) => !c.ok);
-    const record: DrillRecord = {
-      at: started.toISOString(),
-      ok,
-      backupId: target.id,
-      ...(ok && passedAt !== undefined ? { rtoSeconds: passedAt } : {}),
-      rpoSeconds: Math.max(0, Math.round((started.getTime() - Date.parse(backupAt)) / 1000)),
-      ...(failed === undefined ? {} : { failed: `${failed.name}: ${failed.detail}` }),
-      ...(logFile === undefined ? {} : { logFile }),
-    };
+    const record = recordOf(run, manifest, logFile);
     const recorded = await recordDrill(record, d.deployment);
     return {
       id: target.id,
       archive: target.archive,
-      ok,
+      ok: record.ok,
       startedAt: record.at,
-      backupCreatedAt: backupAt,
+      backupCreatedAt: backupTimeOf(run, manifest),
       ...(record.rtoSeconds === undefined ? {} : { rtoSeconds: record.rtoSeconds }),
       rpoSeconds: record.rpoSeconds,
-      checks,
+      checks: run.checks,
       ...(record.failed === undefined ? {} : { failed: record.failed }),
       ...(logFile === undefined ? {} : { logFile }),
       drill: { project: stack.project, address: o.address, port: o.port, hostNetwork: stack.hostNetwork },
@@ -215,4 +206,27 @@ export async function restoreTest(o: RestoreTestOptions, d: RestoreTestDeps): Pr
       phases: phase.done(),
     };
   });
+}
+
+/** When the backup was taken: its manifest says, else its id. */
+function backupTimeOf(run: Drill, manifest: Manifest | undefined): string {
+  return manifest?.created_at ?? backupTime(run.target.id)?.toISOString() ?? run.started.toISOString();
+}
+
+/** The drill's verdict and figures, as the runbook and the history keep them. */
+function recordOf(run: Drill, manifest: Manifest | undefined, logFile: string | undefined): DrillRecord {
+  const ok = run.checks.length > 0 && run.checks.every((c) => c.ok);
+  // RTO: the moment the last check passed (the teardown after it is not part of recovering).
+  const rto = ok ? run.checks.passedAfter : undefined;
+  const failed = run.checks.find((c) => !c.ok);
+  const rpo = (run.started.getTime() - Date.parse(backupTimeOf(run, manifest))) / 1000;
+  return {
+    at: run.started.toISOString(),
+    ok,
+    backupId: run.target.id,
+    ...(rto === undefined ? {} : { rtoSeconds: rto }),
+    rpoSeconds: Math.max(0, Math.round(rpo)),
+    ...(failed === undefined ? {} : { failed: `${failed.name}: ${failed.detail}` }),
+    ...(logFile === undefined ? {} : { logFile }),
+  };
 }
