@@ -87,6 +87,23 @@ test('backup and restore are real commands (the scripts/backup.sh and restore.sh
   assert.match(r.stderr, /missing required argument 'BACKUP'/);
 });
 
+test('restore-test: a non-loopback or production address, or no backup, is refused before anything is written', async () => {
+  const off = await mxctl(['restore-test', '--address', '10.1.2.3']);
+  assert.equal(off.code, 2);
+  assert.match(off.stderr, /not a loopback IPv4 address/);
+  assert.equal((await mxctl(['restore-test', '--port', 'x'])).code, 2);
+  const dir = join(base, 'drill');
+  assert.equal((await mxctl(['init', '--domain', 'drill.example.org'], { dir })).code, 0);
+  const before = (await readdir(dir)).sort();
+  const prod = await mxctl(['restore-test', '--address', '127.0.0.1'], { dir });
+  assert.equal(prod.code, 2, prod.stderr);
+  assert.match(prod.stderr, /production's Synapse address/);
+  const none = await mxctl(['restore-test'], { dir });
+  assert.equal(none.code, 8, none.stderr);
+  assert.match(none.stderr, /No complete backup/);
+  assert.deepEqual((await readdir(dir)).sort(), before, 'nothing written: no drills/ folder, no history');
+});
+
 test('doctor --log-window: a duration with a unit, more than zero; else exit 2 before anything is read', async () => {
   for (const bad of ['15', '0m', 'soon']) {
     const r = await mxctl(['doctor', '--log-window', bad], { dir: base });

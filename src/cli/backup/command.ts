@@ -5,6 +5,7 @@ import { dirOf, int, jsonOf, withDryRun, withJson } from '../command.ts';
 import type { Done } from '../command.ts';
 
 const runs = () => import('./run.ts');
+const drillRuns = () => import('./restore-test-run.ts');
 
 export function registerBackup(program: Command, done: Done): void {
   const backup = withJson(
@@ -60,4 +61,26 @@ export function registerBackup(program: Command, done: Done): void {
       )
       .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
   ).action(async (ref, opts, cmd) => done(await (await runs()).runRestore(ref, opts, dirOf(cmd))));
+
+  withJson(
+    program
+      .command('restore-test')
+      .description(
+        'the monthly restore drill: the backup restored into a throwaway stack beside production, checked, timed (RTO, RPO), removed, recorded',
+      )
+      .argument('[BACKUP]', 'a backup id, an archive file, or latest', 'latest')
+      .option('--address <IP>', "the drill's loopback address (not production's; default 127.0.0.254)")
+      .option(
+        '--from-offsite',
+        'drill the offsite copy (an id or latest): downloaded to a scratch folder, removed after',
+      )
+      .option('--port <N>', "the drill's Synapse port on that address (default 8008)", int)
+      .addOption(
+        new Option('--network <SHAPE>', "the drill's network: auto (as production's Synapse), bridge, or host")
+          .choices(['auto', 'bridge', 'host'] as const)
+          .default('auto' as const),
+      ),
+  ).action(async (ref, opts, cmd) =>
+    done(await (await drillRuns()).runRestoreTest(ref, jsonOf(opts, cmd), dirOf(cmd))),
+  );
 }

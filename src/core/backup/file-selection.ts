@@ -15,7 +15,8 @@ const MEDIA_CACHES = new Set([
 export function isExcluded(rel: string, excludedDirs: readonly string[]): boolean {
   if (excludedDirs.some((d) => rel === d || rel.startsWith(`${d}/`))) return true;
   const top = rel.split('/')[0] ?? '';
-  if (top.startsWith('.restore-') || top === '.mxctl-backup.lock') return true;
+  // drills/: a restore drill's throwaway copy (mxctl restore-test), never part of the deployment.
+  if (top.startsWith('.restore-') || top === '.mxctl-backup.lock' || top === 'drills') return true;
   if (rel === 'synapse/homeserver.pid') return true;
   const m = /^synapse\/media_store\/([^/]+)/.exec(rel);
   return m !== null && MEDIA_CACHES.has(m[1] ?? '');

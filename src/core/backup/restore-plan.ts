@@ -9,8 +9,8 @@ export const WHOLE_DIRS = ['synapse/media_store/local_content', 'synapse/media_s
 
 /** Inside a restored root, but this machine's own: the upgrade journal is its history (a rollback
  * restores the pre-upgrade backup and must not erase the record of the upgrade it undoes), and a
- * lock belongs to the process holding it. */
-export const KEPT_ON_THIS_MACHINE = ['state/upgrades.json', 'state/upgrade.lock'];
+ * lock belongs to the process holding it; the restore drills' history is this machine's too. */
+export const KEPT_ON_THIS_MACHINE = ['state/upgrades.json', 'state/upgrade.lock', 'state/restore-tests.json'];
 
 /** A staged path the restore puts back (it is, or is inside, a restored root). */
 export function isRestored(rel: string): boolean {

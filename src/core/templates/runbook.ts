@@ -191,6 +191,22 @@ If the database volume was kept from another installation whose \`.env\` had a d
 \`docker compose exec -T postgres psql -U ${s.POSTGRES_USER} -d postgres -c "ALTER ROLE ${s.POSTGRES_USER} PASSWORD '...'"\`.
 
 ### Restore Test (monthly)
+\`mxctl restore-test\` (or \`mxctl restore-test ID\`) restores the newest backup into a throwaway
+stack beside production — its own compose project \`<project>-drill\` (postgres and Synapse only),
+its own database volume and folder (\`drills/\`), Synapse on its own loopback address
+(\`--address\`, default 127.0.0.254), federation and pushers off, no certificate request — and
+checks it: Synapse answers, the restored admin token passes whoami and \`/sync\`, the newest
+message reads back, a media file's sha256 matches the manifest, the published signing key is the
+backup's, and the post-restore checklist. Then it removes the drill stack (a drill killed
+part-way is cleaned up by the next one) and writes the line below and \`state/restore-tests.json\`.
+RTO: start to every check passed; RPO: the backup's age. A failed drill exits 22, names the
+check, and keeps the drill's logs in \`backups/restore-tests/\`. Production is never touched.
+\`mxctl restore-test --from-offsite\` drills the offsite copy instead (the one a lost server is
+rebuilt from); the download is removed after. A drill needs disk room for a second copy of the
+media and the database while it runs.
+Until the monitor schedules it, run it monthly from cron:
+\`0 4 1 * *  root  mxctl --dir /srv/matrix restore-test >> /var/log/mxctl-restore-test.log 2>&1\`
+
 Last restore test: \`__NOT_YET_PERFORMED__\`
 
 ---

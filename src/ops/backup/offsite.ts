@@ -95,7 +95,7 @@ export async function offsiteIds(store: ObjectStore): Promise<Set<string>> {
  * Brings one offsite backup into the local folder (archive first, manifest last, like a local
  * run) so `restore` can check and use it. `latest` = the newest manifest in the bucket.
  */
-async function resolveOffsite(store: ObjectStore, ref: string): Promise<string> {
+export async function resolveOffsite(store: ObjectStore, ref: string): Promise<string> {
   const ids = [...(await offsiteIds(store))].sort();
   const id = ref === 'latest' ? ids.at(-1) : ids.find((x) => x === ref);
   if (id === undefined) {
