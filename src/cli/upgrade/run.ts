@@ -5,8 +5,9 @@ import type { UpgradeReport } from '../../ops/upgrade/apply.ts';
 import { readJournal } from '../../ops/upgrade/journal-file.ts';
 import { rollbackUpgrade } from '../../ops/upgrade/manual-rollback.ts';
 import { planUpgrade } from '../../ops/upgrade/plan.ts';
+import { listPostgresVolumes, removeOldVolume } from '../../ops/upgrade/postgres-volumes.ts';
 import type { PlanOptions } from '../../ops/upgrade/plan.ts';
-import { renderHistory, renderPlan, renderRollback, renderUpgrade } from './render.ts';
+import { renderHistory, renderPlan, renderRollback, renderUpgrade, renderVolumes } from './render.ts';
 import { isServiceName, SERVICES } from '../../core/templates/compose.ts';
 import type { ServiceName } from '../../core/templates/compose.ts';
 import { checkUpgrades } from '../../ops/upgrade/check.ts';
@@ -88,6 +89,26 @@ export async function runUpgradeHistory(f: { json?: true }, dir: string | undefi
   d.end();
   if (f.json === true) printJson(journal);
   else renderHistory(journal);
+}
+
+export async function runUpgradeVolumes(f: { json?: true }, dir: string | undefined): Promise<ExitStatus> {
+  const d = await buildDeps(['deployment'], { dir, json: f.json });
+  const volumes = await listPostgresVolumes(d);
+  d.end();
+  if (f.json === true) printJson({ volumes });
+  else renderVolumes(volumes);
+}
+
+export async function runRemoveOldVolume(
+  name: string,
+  f: { yes?: true; json?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
+  const d = await buildDeps(['deployment', 'lock', 'clock', 'approve'], { dir, json: f.json, yes: f.yes });
+  const report = await removeOldVolume({ name }, d);
+  d.end();
+  if (f.json === true) printJson(report);
+  else say(`Removed the volume ${report.removed}.`);
 }
 
 export async function runRollback(

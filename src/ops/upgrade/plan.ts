@@ -1,7 +1,8 @@
 // `mxctl upgrade --plan`: what an upgrade would do, and whether it may go ahead. Per service the
 // pin now and the target (tag and registry digest); for Synapse the schema window (the target
 // image's constants against the database's), the upgrade notes crossed, the background updates
-// still queued; and the disk room for the pre-upgrade backup. Changes nothing in the deployment
+// still queued; for PostgreSQL, whether it is a major upgrade (a dump and load, with downtime);
+// and the disk room for the pre-upgrade backup. Changes nothing in the deployment
 // (the target Synapse image is pulled to read its constants: Docker's cache is not the deployment).
 import { MxError } from '../../core/errors.ts';
 import { SERVICES } from '../../core/templates/compose.ts';
@@ -12,7 +13,8 @@ import { notesCrossed } from '../../core/upgrade/notes.ts';
 import type { UpgradeNote } from '../../core/upgrade/notes.ts';
 import { judgeSchemaWindow } from '../../core/upgrade/schema-window.ts';
 import type { SchemaPair, SchemaWindow } from '../../core/upgrade/schema-window.ts';
-import { newerTags, parseTagVersion } from '../../core/upgrade/versions.ts';
+import { newerTags } from '../../core/upgrade/versions.ts';
+import { majorOfTag } from '../../core/upgrade/postgres-major.ts';
 import { diskUsage } from '../../adapters/fs.ts';
 import { backupDir } from '../backup/location.ts';
 import type { Deps } from '../deps.ts';
@@ -44,6 +46,11 @@ export interface ServicePlan {
   toDigest: string;
   schema: SchemaCheck | undefined;
   notes: UpgradeNote[];
+  /**
+   * PostgreSQL to another major version: a dump and load into a new volume with Synapse stopped
+   * (ops/upgrade/postgres-major.ts), not a recreate. Undefined for every other upgrade.
+   */
+  postgresMajor: { from: number; to: number } | undefined;
   /** Why this service may not be upgraded now; empty = it may. */
   blockers: string[];
 }
@@ -142,10 +149,10 @@ async function planService(
   const blockers: string[] = [];
   let schema: SchemaCheck | undefined;
   let notes: UpgradeNote[] = [];
-  const major = majorChange(pin.tag, toTag);
-  if (service === 'postgres' && major !== undefined)
+  const postgresMajor = service === 'postgres' ? majorChange(pin.tag, toTag) : undefined;
+  if (postgresMajor !== undefined && postgresMajor.to < postgresMajor.from)
     blockers.push(
-      `PostgreSQL ${major} is a major upgrade: its data directory must be dumped and restored, which mxctl does not do yet (docs/RUNBOOK.md, Upgrades)`,
+      `PostgreSQL ${postgresMajor.from} → ${postgresMajor.to} is a downgrade: a cluster cannot be moved to an older major (restore a backup made on ${postgresMajor.to} instead)`,
     );
   if (service === 'synapse') {
     schema = await schemaCheck(d.deployment.settings.SYNAPSE_IMAGE, tagged, d);
@@ -166,15 +173,16 @@ async function planService(
     toDigest: target.digest,
     schema,
     notes,
+    postgresMajor,
     blockers,
   };
 }
 
-/** `16 → 17` when the first version number changes (PostgreSQL's on-disk format does), else undefined. */
-function majorChange(from: string | undefined, to: string): string | undefined {
-  const a = from === undefined ? undefined : parseTagVersion(from)?.parts[0];
-  const b = parseTagVersion(to)?.parts[0];
-  return a !== undefined && b !== undefined && a !== b ? `${a} → ${b}` : undefined;
+/** The two majors when the first version number changes (PostgreSQL's on-disk format does), else undefined. */
+function majorChange(from: string | undefined, to: string): { from: number; to: number } | undefined {
+  const a = majorOfTag(from);
+  const b = majorOfTag(to);
+  return a !== undefined && b !== undefined && a !== b ? { from: a, to: b } : undefined;
 }
 
 async function schemaCheck(current: string, target: string, d: PlanDeps): Promise<SchemaCheck> {

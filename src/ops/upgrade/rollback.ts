@@ -97,7 +97,7 @@ export async function recreate(service: ServiceName, d: Pick<Deps, 'compose' | '
  * The rollback tag points at the image that ran before; the old tag may have moved since (a
  * re-pushed tag), so it is put back. A pin with a digest needs no tag: the digest is the image.
  */
-async function retagPrevious(e: JournalEntry, d: Pick<Deps, 'imageTools'>): Promise<void> {
+export async function retagPrevious(e: JournalEntry, d: Pick<Deps, 'imageTools'>): Promise<void> {
   if (e.rollbackImage === undefined || e.from.includes('@')) return;
   await d.imageTools.tag(e.rollbackImage, e.from);
 }
