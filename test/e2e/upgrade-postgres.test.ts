@@ -3,7 +3,8 @@
 // messages and a media upload; the registry also offers 18 (sid's, lab/images/postgres). In order:
 //   --plan says it is a major upgrade with downtime; refusals (unknown tag, a downgrade, no --yes)
 //   change nothing; killed with SIGKILL during the dump and load, the next run (`rollback`) puts the
-//   old cluster back serving, nothing lost, the half-loaded volume gone; then the upgrade itself:
+//   old cluster back serving, nothing lost, the half-loaded volume gone; a target whose gate fails
+//   after the switch (the 18 build pushed as 19) goes back by itself; then the upgrade itself:
 //   healthy, server_version_num ≥ 180000, the table counts equal, every message readable, users
 //   log in, the media intact, the old volume kept and listed; `rollback` refuses to take it back;
 //   remove-old-volume refuses the volume in use, then deletes the old one when asked by name.
@@ -59,6 +60,7 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
   const media = randomBytes(48 * 1024);
   let mediaUri = '';
   let fingerprint: Record<string, number> = {};
+  let rolledBackVolume = '';
   const passwords = { alice: 'alice-secret-pw-1', bob: 'bob-secret-pw-2' };
 
   before(async () => {
@@ -111,7 +113,7 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
       if (names.length > 0) await exec('docker', ['volume', 'rm', ...names]).catch(() => undefined);
     }
     await registry?.stop();
-    if (registry !== undefined) await untagPushed(registry.host, LAB_POSTGRES_REPO, ['15', '18', '14']);
+    if (registry !== undefined) await untagPushed(registry.host, LAB_POSTGRES_REPO, ['15', '18', '14', '19']);
   });
 
   const synapseUrl = () => `http://${lab.address}:${lab.settings.SYNAPSE_LOCAL_PORT}`;
@@ -247,6 +249,34 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     await dataIntact();
   });
 
+  it('a target that fails its gate after the switch (18 pushed as 19): the old cluster back, exit 17, the new volume kept', async () => {
+    if (registry !== undefined) await pushImage(registry.host, LAB_POSTGRES_TAGS['18'], LAB_POSTGRES_REPO, '19');
+    const before = await readFile(envFile, 'utf8');
+    const r = await lab.mxctl(['upgrade', 'postgres', '--to', '19', '--yes', '--json']);
+    assert.equal(r.code, 17, r.stderr);
+    const s = (JSON.parse(r.stdout) as UpgradeReport).services[0];
+    assert.equal(s?.result, 'rolled-back');
+    const failed = s?.gate?.checks.find((c) => !c.ok);
+    assert.equal(failed?.name, 'PostgreSQL reports major 19');
+    assert.match(failed?.detail ?? '', /says 18/);
+    assert.equal(s?.rollback?.ok, true);
+    assert.ok((await versionNum()) < 160000, 'PostgreSQL 15 serves again');
+    const env = await readFile(envFile, 'utf8');
+    assert.equal(/^POSTGRES_IMAGE=.*$/m.exec(env)?.[0], /^POSTGRES_IMAGE=.*$/m.exec(before)?.[0]);
+    assert.match(env, new RegExp(`^POSTGRES_VOLUME=${oldVolume}$`, 'm'));
+    assert.match(env, /^POSTGRES_DATA_MOUNT=\/var\/lib\/postgresql\/data$/m);
+    rolledBackVolume = s?.postgres?.move.toVolume ?? '';
+    const v = await volumes();
+    assert.deepEqual(
+      v.map((x) => [x.name, x.role, x.major, x.exists]),
+      [
+        [oldVolume, 'in use', undefined, true],
+        [rolledBackVolume, 'new cluster of a rolled-back upgrade', 19, true],
+      ],
+    );
+    await dataIntact();
+  });
+
   it('upgrade postgres --to 18: healthy on 18, every row, message, login and file intact, the old volume kept', async (t) => {
     const r = await lab.mxctl(['upgrade', 'postgres', '--to', '18', '--yes', '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -265,12 +295,13 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     assert.match(env, /^POSTGRES_DATA_MOUNT=\/var\/lib\/postgresql$/m);
     assert.match(env, new RegExp(`^POSTGRES_IMAGE=\\S+/${LAB_POSTGRES_REPO}:18@sha256:`, 'm'));
     await dataIntact();
-    assert.deepEqual(await dockerVolumes(), [oldVolume, m?.toVolume].sort());
+    assert.deepEqual(await dockerVolumes(), [oldVolume, rolledBackVolume, m?.toVolume].sort());
     const v = await volumes();
     assert.deepEqual(
       v.map((x) => [x.name, x.role, x.major, x.exists]),
       [
         [m?.toVolume, 'in use', 18, true],
+        [rolledBackVolume, 'new cluster of a rolled-back upgrade', 19, true],
         [oldVolume, 'old cluster (kept)', 15, true],
       ],
     );
@@ -299,11 +330,14 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     assert.equal(unknown.code, 18, unknown.stderr);
     const unasked = await lab.mxctl(['upgrade', 'remove-old-volume', oldVolume]);
     assert.equal(unasked.code, 2, unasked.stderr);
-    assert.deepEqual(await dockerVolumes(), [oldVolume, current].sort());
+    assert.deepEqual(await dockerVolumes(), [oldVolume, rolledBackVolume, current].sort());
     assert.deepEqual(await readFile(envFile), before);
 
-    const ok = await lab.mxctl(['upgrade', 'remove-old-volume', oldVolume, '--yes', '--json']);
-    assert.equal(ok.code, 0, ok.stderr);
+    for (const name of [oldVolume, rolledBackVolume]) {
+      const ok = await lab.mxctl(['upgrade', 'remove-old-volume', name, '--yes', '--json']);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal((JSON.parse(ok.stdout) as { removed: string }).removed, name);
+    }
     assert.deepEqual(await dockerVolumes(), [current]);
     assert.deepEqual(
       (await volumes()).map((x) => x.name),

@@ -1,8 +1,13 @@
 // Command table: upgrades and rollback (`mxctl upgrade`, `upgrade history`, `upgrade volumes`,
 // `upgrade remove-old-volume`, `mxctl rollback`); the run module is imported lazily.
-import type { Command } from '@commander-js/extra-typings';
+import type { Command, CommandUnknownOpts } from '@commander-js/extra-typings';
 import { dirOf, int, jsonOf, withJson } from '../command.ts';
 import type { Done } from '../command.ts';
+
+/** --yes seen from a subcommand: `upgrade` has its own, and commander hands the flag to it. */
+function yesOf<T extends object>(opts: T, cmd: CommandUnknownOpts): T & { yes?: true } {
+  return (cmd.optsWithGlobals() as { yes?: true }).yes === true ? { ...opts, yes: true } : opts;
+}
 
 export function registerUpgrade(program: Command, done: Done): void {
   const upgrade = withJson(
@@ -44,7 +49,7 @@ export function registerUpgrade(program: Command, done: Done): void {
       .argument('<NAME>', 'the volume, as `mxctl upgrade volumes` names it')
       .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
   ).action(async (name, opts, cmd) =>
-    done(await (await import('./run.ts')).runRemoveOldVolume(name, { ...opts, ...jsonOf(opts, cmd) }, dirOf(cmd))),
+    done(await (await import('./run.ts')).runRemoveOldVolume(name, yesOf(jsonOf(opts, cmd), cmd), dirOf(cmd))),
   );
   withJson(
     program

@@ -122,8 +122,7 @@ export async function upgradePostgresMajor(
     phase.next(`postgres: switching to ${move.toVolume}`);
     await writeSettings(targetSettings(sp.to, move), d);
     await rec.move('pinned');
-    await recreate('postgres', d);
-    await recreate('synapse', d);
+    await recreateOnCluster(d);
     await rec.move('recreated');
     phase.next('postgres: health gate');
     gate = await gateMajor(toMajor, o.gateTimeoutS ?? 180, d);
@@ -151,6 +150,31 @@ export async function upgradePostgresMajor(
   await rec.move('rolling-back', firstFailure(gate));
   const rollback = await rollBackPostgresMajor(rec, d);
   return outcome({ result: rollback.ok ? 'rolled-back' : 'rollback-failed', rollback });
+}
+
+/**
+ * postgres recreated on what .env names now, then Synapse started as soon as the database
+ * answers. NOTE: --no-deps, because compose would wait for postgres's health check, whose first
+ * run is a whole interval (10 s) after the start: downtime for nothing.
+ */
+async function recreateOnCluster(d: RollbackDeps): Promise<void> {
+  await recreate('postgres', d);
+  await untilPostgresAnswers(d);
+  await recreate('synapse', d, { noDeps: true });
+}
+
+async function untilPostgresAnswers(d: Pick<Deps, 'postgres' | 'progress'>, timeoutS = 180): Promise<void> {
+  d.progress.step('waiting for PostgreSQL to answer');
+  const deadline = Date.now() + timeoutS * 1000;
+  for (;;) {
+    const ok = await d.postgres.psql('SELECT 1;', { timeoutMs: 10_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new MxError('E_TIMEOUT', `PostgreSQL did not answer within ${timeoutS} s.`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
 }
 
 function failedGate(name: string, error: unknown): GateResult {
@@ -193,14 +217,18 @@ export async function rollBackPostgresMajor(rec: JournalRecorder, d: RollbackDep
   if (m === undefined) throw new Error('rollBackPostgresMajor: not a PostgreSQL major upgrade');
   try {
     d.progress.step(`postgres: back to ${e.from} on ${m.fromVolume}`);
+    // NOTE: Synapse stopped first: after the switch it ran on the new cluster, and what it holds
+    // in memory (stream positions, caches) must not meet the old one.
+    await d.compose.stop(['synapse']);
     await removeContainer(scratchName(d.deployment.settings.COMPOSE_PROJECT_NAME));
     await writeSettings(oldSettings(e.from, m, d.deployment.settings), d);
     await retagPrevious(e, d);
     await recreate('postgres', d);
+    await untilPostgresAnswers(d);
     const switched = e.steps.some((x) => x.phase === 'pinned');
     if (!switched && (await volumeInfo(m.toVolume)) !== undefined && (await containersUsing(m.toVolume)).length === 0)
       await removeVolume(m.toVolume);
-    await recreate('synapse', d);
+    await recreate('synapse', d, { noDeps: true });
     const gate = await gateMajor(m.fromMajor, 180, d);
     if (gate.ok) await rec.move('rolled-back');
     else await rec.move('rollback-failed', firstFailure(gate));
@@ -233,8 +261,7 @@ export async function regatePostgresMajor(rec: JournalRecorder, d: RollbackDeps)
   let gate: GateResult;
   try {
     await writeSettings(targetSettings(rec.entry.to, m), d);
-    await recreate('postgres', d);
-    await recreate('synapse', d);
+    await recreateOnCluster(d);
     if (rec.entry.phase === 'pinned') await rec.move('recreated');
     gate = await gateMajor(m.toMajor, 180, d);
   } catch (error) {

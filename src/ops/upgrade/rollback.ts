@@ -82,9 +82,13 @@ export async function rollBack(rec: JournalRecorder, d: RollbackDeps): Promise<R
 }
 
 /** Recreates a service on the pin .env holds now; nginx re-resolves the names it proxies to. */
-export async function recreate(service: ServiceName, d: Pick<Deps, 'compose' | 'progress'>): Promise<void> {
+export async function recreate(
+  service: ServiceName,
+  d: Pick<Deps, 'compose' | 'progress'>,
+  o: { noDeps?: boolean } = {},
+): Promise<void> {
   d.progress.step(`recreating ${service}`);
-  await d.compose.up([service], { wait: false });
+  await d.compose.up([service], { wait: false, ...(o.noDeps === true ? { noDeps: true } : {}) });
   // NOTE: nginx resolves `synapse` and `element` once, when it loads its config; a recreated
   // container may have a new address on a bridge network.
   if (service === 'synapse' || service === 'element') {
