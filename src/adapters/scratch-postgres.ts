@@ -1,7 +1,8 @@
-// What a PostgreSQL major upgrade needs from Docker beyond compose: named volumes (create with
-// compose's labels, so compose adopts them; list; remove) and a scratch server — the new image
-// on the new volume, started outside compose with no network at all, reached through
-// `docker exec` only, while the deployment's own postgres keeps serving the old cluster.
+// What a PostgreSQL major upgrade needs from Docker beyond compose (`PgUpgradeTools`, the
+// `pgUpgradeTools` part of the deps): named volumes (create with compose's labels, so compose
+// adopts them; look up; remove) and a scratch server — the new image on the new volume, started
+// outside compose with no network at all, reached through `docker exec` only, while the
+// deployment's own postgres keeps serving the old cluster.
 import { run, tail } from './exec.ts';
 import { dockerStreaming } from './postgres.ts';
 import type { StreamingProcess } from './postgres.ts';
@@ -189,3 +190,21 @@ export async function startScratchPostgres(o: ScratchPostgresOptions, timeoutS =
     },
   };
 }
+
+export interface PgUpgradeTools {
+  volumeInfo(name: string): Promise<VolumeInfo | undefined>;
+  createVolume(name: string, project: string, composeKey: string): Promise<void>;
+  removeVolume(name: string): Promise<void>;
+  containersUsing(volume: string): Promise<string[]>;
+  removeContainer(name: string): Promise<void>;
+  startScratchPostgres(o: ScratchPostgresOptions, timeoutS?: number): Promise<ScratchPostgres>;
+}
+
+export const dockerPgUpgradeTools: PgUpgradeTools = {
+  volumeInfo,
+  createVolume,
+  removeVolume,
+  containersUsing,
+  removeContainer,
+  startScratchPostgres,
+};

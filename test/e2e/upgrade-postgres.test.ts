@@ -4,8 +4,8 @@
 //   --plan says it is a major upgrade with downtime; refusals (unknown tag, a downgrade, no --yes)
 //   change nothing; killed with SIGKILL during the dump and load, the next run (`rollback`) puts the
 //   old cluster back serving, nothing lost, the half-loaded volume gone; a target whose gate fails
-//   after the switch (the 18 build pushed as 19) goes back by itself; then the upgrade itself:
-//   healthy, server_version_num ≥ 180000, the table counts equal, every message readable, users
+//   after the switch (the 18 build pushed as 19) goes back by itself; killed during the load once
+//   more, the next `upgrade` goes back first and then upgrades for real: healthy, server_version_num ≥ 180000, the table counts equal, every message readable, users
 //   log in, the media intact, the old volume kept and listed; `rollback` refuses to take it back;
 //   remove-old-volume refuses the volume in use, then deletes the old one when asked by name.
 import { describe, it, before, after } from 'node:test';
@@ -31,7 +31,7 @@ import {
 import type { LabRegistry } from '../../lab/registry.ts';
 import { psql } from '../../src/adapters/postgres.ts';
 import { readAdminState } from '../../src/ops/admin/state.ts';
-import type { Journal } from '../../src/core/upgrade/journal.ts';
+import type { Journal, JournalEntry } from '../../src/core/upgrade/journal.ts';
 import type { UpgradeReport } from '../../src/ops/upgrade/apply.ts';
 import type { UpgradePlan } from '../../src/ops/upgrade/plan.ts';
 import type { RollbackReport } from '../../src/ops/upgrade/manual-rollback.ts';
@@ -209,8 +209,9 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     assert.ok((await versionNum()) < 160000);
   });
 
-  it('killed with SIGKILL during the dump and load: the next run puts the old cluster back, nothing lost', async () => {
-    const before = await readFile(envFile);
+  /** Starts `upgrade postgres --to 18` and kills it (SIGKILL, its whole process group) while it loads the new volume. */
+  async function killDuringLoad(): Promise<JournalEntry | undefined> {
+    const known = (await journal()).entries.length;
     const child = spawn(
       process.execPath,
       [MXCTL, '--dir', lab.dir, 'upgrade', 'postgres', '--to', '18', '--yes', '--json'],
@@ -218,8 +219,9 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     );
     const deadline = Date.now() + 600_000;
     for (;;) {
-      const last = (await journal()).entries.at(-1);
-      if (last?.phase === 'loading' && (await dockerVolumes()).length > 1) break;
+      const entries = (await journal()).entries;
+      const last = entries.length > known ? entries.at(-1) : undefined;
+      if (last?.phase === 'loading' && (await dockerVolumes()).includes(last.postgres?.toVolume ?? '-')) break;
       assert.ok(last === undefined || ['started', 'backed-up', 'pulled', 'loading'].includes(last.phase), last?.phase);
       assert.ok(Date.now() < deadline, 'the upgrade never reached "loading"');
       await new Promise((r) => setTimeout(r, 100));
@@ -228,8 +230,13 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     await new Promise((r) => child.once('exit', r));
     const killed = (await journal()).entries.at(-1);
     assert.ok(killed?.phase === 'loading' || killed?.phase === 'loaded', killed?.phase);
-    const half = killed?.postgres?.toVolume ?? '';
-    assert.ok((await dockerVolumes()).includes(half), 'the half-loaded volume is there');
+    assert.ok((await dockerVolumes()).includes(killed.postgres?.toVolume ?? '-'), 'the half-loaded volume is there');
+    return killed;
+  }
+
+  it('killed with SIGKILL during the dump and load: the next run (`rollback`) puts the old cluster back, nothing lost', async () => {
+    const before = await readFile(envFile);
+    const killed = await killDuringLoad();
 
     const r = await lab.mxctl(['rollback', '--yes', '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -277,10 +284,17 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     await dataIntact();
   });
 
-  it('upgrade postgres --to 18: healthy on 18, every row, message, login and file intact, the old volume kept', async (t) => {
+  it('killed during the load again, then `upgrade postgres --to 18`: it goes back first, then upgrades: healthy on 18, every row, message, login and file intact, the old volume kept', async (t) => {
+    const killed = await killDuringLoad();
     const r = await lab.mxctl(['upgrade', 'postgres', '--to', '18', '--yes', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const u = JSON.parse(r.stdout) as UpgradeReport;
+    assert.equal(u.resumed?.journalId, killed?.id);
+    assert.equal(u.resumed?.phase, 'rolled-back');
+    assert.ok(
+      !(await dockerVolumes()).includes(killed?.postgres?.toVolume ?? '-'),
+      'the half-loaded volume was removed',
+    );
     const s = u.services[0];
     assert.equal(s?.result, 'healthy', JSON.stringify(s?.gate));
     assert.match(u.backupId ?? '', /pre-upgrade/);

@@ -25,6 +25,7 @@ const ROLLBACK_PARTS = [
   'synapse',
   'publicHttp',
   'imageTools',
+  'pgUpgradeTools',
   'lock',
   'clock',
   'progress',
@@ -92,7 +93,7 @@ export async function runUpgradeHistory(f: { json?: true }, dir: string | undefi
 }
 
 export async function runUpgradeVolumes(f: { json?: true }, dir: string | undefined): Promise<ExitStatus> {
-  const d = await buildDeps(['deployment'], { dir, json: f.json });
+  const d = await buildDeps(['deployment', 'pgUpgradeTools'], { dir, json: f.json });
   const volumes = await listPostgresVolumes(d);
   d.end();
   if (f.json === true) printJson({ volumes });
@@ -104,7 +105,11 @@ export async function runRemoveOldVolume(
   f: { yes?: true; json?: true },
   dir: string | undefined,
 ): Promise<ExitStatus> {
-  const d = await buildDeps(['deployment', 'lock', 'clock', 'approve'], { dir, json: f.json, yes: f.yes });
+  const d = await buildDeps(['deployment', 'pgUpgradeTools', 'lock', 'clock', 'approve'], {
+    dir,
+    json: f.json,
+    yes: f.yes,
+  });
   const report = await removeOldVolume({ name }, d);
   d.end();
   if (f.json === true) printJson(report);

@@ -7,13 +7,12 @@
 import { MxError, wrapError } from '../../core/errors.ts';
 import { rolesForNewCluster } from '../../core/upgrade/postgres-major.ts';
 import type { PostgresMove } from '../../core/upgrade/journal.ts';
-import { createVolume, startScratchPostgres, volumeInfo } from '../../adapters/scratch-postgres.ts';
 import type { ScratchPostgres } from '../../adapters/scratch-postgres.ts';
 import { execStreaming, sqlIdent, sqlLiteral } from '../../adapters/postgres.ts';
 import { pipeline } from 'node:stream/promises';
 import type { Deps } from '../deps.ts';
 
-export type LoadDeps = Pick<Deps, 'deployment' | 'compose' | 'postgres' | 'progress'>;
+export type LoadDeps = Pick<Deps, 'deployment' | 'compose' | 'postgres' | 'pgUpgradeTools' | 'progress'>;
 
 export interface LoadReport {
   tables: number;
@@ -29,11 +28,11 @@ export function scratchName(project: string): string {
 
 export async function loadNewCluster(move: PostgresMove, image: string, d: LoadDeps): Promise<LoadReport> {
   const s = d.deployment.settings;
-  if ((await volumeInfo(move.toVolume)) !== undefined)
+  if ((await d.pgUpgradeTools.volumeInfo(move.toVolume)) !== undefined)
     throw new MxError('E_UPGRADE_FAILED', `The volume ${move.toVolume} exists already: it is not mxctl's to fill.`);
   d.progress.step(`creating the volume ${move.toVolume} and starting ${image} on it`);
-  await createVolume(move.toVolume, s.COMPOSE_PROJECT_NAME, 'postgres-data');
-  const scratch = await startScratchPostgres({
+  await d.pgUpgradeTools.createVolume(move.toVolume, s.COMPOSE_PROJECT_NAME, 'postgres-data');
+  const scratch = await d.pgUpgradeTools.startScratchPostgres({
     name: scratchName(s.COMPOSE_PROJECT_NAME),
     image,
     volume: move.toVolume,

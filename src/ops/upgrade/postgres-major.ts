@@ -19,7 +19,6 @@ import {
   postgresMount,
   postgresVolume,
 } from '../../core/upgrade/postgres-major.ts';
-import { containersUsing, removeContainer, removeVolume, volumeInfo } from '../../adapters/scratch-postgres.ts';
 import { MxError } from '../../core/errors.ts';
 import type { Settings } from '../../core/settings.ts';
 import type { Deps } from '../deps.ts';
@@ -220,14 +219,18 @@ export async function rollBackPostgresMajor(rec: JournalRecorder, d: RollbackDep
     // NOTE: Synapse stopped first: after the switch it ran on the new cluster, and what it holds
     // in memory (stream positions, caches) must not meet the old one.
     await d.compose.stop(['synapse']);
-    await removeContainer(scratchName(d.deployment.settings.COMPOSE_PROJECT_NAME));
+    await d.pgUpgradeTools.removeContainer(scratchName(d.deployment.settings.COMPOSE_PROJECT_NAME));
     await writeSettings(oldSettings(e.from, m, d.deployment.settings), d);
     await retagPrevious(e, d);
     await recreate('postgres', d);
     await untilPostgresAnswers(d);
     const switched = e.steps.some((x) => x.phase === 'pinned');
-    if (!switched && (await volumeInfo(m.toVolume)) !== undefined && (await containersUsing(m.toVolume)).length === 0)
-      await removeVolume(m.toVolume);
+    if (
+      !switched &&
+      (await d.pgUpgradeTools.volumeInfo(m.toVolume)) !== undefined &&
+      (await d.pgUpgradeTools.containersUsing(m.toVolume)).length === 0
+    )
+      await d.pgUpgradeTools.removeVolume(m.toVolume);
     await recreate('synapse', d, { noDeps: true });
     const gate = await gateMajor(m.fromMajor, 180, d);
     if (gate.ok) await rec.move('rolled-back');

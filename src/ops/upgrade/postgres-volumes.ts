@@ -7,7 +7,6 @@ import { MxError } from '../../core/errors.ts';
 import { postgresVolume } from '../../core/upgrade/postgres-major.ts';
 import type { JournalEntry } from '../../core/upgrade/journal.ts';
 import { withLock } from '../../adapters/lock.ts';
-import { containersUsing, removeVolume, volumeInfo } from '../../adapters/scratch-postgres.ts';
 import type { Deps } from '../deps.ts';
 import { upgradeLockPath } from './apply.ts';
 import { JournalRecorder, readJournal } from './journal-file.ts';
@@ -24,7 +23,7 @@ export interface PostgresVolume {
   createdAt: string | undefined;
 }
 
-export async function listPostgresVolumes(d: Pick<Deps, 'deployment'>): Promise<PostgresVolume[]> {
+export async function listPostgresVolumes(d: Pick<Deps, 'deployment' | 'pgUpgradeTools'>): Promise<PostgresVolume[]> {
   const current = postgresVolume(d.deployment.settings);
   const rows: Omit<PostgresVolume, 'exists' | 'createdAt'>[] = [];
   const entries = (await readJournal(d)).entries.filter((e) => e.postgres !== undefined);
@@ -38,7 +37,7 @@ export async function listPostgresVolumes(d: Pick<Deps, 'deployment'>): Promise<
   }
   const out: PostgresVolume[] = [];
   for (const r of rows) {
-    const info = await volumeInfo(r.name);
+    const info = await d.pgUpgradeTools.volumeInfo(r.name);
     out.push({ ...r, exists: info !== undefined, createdAt: info?.createdAt });
   }
   return out;
@@ -60,7 +59,7 @@ export interface RemoveVolumeReport {
 
 export async function removeOldVolume(
   o: { name: string },
-  d: Pick<Deps, 'deployment' | 'lock' | 'clock' | 'approve'>,
+  d: Pick<Deps, 'deployment' | 'pgUpgradeTools' | 'lock' | 'clock' | 'approve'>,
 ): Promise<RemoveVolumeReport> {
   return withLock(d.lock, upgradeLockPath(d), 'remove-old-volume', async () => {
     const listed = await listPostgresVolumes(d);
@@ -73,12 +72,12 @@ export async function removeOldVolume(
     if (v === undefined) return refuse('no PostgreSQL upgrade of this deployment kept it');
     if (v.role === 'in use') return refuse('it holds the database the deployment runs on');
     if (!v.exists) return refuse('Docker has no such volume (removed already?)');
-    const users = await containersUsing(o.name);
+    const users = await d.pgUpgradeTools.containersUsing(o.name);
     if (users.length > 0) return refuse(`a container still mounts it (${users.join(', ')})`);
     await d.approve(
       `Remove the volume ${o.name} (${v.role}, PostgreSQL ${v.major ?? '?'}) for good? Its data cannot be brought back.`,
     );
-    await removeVolume(o.name);
+    await d.pgUpgradeTools.removeVolume(o.name);
     const e = (await readJournal(d)).entries.find((x) => x.id === v.journalId);
     if (e?.postgres !== undefined) {
       const rec = await JournalRecorder.open(d, e);

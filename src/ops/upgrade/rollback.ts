@@ -26,6 +26,7 @@ export type RollbackDeps = Pick<
   | 'synapse'
   | 'publicHttp'
   | 'imageTools'
+  | 'pgUpgradeTools'
   | 'lock'
   | 'clock'
   | 'progress'
