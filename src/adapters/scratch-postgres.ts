@@ -33,17 +33,19 @@ async function docker(
 export interface VolumeInfo {
   name: string;
   createdAt: string;
+  /** Where the daemon keeps it on this host (readable by root: the disk-room check). */
+  mountpoint: string | undefined;
 }
 
 export async function volumeInfo(name: string): Promise<VolumeInfo | undefined> {
-  const r = await run('docker', ['volume', 'inspect', '--format', '{{.Name}}|{{.CreatedAt}}', name], {
+  const r = await run('docker', ['volume', 'inspect', '--format', '{{.Name}}|{{.CreatedAt}}|{{.Mountpoint}}', name], {
     purpose: `looking up the volume ${name}`,
     timeoutMs: 30_000,
     reject: false,
   });
   if (r.exitCode !== 0) return undefined;
-  const [n = name, createdAt = ''] = r.stdout.trim().split('|');
-  return { name: n, createdAt };
+  const [n = name, createdAt = '', mountpoint = ''] = r.stdout.trim().split('|');
+  return { name: n, createdAt, mountpoint: mountpoint === '' ? undefined : mountpoint };
 }
 
 /** A volume labelled as compose labels its own, so a later `compose up` uses it without a warning. */

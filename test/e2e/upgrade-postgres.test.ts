@@ -192,7 +192,7 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     assert.deepEqual(await readFile(envFile), before);
   });
 
-  it('refusals change nothing: an unknown tag, a downgrade, no --yes off a terminal', async () => {
+  it('refusals change nothing: an unknown tag, a downgrade, no --yes off a terminal, another database; no --to stays on 15', async () => {
     if (registry !== undefined) await pushImage(registry.host, LAB_POSTGRES_TAGS['15'], LAB_POSTGRES_REPO, '14');
     const before = await readFile(envFile);
     const unknown = await lab.mxctl(['upgrade', 'postgres', '--to', '99', '--yes']);
@@ -203,6 +203,19 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     assert.match(down.stderr, /PostgreSQL 15 → 14 is a downgrade/);
     const unasked = await lab.mxctl(['upgrade', 'postgres', '--to', '18']);
     assert.equal(unasked.code, 2, unasked.stderr);
+    await sql('CREATE DATABASE mxctl_lab_extra;');
+    try {
+      const other = await lab.mxctl(['upgrade', 'postgres', '--to', '18', '--yes']);
+      assert.equal(other.code, 18, other.stderr);
+      assert.match(other.stderr, /holds databases besides synapse \(mxctl_lab_extra\)/);
+    } finally {
+      await sql('DROP DATABASE mxctl_lab_extra;');
+    }
+    // Without --to, PostgreSQL stays within its major: 18 is there, but only when asked by name.
+    const within = await lab.mxctl(['upgrade', 'postgres', '--plan', '--json']);
+    assert.equal(within.code, 0, within.stderr);
+    const p = JSON.parse(within.stdout) as UpgradePlan;
+    assert.deepEqual([p.services, p.upToDate], [[], ['postgres']]);
     assert.deepEqual(await readFile(envFile), before);
     assert.deepEqual(await dockerVolumes(), [oldVolume]);
     assert.deepEqual((await journal()).entries, []);

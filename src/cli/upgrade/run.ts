@@ -134,10 +134,13 @@ async function runUpgradePlan(
   dir: string | undefined,
 ): Promise<ExitStatus> {
   const o = planOptions(services, f);
-  const d = await buildDeps(['deployment', 'clock', 'registry', 'imageTools', 'postgres', 'progress'], {
-    dir,
-    json: f.json,
-  });
+  const d = await buildDeps(
+    ['deployment', 'clock', 'registry', 'imageTools', 'pgUpgradeTools', 'postgres', 'progress'],
+    {
+      dir,
+      json: f.json,
+    },
+  );
   const plan = await planUpgrade(o, d);
   d.end();
   if (f.json === true) printJson(plan);

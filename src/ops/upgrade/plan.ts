@@ -14,7 +14,8 @@ import type { UpgradeNote } from '../../core/upgrade/notes.ts';
 import { judgeSchemaWindow } from '../../core/upgrade/schema-window.ts';
 import type { SchemaPair, SchemaWindow } from '../../core/upgrade/schema-window.ts';
 import { newerTags } from '../../core/upgrade/versions.ts';
-import { majorOfTag } from '../../core/upgrade/postgres-major.ts';
+import { majorOfTag, postgresVolume } from '../../core/upgrade/postgres-major.ts';
+import { sqlLiteral } from '../../adapters/postgres.ts';
 import { diskUsage } from '../../adapters/fs.ts';
 import { backupDir } from '../backup/location.ts';
 import type { Deps } from '../deps.ts';
@@ -27,7 +28,10 @@ export interface PlanOptions {
   acceptNotes?: boolean;
 }
 
-export type PlanDeps = Pick<Deps, 'deployment' | 'clock' | 'registry' | 'imageTools' | 'postgres' | 'progress'>;
+export type PlanDeps = Pick<
+  Deps,
+  'deployment' | 'clock' | 'registry' | 'imageTools' | 'pgUpgradeTools' | 'postgres' | 'progress'
+>;
 
 export interface SchemaCheck {
   db: SchemaPair | undefined;
@@ -120,7 +124,11 @@ async function targetOf(
 ): Promise<{ ref: ImageRef; digest: string } | undefined> {
   const pin = pinOf(service, d);
   const tags = await d.registry.listTags(pin);
-  const tag = to ?? (pin.tag === undefined ? undefined : newerTags(pin.tag, tags).at(-1)?.tag);
+  // NOTE: without --to, PostgreSQL stays within its major: a major upgrade means downtime and a
+  // new volume, so it happens only when asked by name (`upgrade postgres --to 18`); --check shows it.
+  const offered = pin.tag === undefined ? [] : newerTags(pin.tag, tags);
+  const within = service === 'postgres' ? offered.filter((t) => majorOfTag(t.tag) === majorOfTag(pin.tag)) : offered;
+  const tag = to ?? within.at(-1)?.tag;
   if (tag === undefined) return undefined;
   if (!tags.includes(tag))
     throw new MxError(
@@ -150,10 +158,7 @@ async function planService(
   let schema: SchemaCheck | undefined;
   let notes: UpgradeNote[] = [];
   const postgresMajor = service === 'postgres' ? majorChange(pin.tag, toTag) : undefined;
-  if (postgresMajor !== undefined && postgresMajor.to < postgresMajor.from)
-    blockers.push(
-      `PostgreSQL ${postgresMajor.from} → ${postgresMajor.to} is a downgrade: a cluster cannot be moved to an older major (restore a backup made on ${postgresMajor.to} instead)`,
-    );
+  if (postgresMajor !== undefined) blockers.push(...(await majorBlockers(postgresMajor, d)));
   if (service === 'synapse') {
     schema = await schemaCheck(d.deployment.settings.SYNAPSE_IMAGE, tagged, d);
     if (schema.window?.ok === false) blockers.push(`refused: ${schema.window.reason}`);
@@ -183,6 +188,41 @@ function majorChange(from: string | undefined, to: string): { from: number; to: 
   const a = majorOfTag(from);
   const b = majorOfTag(to);
   return a !== undefined && b !== undefined && a !== b ? { from: a, to: b } : undefined;
+}
+
+/**
+ * What stops a PostgreSQL major upgrade before it starts: a downgrade; databases besides
+ * Synapse's, which mxctl does not carry across (they would stay behind in the old volume); too
+ * little room beside the old volume for the new one (the same size again, and some).
+ */
+async function majorBlockers(m: { from: number; to: number }, d: PlanDeps): Promise<string[]> {
+  const out: string[] = [];
+  if (m.to < m.from)
+    out.push(
+      `PostgreSQL ${m.from} → ${m.to} is a downgrade: a cluster cannot be moved to an older major (restore a backup made on ${m.to} instead)`,
+    );
+  const s = d.deployment.settings;
+  const others = (
+    await d.postgres.psql(
+      `SELECT datname FROM pg_database WHERE NOT datistemplate AND datname NOT IN ('postgres', ${sqlLiteral(s.POSTGRES_DB)}) ORDER BY 1;`,
+    )
+  )
+    .split('\n')
+    .filter((x) => x.trim() !== '');
+  if (others.length > 0)
+    out.push(
+      `the cluster holds databases besides ${s.POSTGRES_DB} (${others.join(', ')}): a major upgrade carries only Synapse's; move them elsewhere first`,
+    );
+  const info = await d.pgUpgradeTools.volumeInfo(postgresVolume(s));
+  if (info?.mountpoint !== undefined) {
+    const free = (await diskUsage(info.mountpoint).catch(() => undefined))?.freeBytes;
+    const need = Math.ceil(
+      Number((await d.postgres.psql('SELECT sum(pg_database_size(datname)) FROM pg_database;')).trim()) * 1.2,
+    );
+    if (free !== undefined && need > free)
+      out.push(`not enough disk for the new volume beside ${info.name} (need ~${mb(need)}, free ${mb(free)})`);
+  }
+  return out;
 }
 
 async function schemaCheck(current: string, target: string, d: PlanDeps): Promise<SchemaCheck> {

@@ -74,8 +74,15 @@ export async function upgradePostgresMajor(
   const id = journalId(d.clock.now(), 'postgres');
   const s = d.deployment.settings;
   const toMajor = sp.postgresMajor.to;
+  const fromMajor = await liveMajor(d);
+  if (fromMajor !== sp.postgresMajor.from)
+    throw new MxError(
+      'E_UPGRADE_REFUSED',
+      `POSTGRES_IMAGE names PostgreSQL ${sp.postgresMajor.from}, but the server reports ${fromMajor}.`,
+      { hint: 'Set POSTGRES_IMAGE to the image the cluster really runs, then try again. Nothing was changed.' },
+    );
   const move: PostgresMove = {
-    fromMajor: await liveMajor(d),
+    fromMajor,
     toMajor,
     fromVolume: postgresVolume(s),
     toVolume: newVolumeName(s.COMPOSE_PROJECT_NAME, toMajor, id),
@@ -147,7 +154,10 @@ export async function upgradePostgresMajor(
   }
   phase.next(`postgres: ${firstFailure(gate)}: going back to the old cluster`);
   await rec.move('rolling-back', firstFailure(gate));
-  const rollback = await rollBackPostgresMajor(rec, d);
+  const rollback = await rollBackPostgresMajor(rec, d).catch(async (error: unknown) => {
+    await watch.stop(); // NOTE: its polling loop would keep the process alive
+    throw error;
+  });
   return outcome({ result: rollback.ok ? 'rolled-back' : 'rollback-failed', rollback });
 }
 
