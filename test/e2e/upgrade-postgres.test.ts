@@ -192,7 +192,7 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     assert.deepEqual(await readFile(envFile), before);
   });
 
-  it('refusals change nothing: an unknown tag, a downgrade, no --yes off a terminal, another database; no --to stays on 15', async () => {
+  it('refusals change nothing: an unknown tag, a downgrade, no --yes off a terminal, another database, an old compose file; no --to stays on 15', async () => {
     if (registry !== undefined) await pushImage(registry.host, LAB_POSTGRES_TAGS['15'], LAB_POSTGRES_REPO, '14');
     const before = await readFile(envFile);
     const unknown = await lab.mxctl(['upgrade', 'postgres', '--to', '99', '--yes']);
@@ -210,6 +210,22 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
       assert.match(other.stderr, /holds databases besides synapse \(mxctl_lab_extra\)/);
     } finally {
       await sql('DROP DATABASE mxctl_lab_extra;');
+    }
+    // A compose file from before major upgrades (the volume fixed): the switch would not switch.
+    const composeFile = join(lab.dir, 'compose', 'docker-compose.yml');
+    const compose = await readFile(composeFile, 'utf8');
+    await writeFile(
+      composeFile,
+      compose
+        .replace(/\n {4}name: \$\{POSTGRES_VOLUME[^\n]*/, '')
+        .replace(/\$\{POSTGRES_DATA_MOUNT[^}]*\}/, '/var/lib/postgresql/data'),
+    );
+    try {
+      const old = await lab.mxctl(['upgrade', 'postgres', '--to', '18', '--plan']);
+      assert.equal(old.code, 18, old.stderr);
+      assert.match(old.stdout, /predates PostgreSQL major upgrades/);
+    } finally {
+      await writeFile(composeFile, compose);
     }
     // Without --to, PostgreSQL stays within its major: 18 is there, but only when asked by name.
     const within = await lab.mxctl(['upgrade', 'postgres', '--plan', '--json']);

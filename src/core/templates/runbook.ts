@@ -210,7 +210,8 @@ that either ends healthy or puts the server back as it was.
    - for PostgreSQL, whether the target is another major version (\`15\` → \`18\`): that is a dump
      and load with downtime (below), not a recreate, and only when named with \`--to\` (without
      it PostgreSQL stays within its major). Refused: a lower major, databases in the cluster
-     besides Synapse's (they would not be carried), too little disk beside the volume for a copy.
+     besides Synapse's (they would not be carried), too little disk beside the volume for a copy,
+     and a \`compose/docker-compose.yml\` from before major upgrades (re-render it with \`mxctl init\`).
    Exit 0: it may go ahead; exit 18: refused (the reasons are printed), nothing changed.
 3. \`mxctl upgrade synapse --to TAG\` (without \`--to\`: the newest stable tag; without a service:
    every service with something newer) does, under its own lock (a second upgrade or rollback is

@@ -16,7 +16,8 @@ import type { SchemaPair, SchemaWindow } from '../../core/upgrade/schema-window.
 import { newerTags } from '../../core/upgrade/versions.ts';
 import { majorOfTag, postgresVolume } from '../../core/upgrade/postgres-major.ts';
 import { sqlLiteral } from '../../adapters/postgres.ts';
-import { diskUsage } from '../../adapters/fs.ts';
+import { diskUsage, readTextIfExists } from '../../adapters/fs.ts';
+import { join } from 'node:path';
 import { backupDir } from '../backup/location.ts';
 import type { Deps } from '../deps.ts';
 import { imageSetting } from './check.ts';
@@ -202,6 +203,13 @@ async function majorBlockers(m: { from: number; to: number }, d: PlanDeps): Prom
       `PostgreSQL ${m.from} → ${m.to} is a downgrade: a cluster cannot be moved to an older major (restore a backup made on ${m.to} instead)`,
     );
   const s = d.deployment.settings;
+  // NOTE: a deployment written before major upgrades existed has a compose file that ignores
+  // POSTGRES_VOLUME: the switch would put the new image on the old volume.
+  const compose = await readTextIfExists(join(d.deployment.composeDir, 'docker-compose.yml'));
+  if (compose?.includes('${POSTGRES_VOLUME') !== true)
+    out.push(
+      "compose/docker-compose.yml predates PostgreSQL major upgrades (it does not read POSTGRES_VOLUME): re-run `mxctl init` with this deployment's options to re-render it (it shows the diff first)",
+    );
   const others = (
     await d.postgres.psql(
       `SELECT datname FROM pg_database WHERE NOT datistemplate AND datname NOT IN ('postgres', ${sqlLiteral(s.POSTGRES_DB)}) ORDER BY 1;`,
