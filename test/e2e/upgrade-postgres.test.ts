@@ -4,7 +4,8 @@
 //   --plan says it is a major upgrade with downtime; refusals (unknown tag, a downgrade, no --yes)
 //   change nothing; killed with SIGKILL during the dump and load, the next run (`rollback`) puts the
 //   old cluster back serving, nothing lost, the half-loaded volume gone; a target whose gate fails
-//   after the switch (the 18 build pushed as 19) goes back by itself; killed during the load once
+//   after the switch (the 18 build pushed as 19) goes back by itself, and killed after the switch
+//   the next run gates it and goes back; killed during the load once
 //   more, the next `upgrade` goes back first and then upgrades for real: healthy, server_version_num ≥ 180000, the table counts equal, every message readable, users
 //   log in, the media intact, the old volume kept and listed; `rollback` refuses to take it back;
 //   remove-old-volume refuses the volume in use, then deletes the old one when asked by name.
@@ -60,7 +61,7 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
   const media = randomBytes(48 * 1024);
   let mediaUri = '';
   let fingerprint: Record<string, number> = {};
-  let rolledBackVolume = '';
+  const rolledBackVolumes: string[] = [];
   const passwords = { alice: 'alice-secret-pw-1', bob: 'bob-secret-pw-2' };
 
   before(async () => {
@@ -238,30 +239,43 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     assert.ok((await versionNum()) < 160000);
   });
 
-  /** Starts `upgrade postgres --to 18` and kills it (SIGKILL, its whole process group) while it loads the new volume. */
-  async function killDuringLoad(): Promise<JournalEntry | undefined> {
+  /**
+   * Starts `upgrade postgres --to TAG` and kills it (SIGKILL, its whole process group) once its
+   * journal entry reached one of `at`; returns the entry as the kill left it.
+   */
+  async function killAt(
+    tag: string,
+    at: readonly string[],
+    settled: readonly string[],
+  ): Promise<JournalEntry | undefined> {
     const known = (await journal()).entries.length;
     const child = spawn(
       process.execPath,
-      [MXCTL, '--dir', lab.dir, 'upgrade', 'postgres', '--to', '18', '--yes', '--json'],
+      [MXCTL, '--dir', lab.dir, 'upgrade', 'postgres', '--to', tag, '--yes', '--json'],
       { detached: true, stdio: 'ignore' },
     );
     const deadline = Date.now() + 600_000;
     for (;;) {
       const entries = (await journal()).entries;
       const last = entries.length > known ? entries.at(-1) : undefined;
-      if (last?.phase === 'loading' && (await dockerVolumes()).includes(last.postgres?.toVolume ?? '-')) break;
-      assert.ok(last === undefined || ['started', 'backed-up', 'pulled', 'loading'].includes(last.phase), last?.phase);
-      assert.ok(Date.now() < deadline, 'the upgrade never reached "loading"');
+      if (
+        last !== undefined &&
+        at.includes(last.phase) &&
+        (await dockerVolumes()).includes(last.postgres?.toVolume ?? '-')
+      )
+        break;
+      assert.ok(last === undefined || !['healthy', 'rolled-back', 'abandoned'].includes(last.phase), last?.phase);
+      assert.ok(Date.now() < deadline, `the upgrade never reached ${at.join(' or ')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     process.kill(-(child.pid ?? 0), 'SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const killed = (await journal()).entries.at(-1);
-    assert.ok(killed?.phase === 'loading' || killed?.phase === 'loaded', killed?.phase);
-    assert.ok((await dockerVolumes()).includes(killed.postgres?.toVolume ?? '-'), 'the half-loaded volume is there');
+    assert.ok(killed !== undefined && settled.includes(killed.phase), killed?.phase);
+    assert.ok((await dockerVolumes()).includes(killed.postgres?.toVolume ?? '-'), 'the new volume is there');
     return killed;
   }
+  const killDuringLoad = () => killAt('18', ['loading'], ['loading', 'loaded']);
 
   it('killed with SIGKILL during the dump and load: the next run (`rollback`) puts the old cluster back, nothing lost', async () => {
     const before = await readFile(envFile);
@@ -301,13 +315,37 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     assert.equal(/^POSTGRES_IMAGE=.*$/m.exec(env)?.[0], /^POSTGRES_IMAGE=.*$/m.exec(before)?.[0]);
     assert.match(env, new RegExp(`^POSTGRES_VOLUME=${oldVolume}$`, 'm'));
     assert.match(env, /^POSTGRES_DATA_MOUNT=\/var\/lib\/postgresql\/data$/m);
-    rolledBackVolume = s?.postgres?.move.toVolume ?? '';
+    rolledBackVolumes.push(s?.postgres?.move.toVolume ?? '');
     const v = await volumes();
     assert.deepEqual(
       v.map((x) => [x.name, x.role, x.major, x.exists]),
       [
         [oldVolume, 'in use', undefined, true],
-        [rolledBackVolume, 'new cluster of a rolled-back upgrade', 19, true],
+        [rolledBackVolumes[0], 'new cluster of a rolled-back upgrade', 19, true],
+      ],
+    );
+    await dataIntact();
+  });
+
+  it('killed with SIGKILL after the switch (19 again): the next run gates it, it fails, the old cluster back', async () => {
+    const before = await readFile(envFile);
+    const killed = await killAt('19', ['pinned', 'recreated'], ['pinned', 'recreated']);
+    const r = await lab.mxctl(['rollback', '--yes', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const rb = JSON.parse(r.stdout) as RollbackReport;
+    assert.equal(rb.resumed?.journalId, killed?.id);
+    assert.equal(rb.resumed?.phase, 'rolled-back');
+    const entry = (await journal()).entries.at(-1);
+    assert.match(entry?.error ?? '', /PostgreSQL reports major 19/);
+    assert.ok((await versionNum()) < 160000, 'PostgreSQL 15 serves again');
+    assert.deepEqual(await readFile(envFile), before);
+    rolledBackVolumes.push(killed?.postgres?.toVolume ?? '');
+    assert.deepEqual(
+      (await volumes()).map((x) => [x.name, x.role]),
+      [
+        [oldVolume, 'in use'],
+        [rolledBackVolumes[0], 'new cluster of a rolled-back upgrade'],
+        [rolledBackVolumes[1], 'new cluster of a rolled-back upgrade'],
       ],
     );
     await dataIntact();
@@ -338,13 +376,13 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     assert.match(env, /^POSTGRES_DATA_MOUNT=\/var\/lib\/postgresql$/m);
     assert.match(env, new RegExp(`^POSTGRES_IMAGE=\\S+/${LAB_POSTGRES_REPO}:18@sha256:`, 'm'));
     await dataIntact();
-    assert.deepEqual(await dockerVolumes(), [oldVolume, rolledBackVolume, m?.toVolume].sort());
+    assert.deepEqual(await dockerVolumes(), [oldVolume, ...rolledBackVolumes, m?.toVolume].sort());
     const v = await volumes();
     assert.deepEqual(
       v.map((x) => [x.name, x.role, x.major, x.exists]),
       [
         [m?.toVolume, 'in use', 18, true],
-        [rolledBackVolume, 'new cluster of a rolled-back upgrade', 19, true],
+        ...rolledBackVolumes.map((x) => [x, 'new cluster of a rolled-back upgrade', 19, true]),
         [oldVolume, 'old cluster (kept)', 15, true],
       ],
     );
@@ -373,10 +411,10 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     assert.equal(unknown.code, 18, unknown.stderr);
     const unasked = await lab.mxctl(['upgrade', 'remove-old-volume', oldVolume]);
     assert.equal(unasked.code, 2, unasked.stderr);
-    assert.deepEqual(await dockerVolumes(), [oldVolume, rolledBackVolume, current].sort());
+    assert.deepEqual(await dockerVolumes(), [oldVolume, ...rolledBackVolumes, current].sort());
     assert.deepEqual(await readFile(envFile), before);
 
-    for (const name of [oldVolume, rolledBackVolume]) {
+    for (const name of [oldVolume, ...rolledBackVolumes]) {
       const ok = await lab.mxctl(['upgrade', 'remove-old-volume', name, '--yes', '--json']);
       assert.equal(ok.code, 0, ok.stderr);
       assert.equal((JSON.parse(ok.stdout) as { removed: string }).removed, name);
