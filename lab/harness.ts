@@ -28,14 +28,19 @@ export interface Lab {
   destroy: () => Promise<void>;
 }
 
-export async function startLab(): Promise<Lab> {
+export async function startLab(o: { beforeUp?: (dir: string, address: string) => Promise<void> } = {}): Promise<Lab> {
   const { n, release } = await acquireTestSlot();
   const slot = labSlot(n);
   let dir: string | undefined;
   try {
     await prepareHost();
     dir = await mkdtemp(join(tmpdir(), 'mxlab-e2e-'));
-    await labUp({ dir, slot, log: (l) => process.stderr.write(`[lab ${slot.address}] ${l}\n`) });
+    await labUp({
+      dir,
+      slot,
+      log: (l) => process.stderr.write(`[lab ${slot.address}] ${l}\n`),
+      ...(o.beforeUp === undefined ? {} : { beforeUp: o.beforeUp }),
+    });
     return await openLab(dir, release);
   } catch (error) {
     if (dir !== undefined) await labDestroy(dir);

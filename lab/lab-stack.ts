@@ -120,6 +120,8 @@ export interface LabOptions {
   dir: string;
   slot: LabSlot;
   log?: (line: string) => void;
+  /** Runs after init and the lab files, before the first `mxctl up` (e.g. pin an older PostgreSQL). */
+  beforeUp?: (dir: string, address: string) => Promise<void>;
 }
 
 /** init (if needed) → lab files → up → trust pebble's root → admin init. */
@@ -145,6 +147,7 @@ export async function labUp(o: LabOptions): Promise<void> {
     );
   }
   await addLabFiles(o.dir, address);
+  await o.beforeUp?.(o.dir, address);
   log('mxctl up');
   await mxctlOk(['up'], { dir: o.dir });
   await savePebbleRoot(o.dir, address);

@@ -32,6 +32,14 @@ export const LAB_SYNAPSE_TAGS = {
 
 export const LAB_SYNAPSE_REPO = 'element-matrix-lab/synapse';
 
+/** The lab's PostgreSQL builds, by registry tag: bookworm's 15 (the ≤ 17 data layout) and sid's 18. */
+export const LAB_POSTGRES_TAGS = {
+  '15': 'element-matrix-lab/postgres15:lab',
+  '18': 'element-matrix-lab/postgres:lab',
+} as const;
+
+export const LAB_POSTGRES_REPO = 'element-matrix-lab/postgres';
+
 export interface LabRegistry {
   /** `ADDRESS:PORT`, the registry part of an image reference. */
   host: string;
@@ -139,16 +147,38 @@ export async function untagPushed(registryHost: string, repo: string, tags: read
   await exec('docker', ['image', 'rm', '--no-prune', ...refs]).catch(() => undefined);
 }
 
+/** Pushes the lab's PostgreSQL builds under the given registry tags; returns tag → digest. */
+export async function pushLabPostgres(
+  registryHost: string,
+  tags: readonly (keyof typeof LAB_POSTGRES_TAGS)[],
+): Promise<Record<string, string>> {
+  const digests: Record<string, string> = {};
+  for (const tag of tags) digests[tag] = await pushImage(registryHost, LAB_POSTGRES_TAGS[tag], LAB_POSTGRES_REPO, tag);
+  return digests;
+}
+
+const PIN_SETTING = { synapse: 'SYNAPSE_IMAGE', postgres: 'POSTGRES_IMAGE' } as const;
+
 /**
  * Pins a lab deployment's service to an image in the lab registry, as an admin would: the
- * `*_IMAGE` line in .env, and the lab override stops naming the local build for that service.
+ * `*_IMAGE` line in .env (and any other settings given, e.g. POSTGRES_DATA_MOUNT for a 15), and
+ * the lab override stops naming the local build for every service pinned off the defaults.
  * The stack picks it up at the next `mxctl up` (the image is local already: pushing tagged it).
  */
-export async function pinLabImage(dir: string, address: string, service: 'synapse', ref: string): Promise<void> {
-  const settings = await readSettings(dir);
-  await writeFileAtomic(join(dir, '.env'), formatSettings({ ...settings, SYNAPSE_IMAGE: ref }), 0o600);
+export async function pinLabImage(
+  dir: string,
+  address: string,
+  service: keyof typeof PIN_SETTING,
+  ref: string,
+  extra: Partial<Record<'POSTGRES_DATA_MOUNT' | 'POSTGRES_VOLUME', string>> = {},
+): Promise<void> {
+  const settings = { ...(await readSettings(dir)), [PIN_SETTING[service]]: ref, ...extra };
+  await writeFileAtomic(join(dir, '.env'), formatSettings(settings), 0o600);
+  const fromEnv = (Object.keys(PIN_SETTING) as (keyof typeof PIN_SETTING)[]).filter(
+    (s) => !settings[PIN_SETTING[s]].startsWith('docker.io/'),
+  );
   await writeFileAtomic(
     join(dir, 'compose', 'docker-compose.override.yml'),
-    renderLabOverride(address, { imagesFromEnv: [service] }),
+    renderLabOverride(address, { imagesFromEnv: fromEnv }),
   );
 }

@@ -46,9 +46,17 @@ test('upgrade --help lists its flags and the history subcommand; rollback --help
     '--gate-timeout <SECONDS>',
     '--yes',
     'history',
+    'volumes',
+    'remove-old-volume',
   ])
     assert.ok(r.stdout.includes(flag), flag);
   const rb = await mxctl(['rollback', '--help']);
   assert.equal(rb.code, 0);
   for (const flag of ['--to <ID>', '--yes', '--json']) assert.ok(rb.stdout.includes(flag), flag);
+});
+
+test('upgrade remove-old-volume needs the volume named', async () => {
+  const r = await mxctl(['upgrade', 'remove-old-volume'], { dir: '/nonexistent' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /missing required argument 'NAME'/);
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the lab images from Debian sid packages (no image registry is reachable here).
+# Builds the lab images from Debian packages (sid; bookworm for postgres15): no image registry is reachable here.
 # Each image is tagged with a hash of its recipe folder, so a changed recipe rebuilds and an
 # unchanged one is reused: a warm machine rebuilds nothing. `:lab` always points at the newest.
 #
@@ -9,8 +9,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${MXLAB_CACHE:-/var/cache/mxlab}
 mirror=${MXLAB_MIRROR:-http://deb.debian.org/debian}
 # NOTE: the synapse-* variants are FROM synapse:lab, so they come after it (seconds each); hydrogen is the
-# image of the lab's element slot (a test client, not Element). lab/README.md says what each is.
-all=(postgres synapse synapse-next synapse-compat synapse-broken nginx hydrogen certbot pebble)
+# image of the lab's element slot (a test client, not Element);
+# postgres15 is the old PostgreSQL major the upgrade tests start from. lab/README.md says what each is.
+all=(postgres postgres15 synapse synapse-next synapse-compat synapse-broken nginx hydrogen certbot pebble)
 force=0
 names=()
 for a in "$@"; do
@@ -26,15 +27,21 @@ log() { printf '[lab/images] %s\n' "$*" >&2; }
 command -v docker >/dev/null || { log "docker is not installed: run lab/host/install.sh"; exit 1; }
 docker info >/dev/null 2>&1 || { log "the Docker daemon is not running: run lab/host/install.sh"; exit 1; }
 
-base_tag=element-matrix-lab/base:sid
-if [ $force = 1 ] || ! docker image inspect "$base_tag" >/dev/null 2>&1; then
+# A base image per Debian suite a recipe names (`FROM element-matrix-lab/base:SUITE`): sid for
+# most, bookworm for postgres15 (the only suite that still ships postgresql-15).
+bases_done=""
+ensure_base() { # SUITE
+  local suite=$1 base_tag="element-matrix-lab/base:$1"
+  case " $bases_done " in *" $suite "*) return ;; esac
+  bases_done="$bases_done $suite"
+  if [ $force = 0 ] && docker image inspect "$base_tag" >/dev/null 2>&1; then return; fi
   command -v debootstrap >/dev/null || { log "debootstrap is missing: run lab/host/install.sh"; exit 1; }
   mkdir -p "$cache"
   rootfs=$(mktemp -d "$cache/rootfs.XXXXXX")
   trap 'rm -rf "$rootfs"' EXIT
-  log "debootstrap sid (minbase) — about a minute"
-  debootstrap --variant=minbase --include=ca-certificates sid "$rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1 \
-    || { log "debootstrap failed: see $cache/debootstrap.log"; exit 1; }
+  log "debootstrap $suite (minbase) — about a minute"
+  debootstrap --variant=minbase --include=ca-certificates "$suite" "$rootfs" "$mirror" >"$cache/debootstrap-$suite.log" 2>&1 \
+    || { log "debootstrap failed: see $cache/debootstrap-$suite.log"; exit 1; }
   # NOTE: keep images small and apt quiet; recipes run apt-get update themselves.
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb
   # NOTE: the reachable mirror may serve a sid snapshot whose Release file is past Valid-Until.
@@ -43,11 +50,13 @@ if [ $force = 1 ] || ! docker image inspect "$base_tag" >/dev/null 2>&1; then
   tar -C "$rootfs" -c . | docker import -c 'ENV LANG=C.UTF-8' - "$base_tag" >/dev/null
   rm -rf "$rootfs"; trap - EXIT
   log "imported $base_tag"
-fi
+}
 
 for name in "${names[@]}"; do
   dir="$here/$name"
   [ -f "$dir/Dockerfile" ] || { log "no recipe for image '$name' (known: ${all[*]})"; exit 2; }
+  suite=$(sed -n 's|^FROM element-matrix-lab/base:\([a-z]*\)$|\1|p' "$dir/Dockerfile")
+  [ -z "$suite" ] || ensure_base "$suite"
   # A recipe FROM another lab image is rebuilt when that image changes: its id joins the hash.
   parent=$(sed -n 's|^FROM \(element-matrix-lab/[a-z-]*:lab\)$|\1|p' "$dir/Dockerfile" | grep -v '/base:' || true)
   parent_id=""

@@ -16,7 +16,8 @@ export interface ComposeServiceState {
 
 export interface Compose {
   readonly projectDir: string;
-  up(services?: readonly string[], options?: { wait?: boolean; timeoutS?: number }): Promise<void>;
+  /** `noDeps`: start only the services named, without waiting on their dependencies' health checks. */
+  up(services?: readonly string[], options?: { wait?: boolean; timeoutS?: number; noDeps?: boolean }): Promise<void>;
   down(): Promise<void>;
   restart(services: readonly string[]): Promise<void>;
   stop(services: readonly string[]): Promise<void>;
@@ -46,6 +47,7 @@ export function createCompose(projectDir: string): Compose {
     async up(services = [], options = {}) {
       const args = ['up', '-d', '--remove-orphans'];
       if (options.wait === true) args.push('--wait', '--wait-timeout', String(options.timeoutS ?? 300));
+      if (options.noDeps === true) args.push('--no-deps');
       await compose([...args, ...services], 'starting the stack', {
         timeoutMs: ((options.timeoutS ?? 300) + 60) * 1000,
       });

@@ -29,8 +29,21 @@ function tail(text: string): string {
  * that ran it says what failed for the user (`wrapError`).
  */
 export function execStreaming(composeDir: string, argv: readonly string[], purpose: string): StreamingProcess {
-  const child = spawn('docker', ['compose', 'exec', '-T', 'postgres', ...argv], {
-    cwd: composeDir,
+  return dockerStreaming(
+    ['compose', 'exec', '-T', 'postgres', ...argv],
+    { cwd: composeDir, program: argv[0] },
+    purpose,
+  );
+}
+
+/** `docker ARGS` with its stdin/stdout as streams (a container outside compose: `exec -i NAME ...`). */
+export function dockerStreaming(
+  args: readonly string[],
+  o: { cwd?: string; program: string | undefined },
+  purpose: string,
+): StreamingProcess {
+  const child = spawn('docker', args, {
+    ...(o.cwd === undefined ? {} : { cwd: o.cwd }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const forget = onStop(() => child.kill('SIGTERM'));
@@ -47,7 +60,7 @@ export function execStreaming(composeDir: string, argv: readonly string[], purpo
     );
     child.on('close', (code, signal) => {
       if (code === 0) return resolve();
-      const file = argv[0] ?? 'the command';
+      const file = o.program ?? 'the command';
       const how = signal !== null ? `was ${signalWords(signal)}` : `exited with code ${code}`;
       reject(
         new CommandError('E_DATABASE', `${purpose}: ${file} ${how}.`, {
@@ -67,11 +80,25 @@ export function execStreaming(composeDir: string, argv: readonly string[], purpo
  * pg_dump in custom format with the one-time-keys data left out (Synapse's backup docs).
  * NOTE: zstd instead of the default gzip: about as small, several times faster to write, and
  * the dump is the one part of a backup no other stage can overlap. pg_restore >= 16 reads it.
+ * pg_dump <= 15 knows gzip only (a deployment before its major upgrade): its `--help` names no
+ * compression METHOD, and it gets gzip level 6, which every pg_restore reads.
  */
 export function startDump(t: PgTarget): StreamingProcess {
   const p = execStreaming(
     t.composeDir,
-    ['pg_dump', '-U', t.user, '-d', t.db, '-Fc', '--compress=zstd', '--exclude-table-data', 'e2e_one_time_keys_json'],
+    [
+      'sh',
+      '-c',
+      'c=--compress=6; pg_dump --help | grep -q "compress=METHOD" && c=--compress=zstd; exec pg_dump "$c" "$@"',
+      'pg_dump',
+      '-U',
+      t.user,
+      '-d',
+      t.db,
+      '-Fc',
+      '--exclude-table-data',
+      'e2e_one_time_keys_json',
+    ],
     'dumping the database',
   );
   p.stdin.end();

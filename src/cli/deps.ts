@@ -48,6 +48,8 @@ export async function buildDeps<K extends keyof Deps>(want: readonly K[], r: Dep
   if (wanted.has('registry')) parts.registry = (await import('../adapters/registry.ts')).createRegistryClient();
   if (wanted.has('images')) parts.images = await imagesOf();
   if (wanted.has('imageTools')) parts.imageTools = (await import('../adapters/image-tools.ts')).dockerImageTools;
+  if (wanted.has('pgUpgradeTools'))
+    parts.pgUpgradeTools = (await import('../adapters/scratch-postgres.ts')).dockerPgUpgradeTools;
   // NOTE: built before any work starts, so a broken offsite setting stops a backup before it writes anything.
   if (wanted.has('offsite')) parts.offsite = await (await import('../ops/backup/offsite.ts')).offsiteStore(deployment);
   return { ...(parts as Pick<Deps, K>), end: display.end };

@@ -41,6 +41,8 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     MX_FEDERATION_ALLOWLIST: '',
     COMPOSE_PROJECT_NAME: c.projectName ?? projectNameFor(c.domain),
     ...DEFAULT_IMAGES,
+    POSTGRES_VOLUME: '',
+    POSTGRES_DATA_MOUNT: '',
     POSTGRES_USER: 'synapse',
     POSTGRES_DB: 'synapse',
     SYNAPSE_LOCAL_ADDRESS: '127.0.0.1',

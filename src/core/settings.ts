@@ -57,6 +57,16 @@ export const settingsSchema = z
     ELEMENT_IMAGE: image,
     NGINX_IMAGE: image,
     CERTBOT_IMAGE: image,
+    // Optional (deployments written before PostgreSQL major upgrades have no such lines): the
+    // Docker volume that holds the cluster ('' = PROJECT_postgres-data) and where it is mounted
+    // ('' = /var/lib/postgresql, the layout of postgres >= 18; <= 17 use /var/lib/postgresql/data).
+    // `mxctl upgrade postgres --to MAJOR` moves both with the pin, in one write (ops/upgrade/postgres-major.ts).
+    POSTGRES_VOLUME: z
+      .union([z.literal(''), z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, 'a Docker volume name')])
+      .default(''),
+    POSTGRES_DATA_MOUNT: z
+      .union([z.literal(''), z.string().regex(/^\/[^\s:]*$/, 'an absolute path in the container')])
+      .default(''),
     POSTGRES_USER: z.string().regex(/^[a-z_][a-z0-9_]*$/),
     POSTGRES_DB: z.string().regex(/^[a-z_][a-z0-9_]*$/),
     SYNAPSE_LOCAL_ADDRESS: z.ipv4(),
@@ -145,7 +155,18 @@ export function formatSettings(s: Settings): string {
       },
       {
         title: 'image pins (upgrade = move a pin; rollback = move it back)',
-        entries: [e('POSTGRES_IMAGE'), e('SYNAPSE_IMAGE'), e('ELEMENT_IMAGE'), e('NGINX_IMAGE'), e('CERTBOT_IMAGE')],
+        entries: [
+          e('POSTGRES_IMAGE'),
+          e(
+            'POSTGRES_VOLUME',
+            "The database's Docker volume (empty: PROJECT_postgres-data). A PostgreSQL major upgrade moves it with the pin.",
+          ),
+          e('POSTGRES_DATA_MOUNT', 'Where that volume is mounted (empty: /var/lib/postgresql, postgres >= 18).'),
+          e('SYNAPSE_IMAGE'),
+          e('ELEMENT_IMAGE'),
+          e('NGINX_IMAGE'),
+          e('CERTBOT_IMAGE'),
+        ],
       },
       {
         title: 'settings',

@@ -15,6 +15,7 @@ import type { SynapseClient } from '../adapters/synapse.ts';
 import type { RegistryClient } from '../adapters/registry.ts';
 import type { LocalImages } from '../adapters/docker-images.ts';
 import type { ImageTools } from '../adapters/image-tools.ts';
+import type { PgUpgradeTools } from '../adapters/scratch-postgres.ts';
 import type { AdminReads, AdminWrites } from '../adapters/synapse-admin.ts';
 import type { PlannedAction } from '../adapters/synapse-admin-simulated.ts';
 import type { Deployment } from './deployment.ts';
@@ -59,6 +60,8 @@ export interface Deps {
   images: LocalImages;
   /** Pull, tag, and read a Synapse image's schema constants. */
   imageTools: ImageTools;
+  /** A PostgreSQL major upgrade's volumes and scratch server (adapters/scratch-postgres.ts). */
+  pgUpgradeTools: PgUpgradeTools;
   lock: Locker;
   clock: Clock;
   progress: Progress;

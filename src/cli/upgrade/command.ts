@@ -1,7 +1,13 @@
-// Command table: upgrades and rollback (`mxctl upgrade`, `upgrade history`, `mxctl rollback`); the run module is imported lazily.
-import type { Command } from '@commander-js/extra-typings';
+// Command table: upgrades and rollback (`mxctl upgrade`, `upgrade history`, `upgrade volumes`,
+// `upgrade remove-old-volume`, `mxctl rollback`); the run module is imported lazily.
+import type { Command, CommandUnknownOpts } from '@commander-js/extra-typings';
 import { dirOf, int, jsonOf, withJson } from '../command.ts';
 import type { Done } from '../command.ts';
+
+/** --yes seen from a subcommand: `upgrade` has its own, and commander hands the flag to it. */
+function yesOf<T extends object>(opts: T, cmd: CommandUnknownOpts): T & { yes?: true } {
+  return (cmd.optsWithGlobals() as { yes?: true }).yes === true ? { ...opts, yes: true } : opts;
+}
 
 export function registerUpgrade(program: Command, done: Done): void {
   const upgrade = withJson(
@@ -28,6 +34,22 @@ export function registerUpgrade(program: Command, done: Done): void {
     upgrade.command('history').description('every upgrade and rollback this deployment went through, oldest first'),
   ).action(async (opts, cmd) =>
     done(await (await import('./run.ts')).runUpgradeHistory(jsonOf(opts, cmd), dirOf(cmd))),
+  );
+  withJson(
+    upgrade
+      .command('volumes')
+      .description('the database volumes: the one in use, and those PostgreSQL major upgrades kept (the old clusters)'),
+  ).action(async (opts, cmd) =>
+    done(await (await import('./run.ts')).runUpgradeVolumes(jsonOf(opts, cmd), dirOf(cmd))),
+  );
+  withJson(
+    upgrade
+      .command('remove-old-volume')
+      .description('delete, for good, a database volume `upgrade volumes` lists as kept (never the one in use)')
+      .argument('<NAME>', 'the volume, as `mxctl upgrade volumes` names it')
+      .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
+  ).action(async (name, opts, cmd) =>
+    done(await (await import('./run.ts')).runRemoveOldVolume(name, yesOf(jsonOf(opts, cmd), cmd), dirOf(cmd))),
   );
   withJson(
     program

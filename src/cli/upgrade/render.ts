@@ -4,6 +4,7 @@ import type { ResumedOutcome, UpgradeReport } from '../../ops/upgrade/apply.ts';
 import type { RollbackReport } from '../../ops/upgrade/manual-rollback.ts';
 import type { UpgradePlan } from '../../ops/upgrade/plan.ts';
 import type { RollbackOutcome } from '../../ops/upgrade/rollback.ts';
+import type { PostgresVolume } from '../../ops/upgrade/postgres-volumes.ts';
 import { printTable, say } from '../output.ts';
 
 export function renderPlan(p: UpgradePlan): void {
@@ -19,6 +20,10 @@ export function renderPlan(p: UpgradePlan): void {
           (w?.ok === true ? ` — ${w.summary}` : ''),
       );
     for (const n of s.notes) say(`  note ${n.version}: ${n.summary} (${n.link})`);
+    if (s.postgresMajor !== undefined)
+      say(
+        `  postgres ${s.postgresMajor.from} → ${s.postgresMajor.to}: a dump and load into a new volume; Synapse is stopped meanwhile (downtime); the old volume is kept`,
+      );
   }
   if (p.upToDate.length > 0) say(`Nothing newer for: ${p.upToDate.join(', ')}.`);
   say(
@@ -61,6 +66,19 @@ export function renderUpgrade(r: UpgradeReport): void {
     say(
       `  ${s.service}: ${s.phases.map((p) => `${p.name.replace(`${s.service}: `, '')} ${p.seconds.toFixed(1)} s`).join(', ')}`,
     );
+    if (s.postgres !== undefined) {
+      const m = s.postgres.move;
+      say(
+        `  PostgreSQL ${m.fromMajor} → ${m.toMajor}: ${m.fromVolume} → ${m.toVolume}` +
+          (s.postgres.load === undefined
+            ? ''
+            : `; ${s.postgres.load.tables} tables, ${s.postgres.load.rows} rows, counts equal`),
+      );
+      if (s.result === 'healthy')
+        say(
+          `  The old cluster is kept in ${s.postgres.keptVolume}: \`mxctl upgrade remove-old-volume ${s.postgres.keptVolume}\` deletes it.`,
+        );
+    }
     for (const c of s.gate?.checks ?? []) say(`    ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
     if (s.rollback !== undefined) renderRollbackOutcome(s.rollback);
   }
@@ -101,4 +119,17 @@ export function renderHistory(j: Journal): void {
     j.entries.map((e) => [e.id, e.service, e.from, e.to, e.phase, e.steps.at(-1)?.at ?? '']),
   );
   for (const e of j.entries) if (e.error !== undefined) say(`  ${e.id}: ${e.error}`);
+}
+
+export function renderVolumes(volumes: readonly PostgresVolume[]): void {
+  printTable(
+    ['VOLUME', 'ROLE', 'POSTGRES', 'UPGRADE', 'EXISTS'],
+    volumes.map((v) => [
+      v.name,
+      v.role,
+      v.major === undefined ? '—' : String(v.major),
+      v.journalId ?? '—',
+      v.exists ? 'yes' : 'NO',
+    ]),
+  );
 }

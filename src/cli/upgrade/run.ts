@@ -5,8 +5,9 @@ import type { UpgradeReport } from '../../ops/upgrade/apply.ts';
 import { readJournal } from '../../ops/upgrade/journal-file.ts';
 import { rollbackUpgrade } from '../../ops/upgrade/manual-rollback.ts';
 import { planUpgrade } from '../../ops/upgrade/plan.ts';
+import { listPostgresVolumes, removeOldVolume } from '../../ops/upgrade/postgres-volumes.ts';
 import type { PlanOptions } from '../../ops/upgrade/plan.ts';
-import { renderHistory, renderPlan, renderRollback, renderUpgrade } from './render.ts';
+import { renderHistory, renderPlan, renderRollback, renderUpgrade, renderVolumes } from './render.ts';
 import { isServiceName, SERVICES } from '../../core/templates/compose.ts';
 import type { ServiceName } from '../../core/templates/compose.ts';
 import { checkUpgrades } from '../../ops/upgrade/check.ts';
@@ -24,6 +25,7 @@ const ROLLBACK_PARTS = [
   'synapse',
   'publicHttp',
   'imageTools',
+  'pgUpgradeTools',
   'lock',
   'clock',
   'progress',
@@ -90,6 +92,30 @@ export async function runUpgradeHistory(f: { json?: true }, dir: string | undefi
   else renderHistory(journal);
 }
 
+export async function runUpgradeVolumes(f: { json?: true }, dir: string | undefined): Promise<ExitStatus> {
+  const d = await buildDeps(['deployment', 'pgUpgradeTools'], { dir, json: f.json });
+  const volumes = await listPostgresVolumes(d);
+  d.end();
+  if (f.json === true) printJson({ volumes });
+  else renderVolumes(volumes);
+}
+
+export async function runRemoveOldVolume(
+  name: string,
+  f: { yes?: true; json?: true },
+  dir: string | undefined,
+): Promise<ExitStatus> {
+  const d = await buildDeps(['deployment', 'pgUpgradeTools', 'lock', 'clock', 'approve'], {
+    dir,
+    json: f.json,
+    yes: f.yes,
+  });
+  const report = await removeOldVolume({ name }, d);
+  d.end();
+  if (f.json === true) printJson(report);
+  else say(`Removed the volume ${report.removed}.`);
+}
+
 export async function runRollback(
   f: { to?: string; yes?: true; json?: true },
   dir: string | undefined,
@@ -108,10 +134,13 @@ async function runUpgradePlan(
   dir: string | undefined,
 ): Promise<ExitStatus> {
   const o = planOptions(services, f);
-  const d = await buildDeps(['deployment', 'clock', 'registry', 'imageTools', 'postgres', 'progress'], {
-    dir,
-    json: f.json,
-  });
+  const d = await buildDeps(
+    ['deployment', 'clock', 'registry', 'imageTools', 'pgUpgradeTools', 'postgres', 'progress'],
+    {
+      dir,
+      json: f.json,
+    },
+  );
   const plan = await planUpgrade(o, d);
   d.end();
   if (f.json === true) printJson(plan);

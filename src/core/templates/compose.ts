@@ -15,7 +15,7 @@ export const CERT_NAME = 'element-matrix';
 export function renderCompose(): string {
   return `# element-matrix stack — written by \`mxctl init\`; operate it with mxctl (or docker compose in this folder).
 # Settings and image pins: ../.env. Persistent data: ../synapse (config, signing key, media),
-# ../certs (TLS), and the postgres-data volume (dumped by \`mxctl backup\`).
+# ../certs (TLS), and the database volume POSTGRES_VOLUME (dumped by \`mxctl backup\`).
 name: \${COMPOSE_PROJECT_NAME}
 
 services:
@@ -28,8 +28,11 @@ services:
       POSTGRES_DB: \${POSTGRES_DB}
       # Synapse refuses a database that is not UTF8 with C collation and ctype.
       POSTGRES_INITDB_ARGS: "--encoding=UTF8 --locale=C"
+    # The volume and its mount point are settings: a PostgreSQL major upgrade loads a new volume
+    # and switches to it with the pin (the old one is kept), and images up to 17 keep their data
+    # in /var/lib/postgresql/data, 18 and later under /var/lib/postgresql.
     volumes:
-      - postgres-data:/var/lib/postgresql
+      - postgres-data:\${POSTGRES_DATA_MOUNT:-/var/lib/postgresql}
     healthcheck:
       test: ["CMD-SHELL", "pg_isready -q -h 127.0.0.1 -U \\"$\${POSTGRES_USER}\\" -d \\"$\${POSTGRES_DB}\\""]
       interval: 10s
@@ -123,5 +126,6 @@ services:
 
 volumes:
   postgres-data:
+    name: \${POSTGRES_VOLUME:-\${COMPOSE_PROJECT_NAME}_postgres-data}
 `;
 }

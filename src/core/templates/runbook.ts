@@ -228,8 +228,11 @@ that either ends healthy or puts the server back as it was.
      Synapse's docs/upgrade.md for every version crossed all the same;
    - background updates still queued (\`SELECT count(*) FROM background_updates\`): wait until 0;
    - disk room for the pre-upgrade backup;
-   - a PostgreSQL major version change (\`16\` → \`17\`) is refused: it needs a dump and restore into
-     the new version, which mxctl does not do yet.
+   - for PostgreSQL, whether the target is another major version (\`15\` → \`18\`): that is a dump
+     and load with downtime (below), not a recreate, and only when named with \`--to\` (without
+     it PostgreSQL stays within its major). Refused: a lower major, databases in the cluster
+     besides Synapse's (they would not be carried), too little disk beside the volume for a copy,
+     and a \`compose/docker-compose.yml\` from before major upgrades (re-render it with \`mxctl init\`).
    Exit 0: it may go ahead; exit 18: refused (the reasons are printed), nothing changed.
 3. \`mxctl upgrade synapse --to TAG\` (without \`--to\`: the newest stable tag; without a service:
    every service with something newer) does, under its own lock (a second upgrade or rollback is
@@ -264,6 +267,38 @@ that either ends healthy or puts the server back as it was.
 6. \`mxctl upgrade history [--json]\`: every upgrade, its phases with times, and why it failed.
 7. The rollback images (\`docker images mxctl-rollback/*\`) are tags of images already on disk;
    remove old ones with \`docker image rm\` once you no longer want to go back that far.
+
+### PostgreSQL major upgrade
+A new major (\`15\` → \`18\`) cannot open the old data directory: \`mxctl upgrade postgres --to 18\`
+dumps the database and loads it into the new image on a **new volume**, then switches to it.
+**Synapse is down from the dump until the new cluster passes the gate** (the report's
+\`clientApiUnavailableSeconds\`; about a minute for a small database, longer with its size):
+plan it for a quiet hour. In order, each phase in \`state/upgrades.json\` before the next:
+1. the plan, the question, the verified pre-upgrade backup, the pull (no downtime yet);
+2. \`loading\`: Synapse stopped; the new image started on its own, without network, on a new
+   volume \`PROJECT_pgMAJOR-TIMESTAMP\` (initdb as the compose file does it: UTF8, C collation and
+   ctype, POSTGRES_USER with POSTGRES_PASSWORD); the roles copied with their password hashes
+   (\`pg_dumpall --roles-only\`), the database's owner and locale checked, every row streamed
+   (\`pg_dump -Fc | pg_restore --exit-on-error\`), ANALYZE, and **every table's row count compared**
+   old against new;
+3. \`loaded\`, then \`pinned\`: \`POSTGRES_IMAGE\`, \`POSTGRES_VOLUME\` and \`POSTGRES_DATA_MOUNT\`
+   written to \`.env\` in one atomic write (images up to 17 keep their data in
+   \`/var/lib/postgresql/data\`, 18 and later under \`/var/lib/postgresql\`);
+4. postgres and Synapse recreated, and the gate: PostgreSQL reports the new major, the database
+   answers, then Synapse's whole gate.
+
+The old volume is **only read**, never written or removed. A failure before the switch, or a run
+killed there (found by the next \`mxctl upgrade\` or \`mxctl rollback\`), goes back to it: the
+scratch server and the half-loaded volume removed, Synapse started on the old cluster, \`.env\`
+as it was. A gate that fails after the switch puts the old pin, volume and mount back (the new
+volume is kept and listed: Synapse may have written to it).
+
+After a healthy upgrade the old cluster stays in its volume: \`mxctl upgrade volumes\` lists it,
+\`mxctl upgrade remove-old-volume NAME --yes\` deletes it for good (never the one in use). Keep
+it until you trust the new major. \`mxctl rollback\` does not undo a major upgrade: everything
+written since lives only in the new cluster. To go back by hand anyway (losing that): \`mxctl
+down\`, set the three settings in \`.env\` to the old values (\`mxctl upgrade history --json\`
+has them under \`postgres\`), \`mxctl up\`.
 
 ### Checking for updates
 \`mxctl upgrade --check\` (add \`--json\` for scripts, or name services: \`mxctl upgrade --check synapse\`)

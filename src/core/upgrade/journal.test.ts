@@ -72,3 +72,17 @@ test('finds the unfinished entry and the rollback candidate', () => {
     j.entries.map((e) => [e.id, e.phase]),
   );
 });
+
+test('a PostgreSQL major upgrade: loading and loaded sit between pulled and pinned; killed there, it goes back', () => {
+  let e = entry({ service: 'postgres' });
+  for (const p of ['backed-up', 'pulled', 'loading', 'loaded', 'pinned', 'recreated', 'healthy'] as const)
+    e = advance(e, p, at);
+  assert.equal(e.phase, 'healthy');
+  assert.equal(resumeAction(entry({ phase: 'loading' })), 'roll-back');
+  assert.equal(resumeAction(entry({ phase: 'loaded' })), 'roll-back');
+  assert.equal(
+    advance(entry({ phase: 'loading' }), 'rolling-back', at, 'pg_restore failed').error,
+    'pg_restore failed',
+  );
+  assert.throws(() => advance(entry({ phase: 'loading' }), 'pinned', at), /not a move/);
+});

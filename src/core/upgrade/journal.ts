@@ -7,6 +7,8 @@ export type UpgradePhase =
   | 'started' // checks passed, nothing changed yet
   | 'backed-up' // the pre-upgrade backup is made and verified
   | 'pulled' // the target image is here, its digest known; the old one tagged for rollback
+  | 'loading' // PostgreSQL major: Synapse stopped, the old cluster being dumped into a new volume
+  | 'loaded' // PostgreSQL major: the new volume holds the whole database, counts checked
   | 'pinned' // .env names the target
   | 'recreated' // the service was recreated on the target
   | 'healthy' // the gate passed: done
@@ -18,7 +20,11 @@ export type UpgradePhase =
 const NEXT: Record<UpgradePhase, readonly UpgradePhase[]> = {
   started: ['backed-up', 'abandoned'],
   'backed-up': ['pulled', 'abandoned'],
-  pulled: ['pinned', 'abandoned'],
+  pulled: ['pinned', 'loading', 'abandoned'],
+  // NOTE: a PostgreSQL major upgrade that stops before the pin goes back to the old cluster,
+  // whose volume it never wrote to: rolling back is always possible and loses nothing.
+  loading: ['loaded', 'rolling-back'],
+  loaded: ['pinned', 'rolling-back'],
   pinned: ['recreated', 'rolling-back'],
   recreated: ['healthy', 'rolling-back'],
   healthy: ['rolling-back'],
@@ -43,6 +49,20 @@ export interface JournalEntry {
   phase: UpgradePhase;
   steps: { phase: UpgradePhase; at: string }[];
   error: string | undefined;
+  /** A PostgreSQL major upgrade: the cluster moves to a new volume (absent for every other kind). */
+  postgres?: PostgresMove;
+}
+
+/** The volumes and mount points before and after a PostgreSQL major upgrade. */
+export interface PostgresMove {
+  fromMajor: number;
+  toMajor: number;
+  fromVolume: string;
+  toVolume: string;
+  fromMount: string;
+  toMount: string;
+  /** Volumes of this upgrade the admin removed since (`mxctl upgrade remove-old-volume`). */
+  removedVolumes?: string[];
 }
 
 export interface Journal {
@@ -79,6 +99,8 @@ export function resumeAction(e: JournalEntry): ResumeAction {
     case 'pinned':
     case 'recreated':
       return 'gate';
+    case 'loading':
+    case 'loaded':
     case 'rolling-back':
     case 'rollback-failed':
       return 'roll-back';

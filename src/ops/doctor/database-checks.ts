@@ -7,6 +7,7 @@ import { judgeConnections, judgeDisk } from '../../core/doctor/rules.ts';
 import { diskUsage } from '../../adapters/fs.ts';
 import { volumeMountpoint } from '../../adapters/docker-inspect.ts';
 import { sqlLiteral } from '../../adapters/postgres.ts';
+import { postgresVolume } from '../../core/upgrade/postgres-major.ts';
 import type { DoctorFacts } from './facts.ts';
 import { hsValue, isRunning } from './facts.ts';
 
@@ -100,7 +101,7 @@ export async function diskChecks(f: DoctorFacts): Promise<Finding[]> {
       `${gib(mu.freeBytes)} free of ${gib(mu.totalBytes)}`,
     ]),
   );
-  const volume = `${f.d.deployment.settings.COMPOSE_PROJECT_NAME}_postgres-data`;
+  const volume = postgresVolume(f.d.deployment.settings);
   const mount = await volumeMountpoint(volume);
   if (mount === undefined) {
     out.push(

@@ -24,6 +24,8 @@ import { planUpgrade } from './plan.ts';
 import type { PlanOptions, ServicePlan, UpgradePlan } from './plan.ts';
 import { firstFailure, recreate, rollBack, serviceOf, tagOf } from './rollback.ts';
 import type { RollbackDeps, RollbackOutcome } from './rollback.ts';
+import { regatePostgresMajor, rollBackPostgresMajor, upgradePostgresMajor } from './postgres-major.ts';
+import type { PostgresMajorOutcome } from './postgres-major.ts';
 
 export type UpgradeDeps = RollbackDeps & Pick<Deps, 'registry' | 'approve'>;
 
@@ -49,6 +51,8 @@ export interface ServiceOutcome {
   rollback: RollbackOutcome | undefined;
   /** Seconds the client API did not answer while the service was recreated (Synapse only). */
   clientApiUnavailableSeconds: number | undefined;
+  /** A PostgreSQL major upgrade: the volumes, the load's counts, the old volume kept. */
+  postgres?: PostgresMajorOutcome;
   phases: { name: string; seconds: number }[];
 }
 
@@ -104,16 +108,23 @@ export async function upgrade(o: UpgradeOptions, d: UpgradeDeps): Promise<Upgrad
         },
       );
     if (plan.services.length === 0) return report(undefined, []);
+    const major = plan.services.find((s) => s.postgresMajor !== undefined)?.postgresMajor;
     await d.approve(
       `Upgrade ${plan.services.map((s) => `${s.service} ${s.from} → ${s.toTag}`).join(', ')}? ` +
-        'A backup is taken first; a service that fails its health check is rolled back.',
+        'A backup is taken first; a service that fails its health check is rolled back.' +
+        (major === undefined
+          ? ''
+          : ` PostgreSQL ${major.from} → ${major.to} is a dump and load into a new volume: Synapse is DOWN meanwhile; the old volume is kept.`),
     );
     const backupStarted = d.clock.now();
     const backupId = await preUpgradeBackup(d);
     const backup = { id: backupId, seconds: secondsSince(d.clock, backupStarted) };
     const outcomes: ServiceOutcome[] = [];
     for (const sp of plan.services) {
-      const outcome = await upgradeService(sp, backupId, o, d);
+      const outcome =
+        sp.postgresMajor === undefined
+          ? await upgradeService(sp, backupId, o, d)
+          : await upgradePostgresMajor({ ...sp, postgresMajor: sp.postgresMajor }, backupId, o, d);
       outcomes.push(outcome);
       // NOTE: a service that did not come through stops the run: the next one would be upgraded
       // onto a stack that is not as the plan saw it.
@@ -267,11 +278,14 @@ export async function resumeUnfinished(
       await abandon(rec, d);
       break;
     case 'gate':
-      await regate(rec, d);
+      if (e.postgres === undefined) await regate(rec, d);
+      else await regatePostgresMajor(rec, d);
       break;
     case 'roll-back':
-      if (rec.entry.phase === 'rollback-failed') await rec.move('rolling-back');
-      await rollBack(rec, d);
+      if (rec.entry.phase !== 'rolling-back')
+        await rec.move('rolling-back', rec.entry.error ?? 'the run stopped half-way');
+      if (e.postgres === undefined) await rollBack(rec, d);
+      else await rollBackPostgresMajor(rec, d);
       break;
     case 'none':
       break;

@@ -60,7 +60,9 @@ export class JournalRecorder {
     await this.save();
   }
 
-  async set(fields: Partial<Pick<JournalEntry, 'backupId' | 'rollbackImage' | 'to' | 'rollbackNeedsRestore'>>) {
+  async set(
+    fields: Partial<Pick<JournalEntry, 'backupId' | 'rollbackImage' | 'to' | 'rollbackNeedsRestore' | 'postgres'>>,
+  ) {
     this.entry = { ...this.entry, ...fields };
     await this.save();
   }

@@ -44,6 +44,14 @@ export async function rollbackUpgrade(o: RollbackOptions, d: RollbackCommandDeps
         { hint: '`mxctl upgrade history` lists the upgrades. Nothing was changed.' },
       );
     const service = serviceOf(e);
+    if (e.postgres !== undefined && e.phase === 'healthy')
+      throw new MxError(
+        'E_UPGRADE_REFUSED',
+        `${e.id} moved PostgreSQL ${e.postgres.fromMajor} → ${e.postgres.toMajor} to a new volume: \`mxctl rollback\` does not take that back, since everything written since lives only in the new cluster.`,
+        {
+          hint: `The old cluster is kept in the volume ${e.postgres.fromVolume} (\`mxctl upgrade volumes\`); docs/RUNBOOK.md (Upgrades) says how to go back to it by hand. Nothing was changed.`,
+        },
+      );
     if (e.phase !== 'healthy')
       throw new MxError(
         'E_UPGRADE_REFUSED',

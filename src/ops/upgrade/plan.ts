@@ -1,7 +1,8 @@
 // `mxctl upgrade --plan`: what an upgrade would do, and whether it may go ahead. Per service the
 // pin now and the target (tag and registry digest); for Synapse the schema window (the target
 // image's constants against the database's), the upgrade notes crossed, the background updates
-// still queued; and the disk room for the pre-upgrade backup. Changes nothing in the deployment
+// still queued; for PostgreSQL, whether it is a major upgrade (a dump and load, with downtime);
+// and the disk room for the pre-upgrade backup. Changes nothing in the deployment
 // (the target Synapse image is pulled to read its constants: Docker's cache is not the deployment).
 import { MxError } from '../../core/errors.ts';
 import { SERVICES } from '../../core/templates/compose.ts';
@@ -12,8 +13,11 @@ import { notesCrossed } from '../../core/upgrade/notes.ts';
 import type { UpgradeNote } from '../../core/upgrade/notes.ts';
 import { judgeSchemaWindow } from '../../core/upgrade/schema-window.ts';
 import type { SchemaPair, SchemaWindow } from '../../core/upgrade/schema-window.ts';
-import { newerTags, parseTagVersion } from '../../core/upgrade/versions.ts';
-import { diskUsage } from '../../adapters/fs.ts';
+import { newerTags } from '../../core/upgrade/versions.ts';
+import { majorOfTag, postgresVolume } from '../../core/upgrade/postgres-major.ts';
+import { sqlLiteral } from '../../adapters/postgres.ts';
+import { diskUsage, readTextIfExists } from '../../adapters/fs.ts';
+import { join } from 'node:path';
 import { backupDir } from '../backup/location.ts';
 import type { Deps } from '../deps.ts';
 import { imageSetting } from './check.ts';
@@ -25,7 +29,10 @@ export interface PlanOptions {
   acceptNotes?: boolean;
 }
 
-export type PlanDeps = Pick<Deps, 'deployment' | 'clock' | 'registry' | 'imageTools' | 'postgres' | 'progress'>;
+export type PlanDeps = Pick<
+  Deps,
+  'deployment' | 'clock' | 'registry' | 'imageTools' | 'pgUpgradeTools' | 'postgres' | 'progress'
+>;
 
 export interface SchemaCheck {
   db: SchemaPair | undefined;
@@ -44,6 +51,11 @@ export interface ServicePlan {
   toDigest: string;
   schema: SchemaCheck | undefined;
   notes: UpgradeNote[];
+  /**
+   * PostgreSQL to another major version: a dump and load into a new volume with Synapse stopped
+   * (ops/upgrade/postgres-major.ts), not a recreate. Undefined for every other upgrade.
+   */
+  postgresMajor: { from: number; to: number } | undefined;
   /** Why this service may not be upgraded now; empty = it may. */
   blockers: string[];
 }
@@ -113,7 +125,11 @@ async function targetOf(
 ): Promise<{ ref: ImageRef; digest: string } | undefined> {
   const pin = pinOf(service, d);
   const tags = await d.registry.listTags(pin);
-  const tag = to ?? (pin.tag === undefined ? undefined : newerTags(pin.tag, tags).at(-1)?.tag);
+  // NOTE: without --to, PostgreSQL stays within its major: a major upgrade means downtime and a
+  // new volume, so it happens only when asked by name (`upgrade postgres --to 18`); --check shows it.
+  const offered = pin.tag === undefined ? [] : newerTags(pin.tag, tags);
+  const within = service === 'postgres' ? offered.filter((t) => majorOfTag(t.tag) === majorOfTag(pin.tag)) : offered;
+  const tag = to ?? within.at(-1)?.tag;
   if (tag === undefined) return undefined;
   if (!tags.includes(tag))
     throw new MxError(
@@ -142,11 +158,8 @@ async function planService(
   const blockers: string[] = [];
   let schema: SchemaCheck | undefined;
   let notes: UpgradeNote[] = [];
-  const major = majorChange(pin.tag, toTag);
-  if (service === 'postgres' && major !== undefined)
-    blockers.push(
-      `PostgreSQL ${major} is a major upgrade: its data directory must be dumped and restored, which mxctl does not do yet (docs/RUNBOOK.md, Upgrades)`,
-    );
+  const postgresMajor = service === 'postgres' ? majorChange(pin.tag, toTag) : undefined;
+  if (postgresMajor !== undefined) blockers.push(...(await majorBlockers(postgresMajor, d)));
   if (service === 'synapse') {
     schema = await schemaCheck(d.deployment.settings.SYNAPSE_IMAGE, tagged, d);
     if (schema.window?.ok === false) blockers.push(`refused: ${schema.window.reason}`);
@@ -166,15 +179,58 @@ async function planService(
     toDigest: target.digest,
     schema,
     notes,
+    postgresMajor,
     blockers,
   };
 }
 
-/** `16 → 17` when the first version number changes (PostgreSQL's on-disk format does), else undefined. */
-function majorChange(from: string | undefined, to: string): string | undefined {
-  const a = from === undefined ? undefined : parseTagVersion(from)?.parts[0];
-  const b = parseTagVersion(to)?.parts[0];
-  return a !== undefined && b !== undefined && a !== b ? `${a} → ${b}` : undefined;
+/** The two majors when the first version number changes (PostgreSQL's on-disk format does), else undefined. */
+function majorChange(from: string | undefined, to: string): { from: number; to: number } | undefined {
+  const a = majorOfTag(from);
+  const b = majorOfTag(to);
+  return a !== undefined && b !== undefined && a !== b ? { from: a, to: b } : undefined;
+}
+
+/**
+ * What stops a PostgreSQL major upgrade before it starts: a downgrade; databases besides
+ * Synapse's, which mxctl does not carry across (they would stay behind in the old volume); too
+ * little room beside the old volume for the new one (the same size again, and some).
+ */
+async function majorBlockers(m: { from: number; to: number }, d: PlanDeps): Promise<string[]> {
+  const out: string[] = [];
+  if (m.to < m.from)
+    out.push(
+      `PostgreSQL ${m.from} → ${m.to} is a downgrade: a cluster cannot be moved to an older major (restore a backup made on ${m.to} instead)`,
+    );
+  const s = d.deployment.settings;
+  // NOTE: a deployment written before major upgrades existed has a compose file that ignores
+  // POSTGRES_VOLUME: the switch would put the new image on the old volume.
+  const compose = await readTextIfExists(join(d.deployment.composeDir, 'docker-compose.yml'));
+  if (compose?.includes('${POSTGRES_VOLUME') !== true)
+    out.push(
+      "compose/docker-compose.yml predates PostgreSQL major upgrades (it does not read POSTGRES_VOLUME): re-run `mxctl init` with this deployment's options to re-render it (it shows the diff first)",
+    );
+  const others = (
+    await d.postgres.psql(
+      `SELECT datname FROM pg_database WHERE NOT datistemplate AND datname NOT IN ('postgres', ${sqlLiteral(s.POSTGRES_DB)}) ORDER BY 1;`,
+    )
+  )
+    .split('\n')
+    .filter((x) => x.trim() !== '');
+  if (others.length > 0)
+    out.push(
+      `the cluster holds databases besides ${s.POSTGRES_DB} (${others.join(', ')}): a major upgrade carries only Synapse's; move them elsewhere first`,
+    );
+  const info = await d.pgUpgradeTools.volumeInfo(postgresVolume(s));
+  if (info?.mountpoint !== undefined) {
+    const free = (await diskUsage(info.mountpoint).catch(() => undefined))?.freeBytes;
+    const need = Math.ceil(
+      Number((await d.postgres.psql('SELECT sum(pg_database_size(datname)) FROM pg_database;')).trim()) * 1.2,
+    );
+    if (free !== undefined && need > free)
+      out.push(`not enough disk for the new volume beside ${info.name} (need ~${mb(need)}, free ${mb(free)})`);
+  }
+  return out;
 }
 
 async function schemaCheck(current: string, target: string, d: PlanDeps): Promise<SchemaCheck> {

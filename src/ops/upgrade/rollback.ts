@@ -26,6 +26,7 @@ export type RollbackDeps = Pick<
   | 'synapse'
   | 'publicHttp'
   | 'imageTools'
+  | 'pgUpgradeTools'
   | 'lock'
   | 'clock'
   | 'progress'
@@ -82,9 +83,13 @@ export async function rollBack(rec: JournalRecorder, d: RollbackDeps): Promise<R
 }
 
 /** Recreates a service on the pin .env holds now; nginx re-resolves the names it proxies to. */
-export async function recreate(service: ServiceName, d: Pick<Deps, 'compose' | 'progress'>): Promise<void> {
+export async function recreate(
+  service: ServiceName,
+  d: Pick<Deps, 'compose' | 'progress'>,
+  o: { noDeps?: boolean } = {},
+): Promise<void> {
   d.progress.step(`recreating ${service}`);
-  await d.compose.up([service], { wait: false });
+  await d.compose.up([service], { wait: false, ...(o.noDeps === true ? { noDeps: true } : {}) });
   // NOTE: nginx resolves `synapse` and `element` once, when it loads its config; a recreated
   // container may have a new address on a bridge network.
   if (service === 'synapse' || service === 'element') {
@@ -97,7 +102,7 @@ export async function recreate(service: ServiceName, d: Pick<Deps, 'compose' | '
  * The rollback tag points at the image that ran before; the old tag may have moved since (a
  * re-pushed tag), so it is put back. A pin with a digest needs no tag: the digest is the image.
  */
-async function retagPrevious(e: JournalEntry, d: Pick<Deps, 'imageTools'>): Promise<void> {
+export async function retagPrevious(e: JournalEntry, d: Pick<Deps, 'imageTools'>): Promise<void> {
   if (e.rollbackImage === undefined || e.from.includes('@')) return;
   await d.imageTools.tag(e.rollbackImage, e.from);
 }
