@@ -1,6 +1,30 @@
-// Is Docker usable here? Each answer names the fix.
-import { run } from './exec.ts';
-import { MxError, isMxError } from '../core/errors.ts';
+// Is Docker usable here? Each answer names the fix. And one docker command, its output or a
+// CommandError naming what it was for (the image and volume tools build on it).
+import { run, tail } from './exec.ts';
+import { CommandError, MxError, isMxError } from '../core/errors.ts';
+
+/** `docker ARGS`: its stdout, or a CommandError with the purpose and stderr's tail. */
+export async function dockerOut(
+  args: readonly string[],
+  purpose: string,
+  o: { timeoutMs?: number; input?: string; env?: Record<string, string> } = {},
+): Promise<string> {
+  const r = await run('docker', args, {
+    purpose,
+    timeoutMs: o.timeoutMs ?? 60_000,
+    reject: false,
+    ...(o.input === undefined ? {} : { input: o.input }),
+    ...(o.env === undefined ? {} : { env: o.env }),
+  });
+  if (r.exitCode !== 0)
+    throw new CommandError('E_COMMAND_FAILED', `${purpose}: docker exited with code ${r.exitCode}.`, {
+      file: 'docker',
+      exitCode: r.exitCode,
+      signal: undefined,
+      stderrTail: tail(r.stderr),
+    });
+  return r.stdout;
+}
 
 export async function assertDockerReady(): Promise<void> {
   try {

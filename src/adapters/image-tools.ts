@@ -1,10 +1,9 @@
 // What an upgrade does with images beyond looking them up: pull one, tag one (the previous image
 // kept for rollback, reference/wave2-facts.md §2e) and read a Synapse image's schema constants by
 // running it once with python3 as its entrypoint (no database, no network needed).
-import { CommandError } from '../core/errors.ts';
 import { parseSchemaPair } from '../core/upgrade/schema-window.ts';
 import type { SchemaPair } from '../core/upgrade/schema-window.ts';
-import { run, tail } from './exec.ts';
+import { dockerOut } from './docker.ts';
 
 export interface ImageTools {
   pull(ref: string): Promise<void>;
@@ -16,17 +15,8 @@ export interface ImageTools {
 const SCHEMA_PY =
   'from synapse.storage.schema import SCHEMA_VERSION, SCHEMA_COMPAT_VERSION; print(SCHEMA_VERSION, SCHEMA_COMPAT_VERSION)';
 
-async function docker(args: string[], purpose: string, timeoutMs: number): Promise<string> {
-  const r = await run('docker', args, { purpose, timeoutMs, reject: false });
-  if (r.exitCode !== 0)
-    throw new CommandError('E_COMMAND_FAILED', `${purpose}: docker exited with code ${r.exitCode}.`, {
-      file: 'docker',
-      exitCode: r.exitCode,
-      signal: undefined,
-      stderrTail: tail(r.stderr),
-    });
-  return r.stdout;
-}
+const docker = (args: string[], purpose: string, timeoutMs: number): Promise<string> =>
+  dockerOut(args, purpose, { timeoutMs });
 
 export const dockerImageTools: ImageTools = {
   async pull(ref) {

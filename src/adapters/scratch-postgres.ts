@@ -3,32 +3,13 @@
 // adopts them; look up; remove) and a scratch server — the new image on the new volume, started
 // outside compose with no network at all, reached through `docker exec` only, while the
 // deployment's own postgres keeps serving the old cluster.
+import { dockerOut } from './docker.ts';
 import { run, tail } from './exec.ts';
 import { dockerStreaming } from './postgres.ts';
 import type { StreamingProcess } from './postgres.ts';
-import { CommandError, MxError } from '../core/errors.ts';
+import { MxError } from '../core/errors.ts';
 
-async function docker(
-  args: readonly string[],
-  purpose: string,
-  o: { timeoutMs?: number; input?: string; env?: Record<string, string> } = {},
-): Promise<string> {
-  const r = await run('docker', args, {
-    purpose,
-    timeoutMs: o.timeoutMs ?? 60_000,
-    reject: false,
-    ...(o.input === undefined ? {} : { input: o.input }),
-    ...(o.env === undefined ? {} : { env: o.env }),
-  });
-  if (r.exitCode !== 0)
-    throw new CommandError('E_COMMAND_FAILED', `${purpose}: docker exited with code ${r.exitCode}.`, {
-      file: 'docker',
-      exitCode: r.exitCode,
-      signal: undefined,
-      stderrTail: tail(r.stderr),
-    });
-  return r.stdout;
-}
+const docker = dockerOut;
 
 export interface VolumeInfo {
   name: string;

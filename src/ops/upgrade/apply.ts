@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { phaseTimer, secondsSince } from '../../core/clock.ts';
 import { MxError } from '../../core/errors.ts';
-import { journalId, resumeAction, unfinished } from '../../core/upgrade/journal.ts';
+import { resumeAction, unfinished } from '../../core/upgrade/journal.ts';
 import type { JournalEntry } from '../../core/upgrade/journal.ts';
 import type { ServiceName } from '../../core/templates/compose.ts';
 import { withLock } from '../../adapters/lock.ts';
@@ -19,42 +19,18 @@ import { watchClientApi } from './downtime.ts';
 import { gateService } from './gate.ts';
 import type { GateResult } from './gate.ts';
 import { JournalRecorder, readJournal } from './journal-file.ts';
+import { openEntry, pullAndKeep } from './service-steps.ts';
+import type { Phases } from './service-steps.ts';
 import { currentPin, writePin } from './pins.ts';
 import { planUpgrade } from './plan.ts';
-import type { PlanOptions, ServicePlan, UpgradePlan } from './plan.ts';
+import type { ServicePlan, UpgradePlan } from './plan.ts';
 import { firstFailure, recreate, rollBack, serviceOf, tagOf } from './rollback.ts';
-import type { RollbackDeps, RollbackOutcome } from './rollback.ts';
+import type { RollbackDeps } from './rollback.ts';
+import type { ServiceOutcome, ServiceResult, UpgradeDeps, UpgradeOptions } from './upgrade-run.ts';
 import { regatePostgresMajor, rollBackPostgresMajor, upgradePostgresMajor } from './postgres-major.ts';
-import type { PostgresMajorOutcome } from './postgres-major.ts';
-
-export type UpgradeDeps = RollbackDeps & Pick<Deps, 'registry' | 'approve'>;
 
 /** What finishing a killed run needs: no registry (the target is here or the pin goes back). */
 export type ResumeDeps = RollbackDeps;
-
-export type UpgradeOptions = PlanOptions & {
-  /** Seconds Synapse may take to answer after it is recreated (the gate's first check). */
-  gateTimeoutS?: number;
-};
-
-type Phases = ReturnType<typeof phaseTimer>;
-
-export type ServiceResult = 'healthy' | 'rolled-back' | 'rollback-failed';
-
-export interface ServiceOutcome {
-  service: string;
-  journalId: string;
-  from: string;
-  to: string;
-  result: ServiceResult;
-  gate: GateResult | undefined;
-  rollback: RollbackOutcome | undefined;
-  /** Seconds the client API did not answer while the service was recreated (Synapse only). */
-  clientApiUnavailableSeconds: number | undefined;
-  /** A PostgreSQL major upgrade: the volumes, the load's counts, the old volume kept. */
-  postgres?: PostgresMajorOutcome;
-  phases: { name: string; seconds: number }[];
-}
 
 export interface ResumedOutcome {
   journalId: string;
@@ -186,41 +162,6 @@ async function upgradeService(
     const rollback = await rollBack(rec, d);
     return outcome(rollback.ok ? 'rolled-back' : 'rollback-failed', { ...measured, rollback });
   });
-}
-
-/** The journal entry of one service's upgrade, up to `backed-up` (the run's backup is made). */
-async function openEntry(sp: ServicePlan, backupId: string, d: UpgradeDeps): Promise<JournalRecorder> {
-  const at = d.clock.now();
-  const rec = await JournalRecorder.open(d, {
-    id: journalId(at, sp.service),
-    service: sp.service,
-    from: sp.from,
-    to: sp.to,
-    rollbackImage: undefined,
-    backupId,
-    rollbackNeedsRestore: sp.schema?.window?.ok === true && sp.schema.window.rollbackNeedsRestore,
-    phase: 'started',
-    steps: [{ phase: 'started', at: at.toISOString() }],
-    error: undefined,
-  });
-  await rec.move('backed-up');
-  return rec;
-}
-
-/** The target pulled by digest, the running image kept under its rollback tag. */
-async function pullAndKeep(sp: ServicePlan, rec: JournalRecorder, phase: Phases, d: UpgradeDeps): Promise<void> {
-  try {
-    phase.next(`${sp.service}: pulling ${sp.to}`);
-    await d.imageTools.pull(sp.to);
-    const rollbackImage = `mxctl-rollback/${sp.service}:${rec.entry.id}`;
-    await d.imageTools.tag(sp.from, rollbackImage);
-    await rec.set({ rollbackImage });
-    await rec.move('pulled');
-  } catch (error) {
-    // NOTE: nothing in the deployment changed yet: the entry is closed as abandoned.
-    await rec.move('abandoned', (error as Error).message);
-    throw error;
-  }
 }
 
 /** Pin, recreate and the health gate, with the client API watched while Synapse is recreated. */

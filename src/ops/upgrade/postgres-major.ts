@@ -22,24 +22,18 @@ import {
 import { MxError } from '../../core/errors.ts';
 import type { Settings } from '../../core/settings.ts';
 import type { Deps } from '../deps.ts';
-import type { ServiceOutcome, UpgradeDeps, UpgradeOptions } from './apply.ts';
+import type { ServiceOutcome, UpgradeDeps, UpgradeOptions } from './upgrade-run.ts';
 import { watchClientApi } from './downtime.ts';
 import { gateService } from './gate.ts';
 import type { GateCheck, GateDeps, GateResult } from './gate.ts';
-import { JournalRecorder } from './journal-file.ts';
+import type { JournalRecorder } from './journal-file.ts';
+import { openEntry, pullAndKeep } from './service-steps.ts';
 import { writeSettings } from './pins.ts';
 import type { ServicePlan } from './plan.ts';
 import { loadNewCluster, scratchName } from './postgres-load.ts';
 import type { LoadReport } from './postgres-load.ts';
 import { firstFailure, recreate, retagPrevious, tagOf } from './rollback.ts';
 import type { RollbackDeps, RollbackOutcome } from './rollback.ts';
-
-export interface PostgresMajorOutcome {
-  move: PostgresMove;
-  load: LoadReport | undefined;
-  /** The old cluster's volume, kept as it was (removed only by `mxctl upgrade remove-old-volume`). */
-  keptVolume: string;
-}
 
 /** The major the running server reports (`server_version_num`), not the one its tag claims. */
 export async function liveMajor(d: Pick<Deps, 'postgres'>): Promise<number> {
@@ -89,31 +83,8 @@ export async function upgradePostgresMajor(
     fromMount: postgresMount(s),
     toMount: mountForMajor(toMajor),
   };
-  const rec = await JournalRecorder.open(d, {
-    id,
-    service: 'postgres',
-    from: sp.from,
-    to: sp.to,
-    rollbackImage: undefined,
-    backupId,
-    rollbackNeedsRestore: false,
-    phase: 'started',
-    steps: [{ phase: 'started', at: d.clock.now().toISOString() }],
-    error: undefined,
-    postgres: move,
-  });
-  await rec.move('backed-up');
-  try {
-    phase.next(`postgres: pulling ${sp.to}`);
-    await d.imageTools.pull(sp.to);
-    const rollbackImage = `mxctl-rollback/postgres:${id}`;
-    await d.imageTools.tag(sp.from, rollbackImage);
-    await rec.set({ rollbackImage });
-    await rec.move('pulled');
-  } catch (error) {
-    await rec.move('abandoned', (error as Error).message);
-    throw error;
-  }
+  const rec = await openEntry(sp, backupId, d, { id, postgres: move });
+  await pullAndKeep(sp, rec, phase, d);
   // NOTE: the downtime starts here, on purpose after the backup and the pull: Synapse is stopped
   // so that nothing is written to the old cluster after the dump began.
   const watch = watchClientApi(d);
