@@ -59,7 +59,7 @@ services:
   element:
     <<: *lab
     # The element slot serves Hydrogen in the lab, a test client (lab/README.md): not Element.
-    image: element-matrix-lab/hydrogen:lab
+    ${fromEnv.has('element') ? '# image: the ELEMENT_IMAGE pin in .env (Hydrogen pushed to the lab registry)' : 'image: element-matrix-lab/hydrogen:lab'}
     environment:
       ELEMENT_WEB_PORT: "${LAB_ELEMENT_PORT}"
       ELEMENT_BIND_ADDRESS: ${a}

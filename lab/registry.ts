@@ -157,7 +157,7 @@ export async function pushLabPostgres(
   return digests;
 }
 
-const PIN_SETTING = { synapse: 'SYNAPSE_IMAGE', postgres: 'POSTGRES_IMAGE' } as const;
+const PIN_SETTING = { synapse: 'SYNAPSE_IMAGE', postgres: 'POSTGRES_IMAGE', element: 'ELEMENT_IMAGE' } as const;
 
 /**
  * Pins a lab deployment's service to an image in the lab registry, as an admin would: the

@@ -9,6 +9,8 @@
 //   1.160.1 → 1.161.0 with SIGTERM after the pin: not cut short, rolled back (exit 17)
 //   1.160.1 → 1.161.0 killed with SIGKILL after the pin is written: the next run finishes it
 //   `rollback` of an upgrade that is no longer what runs: refused; of the newest: no restore needed
+//   Element between two registry tags (the lab's Hydrogen pushed twice): healthy
+// and first, upgrade notes crossed (1.156.0 → 1.157.0, the same image): refused until accepted
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -19,7 +21,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Lab } from '../../../lab/harness.ts';
 import { MXCTL } from '../../../lab/lab-stack.ts';
-import { LAB_SYNAPSE_REPO, LAB_SYNAPSE_TAGS, pushImage } from '../../../lab/registry.ts';
+import { LAB_SYNAPSE_REPO, LAB_SYNAPSE_TAGS, pinLabImage, pushImage, untagPushed } from '../../../lab/registry.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Journal } from '../../../src/core/upgrade/journal.ts';
 import { readAdminState } from '../../../src/ops/admin/state.ts';
@@ -121,6 +123,43 @@ export function applyTests(fx: ApplyFixture): void {
     const r = await lab().mxctl(['upgrade', 'synapse', '--to', tag, '--accept-notes', '--yes', '--json', ...extra]);
     return { ...r, report: r.stdout.trim() === '' ? undefined : (JSON.parse(r.stdout) as UpgradeReport) };
   }
+
+  it('upgrade notes crossed block the upgrade until they are accepted: exit 18, nothing changed', async () => {
+    // NOTE: the lab's 1.160.0 build pushed as 1.156.0 and 1.157.0, so the upgrade crosses the
+    // shipped note of 1.157.0 (the images are the same: only the notes can block it).
+    for (const tag of ['1.156.0', '1.157.0'])
+      await pushImage(fx.registryHost(), LAB_SYNAPSE_TAGS['1.160.0'], LAB_SYNAPSE_REPO, tag);
+    const original = await readFile(envFile());
+    try {
+      await writeFile(
+        envFile(),
+        original.toString('utf8').replace(/^SYNAPSE_IMAGE=.*$/m, `SYNAPSE_IMAGE=${image('1.156.0')}`),
+        {
+          mode: 0o600,
+        },
+      );
+      const before = await readFile(envFile());
+      const r = await lab().mxctl(['upgrade', 'synapse', '--to', '1.157.0', '--yes']);
+      assert.equal(r.code, 18, r.stderr);
+      assert.match(
+        r.stderr,
+        /1 upgrade note\(s\) to read first \(then --accept-notes, or MXCTL_VALIDATED_VERSION=1\.157\.0/,
+      );
+      const p = await lab().mxctl(['upgrade', 'synapse', '--to', '1.157.0', '--plan', '--json']);
+      const notes = (JSON.parse(p.stdout) as UpgradeReport['plan']).services[0]?.notes ?? [];
+      assert.deepEqual(
+        notes.map((n) => n.version),
+        ['1.157.0'],
+      );
+      assert.match(notes[0]?.link ?? '', /upgrading-to-v11570/);
+      assert.equal((await lab().mxctl(['upgrade', 'synapse', '--to', '1.157.0', '--plan', '--accept-notes'])).code, 0);
+      assert.deepEqual(await readFile(envFile()), before);
+      assert.deepEqual((await journal()).entries, []);
+    } finally {
+      await writeFile(envFile(), original, { mode: 0o600 });
+      await untagPushed(fx.registryHost(), LAB_SYNAPSE_REPO, ['1.156.0', '1.157.0']);
+    }
+  });
 
   it('upgrade to the compat-raising 1.161.0, then `rollback`: the pre-upgrade backup restored, what came after named as lost', async () => {
     await pushImage(fx.registryHost(), LAB_SYNAPSE_TAGS['1.161.0'], LAB_SYNAPSE_REPO, '1.161.0');
@@ -332,5 +371,39 @@ export function applyTests(fx: ApplyFixture): void {
     assert.equal(rb?.databaseRestored, false);
     assert.match(await lab().admin.serverVersion(), /1\.160\.1/);
     assert.ok((await bodies()).includes('written before any upgrade'));
+  });
+
+  it('Element (the lab web client) between two registry tags: pulled by digest, recreated, gated over HTTPS', async () => {
+    const host = fx.registryHost();
+    const repo = 'element-matrix-lab/element';
+    await pushImage(host, 'element-matrix-lab/hydrogen:lab', repo, '1.0.0');
+    const digest = await pushImage(host, 'element-matrix-lab/hydrogen:lab', repo, '1.0.1');
+    try {
+      await pinLabImage(lab().dir, lab().address, 'element', `${host}/${repo}:1.0.0`);
+      const started = await lab().mxctl(['up']);
+      assert.equal(started.code, 0, started.stderr);
+      const r = await lab().mxctl(['upgrade', 'element', '--to', '1.0.1', '--yes', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const s = (JSON.parse(r.stdout) as UpgradeReport).services[0];
+      const want = `${host}/${repo}:1.0.1@${digest}`;
+      assert.equal(s?.result, 'healthy');
+      assert.equal(s?.to, want);
+      assert.deepEqual(
+        s?.gate?.checks.map((c) => [c.name, c.ok]),
+        [
+          ['the web client page over HTTPS', true],
+          ['config.json over HTTPS', true],
+        ],
+      );
+      assert.equal(/^ELEMENT_IMAGE=(.*)$/m.exec(await readFile(envFile(), 'utf8'))?.[1], want);
+      const ps = await exec('docker', ['compose', 'ps', '-q', 'element'], { cwd: join(lab().dir, 'compose') });
+      assert.equal(
+        (await exec('docker', ['inspect', '-f', '{{.Config.Image}}', ps.stdout.trim()])).stdout.trim(),
+        want,
+      );
+      assert.ok((await bodies()).includes('written before any upgrade'));
+    } finally {
+      await untagPushed(host, repo, ['1.0.0', '1.0.1']);
+    }
   });
 }
