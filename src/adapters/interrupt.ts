@@ -52,10 +52,13 @@ function stop(signal: StopSignal): void {
 /**
  * Runs `work` to its end whatever signal comes meanwhile: for a change that is worse stopped
  * half-way than either finished or not begun (a restore from its swap on). A signal that came
- * before refuses to begin it.
+ * before refuses to begin it, unless `evenIfStopped`.
  */
-export async function withStopHeld<T>(work: () => Promise<T>): Promise<T> {
-  throwIfStopped();
+export async function withStopHeld<T>(work: () => Promise<T>, o: { evenIfStopped?: boolean } = {}): Promise<T> {
+  // NOTE: evenIfStopped: the work is the way back from a failure a signal may have caused (a
+  // rollback); it runs all the same, and its requests and waits are allowed again.
+  if (o.evenIfStopped === true && received !== undefined) held = true;
+  else throwIfStopped();
   holding++;
   try {
     return await work();

@@ -28,6 +28,8 @@ import { gateService } from './gate.ts';
 import type { GateCheck, GateDeps, GateResult } from './gate.ts';
 import type { JournalRecorder } from './journal-file.ts';
 import { openEntry, pullAndKeep } from './service-steps.ts';
+import type { Phases } from './service-steps.ts';
+import { withStopHeld } from '../../adapters/interrupt.ts';
 import { writeSettings } from './pins.ts';
 import type { ServicePlan } from './plan.ts';
 import { loadNewCluster, scratchName } from './postgres-load.ts';
@@ -66,46 +68,13 @@ export async function upgradePostgresMajor(
 ): Promise<ServiceOutcome> {
   const phase = phaseTimer(d.clock, d.progress.step);
   const id = journalId(d.clock.now(), 'postgres');
-  const s = d.deployment.settings;
-  const toMajor = sp.postgresMajor.to;
-  const fromMajor = await liveMajor(d);
-  if (fromMajor !== sp.postgresMajor.from)
-    throw new MxError(
-      'E_UPGRADE_REFUSED',
-      `POSTGRES_IMAGE names PostgreSQL ${sp.postgresMajor.from}, but the server reports ${fromMajor}.`,
-      { hint: 'Set POSTGRES_IMAGE to the image the cluster really runs, then try again. Nothing was changed.' },
-    );
-  const move: PostgresMove = {
-    fromMajor,
-    toMajor,
-    fromVolume: postgresVolume(s),
-    toVolume: newVolumeName(s.COMPOSE_PROJECT_NAME, toMajor, id),
-    fromMount: postgresMount(s),
-    toMount: mountForMajor(toMajor),
-  };
+  const move = await plannedMove(sp, id, d);
   const rec = await openEntry(sp, backupId, d, { id, postgres: move });
   await pullAndKeep(sp, rec, phase, d);
   // NOTE: the downtime starts here, on purpose after the backup and the pull: Synapse is stopped
   // so that nothing is written to the old cluster after the dump began.
   const watch = watchClientApi(d);
-  let gate: GateResult;
-  let load: LoadReport | undefined;
-  try {
-    await rec.move('loading');
-    phase.next(`postgres: Synapse stopped (downtime); dumping PostgreSQL ${move.fromMajor} into ${toMajor}`);
-    await d.compose.stop(['synapse']);
-    load = await loadNewCluster(move, sp.to, d);
-    await rec.move('loaded');
-    phase.next(`postgres: switching to ${move.toVolume}`);
-    await writeSettings(targetSettings(sp.to, move), d);
-    await rec.move('pinned');
-    await recreateOnCluster(d);
-    await rec.move('recreated');
-    phase.next('postgres: health gate');
-    gate = await gateMajor(toMajor, o.gateTimeoutS ?? 180, d);
-  } catch (error) {
-    gate = failedGate('the dump, load and switch', error);
-  }
+  const { gate, load } = await loadSwitchAndGate(sp, move, rec, phase, o, d);
   const outcome = async (extra: Partial<ServiceOutcome>): Promise<ServiceOutcome> => ({
     service: 'postgres',
     journalId: id,
@@ -125,11 +94,68 @@ export async function upgradePostgresMajor(
   }
   phase.next(`postgres: ${firstFailure(gate)}: going back to the old cluster`);
   await rec.move('rolling-back', firstFailure(gate));
-  const rollback = await rollBackPostgresMajor(rec, d).catch(async (error: unknown) => {
-    await watch.stop(); // NOTE: its polling loop would keep the process alive
-    throw error;
-  });
+  // NOTE: going back runs to its end even when a stop signal caused the failure: a server left
+  // between two clusters is worse than either.
+  const rollback = await withStopHeld(() => rollBackPostgresMajor(rec, d), { evenIfStopped: true }).catch(
+    async (error: unknown) => {
+      await watch.stop(); // NOTE: its polling loop would keep the process alive
+      throw error;
+    },
+  );
   return outcome({ result: rollback.ok ? 'rolled-back' : 'rollback-failed', rollback });
+}
+
+/** The move from the running major (as the server reports it, not as the pin claims) to the target. */
+async function plannedMove(
+  sp: ServicePlan & { postgresMajor: { from: number; to: number } },
+  id: string,
+  d: UpgradeDeps,
+): Promise<PostgresMove> {
+  const s = d.deployment.settings;
+  const toMajor = sp.postgresMajor.to;
+  const fromMajor = await liveMajor(d);
+  if (fromMajor !== sp.postgresMajor.from)
+    throw new MxError(
+      'E_UPGRADE_REFUSED',
+      `POSTGRES_IMAGE names PostgreSQL ${sp.postgresMajor.from}, but the server reports ${fromMajor}.`,
+      { hint: 'Set POSTGRES_IMAGE to the image the cluster really runs, then try again. Nothing was changed.' },
+    );
+  return {
+    fromMajor,
+    toMajor,
+    fromVolume: postgresVolume(s),
+    toVolume: newVolumeName(s.COMPOSE_PROJECT_NAME, toMajor, id),
+    fromMount: postgresMount(s),
+    toMount: mountForMajor(toMajor),
+  };
+}
+
+/** Synapse stopped, the dump loaded into the new cluster, the one-write switch, the gate. */
+async function loadSwitchAndGate(
+  sp: ServicePlan,
+  move: PostgresMove,
+  rec: JournalRecorder,
+  phase: Phases,
+  o: UpgradeOptions,
+  d: UpgradeDeps,
+): Promise<{ gate: GateResult; load: LoadReport | undefined }> {
+  let load: LoadReport | undefined;
+  try {
+    await rec.move('loading');
+    phase.next(`postgres: Synapse stopped (downtime); dumping PostgreSQL ${move.fromMajor} into ${move.toMajor}`);
+    await d.compose.stop(['synapse']);
+    load = await loadNewCluster(move, sp.to, d);
+    await rec.move('loaded');
+    phase.next(`postgres: switching to ${move.toVolume}`);
+    await writeSettings(targetSettings(sp.to, move), d);
+    await rec.move('pinned');
+    await recreateOnCluster(d);
+    await rec.move('recreated');
+    phase.next('postgres: health gate');
+    return { gate: await gateMajor(move.toMajor, o.gateTimeoutS ?? 180, d), load };
+  } catch (error) {
+    return { gate: failedGate('the dump, load and switch', error), load };
+  }
 }
 
 /**
