@@ -34,7 +34,7 @@ import { writeSettings } from './pins.ts';
 import type { ServicePlan } from './plan.ts';
 import { loadNewCluster, scratchName } from './postgres-load.ts';
 import type { LoadReport } from './postgres-load.ts';
-import { firstFailure, recreate, retagPrevious, tagOf } from './rollback.ts';
+import { closeRollback, firstFailure, recreate, retagPrevious, rollbackThrew, tagOf } from './rollback.ts';
 import type { RollbackDeps, RollbackOutcome } from './rollback.ts';
 
 /** The major the running server reports (`server_version_num`), not the one its tag claims. */
@@ -239,27 +239,13 @@ export async function rollBackPostgresMajor(rec: JournalRecorder, d: RollbackDep
     )
       await d.pgUpgradeTools.removeVolume(m.toVolume);
     await recreate('synapse', d, { noDeps: true });
-    const gate = await gateMajor(m.fromMajor, 180, d);
-    if (gate.ok) await rec.move('rolled-back');
-    else await rec.move('rollback-failed', firstFailure(gate));
-    return {
-      journalId: e.id,
-      service: 'postgres',
-      pin: e.from,
-      databaseRestored: false,
-      lostAfterBackup: undefined,
-      gate,
-      ok: gate.ok,
-    };
+    return await closeRollback(rec, await gateMajor(m.fromMajor, 180, d));
   } catch (error) {
-    await rec.move('rollback-failed', (error as Error).message).catch(() => undefined);
-    throw new MxError(
-      'E_UPGRADE_ROLLBACK_FAILED',
-      `Could not go back to PostgreSQL ${m.fromMajor}: ${(error as Error).message}`,
-      {
-        cause: error,
-        hint: `The old cluster is untouched in the volume ${m.fromVolume}: \`mxctl rollback\` tries again; the pre-upgrade backup is ${e.backupId ?? '(none)'}.`,
-      },
+    throw await rollbackThrew(
+      rec,
+      `Could not go back to PostgreSQL ${m.fromMajor}`,
+      `The old cluster is untouched in the volume ${m.fromVolume}: \`mxctl rollback\` tries again; the pre-upgrade backup is ${e.backupId ?? '(none)'}.`,
+      error,
     );
   }
 }

@@ -54,32 +54,47 @@ export async function rollBack(rec: JournalRecorder, d: RollbackDeps): Promise<R
     await retagPrevious(e, d);
     const restore = service === 'synapse' ? await restoreIfMigratedPast(e, d) : undefined;
     if (restore === undefined) await recreate(service, d);
-    const gate = await gateService(service, { tag: tagOf(e.from) }, d);
-    if (gate.ok) await rec.move('rolled-back');
-    else await rec.move('rollback-failed', firstFailure(gate));
-    return {
-      journalId: e.id,
-      service,
-      pin: e.from,
-      databaseRestored: restore !== undefined,
-      lostAfterBackup: restore,
-      gate,
-      ok: gate.ok,
-    };
+    return await closeRollback(rec, await gateService(service, { tag: tagOf(e.from) }, d), restore);
   } catch (error) {
-    await rec.move('rollback-failed', (error as Error).message).catch(() => undefined);
-    throw new MxError(
-      'E_UPGRADE_ROLLBACK_FAILED',
-      `Could not roll ${service} back to ${e.from}: ${(error as Error).message}`,
-      {
-        cause: error,
-        hint:
-          e.backupId === undefined
-            ? 'Read `mxctl logs` and `mxctl upgrade history`; `mxctl rollback` tries again.'
-            : `\`mxctl rollback\` tries again; the pre-upgrade backup is ${e.backupId} (\`mxctl restore ${e.backupId}\`).`,
-      },
+    throw await rollbackThrew(
+      rec,
+      `Could not roll ${service} back to ${e.from}`,
+      e.backupId === undefined
+        ? 'Read `mxctl logs` and `mxctl upgrade history`; `mxctl rollback` tries again.'
+        : `\`mxctl rollback\` tries again; the pre-upgrade backup is ${e.backupId} (\`mxctl restore ${e.backupId}\`).`,
+      error,
     );
   }
+}
+
+/** The gate after going back decides how the entry ends: rolled back, or failed (a person is needed). */
+export async function closeRollback(
+  rec: JournalRecorder,
+  gate: GateResult,
+  restored?: { events: number; users: number },
+): Promise<RollbackOutcome> {
+  if (gate.ok) await rec.move('rolled-back');
+  else await rec.move('rollback-failed', firstFailure(gate));
+  return {
+    journalId: rec.entry.id,
+    service: rec.entry.service,
+    pin: rec.entry.from,
+    databaseRestored: restored !== undefined,
+    lostAfterBackup: restored,
+    gate,
+    ok: gate.ok,
+  };
+}
+
+/** A way back that threw: recorded in the journal, and returned as the error a person must read. */
+export async function rollbackThrew(
+  rec: JournalRecorder,
+  what: string,
+  hint: string,
+  error: unknown,
+): Promise<MxError> {
+  await rec.move('rollback-failed', (error as Error).message).catch(() => undefined);
+  return new MxError('E_UPGRADE_ROLLBACK_FAILED', `${what}: ${(error as Error).message}`, { cause: error, hint });
 }
 
 /** Recreates a service on the pin .env holds now; nginx re-resolves the names it proxies to. */
