@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { psql } from '../../src/adapters/postgres.ts';
 import { run } from '../../src/adapters/exec.ts';
 import type { Lab } from '../../lab/harness.ts';
+import { readAdminState } from '../../src/ops/admin/state.ts';
 
 function crc32(buf: Buffer): number {
   let c = ~0;
@@ -121,3 +122,40 @@ export async function mediaHashes(dir: string): Promise<Map<string, string>> {
   await walk(join(root, 'local_thumbnails'));
   return out;
 }
+
+/** Uploads bytes as the lab's admin, on Synapse's loopback port; returns the mxc:// URI. */
+export async function uploadMedia(lab: Lab, body: Buffer, filename: string): Promise<string> {
+  const res = await fetch(`${synapseUrlOf(lab)}/_matrix/media/v3/upload?filename=${encodeURIComponent(filename)}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await adminToken(lab)}`, 'content-type': 'application/octet-stream' },
+    body,
+  });
+  if (res.status !== 200) throw new Error(`upload ${filename}: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { content_uri: string }).content_uri;
+}
+
+/** The sha256 of an mxc:// URI as Synapse serves it now (authenticated media). */
+export async function mediaSha256(lab: Lab, mxc: string): Promise<string> {
+  const res = await fetch(`${synapseUrlOf(lab)}/_matrix/client/v1/media/download/${mxc.slice('mxc://'.length)}`, {
+    headers: { authorization: `Bearer ${await adminToken(lab)}` },
+  });
+  if (res.status !== 200) throw new Error(`download ${mxc}: HTTP ${res.status}`);
+  return createHash('sha256')
+    .update(Buffer.from(await res.arrayBuffer()))
+    .digest('hex');
+}
+
+/** The .env settings that point the offsite copy at an s3rver on loopback. */
+export function s3rverSettings(port: number) {
+  return {
+    S3_ENDPOINT: `http://127.0.0.1:${port}`,
+    S3_REGION: 'us-east-1',
+    S3_BUCKET: 'matrix-backups',
+    S3_PREFIX: 'lab',
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+  };
+}
+
+const synapseUrlOf = (lab: Lab): string => `http://${lab.address}:${lab.settings.SYNAPSE_LOCAL_PORT}`;
+const adminToken = async (lab: Lab): Promise<string> => (await readAdminState(lab.dir))?.access_token ?? '';

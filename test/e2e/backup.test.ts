@@ -17,7 +17,14 @@ import { startLab } from '../../lab/harness.ts';
 import type { Lab } from '../../lab/harness.ts';
 import { MatrixUser } from '../../lab/matrix-user.ts';
 import { httpFetch } from '../../src/adapters/http.ts';
-import { mediaHashes, makePng, sideDatabases, synapseStartedAt, tableCounts } from './backup-fixtures.ts';
+import {
+  mediaHashes,
+  makePng,
+  s3rverSettings,
+  sideDatabases,
+  synapseStartedAt,
+  tableCounts,
+} from './backup-fixtures.ts';
 import { readSettings } from '../../src/ops/deployment.ts';
 import { formatSettings } from '../../src/core/settings.ts';
 import { writeFileAtomic } from '../../src/adapters/fs.ts';
@@ -562,14 +569,7 @@ describe('backup and restore in the lab', () => {
     let srv = first.srv;
     const port = first.port;
     const s = await readSettings(lab.dir);
-    const s3 = {
-      S3_ENDPOINT: `http://127.0.0.1:${port}`,
-      S3_REGION: 'us-east-1',
-      S3_BUCKET: 'matrix-backups',
-      S3_PREFIX: 'lab',
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-    };
+    const s3 = s3rverSettings(port);
     const client = new S3Client({
       endpoint: s3.S3_ENDPOINT,
       region: 'us-east-1',

@@ -23,7 +23,7 @@ import { KEY_TABLES } from '../../src/core/backup/manifest.ts';
 import { readSettings } from '../../src/ops/deployment.ts';
 import { formatSettings } from '../../src/core/settings.ts';
 import { writeFileAtomic } from '../../src/adapters/fs.ts';
-import { mediaHashes, makePng, pgOf, synapseStartedAt } from './backup-fixtures.ts';
+import { mediaHashes, makePng, pgOf, s3rverSettings, synapseStartedAt } from './backup-fixtures.ts';
 
 const exec = promisify(execFile);
 
@@ -276,14 +276,7 @@ describe('mxctl restore-test in the lab', () => {
     const original = await readFile(join(lab.dir, '.env'), 'utf8');
     try {
       const s = await readSettings(lab.dir);
-      const s3 = {
-        S3_ENDPOINT: `http://127.0.0.1:${port}`,
-        S3_REGION: 'us-east-1',
-        S3_BUCKET: 'matrix-backups',
-        S3_PREFIX: 'lab',
-        S3_ACCESS_KEY_ID: 'S3RVER',
-        S3_SECRET_ACCESS_KEY: 'S3RVER',
-      };
+      const s3 = s3rverSettings(port);
       await writeFileAtomic(join(lab.dir, '.env'), formatSettings({ ...s, ...s3 }), 0o600);
       const b = await lab.mxctl(['backup', '--json']);
       assert.equal(b.code, 0, b.stderr);

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { startLab } from '../../lab/harness.ts';
 import type { Lab } from '../../lab/harness.ts';
 import { MXCTL } from '../../lab/lab-stack.ts';
+import { mediaSha256, uploadMedia } from './backup-fixtures.ts';
 import { MatrixUser } from '../../lab/matrix-user.ts';
 import {
   LAB_POSTGRES_REPO,
@@ -31,7 +32,6 @@ import {
 } from '../../lab/registry.ts';
 import type { LabRegistry } from '../../lab/registry.ts';
 import { psql } from '../../src/adapters/postgres.ts';
-import { readAdminState } from '../../src/ops/admin/state.ts';
 import type { Journal, JournalEntry } from '../../src/core/upgrade/journal.ts';
 import type { UpgradeReport } from '../../src/ops/upgrade/apply.ts';
 import type { UpgradePlan } from '../../src/ops/upgrade/plan.ts';
@@ -89,13 +89,7 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
       await alice.send(room, text);
       sent.push(text);
     }
-    const res = await fetch(`${synapseUrl()}/_matrix/media/v3/upload?filename=pg.bin`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/octet-stream' },
-      body: media,
-    });
-    assert.equal(res.status, 200);
-    mediaUri = ((await res.json()) as { content_uri: string }).content_uri;
+    mediaUri = await uploadMedia(lab, media, 'pg.bin');
     fingerprint = await counts();
   });
   after(async () => {
@@ -117,9 +111,7 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     if (registry !== undefined) await untagPushed(registry.host, LAB_POSTGRES_REPO, ['15', '18', '14', '19']);
   });
 
-  const synapseUrl = () => `http://${lab.address}:${lab.settings.SYNAPSE_LOCAL_PORT}`;
   const matrixUrl = () => `https://${lab.settings.MX_MATRIX_HOST}`;
-  const token = async () => (await readAdminState(lab.dir))?.access_token ?? '';
   const login = (user: keyof typeof passwords) => MatrixUser.login(matrixUrl(), lab.publicHttp, user, passwords[user]);
   const sql = (q: string) =>
     psql({ composeDir: join(lab.dir, 'compose'), user: 'synapse', db: 'synapse' }, q).then((o) => o.trim());
@@ -129,15 +121,7 @@ describe('PostgreSQL 15 → 18 major upgrade in the lab', () => {
     for (const t of MAIN_TABLES) out[t] = Number(await sql(`SELECT count(*) FROM ${t};`));
     return out;
   };
-  const mediaSha = async (): Promise<string> => {
-    const res = await fetch(`${synapseUrl()}/_matrix/client/v1/media/download/${mediaUri.slice('mxc://'.length)}`, {
-      headers: { authorization: `Bearer ${await token()}` },
-    });
-    assert.equal(res.status, 200);
-    return createHash('sha256')
-      .update(Buffer.from(await res.arrayBuffer()))
-      .digest('hex');
-  };
+  const mediaSha = (): Promise<string> => mediaSha256(lab, mediaUri);
   const volumes = async (): Promise<PostgresVolume[]> => {
     const r = await lab.mxctl(['upgrade', 'volumes', '--json']);
     assert.equal(r.code, 0, r.stderr);

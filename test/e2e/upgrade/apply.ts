@@ -24,7 +24,7 @@ import { MXCTL } from '../../../lab/lab-stack.ts';
 import { LAB_SYNAPSE_REPO, LAB_SYNAPSE_TAGS, pinLabImage, pushImage, untagPushed } from '../../../lab/registry.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Journal } from '../../../src/core/upgrade/journal.ts';
-import { readAdminState } from '../../../src/ops/admin/state.ts';
+import { mediaSha256, pgOf, uploadMedia } from '../backup-fixtures.ts';
 import { psql } from '../../../src/adapters/postgres.ts';
 import type { UpgradeReport } from '../../../src/ops/upgrade/apply.ts';
 import type { RollbackReport } from '../../../src/ops/upgrade/manual-rollback.ts';
@@ -73,32 +73,15 @@ export function applyTests(fx: ApplyFixture): void {
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as Journal;
   };
-  const sql = (q: string): Promise<string> =>
-    psql({ composeDir: join(lab().dir, 'compose'), user: 'synapse', db: 'synapse' }, q).then((out) => out.trim());
+  const sql = (q: string): Promise<string> => psql(pgOf(lab()), q).then((out) => out.trim());
   const schema = (): Promise<string> => sql('SELECT version FROM schema_version;');
   // One uploaded file, checked by sha256 after every change (the gate downloads it too).
   const media = randomBytes(64 * 1024);
   let mediaUri = '';
-  const synapseUrl = () => `http://${lab().address}:${lab().settings.SYNAPSE_LOCAL_PORT}`;
-  const token = async () => (await readAdminState(lab().dir))?.access_token ?? '';
   const upload = async (): Promise<void> => {
-    const res = await fetch(`${synapseUrl()}/_matrix/media/v3/upload?filename=upgrade.bin`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/octet-stream' },
-      body: media,
-    });
-    assert.equal(res.status, 200, await res.clone().text());
-    mediaUri = ((await res.json()) as { content_uri: string }).content_uri;
+    mediaUri = await uploadMedia(lab(), media, 'upgrade.bin');
   };
-  const mediaSha = async (): Promise<string> => {
-    const res = await fetch(`${synapseUrl()}/_matrix/client/v1/media/download/${mediaUri.slice('mxc://'.length)}`, {
-      headers: { authorization: `Bearer ${await token()}` },
-    });
-    assert.equal(res.status, 200);
-    return createHash('sha256')
-      .update(Buffer.from(await res.arrayBuffer()))
-      .digest('hex');
-  };
+  const mediaSha = (): Promise<string> => mediaSha256(lab(), mediaUri);
   const sha = createHash('sha256').update(media).digest('hex');
 
   const doctorSays = async (): Promise<{ status: string; summary: string } | undefined> => {
