@@ -170,3 +170,18 @@ test('an invalid domain is refused before the disk is touched', async () => {
   );
   assert.equal(await lstat(root).catch(() => undefined), undefined);
 });
+
+test("re-running init keeps the runbook's record of the last restore test", async () => {
+  const root = join(base, 'd');
+  await initDeployment({ root, domain: 'example.org', yes: false }, deps);
+  const runbook = join(root, 'docs', 'RUNBOOK.md');
+  const line = 'Last restore test: 2026-12-04 20:00 UTC — PASS, RTO 11 s, RPO 3 s, backup `matrix-backup-x`';
+  await writeFile(runbook, (await readFile(runbook, 'utf8')).replace(/^Last restore test: .*$/m, line));
+  const unchanged = await initDeployment({ root, domain: 'example.org', yes: false }, deps);
+  assert.deepEqual(unchanged.changed, [], 'the recorded line is no change');
+  const r = await initDeployment({ root, domain: 'example.org', acmeEmail: 'ops@example.org', yes: true }, deps);
+  assert.ok(r.changed.includes('.env'));
+  const after = await readFile(runbook, 'utf8');
+  assert.ok(after.includes(line), 'the line survives a re-render');
+  assert.doesNotMatch(after, /__NOT_YET_PERFORMED__/);
+});

@@ -9,8 +9,10 @@ import type { InitChoices } from '../core/init-options.ts';
 import type { SecretKey, Settings } from '../core/settings.ts';
 import { SECRET_KEYS, SUPPLIED_SECRET_KEYS } from '../core/settings.ts';
 import { formatSigningKey, renderDeployment, secretValues } from '../core/deployment-files.ts';
+import type { DeploymentFile } from '../core/deployment-files.ts';
+import { RUNBOOK_LINE_PREFIX, withRunbookLine } from '../core/restore-test/record.ts';
 import { unifiedDiff, redact } from '../core/diff.ts';
-import { isDirectory, isWritableDir, listDir, pathExists, readText } from '../adapters/fs.ts';
+import { isDirectory, isWritableDir, listDir, pathExists, readText, readTextIfAny } from '../adapters/fs.ts';
 import { createTreeAtomically, writeTree } from '../adapters/deployment-tree.ts';
 import { isDeployment, readSettings } from './deployment.ts';
 
@@ -116,7 +118,7 @@ async function reinit(o: InitOptions, deps: InitDeps): Promise<InitReport> {
     MXCTL_RESOLVE: o.resolve ?? current.MXCTL_RESOLVE,
     MXCTL_CA_FILE: o.caFile ?? current.MXCTL_CA_FILE,
   };
-  const files = renderDeployment(next, '');
+  const files = await keepingWhatWasRecorded(o.root, renderDeployment(next, ''));
   const changed: string[] = [];
   const diffs: string[] = [];
   for (const f of files) {
@@ -156,6 +158,19 @@ async function reinit(o: InitOptions, deps: InitDeps): Promise<InitReport> {
   );
   return report;
 }
+
+/**
+ * The runbook's "Last restore test" line is a record (written by `mxctl restore-test`), not part
+ * of the template: a re-rendered runbook keeps the line the deployment's one has.
+ */
+async function keepingWhatWasRecorded(root: string, files: DeploymentFile[]): Promise<DeploymentFile[]> {
+  const old = await readTextIfAny(join(root, RUNBOOK_PATH));
+  const line = old?.split('\n').find((l) => l.startsWith(RUNBOOK_LINE_PREFIX));
+  if (line === undefined) return files;
+  return files.map((f) => (f.path === RUNBOOK_PATH ? { ...f, content: withRunbookLine(f.content, line) } : f));
+}
+
+const RUNBOOK_PATH = 'docs/RUNBOOK.md';
 
 function pickSecrets(s: Settings): Record<SecretKey, string> {
   return Object.fromEntries(SECRET_KEYS.map((k) => [k, s[k]])) as Record<SecretKey, string>;
