@@ -51,3 +51,41 @@ export function approver(o: {
     if (!(await confirm(question))) throw new MxError('E_ABORTED', 'Not confirmed; nothing was changed.');
   };
 }
+
+/**
+ * Reads a secret on the terminal without echoing it (raw mode, a character at a time); undefined
+ * when there is no terminal. Ctrl-C is the signal it is; a stop signal ends the question.
+ */
+export function terminalSecret(question: string): Promise<string | undefined> {
+  const input = process.stdin;
+  if (input.isTTY !== true || process.stderr.isTTY !== true) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    process.stderr.write(question);
+    const finish = (value: string | undefined, error?: Error) => {
+      input.setRawMode(false);
+      input.pause();
+      input.off('data', onData);
+      forget();
+      process.stderr.write('\n');
+      if (error !== undefined) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return finish(text);
+        if (ch === '\u0003') {
+          finish(undefined, new MxError('E_ABORTED', 'Interrupted; nothing was changed.'));
+          process.kill(process.pid, 'SIGINT');
+          return;
+        }
+        if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
+        else text += ch;
+      }
+    };
+    const forget = onStop(() => finish(undefined, new MxError('E_ABORTED', 'Stopped; nothing was changed.')));
+    input.setRawMode(true);
+    input.resume();
+    input.on('data', onData);
+  });
+}

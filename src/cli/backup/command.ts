@@ -54,6 +54,19 @@ export function registerBackup(program: Command, done: Done): void {
         'download the backup (an id or latest) from the offsite target (S3 bucket or rclone remote) first',
       )
       .option('--no-safety-backup', 'skip the backup of the current state taken first')
+      .option(
+        '--passphrase-file <FILE>',
+        'into an empty folder (a new machine): the backup passphrase, from a file only you can read (else asked)',
+      )
+      .option(
+        '--offsite-config <FILE>',
+        'into an empty folder, with --from-offsite: the S3_*/RCLONE_* settings (env format, mode 0600; else the environment)',
+      )
+      .option(
+        '--set <KEY=VALUE>',
+        "into an empty folder: change a setting of the new machine (address, ACME, backup folder, offsite); the server's identity stays; repeatable",
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      )
       .addOption(
         new Option('--checks <MODE>', 'post-restore checklist: full, or read-only (no login device, no scratch room)')
           .choices(['full', 'read-only'] as const)

@@ -88,7 +88,9 @@ export function renderRestore(r: RestoreReport): void {
   );
   const none = r.noSafetyBackup;
   if (none !== undefined)
-    say(`No safety backup: ${none.reason}. The files it replaced are kept in ${none.savedFiles}.`);
+    say(
+      `No safety backup: ${none.reason}.${none.savedFiles === undefined ? '' : ` The files it replaced are kept in ${none.savedFiles}.`}`,
+    );
   for (const c of r.checks) say(`  [${c.ok ? 'pass' : 'FAIL'}] ${c.name}: ${c.detail}`);
 }
 

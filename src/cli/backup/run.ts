@@ -6,7 +6,9 @@ import { readCatalog } from '../../ops/backup/catalog.ts';
 import { verifyBackup } from '../../ops/backup/verify.ts';
 import { restoreBackup } from '../../ops/backup/restore.ts';
 import { pruneBackups } from '../../ops/backup/prune.ts';
-import type { ChecksMode } from '../../ops/backup/post-restore-checks.ts';
+import { folderState } from '../../ops/backup/recreate.ts';
+import { deploymentRoot } from '../../ops/deployment.ts';
+import type { RecoverFlags } from './recover-run.ts';
 import { fetchOffsite, syncOffsite, offsiteIds, verifyOffsite, OFFSITE_SETTINGS } from '../../ops/backup/offsite.ts';
 import type { OffsiteReport } from '../../ops/backup/offsite.ts';
 import type { ObjectStore } from '../../adapters/object-store.ts';
@@ -119,9 +121,26 @@ export async function runBackupVerify(
 
 export async function runRestore(
   ref: string,
-  f: { safetyBackup: boolean; checks: ChecksMode; fromOffsite?: true; yes?: true; json?: true },
+  f: RecoverFlags & { safetyBackup: boolean; yes?: true },
   dir: string | undefined,
 ): Promise<ExitStatus> {
+  // An absent or empty folder: disaster recovery onto a new machine (recover-run.ts).
+  const { root } = deploymentRoot({ dir });
+  const state = await folderState(root);
+  if (state === 'absent' || state === 'empty') {
+    if (!f.safetyBackup) throw new MxError('E_USAGE', '--no-safety-backup means nothing in an empty folder.');
+    return (await import('./recover-run.ts')).runRecover(ref, f, { root, created: state === 'absent' });
+  }
+  if (state === 'other')
+    throw new MxError('E_NO_DEPLOYMENT', `${root} is neither a deployment nor an empty folder.`, {
+      hint: 'Point --dir at the deployment to restore into, or at a new (empty) folder to recreate it there from the backup.',
+    });
+  const newMachineOnly = (['passphraseFile', 'offsiteConfig', 'set'] as const).filter((k) => f[k] !== undefined);
+  if (state === 'deployment' && newMachineOnly.length > 0)
+    throw new MxError(
+      'E_USAGE',
+      `${newMachineOnly.map(flagName).join(', ')}: only for a restore into an empty folder; ${root} is a deployment (its .env has the passphrase and the offsite target).`,
+    );
   const base = [...ENGINE, 'approve', 'offsite'] as const;
   const d = await buildDeps(f.fromOffsite === true ? base : base.filter((k) => k !== 'offsite'), {
     dir,
@@ -159,4 +178,8 @@ export async function runBackupPrune(
   );
   if (f.json === true) printJson(r);
   else renderPrune(r);
+}
+
+function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }

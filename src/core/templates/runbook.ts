@@ -92,6 +92,7 @@ mxctl backup verify ID|latest --offsite  # the same for the offsite copy (downlo
 mxctl backup prune [--dry-run]         # keep 7 daily, 4 weekly, 6 monthly, here and offsite; never the newest verified
 mxctl backup prune --local-only        # this machine only (e.g. while the offsite target is down)
 mxctl restore ID|FILE|latest [--from-offsite] [--yes] [--no-safety-backup] [--checks full|read-only]
+mxctl --dir NEW restore FILE|latest [--from-offsite --offsite-config F] [--passphrase-file F] [--set KEY=VALUE]  # a new machine: see Disaster recovery
 \`\`\`
 \`mxctl restore\` reads the archive once: it decrypts it, stages config and media in a folder
 inside the deployment, and streams the database dump into \`pg_restore\` filling a side database
@@ -208,6 +209,33 @@ Until the monitor schedules it, run it monthly from cron:
 \`0 4 1 * *  root  mxctl --dir /srv/matrix restore-test >> /var/log/mxctl-restore-test.log 2>&1\`
 
 Last restore test: \`__NOT_YET_PERFORMED__\`
+
+### Disaster recovery (the server is gone)
+Keep these **offsite, apart from the server**: the backups (the offsite copy does that), the
+backup passphrase (\`BACKUP_PASSPHRASE\` in \`.env\`: without it no archive can be read), and the
+offsite credentials (the \`S3_*\` settings, or \`RCLONE_REMOTE\` and its \`rclone.conf\`).
+Nothing else is needed: every archive holds the whole deployment (\`.env\` with the server name,
+secrets and image pins, the signing key, config, certificates, media, the database).
+On the new machine (Docker, mxctl, DNS pointed at it):
+\`\`\`bash
+install -m 600 /dev/null /root/offsite.env && editor /root/offsite.env   # S3_ENDPOINT=... S3_BUCKET=... S3_ACCESS_KEY_ID=... S3_SECRET_ACCESS_KEY=...
+install -m 600 /dev/null /root/passphrase && editor /root/passphrase     # or leave out --passphrase-file: it is asked
+mxctl --dir /srv/matrix restore latest --from-offsite --offsite-config /root/offsite.env --passphrase-file /root/passphrase
+mxctl --dir /srv/matrix restore /media/usb/matrix-backup-DATE.tar.gpg   # or from an archive file
+\`\`\`
+Into a folder that is absent or empty, \`restore\` recreates the deployment from the archive: it
+reads it once (every sha256 against its manifest), writes its files and the backup's own \`.env\`,
+then restores the database into a new volume exactly as above (no safety backup: there is nothing
+to save; a database volume that outlived the folder is saved first all the same), starts the
+stack and runs the post-restore checklist. Users log in with their old passwords; the signing key
+is the old one, so other servers keep trusting it. Settings of the machine may change on the way:
+\`--set KEY=VALUE\` (repeatable) for \`SYNAPSE_LOCAL_ADDRESS\`, \`SYNAPSE_LOCAL_PORT\`,
+\`COMPOSE_PROJECT_NAME\`, \`ACME_SERVER\`, \`ACME_EMAIL\`, \`MXCTL_RESOLVE\`, \`MXCTL_CA_FILE\`,
+\`BACKUP_DIR\` and the offsite settings; the server name, secrets and image pins cannot. The offsite
+settings may come from the environment instead of \`--offsite-config\`. A wrong passphrase, a
+damaged archive or a refused setting stops it with the folder left as it was found; the ports
+the stack needs are checked before the database is loaded. Then: \`mxctl doctor\`, the daily
+backup in cron again, and \`mxctl restore-test\` once to prove the new machine's backups.
 
 ---
 

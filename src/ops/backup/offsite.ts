@@ -3,6 +3,7 @@
 // keeps the local archive, and the next run uploads whatever is missing.
 import { join, resolve } from 'node:path';
 import { archiveName, manifestName } from '../../core/backup/naming.ts';
+import type { OffsiteSettings } from '../../core/backup/recreate-settings.ts';
 import type { ObjectStore } from '../../adapters/object-store.ts';
 import type { Deployment } from '../deployment.ts';
 import type { Deps } from '../deps.ts';
@@ -15,10 +16,10 @@ import { fileMode, fsyncDir, makeTempDir, pathExists, readBytes, removePath } fr
 import { createRcloneStore } from '../../adapters/rclone-store.ts';
 import { sweepOwnedScratch } from '../../adapters/lock.ts';
 
-async function rcloneStore(d: Deployment): Promise<ObjectStore> {
-  const file = d.settings.RCLONE_CONFIG;
-  if (file === '') return createRcloneStore({ remote: d.settings.RCLONE_REMOTE });
-  const config = resolve(d.root, file);
+async function rcloneStore(s: OffsiteSettings, root: string): Promise<ObjectStore> {
+  const file = s.RCLONE_CONFIG;
+  if (file === '') return createRcloneStore({ remote: s.RCLONE_REMOTE });
+  const config = resolve(root, file);
   if (!(await pathExists(config)))
     throw new MxError('E_CONFIG_INVALID', `RCLONE_CONFIG: ${config} does not exist.`, {
       hint: 'Point RCLONE_CONFIG at the rclone.conf that defines the remote in RCLONE_REMOTE.',
@@ -32,15 +33,19 @@ async function rcloneStore(d: Deployment): Promise<ObjectStore> {
       { hint: `chmod 600 ${config}` },
     );
   }
-  return createRcloneStore({ remote: d.settings.RCLONE_REMOTE, config });
+  return createRcloneStore({ remote: s.RCLONE_REMOTE, config });
 }
 
 /** Where the offsite copy goes, in words for messages ("S3_BUCKET or RCLONE_REMOTE"). */
 export const OFFSITE_SETTINGS = 'S3_BUCKET (with the S3_* settings) or RCLONE_REMOTE';
 
-export async function offsiteStore(d: Deployment): Promise<ObjectStore | undefined> {
-  const s = d.settings;
-  if (s.RCLONE_REMOTE !== '') return rcloneStore(d);
+export function offsiteStore(d: Deployment): Promise<ObjectStore | undefined> {
+  return offsiteStoreOf(d.settings, d.root);
+}
+
+/** The target the offsite settings name (RCLONE_CONFIG relative to `root`), or undefined for none. */
+export async function offsiteStoreOf(s: OffsiteSettings, root: string): Promise<ObjectStore | undefined> {
+  if (s.RCLONE_REMOTE !== '') return rcloneStore(s, root);
   if (s.S3_BUCKET === '') return undefined;
   // NOTE: loaded only when configured: the AWS SDK adds tens of MiB to every backup's memory.
   const { createS3Store } = await import('../../adapters/s3-store.ts');
@@ -109,10 +114,18 @@ export async function resolveOffsite(store: ObjectStore, ref: string): Promise<s
 }
 
 export async function fetchOffsite(o: { ref: string }, d: OffsiteDeps): Promise<string> {
-  const store = d.offsite;
-  const id = await resolveOffsite(store, o.ref);
-  const dir = await ensureBackupDir(d.deployment);
-  d.progress.step(`downloading ${id} from ${store.description}`);
+  return downloadOffsite(d.offsite, o.ref, await ensureBackupDir(d.deployment), d.progress.step);
+}
+
+/** One offsite backup (an id or latest) into `dir`, archive first, manifest last; returns its id. */
+export async function downloadOffsite(
+  store: ObjectStore,
+  ref: string,
+  dir: string,
+  step: (line: string) => void,
+): Promise<string> {
+  const id = await resolveOffsite(store, ref);
+  step(`downloading ${id} from ${store.description}`);
   await store.getFile(archiveName(id), join(dir, archiveName(id)));
   await store.getFile(manifestName(id), join(dir, manifestName(id)));
   await fsyncDir(dir);

@@ -42,6 +42,8 @@ export interface RestoreOptions {
   ref: string;
   safetyBackup: boolean;
   checks: ChecksMode;
+  /** The deployment was just recreated from this backup (ops/backup/recreate.ts). */
+  newDeployment?: boolean;
 }
 
 export interface RestoreReport {
@@ -49,8 +51,8 @@ export interface RestoreReport {
   archive: string;
   preflight: PreflightItem[];
   safetyBackup?: string;
-  /** Why no safety backup was taken although one was asked for, and where the replaced files are kept. */
-  noSafetyBackup?: { reason: string; savedFiles: string };
+  /** Why no safety backup was taken although one was asked for, and where the replaced files are kept (if any). */
+  noSafetyBackup?: { reason: string; savedFiles?: string };
   restoredFiles: number;
   /** Media identical to the live ones, staged as hard links instead of written again. */
   reusedMedia: { files: number; bytes: number };
@@ -127,7 +129,7 @@ async function restoreStaged(
   preflight(run, staged, d);
   // Synapse's docs: restored one-time keys would be handed out twice.
   await d.postgres.psql('TRUNCATE e2e_one_time_keys_json;', { db: run.side.incoming });
-  const safety = await takeSafety(o.safetyBackup, run.phase, d);
+  const safety = await takeSafety(o.safetyBackup, run.phase, d, { newDeployment: o.newDeployment === true });
   const since = d.clock.now();
   try {
     // NOTE: a signal stops a restore before its swap; from the swap on it is finished, checklist
@@ -142,9 +144,14 @@ async function restoreStaged(
         archive: run.target.archive,
         preflight: staged.preflight,
         ...(safety.backup === undefined ? {} : { safetyBackup: safety.backup }),
-        ...(safety.skipped === undefined || safety.keepReplacedIn === undefined
+        ...(safety.skipped === undefined
           ? {}
-          : { noSafetyBackup: { reason: safety.skipped, savedFiles: safety.keepReplacedIn } }),
+          : {
+              noSafetyBackup: {
+                reason: safety.skipped,
+                ...(safety.keepReplacedIn === undefined ? {} : { savedFiles: safety.keepReplacedIn }),
+              },
+            }),
         restoredFiles: restored.length,
         reusedMedia: staged.read.reused,
         checks,

@@ -23,9 +23,25 @@ export interface Safety {
 export const NO_SCHEMA_REASON =
   'the database has no Synapse schema (a fresh or lost database): there is nothing in it to save';
 
-export async function takeSafety(wanted: boolean, phase: { next(name: string): void }, d: SafetyDeps): Promise<Safety> {
+/** A deployment just recreated from the backup (disaster recovery): what it holds is the backup's. */
+export const NEW_DEPLOYMENT_REASON =
+  "a deployment just recreated from this backup: its files are the backup's and its database is new";
+
+export async function takeSafety(
+  wanted: boolean,
+  phase: { next(name: string): void },
+  d: SafetyDeps,
+  o: { newDeployment?: boolean } = {},
+): Promise<Safety> {
   if (!wanted) return {};
-  if ((await d.postgres.schemaVersions()) === undefined) {
+  const schema = await d.postgres.schemaVersions();
+  // NOTE: a database that already holds a Synapse schema (its volume outlived the folder) is
+  // saved even then: recreating the folder says nothing about what the volume holds.
+  if (schema === undefined && o.newDeployment === true) {
+    d.progress.step(`no safety backup: ${NEW_DEPLOYMENT_REASON}`);
+    return { skipped: NEW_DEPLOYMENT_REASON };
+  }
+  if (schema === undefined) {
     d.progress.step(`no safety backup: ${NO_SCHEMA_REASON}; the files the restore replaces are kept`);
     const dir = await ensureBackupDir(d.deployment);
     return { skipped: NO_SCHEMA_REASON, keepReplacedIn: join(dir, `pre-restore-files-${stamp(d.clock.now())}`) };
