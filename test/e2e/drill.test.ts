@@ -8,12 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import S3rver from 's3rver';
 import { openLab, startLab } from '../../lab/harness.ts';
 import type { Lab } from '../../lab/harness.ts';
-import { labDestroy, mxctl } from '../../lab/lab-stack.ts';
+import { labDestroy, mxctl, MXCTL } from '../../lab/lab-stack.ts';
 import { MatrixUser } from '../../lab/matrix-user.ts';
 import { formatSettings } from '../../src/core/settings.ts';
 import { pathExists, writeFileAtomic } from '../../src/adapters/fs.ts';
@@ -175,9 +175,33 @@ describe('restore drills in the lab', () => {
       await rm(busy, { recursive: true, force: true });
     });
 
-    it('from the offsite copy into a new folder: users log in with their passwords, rooms, messages, media and the signing key are back', async (t) => {
+    it('from the offsite copy into a new folder (a first try killed with SIGKILL): users log in with their passwords, rooms, messages, media and the signing key are back', async (t) => {
       await labDestroy(lab.dir);
       assert.equal(await pathExists(lab.dir), false);
+      // Killed with SIGKILL while it writes the new folder: the next run starts it over.
+      const killed = spawn(
+        process.execPath,
+        [
+          MXCTL,
+          '--dir',
+          target,
+          'restore',
+          'latest',
+          '--from-offsite',
+          '--offsite-config',
+          join(secrets, 'offsite.env'),
+          '--passphrase-file',
+          join(secrets, 'passphrase'),
+          '--json',
+        ],
+        { stdio: 'ignore' },
+      );
+      const exited = new Promise((r) => killed.once('exit', r));
+      for (let i = 0; i < 600 && !(await readdir(target).catch(() => [])).some((n) => n.startsWith('.restore-')); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      killed.kill('SIGKILL');
+      await exited;
+      assert.ok((await readdir(target)).includes('.mxctl-recovering'), 'the killed run left its folder unfinished');
       const r = await recover('--passphrase-file', join(secrets, 'passphrase'), '--json');
       assert.equal(r.code, 0, r.stderr + r.stdout);
       const report = JSON.parse(r.stdout) as {

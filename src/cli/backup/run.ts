@@ -127,7 +127,7 @@ export async function runRestore(
   // An absent or empty folder: disaster recovery onto a new machine (recover-run.ts).
   const { root } = deploymentRoot({ dir });
   const state = await folderState(root);
-  if (state === 'absent' || state === 'empty') {
+  if (state === 'absent' || state === 'empty' || state === 'unfinished') {
     if (!f.safetyBackup) throw new MxError('E_USAGE', '--no-safety-backup means nothing in an empty folder.');
     return (await import('./recover-run.ts')).runRecover(ref, f, { root, created: state === 'absent' });
   }
@@ -140,6 +140,9 @@ export async function runRestore(
     throw new MxError(
       'E_USAGE',
       `${newMachineOnly.map(flagName).join(', ')}: only for a restore into an empty folder; ${root} is a deployment (its .env has the passphrase and the offsite target).`,
+      {
+        hint: `A recovery stopped after it had recreated the deployment? Restore into it as into any: \`mxctl --dir ${root} restore ${ref}${f.fromOffsite === true ? ' --from-offsite' : ''}\`.`,
+      },
     );
   const base = [...ENGINE, 'approve', 'offsite'] as const;
   const d = await buildDeps(f.fromOffsite === true ? base : base.filter((k) => k !== 'offsite'), {

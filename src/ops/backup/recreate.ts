@@ -47,11 +47,17 @@ export interface RecreateReport {
 
 /** Where a recovery's lock lives: inside the new folder, the one thing the cleanup leaves. */
 const LOCK = '.mxctl-recover.lock';
+/** Present from the first file written to the last (.env): a recovery killed part-way left it. */
+const UNFINISHED = '.mxctl-recovering';
 
-/** absent / empty: a recovery may go there; deployment: an ordinary restore; else neither. */
-export async function folderState(root: string): Promise<'absent' | 'empty' | 'deployment' | 'other'> {
+/**
+ * absent / empty: a recovery may go there; unfinished: a recovery was killed there part-way (the
+ * next one starts it over); deployment: an ordinary restore; else neither.
+ */
+export async function folderState(root: string): Promise<'absent' | 'empty' | 'unfinished' | 'deployment' | 'other'> {
   if (!(await pathExists(root))) return 'absent';
   if (!(await isDirectory(root))) return 'other';
+  if (await pathExists(join(root, UNFINISHED))) return 'unfinished';
   if (await isDeployment(root)) return 'deployment';
   return (await readdir(root)).length === 0 ? 'empty' : 'other';
 }
@@ -61,7 +67,7 @@ export async function recreateDeployment(o: RecreateOptions, d: RecreateDeps): P
   if (problems.length > 0)
     throw new MxError('E_USAGE', `--set: ${problems.join('; ')}.`, { hint: 'Nothing was changed.' });
   const state = await folderState(o.root);
-  if (state !== 'absent' && state !== 'empty')
+  if (state !== 'absent' && state !== 'empty' && state !== 'unfinished')
     throw new MxError('E_USAGE', `${o.root} is not empty: a deployment is recreated only into an empty folder.`, {
       hint: 'Give a new folder with --dir, or restore into an existing deployment by pointing --dir at it.',
     });
@@ -69,7 +75,12 @@ export async function recreateDeployment(o: RecreateOptions, d: RecreateDeps): P
   try {
     return await withLock(d.lock, join(o.root, LOCK), `recreate from ${o.ref}`, async () => {
       try {
-        return await recreate(o, d);
+        // What a killed recovery left (we hold the lock: nobody is using it) goes first.
+        if (state === 'unfinished') await leaveAsFound(o.root, false);
+        await writeFileAtomic(join(o.root, UNFINISHED), `${new Date().toISOString()} ${o.ref}\n`, 0o600);
+        const report = await recreate(o, d);
+        await rm(join(o.root, UNFINISHED));
+        return report;
       } catch (error) {
         await leaveAsFound(o.root, false);
         throw error;
