@@ -50,9 +50,23 @@ export async function buildDeps<K extends keyof Deps>(want: readonly K[], r: Dep
   if (wanted.has('imageTools')) parts.imageTools = (await import('../adapters/image-tools.ts')).dockerImageTools;
   if (wanted.has('pgUpgradeTools'))
     parts.pgUpgradeTools = (await import('../adapters/scratch-postgres.ts')).dockerPgUpgradeTools;
+  if (wanted.has('alerts')) parts.alerts = await alertsOf(deployment);
   // NOTE: built before any work starts, so a broken offsite setting stops a backup before it writes anything.
   if (wanted.has('offsite')) parts.offsite = await (await import('../ops/backup/offsite.ts')).offsiteStore(deployment);
   return { ...(parts as Pick<Deps, K>), end: display.end };
+}
+
+async function alertsOf(d: Deployment): Promise<Deps['alerts']> {
+  const [{ alertSenders }, { readAdminState }] = await Promise.all([
+    import('../adapters/alert-senders.ts'),
+    import('../ops/admin/state.ts'),
+  ]);
+  // NOTE: no admin token yet is no error here: only the Matrix room needs it, and says so.
+  const state = await readAdminState(d.root).catch(() => undefined);
+  return alertSenders({
+    ca: await extraCa(d),
+    synapse: state === undefined ? undefined : localSynapse(d, state.access_token),
+  });
 }
 
 async function composeOf(d: Deployment): Promise<Deps['compose']> {

@@ -23,6 +23,7 @@ import { registerDoctor } from './doctor/command.ts';
 import { registerBackup } from './backup/command.ts';
 import { registerUpgrade } from './upgrade/command.ts';
 import { registerCerts } from './certs/command.ts';
+import { registerMonitor } from './monitor/command.ts';
 import { registerCompletion } from './completion/command.ts';
 import { registerVersion, versionRequest } from './version/command.ts';
 
@@ -57,6 +58,7 @@ export function buildProgram(done: Done): Command {
   registerBackup(program, done);
   registerUpgrade(program, done);
   registerCerts(program, done);
+  registerMonitor(program, done);
   registerCompletion(program, done);
   return program;
 }

@@ -15,6 +15,24 @@ export interface InitChoices {
   projectName?: string | undefined;
 }
 
+/** Every alert channel off: `mxctl monitor test-alert` proves one once it is set in .env. */
+const NO_ALERT_CHANNELS = {
+  ALERT_WEBHOOK_URL: '',
+  ALERT_WEBHOOK_FORMAT: 'json',
+  ALERT_NTFY_URL: '',
+  ALERT_NTFY_TOKEN: '',
+  ALERT_EMAIL_TO: '',
+  ALERT_EMAIL_FROM: '',
+  ALERT_SMTP_HOST: '',
+  ALERT_SMTP_PORT: 587,
+  ALERT_SMTP_SECURITY: 'starttls',
+  ALERT_SMTP_USER: '',
+  ALERT_SMTP_PASSWORD: '',
+  ALERT_MATRIX_ROOM: '',
+  ALERT_PING_URL: '',
+  ALERT_PING_MINUTES: 5,
+} as const satisfies Partial<Settings>;
+
 export const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
 
 export function projectNameFor(domain: string): string {
@@ -62,6 +80,7 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     S3_SECRET_ACCESS_KEY: '',
     RCLONE_REMOTE: '',
     RCLONE_CONFIG: '',
+    ...NO_ALERT_CHANNELS,
     ...secrets,
   };
 }

@@ -17,6 +17,7 @@ import type { LocalImages } from '../adapters/docker-images.ts';
 import type { ImageTools } from '../adapters/image-tools.ts';
 import type { PgUpgradeTools } from '../adapters/scratch-postgres.ts';
 import type { AdminReads, AdminWrites } from '../adapters/synapse-admin.ts';
+import type { AlertSenders } from '../adapters/alert-senders.ts';
 import type { PlannedAction } from '../adapters/synapse-admin-simulated.ts';
 import type { Deployment } from './deployment.ts';
 
@@ -66,6 +67,8 @@ export interface Deps {
   clock: Clock;
   progress: Progress;
   approve: Approve;
+  /** The alert channels' senders (webhook, ntfy, SMTP, the Matrix room, the dead-man's ping). */
+  alerts: AlertSenders;
 }
 
 export const quietProgress: Progress = { step: () => undefined, meter: () => undefined };

@@ -470,6 +470,29 @@ Synapse's metrics listener is on port 9000 inside the compose network (never pub
 \`mxctl status --json\` is a scriptable health check: exit code 0 only when every service is
 healthy and \`https://${m}/_matrix/client/versions\` answers through nginx.
 
+### Alert channels
+Set in \`.env\` (several at once; each empty = off), then prove them end to end:
+\`mxctl monitor test-alert [--channel webhook|ntfy|email|matrix] [--json]\` sends a test alert down
+each (three tries, 0.5 s and 2 s apart, as alerts are retried), pings the dead-man's switch, and
+exits 23 naming every channel it did not reach and why. Secrets (\`ALERT_WEBHOOK_URL\`,
+\`ALERT_NTFY_TOKEN\`, \`ALERT_SMTP_PASSWORD\`, \`ALERT_PING_URL\`) stay in \`.env\` (0600): channels
+are named by host only in every message.
+- **Webhook** \`ALERT_WEBHOOK_URL\`: a POST of JSON. \`ALERT_WEBHOOK_FORMAT=json\` (the default)
+  sends \`{"schema": "mxctl.alert/1", "key", "status": "firing"|"resolved", "severity":
+  "warning"|"critical", "summary", "detail", "server", "since", "at", "test"}\` (fields are added,
+  never renamed); \`slack\` sends \`{"text": ...}\` for Slack and Mattermost incoming webhooks.
+- **ntfy** \`ALERT_NTFY_URL\` (a topic URL, on ntfy.sh or your own server) and \`ALERT_NTFY_TOKEN\`
+  (\`tk_...\`) for a protected topic: priority 5 for critical, 4 for warning, 3 for resolved.
+- **Email** \`ALERT_EMAIL_TO\` (comma-separated), \`ALERT_EMAIL_FROM\`, \`ALERT_SMTP_HOST\`,
+  \`ALERT_SMTP_PORT\`, \`ALERT_SMTP_SECURITY\` (\`starttls\`: required, never opportunistic;
+  \`tls\`; \`none\` only without a password), \`ALERT_SMTP_USER\`/\`ALERT_SMTP_PASSWORD\`.
+  A private CA for the SMTP server goes in \`MXCTL_CA_FILE\`.
+- **Matrix room** \`ALERT_MATRIX_ROOM\` (\`!id:${d}\` or \`#alias:${d}\`), posted as mxctl's admin
+  (\`m.notice\`); the admin must be in the room. **In-band**: when this server is down it cannot
+  carry the alert, so keep at least one channel that does not depend on it.
+- **Dead-man's switch** \`ALERT_PING_URL\` (healthchecks.io style), GET every
+  \`ALERT_PING_MINUTES\` by the monitor while it is healthy: its silence is the alert.
+
 ---
 
 ## Scaling Triggers
