@@ -1,7 +1,8 @@
 // The shipped alert rules under the real promtool (Debian sid's 3.5, in the lab's prometheus
 // image): `promtool check rules` on every rendered rule file, and one node test per alert that
 // runs its own `promtool test rules` file (test/e2e/prometheus-rules/ALERT.yml), so a failure
-// names the alert. No lab stack: only the image, with no network and the files mounted read-only.
+// names the alert; then `amtool check-config` and `amtool config routes test` on the rendered
+// Alertmanager config. No lab stack: only the image, with no network and the files mounted read-only.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -11,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { renderAlertRules } from '../../src/core/templates/alert-rules.ts';
+import { renderAlertmanagerConfig } from '../../src/core/templates/alertmanager.ts';
+import type { AlertmanagerChannels } from '../../src/core/templates/alertmanager.ts';
 
 const exec = promisify(execFile);
 const IMAGE = 'element-matrix-lab/prometheus:lab';
@@ -27,6 +30,10 @@ const alerts = Object.values(rules).flatMap((text) =>
 
 /** Runs a tool of the image with /w/rules (rendered) and /w/tests (this repo) mounted read-only. */
 async function inImage(work: string, tool: string, args: string[]): Promise<{ ok: boolean; output: string }> {
+  await exec('docker', ['image', 'inspect', IMAGE]).catch(() => {
+    // NOTE: no skip: CI builds the image (lab/images/build.sh), so a missing one is a failure.
+    throw new Error(`the lab image ${IMAGE} is missing: build it with \`bash lab/images/build.sh prometheus\``);
+  });
   const docker = ['run', '--rm', '--network', 'none', '-v', `${work}:/w/rules:ro`, '-v', `${TESTS}:/w/tests:ro`];
   try {
     const r = await exec('docker', [...docker, '--entrypoint', tool, IMAGE, ...args]);
@@ -37,18 +44,19 @@ async function inImage(work: string, tool: string, args: string[]): Promise<{ ok
   }
 }
 
+/** A scratch folder with these files; the image runs as nobody, so it is readable to others (no secrets in it). */
+async function scratch(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mxctl-rules-'));
+  await chmod(dir, 0o755);
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text, { mode: 0o644 });
+  return dir;
+}
+
 describe('shipped Prometheus alert rules (promtool)', () => {
   let work: string;
 
   before(async () => {
-    // NOTE: no skip: CI builds the image (lab/images/build.sh), so a missing one is a failure.
-    await exec('docker', ['image', 'inspect', IMAGE]).catch(() => {
-      throw new Error(`the lab image ${IMAGE} is missing: build it with \`bash lab/images/build.sh prometheus\``);
-    });
-    work = await mkdtemp(join(tmpdir(), 'mxctl-rules-'));
-    // The image runs as nobody: the folder must be readable to others (it holds no secret).
-    await chmod(work, 0o755);
-    for (const [name, text] of Object.entries(rules)) await writeFile(join(work, name), text, { mode: 0o644 });
+    work = await scratch(rules);
   });
   after(async () => {
     if (work) await rm(work, { recursive: true, force: true });
@@ -71,6 +79,65 @@ describe('shipped Prometheus alert rules (promtool)', () => {
       assert.ok(r.ok, `${alert}.yml failed:\n${r.output}`);
       // NOTE: promtool only warns about a rule file it cannot read, and then every "not firing" case passes.
       assert.doesNotMatch(r.output, /no file match pattern/, r.output);
+    });
+  }
+});
+
+const email = {
+  to: 'admin@example.org',
+  from: 'mxctl@example.org',
+  smarthost: 'smtp.example.org:587',
+  username: 'mxctl',
+};
+const everyChannel: AlertmanagerChannels = {
+  webhook: true,
+  ntfy: { topicUrl: 'https://ntfy.example.org/matrix-alerts', token: true },
+  email,
+  matrix: true,
+  deadMansSwitch: true,
+};
+
+/** [config, alert labels, the receivers amtool must resolve them to (in route order)] */
+const routes: [string, string[], string][] = [
+  ['every channel', ['alertname=SynapseDown', 'severity=critical', 'job=synapse'], 'webhook,ntfy,email,matrix'],
+  ['every channel', ['alertname=DiskAlmostFull', 'severity=warning'], 'webhook,ntfy,email,matrix'],
+  ['every channel', ['alertname=Watchdog', 'severity=none'], 'deadmans-switch'],
+  ['every channel', ['alertname=SomethingNew'], 'webhook,ntfy,email,matrix'],
+  ['email only', ['alertname=BackupTooOld', 'severity=critical'], 'email'],
+  ['email only', ['alertname=Watchdog', 'severity=none'], 'discard'],
+];
+
+describe('shipped Alertmanager config (amtool)', () => {
+  let work: string;
+  const configs: Record<string, AlertmanagerChannels> = {
+    'every channel': everyChannel,
+    'email only': { email },
+  };
+  const name = (config: string) => `${config.replace(' ', '-')}.yml`;
+  const file = (config: string) => `/w/rules/${name(config)}`;
+
+  before(async () => {
+    const files: Record<string, string> = {};
+    for (const [config, c] of Object.entries(configs)) files[name(config)] = renderAlertmanagerConfig(c);
+    work = await scratch(files);
+  });
+  after(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  for (const config of Object.keys(configs)) {
+    it(`amtool check-config: ${config}`, async () => {
+      const r = await inImage(work, 'amtool', ['check-config', file(config)]);
+      assert.ok(r.ok && /SUCCESS/.test(r.output), r.output);
+    });
+  }
+
+  for (const [config, labels, receivers] of routes) {
+    it(`amtool config routes test (${config}): ${labels.join(' ')} → ${receivers}`, async () => {
+      const args = ['config', 'routes', 'test', `--config.file=${file(config)}`, `--verify.receivers=${receivers}`];
+      const r = await inImage(work, 'amtool', [...args, ...labels]);
+      assert.ok(r.ok, r.output);
+      assert.equal(r.output.split('\n')[0], receivers, r.output);
     });
   }
 });
