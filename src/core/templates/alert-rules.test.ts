@@ -3,6 +3,14 @@ import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
 import { ALERT_THRESHOLDS, renderAlertRules } from './alert-rules.ts';
 import { EXPORTED_METRICS } from '../monitoring/exported-metrics.ts';
+import { renderRunbook } from './runbook.ts';
+import { settingsFromChoices } from '../init-options.ts';
+import { SECRET_KEYS } from '../settings.ts';
+
+const secrets = Object.fromEntries(SECRET_KEYS.map((k) => [k, 'x'.repeat(43)])) as Record<
+  (typeof SECRET_KEYS)[number],
+  string
+>;
 
 interface Rule {
   alert?: string;
@@ -51,4 +59,13 @@ test('alert rules: the thresholds are the ones stated', () => {
   assert.match(expr('DiskAlmostFull'), / > 0\.8$/);
   assert.match(expr('RestoreTestTooOld'), / > 35$/);
   assert.match(expr('CertificateExpiresSoon'), / < 0\.25 \* /);
+});
+
+test('alert rules: the runbook names every alert and the thresholds it states', () => {
+  const runbook = renderRunbook(settingsFromChoices({ domain: 'example.org' }, secrets));
+  const section = runbook.slice(runbook.indexOf('### Shipped alert rules'));
+  for (const a of alerts) assert.match(section, new RegExp(`\\b${a.alert ?? ''}\\b`), `${a.alert} in the runbook`);
+  assert.match(section, /> 2 GB for 30 m/);
+  assert.match(section, /> 35 days/);
+  assert.match(section, /> 26 h/);
 });
