@@ -117,6 +117,13 @@ groups:
         labels: {severity: warning}
         annotations:
           summary: "Scrape target {{ $labels.job }} ({{ $labels.instance }}) is down"
+      # Without the monitor's target every mxctl_* alert below (disks, certificates, backups) is silent.
+      - alert: MonitorMetricsAbsent
+        expr: absent(up{job="${SCRAPE_JOBS.monitor}"})
+        for: 10m
+        labels: {severity: warning}
+        annotations:
+          summary: "Prometheus has no mxctl monitor target: disk, certificate and backup alerts cannot fire"
       - alert: DiskAlmostFull
         expr: 1 - mxctl_disk_avail_bytes / mxctl_disk_size_bytes > ${t.diskUsedWarning}
         for: 10m

@@ -453,7 +453,7 @@ checkout, \`node scripts/render-alert-rules.ts monitoring/prometheus/rules\` wri
 | File | Alerts (severity) |
 |------|-------------------|
 | synapse | SynapseDown, SynapseMetricsAbsent, SynapseHigh5xxRate (> 5 % for 5 m) (critical); SynapseSlowEventSend (send p99 > 5 s), SynapseHighMemory (> ${ALERT_THRESHOLDS.synapseRssGB} GB for 30 m), SynapseFederationLagging (> 30 s), SynapseFederationQueueBacklog, SynapseDatabaseConnectionWait (warning) |
-| stack | TargetDown, DiskAlmostFull (> 80 %), DiskFillingUp (full within a day) (warning); DiskFull (> 95 %) (critical) |
+| stack | TargetDown, MonitorMetricsAbsent, DiskAlmostFull (> 80 %), DiskFillingUp (full within a day) (warning); DiskFull (> 95 %) (critical) |
 | certificates | CertificateExpiresSoon (under 1/4 of its lifetime left) (warning); CertificateExpiresVerySoon (under 1/10 or 3 days) (critical) |
 | backups | BackupFailed, RestoreTestTooOld (> ${ALERT_THRESHOLDS.restoreTestMaxAgeDays} days) (warning); BackupTooOld (> ${ALERT_THRESHOLDS.backupMaxAgeHours} h) (critical) |
 | watchdog | Watchdog (none): always fires; route it to a dead-man's switch, which alerts when it stops |
