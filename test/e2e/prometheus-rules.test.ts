@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -28,15 +28,18 @@ const alerts = Object.values(rules).flatMap((text) =>
   (parseYaml(text) as RuleFile).groups.flatMap((g) => g.rules.flatMap((r) => (r.alert === undefined ? [] : [r.alert]))),
 );
 
-/** Runs a tool of the image with /w/rules (rendered) and /w/tests (this repo) mounted read-only. */
+let imageChecked: Promise<unknown> | undefined;
+
+/** Runs a tool of the image on a scratch folder mounted read-only at /w. */
 async function inImage(work: string, tool: string, args: string[]): Promise<{ ok: boolean; output: string }> {
-  await exec('docker', ['image', 'inspect', IMAGE]).catch(() => {
+  imageChecked ??= exec('docker', ['image', 'inspect', IMAGE]).catch(() => {
     // NOTE: no skip: CI builds the image (lab/images/build.sh), so a missing one is a failure.
     throw new Error(`the lab image ${IMAGE} is missing: build it with \`bash lab/images/build.sh prometheus\``);
   });
-  const docker = ['run', '--rm', '--network', 'none', '-v', `${work}:/w/rules:ro`, '-v', `${TESTS}:/w/tests:ro`];
+  await imageChecked;
+  const docker = ['run', '--rm', '--network', 'none', '-v', `${work}:/w:ro`, '--entrypoint', tool, IMAGE];
   try {
-    const r = await exec('docker', [...docker, '--entrypoint', tool, IMAGE, ...args]);
+    const r = await exec('docker', [...docker, ...args]);
     return { ok: true, output: r.stdout + r.stderr };
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
@@ -44,11 +47,20 @@ async function inImage(work: string, tool: string, args: string[]): Promise<{ ok
   }
 }
 
-/** A scratch folder with these files; the image runs as nobody, so it is readable to others (no secrets in it). */
-async function scratch(files: Record<string, string>): Promise<string> {
+/**
+ * A scratch folder: rules/ (rendered) and tests/ (copied, so a checkout made with umask 077 is
+ * still readable). The image runs as nobody, so it is readable to others (no secrets in it).
+ */
+async function scratch(rules: Record<string, string>, withTests: boolean): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'mxctl-rules-'));
   await chmod(dir, 0o755);
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text, { mode: 0o644 });
+  await mkdir(join(dir, 'rules'), { mode: 0o755 });
+  for (const [name, text] of Object.entries(rules)) await writeFile(join(dir, 'rules', name), text, { mode: 0o644 });
+  if (withTests) {
+    await cp(TESTS, join(dir, 'tests'), { recursive: true });
+    await chmod(join(dir, 'tests'), 0o755);
+    for (const f of await readdir(join(dir, 'tests'))) await chmod(join(dir, 'tests', f), 0o644);
+  }
   return dir;
 }
 
@@ -56,7 +68,7 @@ describe('shipped Prometheus alert rules (promtool)', () => {
   let work: string;
 
   before(async () => {
-    work = await scratch(rules);
+    work = await scratch(rules, true);
   });
   after(async () => {
     if (work) await rm(work, { recursive: true, force: true });
@@ -119,7 +131,7 @@ describe('shipped Alertmanager config (amtool)', () => {
   before(async () => {
     const files: Record<string, string> = {};
     for (const [config, c] of Object.entries(configs)) files[name(config)] = renderAlertmanagerConfig(c);
-    work = await scratch(files);
+    work = await scratch(files, false);
   });
   after(async () => {
     if (work) await rm(work, { recursive: true, force: true });
