@@ -11,7 +11,7 @@ mirror=${MXLAB_MIRROR:-http://deb.debian.org/debian}
 # NOTE: the synapse-* variants are FROM synapse:lab, so they come after it (seconds each); hydrogen is the
 # image of the lab's element slot (a test client, not Element);
 # postgres15 is the old PostgreSQL major the upgrade tests start from. lab/README.md says what each is.
-all=(postgres postgres15 synapse synapse-next synapse-compat synapse-broken nginx hydrogen certbot pebble receivers)
+all=(postgres postgres15 synapse synapse-next synapse-compat synapse-broken nginx hydrogen certbot pebble prometheus receivers)
 force=0
 names=()
 for a in "$@"; do

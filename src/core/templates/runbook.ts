@@ -2,6 +2,7 @@
 // docs/RUNBOOK.md is this text rendered for example.org (a unit test keeps the two equal).
 // Sections whose mxctl command has not landed yet say so and keep the manual steps.
 import type { Settings } from '../settings.ts';
+import { ALERT_THRESHOLDS } from './alert-rules.ts';
 
 export function renderRunbook(s: Settings): string {
   const d = s.MX_SERVER_NAME;
@@ -469,6 +470,38 @@ fixes it (see [Certificate Management](#certificate-management)).
 Synapse's metrics listener is on port 9000 inside the compose network (never public).
 \`mxctl status --json\` is a scriptable health check: exit code 0 only when every service is
 healthy and \`https://${m}/_matrix/client/versions\` answers through nginx.
+
+### Shipped alert rules (Prometheus)
+
+mxctl ships Prometheus alert rules, for a Prometheus that scrapes this stack, in five files:
+\`synapse.rules.yml\`, \`stack.rules.yml\`, \`certificates.rules.yml\`, \`backups.rules.yml\`,
+\`watchdog.rules.yml\`. \`mxctl init\` does not write them into the deployment yet; from an mxctl
+checkout, \`node scripts/render-alert-rules.ts monitoring/prometheus/rules\` writes them.
+
+| File | Alerts (severity) |
+|------|-------------------|
+| synapse | SynapseDown, SynapseMetricsAbsent, SynapseHigh5xxRate (> 5 % for 5 m) (critical); SynapseSlowEventSend (send p99 > 5 s), SynapseHighMemory (> ${ALERT_THRESHOLDS.synapseRssGB} GB for 30 m), SynapseFederationLagging (> 30 s), SynapseFederationQueueBacklog, SynapseDatabaseConnectionWait (warning) |
+| stack | TargetDown, MonitorMetricsAbsent, DiskAlmostFull (> 80 %), DiskFillingUp (full within a day) (warning); DiskFull (> 95 %) (critical) |
+| certificates | CertificateExpiresSoon (under 1/4 of its lifetime left) (warning); CertificateExpiresVerySoon (under 1/10 or 3 days) (critical) |
+| backups | BackupFailed, RestoreTestTooOld (> ${ALERT_THRESHOLDS.restoreTestMaxAgeDays} days) (warning); BackupTooOld (> ${ALERT_THRESHOLDS.backupMaxAgeHours} h) (critical) |
+| watchdog | Watchdog (none): always fires; route it to a dead-man's switch, which alerts when it stops |
+
+They expect the scrape job \`synapse\` (workers \`synapse-NAME\`) on Synapse's metrics port and
+\`mxctl\` for the monitor. Disks, certificates and backups come from \`mxctl_*\` metrics that
+\`mxctl monitor\` is to export; it is not built yet, so until then those alerts cannot fire. The
+Alertmanager config mxctl renders sends every critical and warning alert to every configured
+channel (repeated every 4 h and 24 h) and the Watchdog to the dead-man's switch alone; the
+Prometheus profile that writes it (\`monitoring/alertmanager/alertmanager.yml\`) is not built yet.
+
+Check the rules yourself with Debian's promtool (\`apt install promtool\`):
+\`\`\`bash
+promtool check rules monitoring/prometheus/rules/*.rules.yml
+\`\`\`
+Every alert has a \`promtool test rules\` file in the mxctl repository
+(\`test/e2e/prometheus-rules/ALERT.yml\`: firing, not firing, its \`for:\` window, a short spike
+that must not fire); CI runs them with promtool 3.5. After changing a threshold, see which cases
+moved: copy that folder beside your \`rules/\` folder (the tests read \`../rules/*.rules.yml\`)
+and run \`promtool test rules *.yml\` in the copy.
 
 ### Alert channels
 Set in \`.env\` (several at once; each empty = off), then prove them end to end:
