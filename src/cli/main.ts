@@ -24,6 +24,7 @@ import { registerBackup } from './backup/command.ts';
 import { registerUpgrade } from './upgrade/command.ts';
 import { registerCerts } from './certs/command.ts';
 import { registerMonitor } from './monitor/command.ts';
+import { registerTune } from './tune/command.ts';
 import { registerCompletion } from './completion/command.ts';
 import { registerVersion, versionRequest } from './version/command.ts';
 
@@ -59,6 +60,7 @@ export function buildProgram(done: Done): Command {
   registerUpgrade(program, done);
   registerCerts(program, done);
   registerMonitor(program, done);
+  registerTune(program, done);
   registerCompletion(program, done);
   return program;
 }

@@ -539,6 +539,24 @@ are named by host only in every message.
 | Concurrent users | > 500 | Evaluate Synapse worker mode |
 | Slow initial syncs | sustained | Synapse's native sliding sync is on by default |
 
+### Tuning to the host (Synapse RAM, Postgres CPU)
+\`\`\`bash
+mxctl tune apply --dry-run        # the diff and the settings, sized to this host; nothing changes
+mxctl tune apply --yes            # apply, restart what needs it, health-gate (a failed gate takes it back)
+mxctl tune apply --memory 32G --cores 8 --dry-run   # sized for a machine to move to
+mxctl tune revert --yes           # homeserver.yaml byte for byte as before, each setting as it was
+\`\`\`
+\`tune apply\` sets \`caches.global_factor\` in \`synapse/homeserver.yaml\` (0.5 per 2 GiB of memory,
+from 0.5 to 4.0; edited as text, the rest of the file untouched) and PostgreSQL's
+\`shared_buffers\`, \`effective_cache_size\`, \`maintenance_work_mem\`, \`work_mem\`, \`wal_buffers\`
+and \`max_wal_size\` with pgtune's rules for a web workload, PostgreSQL planning with a quarter of
+the memory (the stack shares the machine). They go through \`ALTER SYSTEM\`
+(\`postgresql.auto.conf\` in the database volume): a backup is a dump and does not carry them, so
+run \`tune apply\` again after a restore onto a new machine. What it replaces is written to
+\`state/tune.json\` before anything changes; \`tune revert\` refuses when homeserver.yaml was edited
+since. Synapse restarts (its cache factor is read at start), and PostgreSQL too when
+\`shared_buffers\` or \`wal_buffers\` change.
+
 ---
 
 ## Certificate Management

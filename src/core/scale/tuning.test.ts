@@ -1,0 +1,66 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cacheFactor, cacheFactorOf, describeHost, parseSize, recommendTuning, withCacheFactor } from './tuning.ts';
+
+const GiB = 1024 ** 3;
+
+describe('tuning sized to the host', () => {
+  it('PostgreSQL plans with a quarter of the memory (pgtune, web workload)', () => {
+    const t = recommendTuning({ memoryBytes: 24 * GiB, cores: 2 });
+    assert.deepEqual(t.postgres, {
+      shared_buffers: '1536MB',
+      effective_cache_size: '12288MB',
+      maintenance_work_mem: '384MB',
+      work_mem: '15728kB',
+      wal_buffers: '16MB',
+      max_wal_size: '4GB',
+    });
+    const small = recommendTuning({ memoryBytes: 2 * GiB, cores: 1 });
+    assert.equal(small.postgres.shared_buffers, '128MB');
+    assert.equal(small.postgres.work_mem, '4096kB', 'never below 4 MB');
+    assert.equal(small.postgres.max_wal_size, '2GB');
+  });
+
+  it("Synapse's cache factor: one half-step per 2 GiB, from 0.5 to 4.0", () => {
+    assert.equal(cacheFactor(1 * GiB), 0.5);
+    assert.equal(cacheFactor(4 * GiB), 1);
+    assert.equal(cacheFactor(8 * GiB), 2);
+    assert.equal(cacheFactor(24 * GiB), 4);
+    assert.equal(describeHost({ memoryBytes: 24 * GiB, cores: 2 }), '24 GiB, 2 cores');
+  });
+
+  it('sizes: 8G, 512M, 16GiB; garbage is undefined', () => {
+    assert.equal(parseSize('8G'), 8 * GiB);
+    assert.equal(parseSize('512M'), 512 * 1024 ** 2);
+    assert.equal(parseSize('16GiB'), 16 * GiB);
+    assert.equal(parseSize('lots'), undefined);
+    assert.equal(parseSize('0G'), undefined);
+  });
+});
+
+describe('homeserver.yaml edited as text', () => {
+  const hs = 'server_name: "example.org"\nlisteners:\n  - port: 8008\n    bind_addresses: ["0.0.0.0"]\n';
+
+  it('a block appended when there is none; every other byte kept', () => {
+    const out = withCacheFactor(hs, 4, '24 GiB, 2 cores');
+    assert.ok(out !== undefined);
+    assert.ok(out.startsWith(hs), 'the admin’s text is untouched');
+    assert.equal(cacheFactorOf(out), 4);
+    assert.match(out, /# Written by `mxctl tune apply` \(24 GiB, 2 cores\)/);
+  });
+
+  it('the value replaced inside an existing caches block, its other keys kept', () => {
+    const withCaches = `${hs}caches:\n    global_factor: 0.5\n    expire_caches: true\nother: 1\n`;
+    const out = withCacheFactor(withCaches, 2, 'x');
+    assert.equal(cacheFactorOf(out ?? ''), 2);
+    assert.match(out ?? '', /^ {4}global_factor: 2\.0 /m);
+    assert.match(out ?? '', /^ {4}expire_caches: true$/m);
+    assert.match(out ?? '', /^other: 1$/m);
+    const noFactor = withCacheFactor(`${hs}caches:\n  expire_caches: true\n`, 1.5, 'x');
+    assert.equal(cacheFactorOf(noFactor ?? ''), 1.5);
+  });
+
+  it('a layout it cannot edit safely is refused (undefined), not guessed', () => {
+    assert.equal(withCacheFactor(`${hs}caches: {global_factor: 0.5}\n`, 2, 'x'), undefined);
+  });
+});

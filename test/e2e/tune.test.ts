@@ -1,0 +1,101 @@
+// mxctl tune against the real lab: a dry run changes nothing; apply sizes Synapse's cache factor
+// and PostgreSQL's memory to a given host (8 GiB, 2 cores), restarts what needs it and the stack
+// answers; a second apply and a revert of an edited file are refused; revert puts homeserver.yaml
+// back byte for byte and every setting as it was.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startLab } from '../../lab/harness.ts';
+import type { Lab } from '../../lab/harness.ts';
+import { psql } from '../../src/adapters/postgres.ts';
+import { pathExists } from '../../src/adapters/fs.ts';
+import { cacheFactorOf } from '../../src/core/scale/tuning.ts';
+import type { TuneReport } from '../../src/ops/scale/tune.ts';
+import { pgOf } from './backup-fixtures.ts';
+
+describe('tune in the lab', () => {
+  let lab: Lab;
+  let hsPath: string;
+  let original: string;
+  const tunables = [
+    'shared_buffers',
+    'effective_cache_size',
+    'maintenance_work_mem',
+    'work_mem',
+    'wal_buffers',
+    'max_wal_size',
+  ];
+  const settings = async () =>
+    (
+      await psql(
+        pgOf(lab),
+        `SELECT name, setting FROM pg_settings WHERE name IN (${tunables.map((n) => `'${n}'`).join(', ')}) ORDER BY name;`,
+      )
+    ).trim();
+  let baseline: string;
+
+  before(async () => {
+    lab = await startLab();
+    hsPath = join(lab.dir, 'synapse', 'homeserver.yaml');
+    original = await readFile(hsPath, 'utf8');
+    baseline = await settings();
+  });
+  after(async () => {
+    await lab?.destroy();
+  });
+
+  it('bad input and a dry run change nothing', async () => {
+    const bad = await lab.mxctl(['tune', 'apply', '--memory', 'lots', '--yes']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /a size like 8G/);
+    const none = await lab.mxctl(['tune', 'revert', '--yes']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /No tuning to take back/);
+    const dry = await lab.mxctl(['tune', 'apply', '--memory', '8G', '--cores', '2', '--dry-run', '--json']);
+    assert.equal(dry.code, 0, dry.stderr);
+    const r = JSON.parse(dry.stdout) as TuneReport;
+    assert.equal(r.dryRun, true);
+    assert.equal(r.synapse.from, undefined, 'Synapse runs with its default factor');
+    assert.equal(r.synapse.to, 2);
+    assert.ok(r.postgres.some((c) => c.name === 'shared_buffers' && c.to === '512MB' && c.restart));
+    assert.match(r.diff, /\+caches:/);
+    assert.equal(await readFile(hsPath, 'utf8'), original);
+    assert.equal(await settings(), baseline);
+    assert.equal(await pathExists(join(lab.dir, 'state', 'tune.json')), false);
+  });
+
+  it('apply: the settings are live, Synapse runs with the new factor and answers', async (t) => {
+    const x = await lab.mxctl(['tune', 'apply', '--memory', '8G', '--cores', '2', '--yes', '--json']);
+    assert.equal(x.code, 0, x.stderr);
+    const r = JSON.parse(x.stdout) as TuneReport;
+    t.diagnostic(`applied in ${r.seconds.toFixed(1)} s, restarted ${r.restarted.join(', ')}`);
+    assert.deepEqual(r.restarted, ['postgres', 'synapse']);
+    const live = (
+      await psql(pgOf(lab), "SELECT current_setting('shared_buffers'), current_setting('work_mem');")
+    ).trim();
+    assert.equal(live, '512MB|5242kB');
+    assert.equal(cacheFactorOf(await readFile(hsPath, 'utf8')), 2);
+    const v = await lab.admin.call<{ server_version: string }>('GET', '/_synapse/admin/v1/server_version');
+    assert.match(v.server_version, /^\d/);
+    const again = await lab.mxctl(['tune', 'apply', '--yes']);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /applied already/);
+  });
+
+  it('revert: refused while homeserver.yaml was edited since; then byte for byte as before', async () => {
+    const tuned = await readFile(hsPath, 'utf8');
+    await writeFile(hsPath, `${tuned}# an admin's edit\n`);
+    const refused = await lab.mxctl(['tune', 'revert', '--yes']);
+    assert.equal(refused.code, 3);
+    assert.match(refused.stderr, /edited after `mxctl tune apply`/);
+    await writeFile(hsPath, tuned);
+    const x = await lab.mxctl(['tune', 'revert', '--yes', '--json']);
+    assert.equal(x.code, 0, x.stderr);
+    assert.equal(await readFile(hsPath, 'utf8'), original, 'homeserver.yaml is byte-identical');
+    assert.equal(await settings(), baseline, 'every setting as it was');
+    assert.equal(await pathExists(join(lab.dir, 'state', 'tune.json')), false);
+    const v = await lab.admin.call<{ server_version: string }>('GET', '/_synapse/admin/v1/server_version');
+    assert.match(v.server_version, /^\d/);
+  });
+});
