@@ -4,6 +4,7 @@ import { MxError, isMxError } from '../../core/errors.ts';
 import { createBackup } from '../../ops/backup/create.ts';
 import { readCatalog } from '../../ops/backup/catalog.ts';
 import { recordBackupRun } from '../../ops/backup/run-record.ts';
+import { failedRun, offsiteOutcome } from '../../core/backup/run-record.ts';
 import { verifyBackup } from '../../ops/backup/verify.ts';
 import { restoreBackup } from '../../ops/backup/restore.ts';
 import { pruneBackups } from '../../ops/backup/prune.ts';
@@ -39,14 +40,8 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
   const r = await createBackup({}, d)
     .finally(d.end)
     .catch(async (error: unknown) => {
-      await recordBackupRun(d.deployment, {
-        at: startedAt.toISOString(),
-        ok: false,
-        error: { code: isMxError(error) ? error.code : 'E_INTERNAL', message: (error as Error).message },
-        offsite: f.localOnly === true ? 'skipped' : d.offsite === undefined ? 'not-configured' : 'failed',
-        offsiteError: 'no backup to upload',
-        seconds: seconds(),
-      }).catch(() => undefined);
+      const e = isMxError(error) ? error : { message: (error as Error).message };
+      await recordBackupRun(d.deployment, failedRun(startedAt, e, seconds())).catch(() => undefined);
       throw error;
     });
   let offsite: OffsiteReport | string =
@@ -65,14 +60,11 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
     at: startedAt.toISOString(),
     ok: true,
     id: r.id,
-    offsite:
-      failure !== undefined
-        ? 'failed'
-        : f.localOnly === true
-          ? 'skipped'
-          : d.offsite === undefined
-            ? 'not-configured'
-            : 'uploaded',
+    offsite: offsiteOutcome({
+      localOnly: f.localOnly === true,
+      configured: d.offsite !== undefined,
+      failed: failure !== undefined,
+    }),
     ...(failure === undefined ? {} : { offsiteError: failure.message }),
     seconds: seconds(),
   });

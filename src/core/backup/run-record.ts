@@ -42,3 +42,22 @@ export function parseRuns(text: string | undefined): BackupRun[] {
 export function withRun(text: string | undefined, run: BackupRun): BackupRun[] {
   return [...parseRuns(text), run].slice(-RUNS_KEPT);
 }
+
+/** What became of the offsite copy of a run that wrote a backup. */
+export function offsiteOutcome(o: { localOnly: boolean; configured: boolean; failed: boolean }): OffsiteOutcome {
+  if (o.localOnly) return 'skipped';
+  if (!o.configured) return 'not-configured';
+  return o.failed ? 'failed' : 'uploaded';
+}
+
+/** A run that wrote no backup: nothing went offsite either. */
+export function failedRun(at: Date, error: { code?: string; message: string }, seconds: number): BackupRun {
+  return {
+    at: at.toISOString(),
+    ok: false,
+    error: { code: error.code ?? 'E_INTERNAL', message: error.message },
+    offsite: 'skipped',
+    offsiteError: 'no backup to upload',
+    seconds,
+  };
+}

@@ -22,6 +22,8 @@ export interface BackupFacts {
   newest: Date | undefined;
   oldest: Date | undefined;
   lastRun: BackupRun | undefined;
+  /** The newest run that wrote a backup: its offsite upload is the one that matters. */
+  lastBackupRun: BackupRun | undefined;
   offsiteConfigured: boolean;
 }
 
@@ -75,31 +77,36 @@ export function judgeBackupAge(f: BackupFacts): Signal {
 }
 
 export function judgeOffsite(f: BackupFacts): Signal {
-  const r = f.lastRun;
+  const r = f.lastBackupRun;
   if (!f.offsiteConfigured)
     return signal('backup.offsite', 'ok', 'no offsite target configured (backups are local only)', {
       value: 'not-configured',
       evidence: 'S3_BUCKET and RCLONE_REMOTE are empty in .env',
     });
   if (r === undefined)
-    return signal('backup.offsite', 'ok', 'no backup run recorded yet', {
+    return signal('backup.offsite', 'ok', 'no backup run that wrote a backup is recorded yet', {
       value: null,
       evidence: 'state/backup-runs.json',
     });
   if (r.offsite === 'failed')
-    return signal('backup.offsite', 'warn', `the last offsite upload (${r.at}) failed: ${r.offsiteError ?? '?'}`, {
-      value: 'failed',
-      evidence: 'the local backup is complete; the next `mxctl backup` uploads what is missing',
-    });
+    return signal(
+      'backup.offsite',
+      'warn',
+      `the offsite upload of the last backup (${r.at}) failed: ${r.offsiteError ?? '?'}`,
+      {
+        value: 'failed',
+        evidence: 'the local backup is complete; the next `mxctl backup` uploads what is missing',
+      },
+    );
   if (r.offsite === 'skipped')
-    return signal('backup.offsite', 'warn', `the last backup run (${r.at}) was --local-only: nothing went offsite`, {
+    return signal('backup.offsite', 'warn', `the last backup (${r.at}) was --local-only: it is not offsite`, {
       value: 'skipped',
       evidence: 'run `mxctl backup` without --local-only',
     });
   return signal(
     'backup.offsite',
     'ok',
-    `the last backup run's offsite upload ${r.offsite === 'uploaded' ? 'succeeded' : r.offsite}`,
+    `the last backup (${r.id ?? '?'}) ${r.offsite === 'uploaded' ? 'is offsite too' : r.offsite}`,
     {
       value: r.offsite,
       evidence: `run ${r.at}`,

@@ -91,6 +91,7 @@ const facts = (o: Partial<BackupFacts>): BackupFacts => ({
   newest: undefined,
   oldest: undefined,
   lastRun: undefined,
+  lastBackupRun: undefined,
   offsiteConfigured: false,
   ...o,
 });
@@ -118,9 +119,25 @@ test('backup age: none warns; 26 h warns, 50 h is critical; a failed run warns w
 test('offsite: not configured is ok (said so); a failed or skipped upload warns', () => {
   const run = { at: ago(1).toISOString(), ok: true, id: 'x', seconds: 1 };
   assert.equal(judgeOffsite(facts({})).value, 'not-configured');
-  assert.equal(judgeOffsite(facts({ offsiteConfigured: true, lastRun: { ...run, offsite: 'uploaded' } })).level, 'ok');
-  assert.equal(judgeOffsite(facts({ offsiteConfigured: true, lastRun: { ...run, offsite: 'failed' } })).level, 'warn');
-  assert.equal(judgeOffsite(facts({ offsiteConfigured: true, lastRun: { ...run, offsite: 'skipped' } })).level, 'warn');
+  assert.equal(
+    judgeOffsite(facts({ offsiteConfigured: true, lastBackupRun: { ...run, offsite: 'uploaded' } })).level,
+    'ok',
+  );
+  assert.equal(
+    judgeOffsite(facts({ offsiteConfigured: true, lastBackupRun: { ...run, offsite: 'failed' } })).level,
+    'warn',
+  );
+  assert.equal(
+    judgeOffsite(facts({ offsiteConfigured: true, lastBackupRun: { ...run, offsite: 'skipped' } })).level,
+    'warn',
+  );
+  // a later run that wrote nothing does not hide that the last backup is offsite
+  const failed = { at: ago(0).toISOString(), ok: false, offsite: 'skipped' as const, seconds: 1 };
+  const after = judgeOffsite(
+    facts({ offsiteConfigured: true, lastRun: failed, lastBackupRun: { ...run, offsite: 'uploaded' } }),
+  );
+  assert.equal(after.level, 'ok');
+  assert.match(after.summary, /the last backup \(x\) is offsite too/);
 });
 
 test('restore drill: none is fine until 35 days after the first backup; then by the last pass', () => {

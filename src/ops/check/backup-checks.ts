@@ -26,6 +26,7 @@ export async function backupChecks(d: Deployment, now: Date): Promise<Signal[]> 
     newest: good.at(-1),
     oldest: good[0],
     lastRun: runs.at(-1),
+    lastBackupRun: runs.findLast((r) => r.ok),
     offsiteConfigured: s.S3_BUCKET !== '' || s.RCLONE_REMOTE !== '',
   };
   return [judgeBackupAge(facts), judgeOffsite(facts), judgeDrill(drills, facts)];

@@ -38,9 +38,7 @@ export async function diskChecks(d: Deployment, state: CheckState, now: Date): P
       totalBytes: u.totalBytes,
     });
     state.disk[id] = samples;
-    out.push(
-      judgeFill(`${id}.fill`, what.replace(/^the filesystem/, 'the filesystem'), estimateFill(samples, now.getTime())),
-    );
+    out.push(judgeFill(`${id}.fill`, what, estimateFill(samples, now.getTime())));
   }
   return out;
 }

@@ -1,7 +1,5 @@
-// Synapse from the inside: one scrape of its metrics listener, and its log since the last check.
-// The listener (homeserver.yaml `type: metrics`, port 9000) is never published nor proxied: the
-// host reaches it on the container's address on the compose network, or, with host networking
-// (the lab), on SYNAPSE_LOCAL_ADDRESS where the listener binds.
+// Synapse from the inside: one scrape of its metrics listener (core/check/metrics-target.ts says
+// where the host reaches it: never a published port), and its log since the last check.
 import { httpFetch, describeNetworkError } from '../../adapters/http.ts';
 import { parseExposition } from '../../core/check/prometheus.ts';
 import { countersOf, judgeSynapseMetrics } from '../../core/check/synapse-metrics.ts';
@@ -9,29 +7,20 @@ import { fromFinding, signal } from '../../core/check/signal.ts';
 import type { Signal } from '../../core/check/signal.ts';
 import type { CheckState } from '../../core/check/state.ts';
 import { judgeLogErrors, parseTimestampedLog, LOG_HISTORY_MS } from '../../core/doctor/log-recency.ts';
-import { METRICS_PORT } from '../../core/templates/homeserver.ts';
+import { metricsTarget } from '../../core/check/metrics-target.ts';
 import type { DoctorFacts } from '../doctor/facts.ts';
 import { hsValue, isRunning } from '../doctor/facts.ts';
 
-/** The metrics listener's URL as seen from the host, or why there is none. */
-export function metricsUrl(f: DoctorFacts): { url: string } | { why: string } {
-  const c = f.containers.get('synapse');
-  if (c === undefined || !isRunning(f, 'synapse')) return { why: 'Synapse is not running' };
-  const listeners = hsValue(f, 'listeners');
-  const metrics = Array.isArray(listeners)
-    ? (listeners as { type?: unknown; port?: unknown }[]).find((l) => l.type === 'metrics')
-    : undefined;
-  if (listeners !== undefined && metrics === undefined)
-    return { why: 'homeserver.yaml has no `type: metrics` listener (mxctl init writes one on port 9000)' };
-  const port = typeof metrics?.port === 'number' ? metrics.port : METRICS_PORT;
-  const host = c.hostNetwork ? f.d.deployment.settings.SYNAPSE_LOCAL_ADDRESS : c.addresses[0];
-  if (host === undefined) return { why: 'the synapse container has no network address' };
-  return { url: `http://${host}:${port}/_synapse/metrics` };
-}
-
 /** The metrics signals; `state.synapse` becomes this scrape's counters. */
 export async function metricsChecks(f: DoctorFacts, state: CheckState): Promise<Signal[]> {
-  const where = metricsUrl(f);
+  const c = f.containers.get('synapse');
+  const where = metricsTarget({
+    running: c !== undefined && isRunning(f, 'synapse'),
+    hostNetwork: c?.hostNetwork ?? false,
+    addresses: c?.addresses ?? [],
+    listeners: hsValue(f, 'listeners'),
+    localAddress: f.d.deployment.settings.SYNAPSE_LOCAL_ADDRESS,
+  });
   if ('why' in where) return [signal('synapse.metrics', 'critical', `cannot read Synapse's metrics: ${where.why}`)];
   let text: string;
   try {
@@ -39,7 +28,7 @@ export async function metricsChecks(f: DoctorFacts, state: CheckState): Promise<
     if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
     text = res.text();
   } catch (error) {
-    const why = error instanceof Error && !('code' in error) ? error.message : describeNetworkError(error);
+    const why = describeNetworkError(error);
     return [
       signal('synapse.metrics', 'critical', `Synapse's metrics listener does not answer: ${why}`, {
         evidence: where.url,
