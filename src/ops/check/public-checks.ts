@@ -41,7 +41,7 @@ export async function endpointChecks(f: DoctorFacts): Promise<Signal[]> {
 }
 
 export async function certificateChecks(f: DoctorFacts): Promise<Signal[]> {
-  const r = await certsStatus({}, f.d);
+  const r = await certsStatus({ renewalInfo: false }, f.d);
   return tlsFindings(r).map((finding) => {
     const served = r.names.find((n) => finding.id === `tls.${n.name}`)?.served;
     return served === undefined
