@@ -111,3 +111,12 @@ test('doctor --log-window: a duration with a unit, more than zero; else exit 2 b
     assert.match(r.stderr, /--log-window/);
   }
 });
+
+test('check: listed in --help; with no deployment exit 3 (not a level: 0/1/2 are ok/warn/critical), nothing written', async () => {
+  assert.match((await mxctl(['--help'])).stdout, /\n {2}check\b/);
+  const dir = join(base, 'no-deployment-check');
+  const r = await mxctl(['check', '--json'], { dir });
+  assert.equal(r.code, 3, r.stderr);
+  assert.equal(r.stdout, '');
+  await assert.rejects(readdir(dir));
+});

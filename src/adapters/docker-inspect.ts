@@ -10,6 +10,10 @@ export interface ContainerFacts {
   pid: number;
   /** The image reference the container was created from. */
   image: string;
+  /** Its addresses on its Docker networks (none with host networking, or when stopped). */
+  addresses: string[];
+  /** network_mode: host (the lab): its ports are on the host's own addresses. */
+  hostNetwork: boolean;
 }
 
 export async function inspectContainer(name: string): Promise<ContainerFacts> {
@@ -21,6 +25,8 @@ export async function inspectContainer(name: string): Promise<ContainerFacts> {
     RestartCount?: number;
     State?: { Restarting?: boolean; StartedAt?: string; Pid?: number };
     Config?: { Image?: string };
+    HostConfig?: { NetworkMode?: string };
+    NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
   };
   const started = j.State?.StartedAt;
   return {
@@ -30,6 +36,10 @@ export async function inspectContainer(name: string): Promise<ContainerFacts> {
     startedAt: started === undefined || started.startsWith('0001') ? undefined : new Date(started),
     pid: j.State?.Pid ?? 0,
     image: j.Config?.Image ?? '',
+    addresses: Object.values(j.NetworkSettings?.Networks ?? {})
+      .map((n) => n.IPAddress ?? '')
+      .filter((a) => a !== ''),
+    hostNetwork: j.HostConfig?.NetworkMode === 'host',
   };
 }
 

@@ -20,6 +20,7 @@ import { registerAbuse } from './abuse/command.ts';
 import { registerFederation } from './federation/command.ts';
 import { registerBackgroundUpdates } from './background-updates/command.ts';
 import { registerDoctor } from './doctor/command.ts';
+import { registerCheck } from './check/command.ts';
 import { registerBackup } from './backup/command.ts';
 import { registerUpgrade } from './upgrade/command.ts';
 import { registerCerts } from './certs/command.ts';
@@ -56,6 +57,7 @@ export function buildProgram(done: Done): Command {
     register(program, done);
   }
   registerDoctor(program, done);
+  registerCheck(program, done);
   registerBackup(program, done);
   registerUpgrade(program, done);
   registerCerts(program, done);

@@ -3,6 +3,8 @@
 import { MxError, isMxError } from '../../core/errors.ts';
 import { createBackup } from '../../ops/backup/create.ts';
 import { readCatalog } from '../../ops/backup/catalog.ts';
+import { recordBackupRun } from '../../ops/backup/run-record.ts';
+import { failedRun, offsiteOutcome } from '../../core/backup/run-record.ts';
 import { verifyBackup } from '../../ops/backup/verify.ts';
 import { restoreBackup } from '../../ops/backup/restore.ts';
 import { pruneBackups } from '../../ops/backup/prune.ts';
@@ -33,7 +35,17 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
   const want = [...ENGINE, 'offsite'] as const;
   // NOTE: the offsite target is built first: a broken RCLONE_CONFIG stops the run before it writes anything.
   const d = await buildDeps(f.localOnly === true ? want.filter((k) => k !== 'offsite') : want, { dir, json: f.json });
-  const r = await createBackup({}, d).finally(d.end);
+  const startedAt = d.clock.now();
+  const seconds = () => (d.clock.now().getTime() - startedAt.getTime()) / 1000;
+  // NOTE: every run is written down, a failed one too (state/backup-runs.json): a failure
+  // leaves no backup behind, so without the record `mxctl check` could not tell anyone.
+  const r = await createBackup({}, d)
+    .finally(d.end)
+    .catch(async (error: unknown) => {
+      const e = isMxError(error) ? error : { message: (error as Error).message };
+      await recordBackupRun(d.deployment, failedRun(startedAt, e, seconds())).catch(() => undefined);
+      throw error;
+    });
   let offsite: OffsiteReport | string =
     f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET and RCLONE_REMOTE are empty)';
   let failure: MxError | undefined;
@@ -46,6 +58,18 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
       offsite = `FAILED: ${error.message}`;
     }
   }
+  await recordBackupRun(d.deployment, {
+    at: startedAt.toISOString(),
+    ok: true,
+    id: r.id,
+    offsite: offsiteOutcome({
+      localOnly: f.localOnly === true,
+      configured: d.offsite !== undefined,
+      failed: failure !== undefined,
+    }),
+    ...(failure === undefined ? {} : { offsiteError: failure.message }),
+    seconds: seconds(),
+  });
   if (f.json === true) printJson({ ...r, offsite });
   else renderBackup(r, offsite);
   if (failure !== undefined)

@@ -4,12 +4,17 @@ import { fail, ok, warn } from './finding.ts';
 
 // Certificates are judged by src/core/certs/lifetime.ts (judgeLifetime), shared with `mxctl certs status`.
 
+/** The seed's 80 % warning; 90 % fails (doctor) / is critical (check). Shared by both. */
+export const DISK_WARN_FRACTION = 0.8;
+export const DISK_FAIL_FRACTION = 0.9;
+export const DISK_FIX =
+  'Free space (old backups, docker image prune, purge remote media with `mxctl media purge-remote`), or grow the volume / move media to S3.';
+
 export function judgeDisk(id: string, what: string, usedFraction: number, evidence: string[]): Finding {
   const pct = `${Math.round(usedFraction * 100)}%`;
-  const fix =
-    'Free space (old backups, docker image prune, purge remote media with `mxctl media purge-remote`), or grow the volume / move media to S3.';
-  if (usedFraction >= 0.9) return fail(id, `${what} is ${pct} full (fail at 90%)`, fix, evidence);
-  if (usedFraction >= 0.8) return warn(id, `${what} is ${pct} full (warn at 80%)`, fix, evidence);
+  const fix = DISK_FIX;
+  if (usedFraction >= DISK_FAIL_FRACTION) return fail(id, `${what} is ${pct} full (fail at 90%)`, fix, evidence);
+  if (usedFraction >= DISK_WARN_FRACTION) return warn(id, `${what} is ${pct} full (warn at 80%)`, fix, evidence);
   return ok(id, `${what} is ${pct} full`, evidence);
 }
 

@@ -467,8 +467,27 @@ fixes it (see [Certificate Management](#certificate-management)).
 
 ## Monitoring & Alerting
 
-Synapse's metrics listener is on port 9000 inside the compose network (never public).
-\`mxctl status --json\` is a scriptable health check: exit code 0 only when every service is
+### One-shot check (cron)
+\`mxctl check\` runs every monitored signal once and exits **0** (all ok), **1** (a warning) or
+**2** (critical); \`--json\` gives each signal's id, level, value, threshold and evidence. It
+replaces the seed's curl lines and disk script:
+- \`https://${m}/health\` and Element at \`https://${c}\` over HTTPS, each certificate judged by its
+  own lifetime (warn under 1/4 left, critical under 1/10 or 3 days), the services;
+- disk use of Docker's data root and of the media store (warn 80 %, critical 90 %), and when each
+  is full at the current rate (from the samples earlier checks kept; "not enough samples yet"
+  at first);
+- the last backup (age, whether the last \`mxctl backup\` run failed, its offsite upload), the
+  last restore drill, Synapse's database background updates;
+- Synapse's metrics: memory (RSS), message-send p99, the share of 5xx responses, events queued
+  for other servers, database connection wait; and ERROR lines in its log since the last check.
+
+Run it from cron; cron mails what a job prints, so print only when something is not ok:
+\`*/5 * * * *  root  out=$(mxctl --dir /srv/matrix check) || echo "$out"\`
+
+It remembers its last run in \`state/check.json\` (when it ran, a day of disk samples, Synapse's
+counters), so rates are "since the last check". Synapse's metrics listener is on port 9000
+inside the compose network (never published nor proxied); \`mxctl check\` reaches it from the
+host. \`mxctl status --json\` remains a narrower health check: exit 0 only when every service is
 healthy and \`https://${m}/_matrix/client/versions\` answers through nginx.
 
 ### Shipped alert rules (Prometheus)

@@ -98,7 +98,15 @@ export function certFacts(
   };
 }
 
-export async function certsStatus(_o: object, d: CertsStatusDeps): Promise<CertsStatusReport> {
+export interface CertsStatusOptions {
+  /**
+   * Ask the CA for its renewal window (ARI; default true). `check` runs every few minutes and
+   * judges only what nginx serves: it skips the CA round trip (and the certbot exec it needs).
+   */
+  renewalInfo?: boolean;
+}
+
+export async function certsStatus(o: CertsStatusOptions, d: CertsStatusDeps): Promise<CertsStatusReport> {
   const now = d.clock.now();
   const root = d.deployment.root;
   const names = publicNames(d);
@@ -113,7 +121,10 @@ export async function certsStatus(_o: object, d: CertsStatusDeps): Promise<Certs
   ]);
   const diskRead = pem === undefined ? undefined : readCertificate(pem);
   const disk = diskRead?.ok === true ? certFacts(diskRead.cert, now) : undefined;
-  const ari = state === 'issued' && disk !== undefined ? await fetchRenewalInfo(d.compose, CERT_NAME) : undefined;
+  const ari =
+    state === 'issued' && disk !== undefined && o.renewalInfo !== false
+      ? await fetchRenewalInfo(d.compose, CERT_NAME)
+      : undefined;
   const conf = confText === undefined ? undefined : parseRenewalConf(confText);
   const history = renewalHistory(logs);
   const served = probes.map((p) => servedName(p, disk, now));

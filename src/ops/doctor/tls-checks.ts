@@ -11,7 +11,11 @@ const RENEW_FIX =
   'Run `mxctl certs renew` (certbot renew with webroot, then a graceful nginx reload) and read its error (DNS, port 80 unreachable, rate limits, the CA down); `mxctl certs status` shows what each name serves.';
 
 export async function tlsChecks(f: DoctorFacts): Promise<Finding[]> {
-  const r = await certsStatus({}, f.d);
+  return tlsFindings(await certsStatus({}, f.d));
+}
+
+/** The findings of one `certs status` report: one per public name, nginx reloaded, the last renewal. */
+export function tlsFindings(r: CertsStatusReport): Finding[] {
   const out = r.names.map(nameFinding);
   out.push(reloadedFinding(r));
   const a = r.history.lastAttempt;

@@ -5,6 +5,7 @@ import type { ServiceName } from '../../core/templates/compose.ts';
 import { parseTagVersion } from '../../core/upgrade/versions.ts';
 import { httpFetch, describeNetworkError } from '../../adapters/http.ts';
 import { readAdminState } from '../admin/state.ts';
+import { elementConfig, elementPage } from '../public-endpoints.ts';
 import { httpsThroughNginx, waitUntilSynapseAnswers } from '../stack.ts';
 import type { Deps } from '../deps.ts';
 
@@ -134,25 +135,6 @@ async function clientApiThroughNginx(d: GateDeps): Promise<string> {
   const r = await httpsThroughNginx(d);
   if (!r.ok) throw new Error(`${r.url}: ${r.detail}`);
   return r.detail;
-}
-
-async function elementPage(d: GateDeps, path: string): Promise<string> {
-  const url = `https://${d.deployment.settings.MX_ELEMENT_HOST}${path}`;
-  const res = await httpFetch(url, {}, { ...d.publicHttp, timeoutMs: 10_000 }).catch((e: unknown) => {
-    throw new Error(`${url}: ${describeNetworkError(e)}`);
-  });
-  if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
-  return `${url}: HTTP 200, ${res.body.length} bytes`;
-}
-
-async function elementConfig(d: GateDeps): Promise<string> {
-  const url = `https://${d.deployment.settings.MX_ELEMENT_HOST}/config.json`;
-  const res = await httpFetch(url, {}, { ...d.publicHttp, timeoutMs: 10_000 }).catch((e: unknown) => {
-    throw new Error(`${url}: ${describeNetworkError(e)}`);
-  });
-  if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
-  JSON.parse(res.text());
-  return `${url}: HTTP 200, JSON`;
 }
 
 async function running(d: GateDeps, service: string): Promise<string> {
