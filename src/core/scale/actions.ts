@@ -16,6 +16,8 @@ export interface Action {
   /** The exact change to a file, as a unified diff ('' when the change is not to a file). */
   diff: string;
   details: string[];
+  /** The disk action's measured parts. */
+  breakdown?: DiskBreakdown;
 }
 
 export function workerAction(trigger: TriggerId): Action {
@@ -69,6 +71,7 @@ export function diskAction(b: DiskBreakdown, homeserver: string): Action {
       ? `${homeserver.replace(/\n*$/, '\n')}\n# Cached copies of other servers' media are dropped after this (re-fetched when asked for).\nmedia_retention:\n  remote_media_lifetime: ${REMOTE_MEDIA_LIFETIME}\n`
       : homeserver;
   return {
+    breakdown: b,
     summary: `disk: media ${gib(b.localMediaBytes)}, remote media cache ${gib(b.remoteMediaBytes)}, database ${gib(b.databaseBytes)} (${gib(b.filesystem.freeBytes)} free of ${gib(b.filesystem.totalBytes)} on ${b.filesystem.path})`,
     commands: [
       'mxctl media purge-remote --older-than 30d',
