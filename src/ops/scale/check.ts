@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { diskUsage, readText } from '../../adapters/fs.ts';
 import { treeBytes } from '../../adapters/tree-size.ts';
 import { secondsSince } from '../../core/clock.ts';
+import { redact } from '../../core/diff.ts';
+import { secretValues } from '../../core/deployment-files.ts';
 import type { Action, DiskBreakdown } from '../../core/scale/actions.ts';
 import { diskAction, tuneAction, workerAction } from '../../core/scale/actions.ts';
 import type { HostShape } from '../../core/scale/tuning.ts';
@@ -140,7 +142,8 @@ async function actionFor(trigger: TriggerId, host: HostShape, d: ScaleCheckDeps)
   }
   if (trigger === 'disk') {
     const hs = await readText(join(d.deployment.root, 'synapse', 'homeserver.yaml'));
-    return diskAction(await diskBreakdown(hs, d), hs);
+    const a = diskAction(await diskBreakdown(hs, d), hs);
+    return { ...a, diff: redact(a.diff, secretValues(d.deployment.settings)) };
   }
   return workerAction(trigger);
 }
