@@ -65,5 +65,7 @@ synapse_event_processing_positions{name="federation_sender"} 1`
       );
     assert.equal(valuesBetween(at(10, 10), at(10, 10)).federation_lag, 0, 'a stale gauge on a caught-up sender');
     assert.equal(valuesBetween(at(10, 5), at(10, 5)).federation_lag, 45);
+    const fresh = scrape(0, 'synapse_event_persisted_position 3');
+    assert.equal(valuesBetween(fresh, fresh).federation_lag, null, 'a sender with no batch yet: nothing to measure');
   });
 });

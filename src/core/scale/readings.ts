@@ -79,9 +79,11 @@ function fullestFilesystem(samples: readonly Sample[]): number | undefined {
  * set per batch), counted only while the sender is behind in positions: a stale gauge on a
  * caught-up sender must stay quiet (wave2-facts §1a).
  */
-function federationLag(samples: readonly Sample[]): number | undefined {
+function federationLag(samples: readonly Sample[]): number | null | undefined {
   const lag = select(samples, METRIC.processingLag, { name: 'federation_sender' });
-  if (lag.length === 0) return undefined;
+  // NOTE: the gauge appears with the sender's first batch: a process that persists events but has
+  // no gauge yet has queued nothing since it started (nothing to measure, not "no such signal").
+  if (lag.length === 0) return select(samples, METRIC.persistedPosition).length > 0 ? null : undefined;
   const persisted = Math.max(...select(samples, METRIC.persistedPosition).map((s) => s.value));
   const processed = select(samples, METRIC.processingPositions, { name: 'federation_sender' }).map((s) => s.value);
   const behind = processed.length === 0 || !Number.isFinite(persisted) || persisted > Math.min(...processed);
