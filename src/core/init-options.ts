@@ -31,6 +31,7 @@ const NO_ALERT_CHANNELS = {
   ALERT_MATRIX_ROOM: '',
   ALERT_PING_URL: '',
   ALERT_PING_MINUTES: 5,
+  PROMETHEUS_URL: '',
 } as const satisfies Partial<Settings>;
 
 export const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';

@@ -133,6 +133,9 @@ export const settingsSchema = z
       .default(''),
     ALERT_PING_URL: z.union([z.literal(''), z.url()]).default(''),
     ALERT_PING_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
+    // Optional: a Prometheus that scrapes Synapse; `mxctl scale check` reads each trigger's window
+    // from it (query_range). Empty = scale check samples Synapse itself for a short span.
+    PROMETHEUS_URL: z.union([z.literal(''), z.url()]).default(''),
     POSTGRES_PASSWORD: secret,
     REGISTRATION_SHARED_SECRET: secret,
     MACAROON_SECRET_KEY: secret,
@@ -287,6 +290,10 @@ export function formatSettings(s: Settings): string {
             "Dead-man's switch: a URL the monitor GETs every ALERT_PING_MINUTES while it is healthy.",
           ),
           e('ALERT_PING_MINUTES'),
+          e(
+            'PROMETHEUS_URL',
+            'A Prometheus scraping Synapse (http://host:9090): `mxctl scale check` reads whole windows from it. Empty: sampled.',
+          ),
         ],
       },
       {

@@ -549,14 +549,46 @@ are named by host only in every message.
 
 ## Scaling Triggers
 
-| Signal | Threshold | Action |
-|--------|-----------|--------|
-| Synapse RAM | > 2 GB sustained | Tune caches, evaluate workers |
-| Postgres CPU | > 70% sustained | Tune \`shared_buffers\`, \`work_mem\` |
-| Disk usage | > 80% | Expand volume or add S3 media backend |
-| Federation lag | > 30s | Consider Synapse workers for federation |
-| Concurrent users | > 500 | Evaluate Synapse worker mode |
-| Slow initial syncs | sustained | Synapse's native sliding sync is on by default |
+\`mxctl scale check\` watches the six triggers. Each signal has its value, its threshold, how long
+it has been over, and a verdict; it **fires** only when it held for the whole window (30 minutes by
+default), so a short spike does not. A fired trigger ends in its action and the exact change.
+
+| Signal (\`scale check\` id) | Threshold | Measured as | Action when it fires |
+|--------|-----------|-------------|--------|
+| Synapse RAM (\`synapse_rss\`) | > 2 GiB sustained | \`process_resident_memory_bytes\`, every Synapse process | \`mxctl tune apply\` (its diff is shown); still high after: workers |
+| Postgres CPU (\`postgres_cpu\`) | > 70 % sustained | the postgres container's CPU (cgroup), a share of the host's cores | \`mxctl tune apply\` (\`shared_buffers\`, \`work_mem\`, …) |
+| Disk usage (\`disk_used\`) | > 80 % sustained | the fullest of the media store's and Docker's (database) filesystems | media vs remote media cache vs database; \`mxctl media purge-remote\`, \`media_retention\` (diff shown), the media store onto a bigger volume |
+| Federation lag (\`federation_lag\`) | > 30 s sustained | \`synapse_event_processing_lag\` of the federation sender, while it is behind | \`mxctl scale workers --preset federation\` |
+| Concurrent users (\`active_users\`) | > 500 sustained | distinct users in Synapse's \`user_ips\` seen in the last 5 minutes | \`mxctl scale workers --preset users\` |
+| Sync/send time (\`event_send_p99\`, \`slow_initial_syncs\`) | p99 > 5 s; > 20 % of initial syncs over 10 s | Synapse's response-time histograms | \`mxctl scale workers --preset users\` |
+
+The seed's "sync > 5 s p95" cannot be read as written: Synapse's response-time histogram stops at
+10 s and an incremental \`/sync\` long-polls for about 30 s, so a \`/sync\` quantile sits at the cap
+whatever the load. The message-send p99 and the share of slow *initial* syncs are what carry the
+information.
+
+\`\`\`bash
+mxctl scale check                      # the triggers; exit 0 nothing fired, 1 a trigger fired (its action printed)
+mxctl scale check --window 1h --json   # a longer window; the report for scripts
+mxctl scale check --threshold active_users=200   # another threshold than the runbook's for one signal
+\`\`\`
+**Where "how long" comes from.** With \`PROMETHEUS_URL\` in \`.env\` (a Prometheus scraping Synapse),
+the whole window is read from it (\`query_range\`); PostgreSQL CPU and the disks are read from it
+when it also scrapes cAdvisor and node_exporter, else sampled. Without it, \`scale check\` samples
+now: six scrapes (five readings) over the window or one minute, whichever is shorter; a signal over in every
+reading of a shorter history than the window is reported "over?" (not proven sustained), never
+fired. The monitor's history will be a third source when the monitor daemon lands.
+
+**One process → workers → Kubernetes.**
+1. One process, tuned (\`mxctl tune apply\`), until a trigger fires after tuning.
+2. Workers on this machine (\`mxctl scale workers --preset federation|users\`, with Redis) when
+   federation lag, users or send/sync time fire, and the machine still has cores and memory to
+   spare: a worker is another Synapse process on the same host.
+3. Kubernetes (Element's ess-helm chart) when one machine is not enough, or you need more than one:
+   \`mxctl scale export kubernetes --out DIR\` writes the chart's \`values.yaml\` (secrets as
+   references to Kubernetes Secrets, never inlined) and \`MIGRATION.md\`: the Secrets created from
+   this deployment's files, the database dump restored into the cluster's PostgreSQL, the media
+   copied to its volume, the DNS cut-over, and the way back, command by command.
 
 ### Tuning to the host (Synapse RAM, Postgres CPU)
 \`\`\`bash

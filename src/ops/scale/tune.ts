@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { MxError } from '../../core/errors.ts';
-import { unifiedDiff } from '../../core/diff.ts';
+import { redact, unifiedDiff } from '../../core/diff.ts';
+import { secretValues } from '../../core/deployment-files.ts';
 import { secondsSince } from '../../core/clock.ts';
 import {
   POSTGRES_TUNABLES,
@@ -99,7 +100,11 @@ export async function applyTuning(o: { host: HostShape; dryRun: boolean }, d: Tu
       host: describeHost(o.host),
       synapse: { from: cacheFactorOf(hs), to: plan.synapse.globalFactor },
       postgres: changes,
-      diff: unifiedDiff(hs, next, HOMESERVER.join('/'), 3, 'mxctl tune apply'),
+      // NOTE: the change lands at the end of the file, beside the secrets: its context lines must not show them.
+      diff: redact(
+        unifiedDiff(hs, next, HOMESERVER.join('/'), 3, 'mxctl tune apply'),
+        secretValues(d.deployment.settings),
+      ),
       dryRun: o.dryRun,
       restarted: [],
       seconds: 0,
