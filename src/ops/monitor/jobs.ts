@@ -22,7 +22,7 @@ export interface JobOutcome {
 
 const COMMANDS: Record<JobName, string[][]> = {
   backup: [['backup'], ['backup', 'prune']],
-  restore_test: [['backup', 'restore-test']],
+  restore_test: [['restore-test']],
 };
 
 /** The scheduled jobs due now (none while one still runs: the caller keeps them apart). */
