@@ -9,6 +9,7 @@ import { alertChannels } from '../../core/alerts/channels.ts';
 import { backoffFor } from '../../core/monitor/outbox.ts';
 import type { StatusPageModel } from '../../core/monitor/status-model.ts';
 import { sleep } from '../../adapters/clock.ts';
+import { ensurePrivateDir } from '../../adapters/fs.ts';
 import { serveHttp } from '../../adapters/http-server.ts';
 import type { HttpAnswer } from '../../adapters/http-server.ts';
 import { stopSignal } from '../../adapters/interrupt.ts';
@@ -43,12 +44,15 @@ export interface MonitorReport {
 
 export async function runMonitor(o: MonitorOptions, d: MonitorDeps): Promise<MonitorReport> {
   const lock = join(d.deployment.stateDir, 'monitor.lock');
-  const store = await openHistory(d.deployment);
-  try {
-    return await withLock(d.lock, lock, 'mxctl monitor run', () => loop(o, d, store));
-  } finally {
-    store.close();
-  }
+  await ensurePrivateDir(d.deployment.stateDir);
+  return withLock(d.lock, lock, 'mxctl monitor run', async () => {
+    const store = await openHistory(d.deployment);
+    try {
+      return await loop(o, d, store);
+    } finally {
+      store.close();
+    }
+  });
 }
 
 async function loop(o: MonitorOptions, d: MonitorDeps, store: MonitorStore): Promise<MonitorReport> {
