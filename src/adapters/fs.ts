@@ -6,6 +6,7 @@ import {
   mkdtemp,
   readdir,
   readFile,
+  rmdir,
   stat,
   statfs,
   chmod,
@@ -15,6 +16,7 @@ import {
 } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 
 export async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
@@ -213,4 +215,14 @@ export function moveFile(from: string, to: string): Promise<void> {
 /** Removes a file or a whole tree; nothing there is not an error. */
 export function removePath(path: string): Promise<void> {
   return rm(path, { recursive: true, force: true });
+}
+
+/** Removes a folder only if it is empty; anything else (not empty, gone) is left as it is. */
+export async function removeEmptyDir(path: string): Promise<void> {
+  await rmdir(path).catch(() => undefined);
+}
+
+/** A sink that takes a stream's bytes and keeps none. */
+export function discardSink(): Writable {
+  return new Writable({ write: (_chunk, _enc, done) => done() });
 }

@@ -159,12 +159,17 @@ describe('mxctl monitor run in the lab', () => {
     );
     assert.match(text, /^mxctl_monitor_passes_total [3-9]/m);
     assert.match(text, /^mxctl_monitor_alerts_queued\{channel="webhook"\} 0$/m);
-    // The status page's model is served; the page itself once its renderer is built.
+    // The status page, and its model as JSON.
     const model = (await (await fetch(`${base()}/status.json`)).json()) as StatusPageModel;
     assert.equal(model.level, 'ok');
     assert.deepEqual(model.alerts, []);
     assert.ok((model.series.find((s) => s.id === 'synapse.rss')?.points.length ?? 0) > 0);
-    assert.equal((await fetch(`${base()}/`)).status, 404);
+    const page = await fetch(`${base()}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    const html = await page.text();
+    assert.match(html, /data-level="ok"/);
+    assert.ok(html.includes(lab.settings.MX_SERVER_NAME));
   });
 
   it('Synapse stopped: one alert per signal on the webhook, ntfy and email; started again: one resolved each', async () => {

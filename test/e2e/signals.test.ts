@@ -6,6 +6,7 @@
 // in the database container included), no partial archive, no new backup; the next backup
 // succeeds. kill -9 of the process started leaves no orphan doing work either. A restore is
 // stopped before its swap (the live server untouched), or finished once the swap has begun.
+// A long admin command waiting on a Synapse that does not answer ends at once, wrapper or not.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -112,10 +113,15 @@ describe('signals stop mxctl cleanly', () => {
     const r = start(file, args);
     let early: number | null | undefined;
     void r.exited.then((c) => (early = c));
-    await waitFor('the partial archive', async () => {
-      if (early !== undefined) throw new Error(`the backup ended (${early}) before the signal:\n${r.stderr()}`);
-      return (await partials()).length > 0;
-    });
+    // NOTE: a generous wait: on a loaded machine the dump can take a while to start.
+    await waitFor(
+      'the partial archive',
+      async () => {
+        if (early !== undefined) throw new Error(`the backup ended (${early}) before the signal:\n${r.stderr()}`);
+        return (await partials()).length > 0;
+      },
+      120_000,
+    );
     const tree = await processTree(r.pid);
     const commands = await Promise.all(
       tree.map(async (pid) => (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '?')).replaceAll('\0', ' ')),
@@ -180,6 +186,68 @@ describe('signals stop mxctl cleanly', () => {
     assert.deepEqual(await partials(), [], 'the leftover partial was removed');
     assert.equal((await backupIds()).length, before.length + 1);
   });
+
+  /**
+   * A long admin command (a retention sweep over every room) waiting on a Synapse that takes no
+   * requests (its container paused: it accepts connections and never answers), signalled while it
+   * waits: it must end at once with 128 + the signal, leaving no process behind.
+   */
+  async function adminStopped(file: string, args: string[], signal: NodeJS.Signals): Promise<Started> {
+    const compose = { cwd: join(lab.dir, 'compose'), purpose: 'pausing synapse' };
+    await run('docker', ['compose', 'pause', 'synapse'], compose);
+    try {
+      const r = start(file, [...args, 'purge-history', '--all', '--older-than', '90d', '--yes']);
+      let early: number | null | undefined;
+      void r.exited.then((c) => (early = c));
+      // It is waiting on Synapse once a process of the run holds a connection to Synapse's port.
+      const port = lab.settings.SYNAPSE_LOCAL_PORT;
+      await waitFor(
+        'mxctl to wait on Synapse',
+        async () => {
+          if (early !== undefined) throw new Error(`the sweep ended (${early}) before the signal:\n${r.stderr()}`);
+          const pids = await processTree(r.pid);
+          const ss = await run('ss', ['-Htnp', 'state', 'established', `( dport = :${port} )`], {
+            purpose: 'listing connections to Synapse',
+          });
+          return pids.some((pid) => ss.stdout.includes(`pid=${pid},`));
+        },
+        120_000,
+      );
+      const tree = await processTree(r.pid);
+      const sent = Date.now();
+      process.kill(r.pid, signal);
+      await r.exited;
+      await waitFor('every process of the run to end', async () => {
+        for (const pid of tree) if (await isRunning(pid)) return false;
+        return true;
+      });
+      assert.ok(Date.now() - sent < 10_000, 'it stopped at once, not at the request timeout');
+      return r;
+    } finally {
+      await run('docker', ['compose', 'unpause', 'synapse'], compose);
+    }
+  }
+
+  it('SIGTERM to a long admin command waiting on Synapse: exit 143 at once, no process left, the rooms untouched', async () => {
+    const before = (await lab.admin.call<{ total_rooms: number }>('GET', '/_synapse/admin/v1/rooms?limit=1'))
+      .total_rooms;
+    const r = await adminStopped(BIN, [], 'SIGTERM');
+    assert.equal(await r.exited, 143, r.stderr());
+    assert.match(r.stderr(), /stopped by SIGTERM/);
+    const after = (await lab.admin.call<{ total_rooms: number }>('GET', '/_synapse/admin/v1/rooms?limit=1'))
+      .total_rooms;
+    assert.equal(after, before);
+  });
+
+  it(
+    'SIGTERM to the same admin command under the stock Node (a wrapper): passed on, exit 143, no process left',
+    { skip: wrapperSkip },
+    async () => {
+      const r = await adminStopped(node ?? 'node', ['bin/mxctl.mjs'], 'SIGTERM');
+      assert.equal(await r.exited, 143, r.stderr());
+      assert.match(r.stderr(), /stopped by SIGTERM/);
+    },
+  );
 
   async function synapseRunning(): Promise<boolean> {
     const id = (

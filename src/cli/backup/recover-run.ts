@@ -7,6 +7,7 @@ import { OFFSITE_KEYS, offsiteSettingsFrom, parseOverride } from '../../core/bac
 import type { Override } from '../../core/backup/recreate-settings.ts';
 import { fileMode, readText } from '../../adapters/fs.ts';
 import { fileLocker } from '../../adapters/lock.ts';
+import { systemClock } from '../../adapters/clock.ts';
 import type { ObjectStore } from '../../adapters/object-store.ts';
 import { abandonRecreated, recreateDeployment } from '../../ops/backup/recreate.ts';
 import type { RecreateReport } from '../../ops/backup/recreate.ts';
@@ -45,7 +46,7 @@ export async function runRecover(
   const progress = { step: display.step, meter: display.meter };
   const recreated = await recreateDeployment(
     { root: target.root, ref, fromOffsite: f.fromOffsite === true, overrides },
-    { cipher, lock: fileLocker, progress, offsite },
+    { cipher, lock: fileLocker, clock: systemClock, progress, offsite },
   ).finally(display.end);
   // From here on it is a deployment: the ordinary restore, with the passphrase given.
   const d = await buildDeps(['deployment', 'compose', 'postgres', 'synapse', 'lock', 'clock', 'progress'], {

@@ -3,6 +3,7 @@ import { MxError } from '../../core/errors.ts';
 import type { ChannelKind } from '../../core/alerts/channels.ts';
 import { testAlert } from '../../ops/monitor/test-alert.ts';
 import { runMonitor } from '../../ops/monitor/monitor.ts';
+import { renderStatusPage } from '../../core/monitor/status-page.ts';
 import { DEFAULT_POLICY } from '../../core/alerts/alert-state.ts';
 import type { AlertPolicy } from '../../core/alerts/alert-state.ts';
 import type { TestAlertReport } from '../../ops/monitor/test-alert.ts';
@@ -64,6 +65,7 @@ export async function runMonitorRun(
     {
       intervalMs: (f.interval ?? d.deployment.settings.MONITOR_INTERVAL) * 1000,
       policy,
+      renderStatusPage,
       log: (line) => say(`${new Date().toISOString()} ${line}`),
     },
     d,

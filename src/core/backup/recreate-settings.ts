@@ -7,6 +7,18 @@ import { parseSettings, settingsSchema, SECRET_KEYS } from '../settings.ts';
 import type { SecretKey, Settings } from '../settings.ts';
 import { settingsFromChoices } from '../init-options.ts';
 
+/** What names the offsite target: on a new machine these come from a file or the environment. */
+export const OFFSITE_KEYS = [
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_BUCKET',
+  'S3_PREFIX',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'RCLONE_REMOTE',
+  'RCLONE_CONFIG',
+] as const satisfies readonly (keyof Settings)[];
+
 /** What `mxctl restore --dir NEW --set KEY=VALUE` may change. */
 export const NEW_MACHINE_SETTINGS = [
   'SYNAPSE_LOCAL_ADDRESS',
@@ -17,14 +29,7 @@ export const NEW_MACHINE_SETTINGS = [
   'MXCTL_RESOLVE',
   'MXCTL_CA_FILE',
   'BACKUP_DIR',
-  'S3_ENDPOINT',
-  'S3_REGION',
-  'S3_BUCKET',
-  'S3_PREFIX',
-  'S3_ACCESS_KEY_ID',
-  'S3_SECRET_ACCESS_KEY',
-  'RCLONE_REMOTE',
-  'RCLONE_CONFIG',
+  ...OFFSITE_KEYS,
 ] as const satisfies readonly (keyof Settings)[];
 
 export type Override = { key: string; value: string };
@@ -73,18 +78,6 @@ export function recreateSettings(archived: Settings, overrides: readonly Overrid
     .sort();
   return { ok: true, settings: parsed.settings, changed };
 }
-
-/** What names the offsite target: on a new machine these come from a file or the environment. */
-export const OFFSITE_KEYS = [
-  'S3_ENDPOINT',
-  'S3_REGION',
-  'S3_BUCKET',
-  'S3_PREFIX',
-  'S3_ACCESS_KEY_ID',
-  'S3_SECRET_ACCESS_KEY',
-  'RCLONE_REMOTE',
-  'RCLONE_CONFIG',
-] as const satisfies readonly (keyof Settings)[];
 
 export type OffsiteSettings = Pick<Settings, (typeof OFFSITE_KEYS)[number]>;
 

@@ -508,7 +508,8 @@ minute, 30 days), and alerts on the channels below:
   \`monitor.job.backup\` / \`monitor.job.restore_test\`, and so an alert. Keep either these or the
   cron lines, not both;
 - \`/metrics\` (the \`mxctl_*\` series the rules below read, and the monitor's own) and
-  \`/status.json\` on \`MONITOR_ADDRESS:MONITOR_PORT\` (127.0.0.1:9109).
+  the status page (\`/\`, its model as \`/status.json\`) on \`MONITOR_ADDRESS:MONITOR_PORT\`
+  (127.0.0.1:9109): \`ssh -L 9109:127.0.0.1:9109\` and open http://127.0.0.1:9109/ to see it.
 
 Run it under systemd (\`ExecStart=/usr/local/bin/mxctl --dir /srv/matrix monitor run\`,
 \`Restart=always\`; the README has the unit). It needs the Docker socket (the checks read the

@@ -7,15 +7,24 @@
 // deployment this made (cli/backup/recover-run.ts), with its pre-flight, swap and checklist.
 // Whatever fails here leaves the folder as it was found (absent or empty).
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { MxError } from '../../core/errors.ts';
 import { parseEnvFile } from '../../core/env-file.ts';
 import { formatSettings, parseSettings } from '../../core/settings.ts';
 import { isBackupId } from '../../core/backup/naming.ts';
 import { overrideProblems, recreateSettings } from '../../core/backup/recreate-settings.ts';
 import type { Override } from '../../core/backup/recreate-settings.ts';
-import { ensurePrivateDir, isDirectory, pathExists, readTextIfAny, writeFileAtomic } from '../../adapters/fs.ts';
+import {
+  discardSink,
+  ensurePrivateDir,
+  isDirectory,
+  listDir,
+  mkdir,
+  pathExists,
+  readTextIfAny,
+  removeEmptyDir,
+  removePath,
+  writeFileAtomic,
+} from '../../adapters/fs.ts';
 import { withLock } from '../../adapters/lock.ts';
 import { StagingFolder } from '../../adapters/archive/staged-files.ts';
 import type { ObjectStore } from '../../adapters/object-store.ts';
@@ -24,7 +33,7 @@ import { isDeployment } from '../deployment.ts';
 import { downloadOffsite, OFFSITE_SETTINGS } from './offsite.ts';
 import { readArchive } from './read.ts';
 
-export type RecreateDeps = Pick<Deps, 'cipher' | 'lock' | 'progress'> & { offsite?: ObjectStore | undefined };
+export type RecreateDeps = Pick<Deps, 'cipher' | 'lock' | 'clock' | 'progress'> & { offsite?: ObjectStore | undefined };
 
 export interface RecreateOptions {
   /** The new deployment's folder: absent or empty. */
@@ -59,7 +68,7 @@ export async function folderState(root: string): Promise<'absent' | 'empty' | 'u
   if (!(await isDirectory(root))) return 'other';
   if (await pathExists(join(root, UNFINISHED))) return 'unfinished';
   if (await isDeployment(root)) return 'deployment';
-  return (await readdir(root)).length === 0 ? 'empty' : 'other';
+  return (await listDir(root)).length === 0 ? 'empty' : 'other';
 }
 
 export async function recreateDeployment(o: RecreateOptions, d: RecreateDeps): Promise<RecreateReport> {
@@ -77,9 +86,9 @@ export async function recreateDeployment(o: RecreateOptions, d: RecreateDeps): P
       try {
         // What a killed recovery left (we hold the lock: nobody is using it) goes first.
         if (state === 'unfinished') await leaveAsFound(o.root, false);
-        await writeFileAtomic(join(o.root, UNFINISHED), `${new Date().toISOString()} ${o.ref}\n`, 0o600);
+        await writeFileAtomic(join(o.root, UNFINISHED), `${d.clock.now().toISOString()} ${o.ref}\n`, 0o600);
         const report = await recreate(o, d);
-        await rm(join(o.root, UNFINISHED));
+        await removePath(join(o.root, UNFINISHED));
         return report;
       } catch (error) {
         await leaveAsFound(o.root, false);
@@ -88,7 +97,7 @@ export async function recreateDeployment(o: RecreateOptions, d: RecreateDeps): P
     });
   } catch (error) {
     // NOTE: the folder itself only once the lock (inside it) is released.
-    if (state === 'absent') await rmdir(o.root).catch(() => undefined);
+    if (state === 'absent') await removeEmptyDir(o.root);
     throw error;
   }
 }
@@ -100,7 +109,7 @@ async function recreate(o: RecreateOptions, d: RecreateDeps): Promise<RecreateRe
     d.progress.step(`decrypting and checking ${id}; its deployment files into ${o.root}`);
     // NOTE: the dump is checked (sha256) and dropped: the restore that follows loads it into the
     // database with its own pre-flight, and a second copy of it on disk would only cost space.
-    const read = await readArchive(archive, { stagingDir: staging.path, dumpSink: discard() }, d);
+    const read = await readArchive(archive, { stagingDir: staging.path, dumpSink: discardSink() }, d);
     if (read.problems.length > 0)
       throw new MxError('E_BACKUP_CORRUPT', `${id} does not match its manifest: nothing was recreated.`, {
         detail: read.problems.map((p) => `  - ${p}`).join('\n'),
@@ -159,16 +168,10 @@ async function settingsOf(staging: StagingFolder, id: string, overrides: readonl
   return r;
 }
 
-/** A sink that takes the dump's bytes and keeps none. */
-function discard(): Writable {
-  return new Writable({ write: (_chunk, _enc, done) => done() });
-}
-
 /** The folder back to empty (but for a lock held), or absent when `created` and nothing is left. */
 async function leaveAsFound(root: string, created: boolean): Promise<void> {
-  for (const name of await readdir(root).catch(() => [] as string[]))
-    if (name !== LOCK) await rm(join(root, name), { recursive: true, force: true });
-  if (created) await rmdir(root).catch(() => undefined);
+  for (const name of await listDir(root)) if (name !== LOCK) await removePath(join(root, name));
+  if (created) await removeEmptyDir(root);
 }
 
 /** The recreated deployment removed again, when the restore into it could not start (ports held). */

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { ensurePrivateDir, pathExists } from '../../adapters/fs.ts';
 import { MonitorStore } from '../../adapters/monitor-store.ts';
-import { SERIES_SPAN_MS, statusModel } from '../../core/monitor/status-model.ts';
+import { SERIES_SPAN_MS, statusModel } from '../../core/monitor/status-from-history.ts';
 import type { StatusPageModel } from '../../core/monitor/status-model.ts';
 import type { Deployment } from '../deployment.ts';
 

@@ -1,12 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { statusModel } from './status-model.ts';
+import { statusModel } from './status-from-history.ts';
 import { above, below, signal } from '../check/signal.ts';
+import { CHARTED } from './status-series.ts';
 
 const now = new Date('2026-12-07T12:00:00Z');
 const H = 3_600_000;
 
-describe('the status page model', () => {
+describe('the status page model from the history', () => {
   const signals = [
     signal('synapse.rss', 'ok', 'rss', { value: 200 * 1024 ** 2, unit: 'bytes', threshold: above(null, null) }),
     signal('disk.media', 'warn', 'media 85 %', { value: 0.85, unit: 'ratio', threshold: above(0.8, 0.9) }),
@@ -58,23 +59,28 @@ describe('the status page model', () => {
     ]);
   });
 
-  it('series: the last 24 h only, in display units, with the thresholds of the latest pass', () => {
+  it("series: the last 24 h only, in the signal's own unit, with the thresholds of the latest pass", () => {
     const by = new Map(model.series.map((s) => [s.id, s]));
-    assert.deepEqual(by.get('synapse.rss')?.points, [[now.getTime() - H, 150]]);
-    assert.equal(by.get('synapse.rss')?.unit, 'MiB');
+    assert.deepEqual(by.get('synapse.rss')?.points, [[now.getTime() - H, 150 * 1024 ** 2]]);
+    assert.equal(by.get('synapse.rss')?.unit, 'bytes');
     assert.equal(by.get('synapse.rss')?.warn, undefined);
     assert.deepEqual(by.get('disk.media'), {
       id: 'disk.media',
       label: 'Disk used: media store',
-      unit: '%',
-      points: [[now.getTime() - 60_000, 85]],
-      warn: 80,
-      critical: 90,
+      unit: 'ratio',
+      points: [[now.getTime() - 60_000, 0.85]],
+      warn: 0.8,
+      critical: 0.9,
     });
     assert.equal(by.get('tls.matrix.example.org')?.label, 'Certificate life left: matrix.example.org');
-    assert.equal(by.get('tls.matrix.example.org')?.critical, 10);
+    assert.equal(by.get('tls.matrix.example.org')?.critical, 0.1);
     // A chart without samples yet is still listed (an empty chart says "no data", not "fine").
     assert.deepEqual(by.get('backup.last')?.points, []);
+    // The page's own order: the charted signals, then one per certificate.
+    assert.deepEqual(
+      model.series.map((s) => s.id),
+      [...CHARTED.map((c) => c.id), 'tls.matrix.example.org'],
+    );
   });
 
   it('before the first pass: ok, nothing to show', () => {
