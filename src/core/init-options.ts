@@ -34,6 +34,16 @@ const NO_ALERT_CHANNELS = {
   PROMETHEUS_URL: '',
 } as const satisfies Partial<Settings>;
 
+/** The monitor's defaults: a pass a minute, its page on loopback, nothing scheduled until asked. */
+const MONITOR_DEFAULTS = {
+  MONITOR_INTERVAL: 60,
+  MONITOR_ADDRESS: '127.0.0.1',
+  MONITOR_PORT: 9109,
+  MONITOR_BACKUP_AT: '',
+  MONITOR_RESTORE_TEST: '',
+  MONITOR_RESTORE_TEST_AT: '04:00',
+} as const satisfies Partial<Settings>;
+
 export const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
 
 export function projectNameFor(domain: string): string {
@@ -82,6 +92,7 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     RCLONE_REMOTE: '',
     RCLONE_CONFIG: '',
     ...NO_ALERT_CHANNELS,
+    ...MONITOR_DEFAULTS,
     ...secrets,
   };
 }

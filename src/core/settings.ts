@@ -40,6 +40,7 @@ const hostname = z.string().superRefine((v, ctx) => {
 // NOTE: 43 base64url chars = 256 bits; shorter secrets are refused, not silently accepted.
 const secret = z.string().min(43, 'must be at least 256 bits (43 base64url characters)');
 const port = z.coerce.number().int().min(1).max(65535);
+const timeOfDay = /^([01]?\d|2[0-3]):[0-5]\d$/;
 const image = z
   .string()
   .min(1)
@@ -136,6 +137,13 @@ export const settingsSchema = z
     // Optional: a Prometheus that scrapes Synapse; `mxctl scale check` reads each trigger's window
     // from it (query_range). Empty = scale check samples Synapse itself for a short span.
     PROMETHEUS_URL: z.union([z.literal(''), z.url()]).default(''),
+    // `mxctl monitor run` (src/ops/monitor/): optional, older deployments have no such lines.
+    MONITOR_INTERVAL: z.coerce.number().int().min(5).max(3600).default(60),
+    MONITOR_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
+    MONITOR_PORT: port.default(9109),
+    MONITOR_BACKUP_AT: z.union([z.literal(''), z.string().regex(timeOfDay, 'a time of day, HH:MM')]).default(''),
+    MONITOR_RESTORE_TEST: z.enum(['', 'monthly']).default(''),
+    MONITOR_RESTORE_TEST_AT: z.string().regex(timeOfDay, 'a time of day, HH:MM').default('04:00'),
     POSTGRES_PASSWORD: secret,
     REGISTRATION_SHARED_SECRET: secret,
     MACAROON_SECRET_KEY: secret,
@@ -294,6 +302,23 @@ export function formatSettings(s: Settings): string {
             'PROMETHEUS_URL',
             'A Prometheus scraping Synapse (http://host:9090): `mxctl scale check` reads whole windows from it. Empty: sampled.',
           ),
+        ],
+      },
+      {
+        title: 'the monitor (`mxctl monitor run`)',
+        entries: [
+          e('MONITOR_INTERVAL', 'Seconds between two passes of every check.'),
+          e(
+            'MONITOR_ADDRESS',
+            'Where its /metrics and status page listen: loopback unless a proxy or Prometheus needs more.',
+          ),
+          e('MONITOR_PORT'),
+          e(
+            'MONITOR_BACKUP_AT',
+            'HH:MM (host time): the daily backup and prune. Empty: not scheduled (cron may run them).',
+          ),
+          e('MONITOR_RESTORE_TEST', 'monthly: the restore drill in a throwaway stack. Empty: not scheduled.'),
+          e('MONITOR_RESTORE_TEST_AT', "HH:MM (host time) of the drill's day."),
         ],
       },
       {

@@ -2,6 +2,10 @@
 import { MxError } from '../../core/errors.ts';
 import type { ChannelKind } from '../../core/alerts/channels.ts';
 import { testAlert } from '../../ops/monitor/test-alert.ts';
+import { runMonitor } from '../../ops/monitor/monitor.ts';
+import { renderStatusPage } from '../../core/monitor/status-page.ts';
+import { DEFAULT_POLICY } from '../../core/alerts/alert-state.ts';
+import type { AlertPolicy } from '../../core/alerts/alert-state.ts';
 import type { TestAlertReport } from '../../ops/monitor/test-alert.ts';
 import type { ExitStatus } from '../command.ts';
 import { buildDeps } from '../deps.ts';
@@ -34,4 +38,37 @@ function renderTestAlert(r: TestAlertReport): void {
     say(
       'Only the Matrix room is configured: it cannot report this server down. Add an out-of-band channel (ntfy, email, webhook).',
     );
+}
+
+export async function runMonitorRun(
+  f: { interval?: number; window?: number },
+  dir: string | undefined,
+): Promise<ExitStatus> {
+  if (f.interval !== undefined && f.interval < 1)
+    throw new MxError('E_USAGE', '--interval must be at least 1 second.', {
+      hint: 'MONITOR_INTERVAL in .env is the usual place.',
+    });
+  const d = await buildDeps(['deployment', 'compose', 'synapse', 'publicHttp', 'clock', 'alerts', 'lock'], {
+    dir,
+    json: true,
+  });
+  const w = f.window;
+  const policy: AlertPolicy =
+    w === undefined
+      ? DEFAULT_POLICY
+      : {
+          ...DEFAULT_POLICY,
+          windowsMs: Object.fromEntries(Object.keys(DEFAULT_POLICY.windowsMs).map((k) => [k, w * 1000])),
+        };
+  // NOTE: a stop signal is how a monitor ends: main exits 0 after it (a failure to start throws).
+  await runMonitor(
+    {
+      intervalMs: (f.interval ?? d.deployment.settings.MONITOR_INTERVAL) * 1000,
+      policy,
+      renderStatusPage,
+      log: (line) => say(`${new Date().toISOString()} ${line}`),
+    },
+    d,
+  );
+  return 0;
 }

@@ -206,7 +206,8 @@ check, and keeps the drill's logs in \`backups/restore-tests/\`. Production is n
 \`mxctl restore-test --from-offsite\` drills the offsite copy instead (the one a lost server is
 rebuilt from); the download is removed after. A drill needs disk room for a second copy of the
 media and the database while it runs.
-Until the monitor schedules it, run it monthly from cron:
+Schedule it monthly: \`MONITOR_RESTORE_TEST=monthly\` in \`.env\` (the monitor runs it at
+\`MONITOR_RESTORE_TEST_AT\`, 04:00 by default; a failed drill is an alert), or from cron:
 \`0 4 1 * *  root  mxctl --dir /srv/matrix restore-test >> /var/log/mxctl-restore-test.log 2>&1\`
 
 Last restore test: \`__NOT_YET_PERFORMED__\`
@@ -490,6 +491,33 @@ inside the compose network (never published nor proxied); \`mxctl check\` reache
 host. \`mxctl status --json\` remains a narrower health check: exit 0 only when every service is
 healthy and \`https://${m}/_matrix/client/versions\` answers through nginx.
 
+### The monitor (\`mxctl monitor run\`)
+The long-running form of \`mxctl check\`: a pass of every check each \`MONITOR_INTERVAL\` seconds
+(60), its history in \`state/monitor.db\` (SQLite, 0600: each signal's value and level once a
+minute, 30 days), and alerts on the channels below:
+- a signal alerts only once it has been wrong for its window (2 minutes; disk 10 minutes;
+  backups and certificates at once), **once**; again when it turns critical, or after 4 h
+  (critical) / 24 h (warning) still firing; one **resolved** when it is ok again;
+- an alert is queued for every channel in the same transaction that decided it, and each channel
+  is marked when it took it: a receiver that is down gets its queue, in order, when it is back
+  (retried with back-off, at most every 5 minutes). \`mxctl check\` shows alerts still owed as
+  \`monitor.delivery\` (warn after 5 minutes, critical after an hour);
+- \`ALERT_PING_URL\` is pinged every \`ALERT_PING_MINUTES\` while passes run;
+- \`MONITOR_BACKUP_AT=03:00\` runs \`mxctl backup\` then \`mxctl backup prune\` daily at that host
+  time; \`MONITOR_RESTORE_TEST=monthly\` the drill (above). A failed job is the signal
+  \`monitor.job.backup\` / \`monitor.job.restore_test\`, and so an alert. Keep either these or the
+  cron lines, not both;
+- \`/metrics\` (the \`mxctl_*\` series the rules below read, and the monitor's own) and
+  the status page (\`/\`, its model as \`/status.json\`) on \`MONITOR_ADDRESS:MONITOR_PORT\`
+  (127.0.0.1:9109): \`ssh -L 9109:127.0.0.1:9109\` and open http://127.0.0.1:9109/ to see it.
+
+Run it under systemd (\`ExecStart=/usr/local/bin/mxctl --dir /srv/matrix monitor run\`,
+\`Restart=always\`; the README has the unit). It needs the Docker socket (the checks read the
+services and the jobs run \`docker compose\`), so it runs as root or in the \`docker\` group.
+SIGTERM ends it with exit 0; a \`kill -9\` loses at most the pass in flight, and the next start
+neither forgets nor repeats an alert still firing. Its log: one line a pass, each alert and
+each delivery failure (\`journalctl -u mxctl-monitor\`).
+
 ### Shipped alert rules (Prometheus)
 
 mxctl ships Prometheus alert rules, for a Prometheus that scrapes this stack, in five files:
@@ -506,8 +534,8 @@ checkout, \`node scripts/render-alert-rules.ts monitoring/prometheus/rules\` wri
 | watchdog | Watchdog (none): always fires; route it to a dead-man's switch, which alerts when it stops |
 
 They expect the scrape job \`synapse\` (workers \`synapse-NAME\`) on Synapse's metrics port and
-\`mxctl\` for the monitor. Disks, certificates and backups come from \`mxctl_*\` metrics that
-\`mxctl monitor\` is to export; it is not built yet, so until then those alerts cannot fire. The
+\`mxctl\` for the monitor. Disks, certificates and backups come from the \`mxctl_*\` metrics
+\`mxctl monitor run\` exports on its \`/metrics\` (scrape \`MONITOR_ADDRESS:MONITOR_PORT\`). The
 Alertmanager config mxctl renders sends every critical and warning alert to every configured
 channel (repeated every 4 h and 24 h) and the Watchdog to the dead-man's switch alone; the
 Prometheus profile that writes it (\`monitoring/alertmanager/alertmanager.yml\`) is not built yet.
@@ -543,7 +571,7 @@ are named by host only in every message.
   (\`m.notice\`); the admin must be in the room. **In-band**: when this server is down it cannot
   carry the alert, so keep at least one channel that does not depend on it.
 - **Dead-man's switch** \`ALERT_PING_URL\` (healthchecks.io style), GET every
-  \`ALERT_PING_MINUTES\` by the monitor while it is healthy: its silence is the alert.
+  \`ALERT_PING_MINUTES\` by the monitor while its passes run: its silence is the alert.
 
 ---
 

@@ -2,6 +2,7 @@
 // (state/backup-runs.json), and the last restore drill (state/restore-tests.json).
 import { readTextIfAny } from '../../adapters/fs.ts';
 import { parseRuns } from '../../core/backup/run-record.ts';
+import type { BackupRun } from '../../core/backup/run-record.ts';
 import { judgeBackupAge, judgeDrill, judgeOffsite } from '../../core/check/backups.ts';
 import type { Signal } from '../../core/check/signal.ts';
 import type { DrillRecord } from '../../core/restore-test/record.ts';
@@ -10,7 +11,10 @@ import { runsPath } from '../backup/run-record.ts';
 import { historyPath } from '../restore-test/record.ts';
 import type { Deployment } from '../deployment.ts';
 
-export async function backupChecks(d: Deployment, now: Date): Promise<Signal[]> {
+/** What backups left on disk: complete backups' times (oldest first), the runs, the drills. */
+export async function readBackupRecords(
+  d: Deployment,
+): Promise<{ good: Date[]; runs: BackupRun[]; drills: DrillRecord[] }> {
   const [catalog, runs, drills] = await Promise.all([
     readCatalog(d),
     readTextIfAny(runsPath(d)).then(parseRuns),
@@ -20,6 +24,11 @@ export async function backupChecks(d: Deployment, now: Date): Promise<Signal[]> 
     .filter((e) => e.state === 'ok')
     .map((e) => new Date(e.createdAt))
     .sort((a, b) => a.getTime() - b.getTime());
+  return { good, runs, drills };
+}
+
+export async function backupChecks(d: Deployment, now: Date): Promise<Signal[]> {
+  const { good, runs, drills } = await readBackupRecords(d);
   const s = d.settings;
   const facts = {
     now,

@@ -12,6 +12,7 @@ import { backupChecks } from './backup-checks.ts';
 import { diskChecks } from './disk-checks.ts';
 import { certificateChecks, endpointChecks } from './public-checks.ts';
 import { logCheck, metricsChecks } from './synapse-checks.ts';
+import { monitorChecks } from './monitor-checks.ts';
 import { readCheckState, writeCheckState, checkStatePath } from './state-file.ts';
 
 export type CheckDeps = DoctorDeps;
@@ -45,6 +46,7 @@ export async function runCheck(_o: Record<string, never>, d: CheckDeps): Promise
     ['backups', (f) => backupChecks(d.deployment, f.now)],
     ['synapse metrics', (f) => metricsChecks(f, state)],
     ['synapse log', (f) => logCheck(f, previous)],
+    ['monitor', (f) => monitorChecks(d.deployment, f.now)],
   ];
   const results = await Promise.all(
     groups.map(async ([name, check]) => {
