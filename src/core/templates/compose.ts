@@ -22,6 +22,11 @@ services:
   postgres:
     image: \${POSTGRES_IMAGE}
     restart: unless-stopped
+    # NOTE: a reaper as PID 1 (Docker's tini). A health check that times out leaves its pg_isready
+    # orphaned; without it the postmaster (PID 1) reaps that stranger, takes it for a crashed
+    # backend and restarts every connection (seen in the lab under load: Synapse's background
+    # updates aborted).
+    init: true
     environment:
       POSTGRES_USER: \${POSTGRES_USER}
       POSTGRES_PASSWORD: \${POSTGRES_PASSWORD}
