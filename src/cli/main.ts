@@ -26,6 +26,7 @@ import { registerUpgrade } from './upgrade/command.ts';
 import { registerCerts } from './certs/command.ts';
 import { registerMonitor } from './monitor/command.ts';
 import { registerTune } from './tune/command.ts';
+import { registerScale } from './scale/command.ts';
 import { registerCompletion } from './completion/command.ts';
 import { registerVersion, versionRequest } from './version/command.ts';
 
@@ -63,6 +64,7 @@ export function buildProgram(done: Done): Command {
   registerCerts(program, done);
   registerMonitor(program, done);
   registerTune(program, done);
+  registerScale(program, done);
   registerCompletion(program, done);
   return program;
 }

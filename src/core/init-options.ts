@@ -81,6 +81,11 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     RCLONE_REMOTE: '',
     RCLONE_CONFIG: '',
     ...NO_ALERT_CHANNELS,
+    // One process: `mxctl scale workers` switches worker mode on later.
+    SYNAPSE_WORKERS: '',
+    REDIS_IMAGE: 'redis:7.4',
+    COMPOSE_FILE: '',
+    COMPOSE_PROFILES: '',
     ...secrets,
   };
 }
