@@ -554,8 +554,8 @@ are named by host only in every message.
 | Synapse RAM | > 2 GB sustained | Tune caches, evaluate workers |
 | Postgres CPU | > 70% sustained | Tune \`shared_buffers\`, \`work_mem\` |
 | Disk usage | > 80% | Expand volume or add S3 media backend |
-| Federation lag | > 30s | Consider Synapse workers for federation |
-| Concurrent users | > 500 | Evaluate Synapse worker mode |
+| Federation lag | > 30s | Worker mode, preset \`federation\` |
+| Concurrent users | > 500 | Worker mode, preset \`users\` |
 | Slow initial syncs | sustained | Synapse's native sliding sync is on by default |
 
 ### Tuning to the host (Synapse RAM, Postgres CPU)
@@ -575,6 +575,24 @@ run \`tune apply\` again after a restore onto a new machine. What it replaces is
 \`state/tune.json\` before anything changes; \`tune revert\` refuses when homeserver.yaml was edited
 since. Synapse restarts (its cache factor is read at start), and PostgreSQL too when
 \`shared_buffers\` or \`wal_buffers\` change.
+
+### Worker mode (federation lag, many users)
+When tuning is not enough and one Synapse process is the limit, split work off to workers on
+this machine:
+\`\`\`bash
+mxctl scale workers --preset federation --dry-run   # federation sender + inbound federation reader
+mxctl scale workers --preset users --dry-run        # sync worker + client reader
+mxctl scale workers --preset users --yes            # write, recreate, gate (a failed gate takes it back)
+mxctl scale workers --workers 0 --yes               # back to one process, files as before
+\`\`\`
+It adds Redis, one config per worker in \`synapse/workers/\`, the replication listener, secret,
+\`redis\` and \`instance_map\` to \`synapse/homeserver.yaml\`, the worker services in
+\`compose/docker-compose.workers.yml\` (loaded through \`COMPOSE_FILE\` in \`.env\`) and nginx
+routing of the preset's endpoints per Synapse's workers documentation; each addition is marked
+(\`# BEGIN mxctl scale workers\`), and \`--workers 0\` removes exactly it. The gate: a message sent
+through nginx arrives in \`/sync\`, and with the \`users\` preset the sync worker's own metrics
+count those requests. Synapse restarts once each way (a minute or so of downtime).
+**Check it:** \`docker compose ps\` in \`compose/\` lists \`redis\` and each worker healthy.
 
 ---
 
