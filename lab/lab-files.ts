@@ -36,15 +36,15 @@ export interface LabOverrideOptions {
 
 /**
  * Worker mode's services (compose/docker-compose.workers.yml, loaded only in worker mode), made
- * lab-shaped: host networking and lab images. In the `workers` profile, so they start only when
- * worker mode switches that profile on; their listeners bind the lab's address (mxctl binds
+ * lab-shaped: host networking and lab images. Each in the profile worker mode uses for it (Redis
+ * `workers`, a worker its own name), so only the preset's ones start; their listeners bind the lab's address (mxctl binds
  * workers to SYNAPSE_LOCAL_ADDRESS when Synapse is host-networked).
  */
 function renderLabWorkerServices(a: string): string {
   const workers = ALL_WORKER_SERVICES.map(
     (name) => `  ${name}:
     <<: *lab
-    profiles: [${WORKERS_PROFILE}]
+    profiles: [${name}]
     image: element-matrix-lab/synapse-workers:lab
 `,
   ).join('');

@@ -156,8 +156,9 @@ describe('scale workers in the lab', () => {
     assert.deepEqual(await files(), original);
     const { stdout } = await compose('ps', '--all', '--format', '{{.Service}}');
     assert.doesNotMatch(stdout, /redis|synapse-sync|synapse-client-reader/);
-    sent.push('after worker mode');
-    await bob.send(roomId, sent[2] ?? '');
+    const after = 'after worker mode';
+    await bob.send(roomId, after);
+    sent.push(after);
     assert.deepEqual((await alice.messages(roomId)).reverse(), sent);
     const again = await lab.mxctl(['scale', 'workers', '--workers', '0', '--yes']);
     assert.equal(again.code, 0, again.stderr);

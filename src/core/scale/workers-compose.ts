@@ -1,6 +1,6 @@
 // compose/docker-compose.workers.yml: Redis and the preset's worker processes. compose loads it
-// only in worker mode (COMPOSE_FILE in .env lists it); every service in it is also in the
-// `workers` profile, so a file another tool loads without that profile starts none of them.
+// only in worker mode (COMPOSE_FILE in .env lists it); Redis is in the `workers` profile and each
+// worker in a profile of its own name (COMPOSE_PROFILES in .env names them: workers-env.ts).
 import { PRESETS, REDIS_PORT } from './workers-presets.ts';
 import type { PresetName, WorkerSpec } from './workers-presets.ts';
 import { WORKERS_DIR, workerFileName } from './workers-config.ts';
@@ -15,7 +15,7 @@ function renderWorkerService(w: WorkerSpec, bindAddress: string): string {
   // NOTE: every listener answers /health; the replication one exists on every kind of worker.
   return `  ${w.name}:
     image: \${SYNAPSE_IMAGE}
-    profiles: [${WORKERS_PROFILE}]
+    profiles: [${w.name}]
     restart: unless-stopped
     depends_on:
       synapse:

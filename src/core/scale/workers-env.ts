@@ -1,5 +1,6 @@
 // Worker mode's lines in .env, and the BEGIN/END markers every file worker mode edits uses: going
 // back to one process removes the marked lines and leaves the file byte for byte as it was.
+import { PRESETS } from './workers-presets.ts';
 import type { PresetName } from './workers-presets.ts';
 
 export const BEGIN = '# BEGIN mxctl scale workers';
@@ -14,6 +15,15 @@ export function composeFileFor(hasOverride: boolean): string {
   );
 }
 
+/**
+ * The compose profiles worker mode switches on: Redis's, and one per worker of the preset. NOTE:
+ * a profile per worker, not one for all: a file that defines every preset's workers (the lab's
+ * override) then starts only the ones this preset runs.
+ */
+export function profilesFor(preset: PresetName): string {
+  return [WORKERS_PROFILE, ...PRESETS[preset].workers.map((w) => w.name)].join(',');
+}
+
 export interface EnvBlockInput {
   preset: PresetName;
   redisImage: string;
@@ -26,7 +36,7 @@ export function renderEnvBlock(e: EnvBlockInput): string {
 SYNAPSE_WORKERS=${e.preset}
 REDIS_IMAGE=${e.redisImage}
 COMPOSE_FILE=${e.composeFile}
-COMPOSE_PROFILES=${WORKERS_PROFILE}
+COMPOSE_PROFILES=${profilesFor(e.preset)}
 ${END}
 `;
 }

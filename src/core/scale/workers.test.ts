@@ -93,13 +93,13 @@ test('.env: the block switches compose to the workers file and profile; removing
   const env = 'A=1\n# comment\nB=2\n';
   const next = withEnvBlock(env, { preset: 'users', redisImage: 'redis:7.4', composeFile: composeFileFor(true) });
   assert.match(next, /^COMPOSE_FILE=docker-compose\.yml:docker-compose\.workers\.yml:docker-compose\.override\.yml$/m);
-  assert.match(next, /^COMPOSE_PROFILES=workers$/m);
+  assert.match(next, /^COMPOSE_PROFILES=workers,synapse-sync-1,synapse-client-reader-1$/m);
   assert.match(next, /^SYNAPSE_WORKERS=users$/m);
   assert.equal(withoutWorkerBlocks(next), env);
   assert.equal(composeFileFor(false), 'docker-compose.yml:docker-compose.workers.yml');
 });
 
-test('compose: Redis and each worker in the workers profile, health-checked on their own listener', () => {
+test('compose: Redis in the workers profile, each worker in its own, health-checked on their own listener', () => {
   for (const preset of PRESET_NAMES) {
     const doc = parseYaml(renderWorkersCompose(preset, '127.0.0.5')) as {
       services: Record<string, { profiles?: string[]; healthcheck?: { test: string[] }; command?: string[] }>;
@@ -108,7 +108,7 @@ test('compose: Redis and each worker in the workers profile, health-checked on t
     assert.deepEqual(Object.keys(doc.services).sort(), ['redis', 'synapse', ...names].sort());
     for (const w of PRESETS[preset].workers) {
       const svc = doc.services[w.name];
-      assert.deepEqual(svc?.profiles, ['workers']);
+      assert.deepEqual(svc?.profiles, [w.name]);
       assert.match(svc?.healthcheck?.test[1] ?? '', new RegExp(`http://127\\.0\\.0\\.5:${w.ports.replication}/health`));
       assert.ok(svc?.command?.includes(`--config-path=/data/workers/${w.name}.yaml`));
     }

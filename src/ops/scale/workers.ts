@@ -126,9 +126,12 @@ async function takeBack(
     });
   }
   await removePath(recordPath(d));
+  // NOTE: the failure's own detail (compose's stderr tail) is what names the worker that failed.
+  const detail = error instanceof MxError ? error.detail : undefined;
   throw new MxError('E_STACK_UNHEALTHY', `Taken back to ${t.from ?? ONE}: ${(error as Error).message}`, {
     hint: "The stack runs as before. Read the workers' logs (`docker compose logs SERVICE` in compose/).",
     cause: error,
+    ...(detail === undefined ? {} : { detail }),
   });
 }
 
