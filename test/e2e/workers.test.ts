@@ -8,7 +8,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab } from '../../lab/harness.ts';
 import type { Lab } from '../../lab/harness.ts';
@@ -17,6 +18,7 @@ import { MatrixUser } from '../../lab/matrix-user.ts';
 import { httpFetch } from '../../src/adapters/http.ts';
 import { parseExposition, sumOf } from '../../src/core/check/prometheus.ts';
 import { PRESETS } from '../../src/core/scale/workers-presets.ts';
+import { renderWorkerConfig, withWorkerBlocks } from '../../src/core/scale/workers-config.ts';
 import type { WorkersReport } from '../../src/ops/scale/workers.ts';
 
 const exec = promisify(execFile);
@@ -163,5 +165,48 @@ describe('scale workers in the lab', () => {
     const again = await lab.mxctl(['scale', 'workers', '--workers', '0', '--yes']);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /nothing to change/);
+  });
+
+  it("federation preset: each worker's config passes Synapse's own config loader", async () => {
+    // NOTE: a copy of the lab's synapse/ folder (signing key, log config), the preset's files
+    // rendered into it; Synapse reads them in the lab image, no network, nothing started.
+    const scratch = await mkdtemp(join(tmpdir(), 'mxlab-workers-config-'));
+    try {
+      await cp(join(lab.dir, 'synapse'), scratch, { recursive: true });
+      const input = {
+        preset: 'federation' as const,
+        serverName: lab.settings.MX_SERVER_NAME,
+        bindAddress: lab.address,
+        replicationSecret: 's'.repeat(43),
+      };
+      const hs = withWorkerBlocks(await readFile(join(scratch, 'homeserver.yaml'), 'utf8'), input);
+      assert.ok(hs !== undefined);
+      await writeFile(join(scratch, 'homeserver.yaml'), hs);
+      for (const w of PRESETS.federation.workers) {
+        await writeFile(join(scratch, `${w.name}.yaml`), renderWorkerConfig(w, input));
+        const { stdout } = await exec('docker', [
+          'run',
+          '--rm',
+          '--network',
+          'none',
+          '--user',
+          '0',
+          '-v',
+          `${scratch}:/data`,
+          '--entrypoint',
+          'python3',
+          'element-matrix-lab/synapse-workers:lab',
+          '-m',
+          'synapse.config',
+          '-c',
+          '/data/homeserver.yaml',
+          '-c',
+          `/data/${w.name}.yaml`,
+        ]);
+        assert.match(stdout, /Config parses OK/, w.name);
+      }
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 });
