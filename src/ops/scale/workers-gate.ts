@@ -67,6 +67,9 @@ export async function workersGate(
     baseUrl: `https://${d.deployment.settings.MX_MATRIX_HOST}`,
     accessToken: state.access_token,
     ...d.publicHttp,
+    // NOTE: a worker's first requests after its start are slow on a busy machine (cold caches;
+    // createRoom goes to main over replication): a generous timeout, one try each.
+    timeoutMs: 120_000,
   });
   const before = o.syncWorker === undefined ? 0 : await syncCount(d, o.syncWorker, o.probeHost);
   const room = await client.call<{ room_id: string }>('POST', '/_matrix/client/v3/createRoom', {
