@@ -1,6 +1,8 @@
 // The lab's additions to a deployment `mxctl init` wrote: a compose override (lab images,
 // host networking on loopback, pebble as the ACME CA) and Synapse listeners bound to the lab's loopback address.
 // Production files stay untouched: the override is the only difference (DESIGN.md §5).
+import { ALL_WORKER_SERVICES, MAIN_REPLICATION_PORT, REDIS_PORT } from '../src/core/scale/workers-presets.ts';
+import { WORKERS_PROFILE } from '../src/core/scale/workers-env.ts';
 
 // Each lab lives on its own loopback address 127.0.0.N (all of 127/8 is local on Linux), so
 // several labs — `npm run lab` on 127.0.0.1 and e2e test files on 127.0.0.2+ — run side by side.
@@ -25,6 +27,33 @@ export interface LabOverrideOptions {
    * the local lab build: the upgrade tests pin images in the lab's registry (lab/registry.ts).
    */
   imagesFromEnv?: readonly string[];
+  /**
+   * The lab image main Synapse runs (default `synapse`): worker mode needs `synapse-workers`,
+   * which carries the Redis client Synapse's replication imports (lab/README.md).
+   */
+  synapseImage?: string;
+}
+
+/**
+ * Worker mode's services (compose/docker-compose.workers.yml, loaded only in worker mode), made
+ * lab-shaped: host networking and lab images. Each in the profile worker mode uses for it (Redis
+ * `workers`, a worker its own name), so only the preset's ones start; their listeners bind the lab's address (mxctl binds
+ * workers to SYNAPSE_LOCAL_ADDRESS when Synapse is host-networked).
+ */
+function renderLabWorkerServices(a: string): string {
+  const workers = ALL_WORKER_SERVICES.map(
+    (name) => `  ${name}:
+    <<: *lab
+    profiles: [${name}]
+    image: element-matrix-lab/synapse-workers:lab
+`,
+  ).join('');
+  return `  redis:
+    <<: *lab
+    profiles: [${WORKERS_PROFILE}]
+    image: element-matrix-lab/redis:lab
+    command: ["redis-server", "--bind", "${a}", "--port", "${REDIS_PORT}", "--protected-mode", "no", "--save", "", "--appendonly", "no"]
+${workers}`;
 }
 
 export function renderLabOverride(a: string, o: LabOverrideOptions = {}): string {
@@ -33,7 +62,9 @@ export function renderLabOverride(a: string, o: LabOverrideOptions = {}): string
     fromEnv.has(service)
       ? `# image: the ${service.toUpperCase()}_IMAGE pin in .env (an image in the lab's registry)`
       : `image: element-matrix-lab/${service}:lab`;
-  const hosts = ['postgres', 'synapse', 'element', 'nginx', 'certbot', 'pebble'].map((h) => `"${h}:${a}"`).join(', ');
+  const hosts = ['postgres', 'synapse', 'element', 'nginx', 'certbot', 'pebble', 'redis', ...ALL_WORKER_SERVICES]
+    .map((h) => `"${h}:${a}"`)
+    .join(', ');
   return `# element-matrix LAB override — written by lab/lab.ts, not by \`mxctl init\`.
 # Lab images (built from Debian packages), host networking bound to the lab's loopback address, service names
 # mapped to it, and pebble as the ACME CA. docker compose merges this file automatically.
@@ -50,7 +81,7 @@ services:
       test: ["CMD-SHELL", "pg_isready -q -h ${a} -U \\"$\${POSTGRES_USER}\\" -d \\"$\${POSTGRES_DB}\\""]
   synapse:
     <<: *lab
-    ${image('synapse')}
+    ${o.synapseImage === undefined ? image('synapse') : `image: element-matrix-lab/${o.synapseImage}:lab`}
     ports: !reset []
     # The upstream image's \`run\` mode passes these to python: lab.yaml rebinds the listeners.
     command: ["run", "-m", "synapse.app.homeserver", "--config-path=/data/homeserver.yaml", "--config-path=/data/lab.yaml"]
@@ -109,7 +140,7 @@ services:
       interval: 2s
       timeout: 5s
       retries: 30
-`;
+${renderLabWorkerServices(a)}`;
 }
 
 export function renderLabSynapseConfig(a: string): string {
@@ -127,6 +158,13 @@ listeners:
   - port: 9000
     type: metrics
     bind_addresses: ["${a}"]
+  # Main's replication listener, which \`mxctl scale workers\` adds to homeserver.yaml in worker
+  # mode (this file replaces the whole list); unused while Synapse runs as one process.
+  - port: ${MAIN_REPLICATION_PORT}
+    type: http
+    bind_addresses: ["${a}"]
+    resources:
+      - names: [replication]
 `;
 }
 

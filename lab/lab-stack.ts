@@ -189,7 +189,7 @@ export async function tryLockSlot(n: number): Promise<(() => Promise<void>) | un
 }
 
 /** Every port a lab binds on its loopback address (compose override + pebble + the registry of lab/registry.ts). */
-export const LAB_PORTS = [80, 443, 5000, 5432, 8008, 8080, 9000, 14000, 15000, 8053] as const;
+export const LAB_PORTS = [80, 443, 5000, 5432, 8008, 8080, 9000, 9093, 14000, 15000, 8053] as const;
 
 /** The lab ports already taken on an address, each with its holder when `ss` can tell. */
 export async function busyLabPorts(address: string): Promise<string[]> {

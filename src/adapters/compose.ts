@@ -21,6 +21,8 @@ export interface Compose {
   down(): Promise<void>;
   restart(services: readonly string[]): Promise<void>;
   stop(services: readonly string[]): Promise<void>;
+  /** Stops and removes the services' containers (`rm --stop --force`). */
+  rm(services: readonly string[]): Promise<void>;
   ps(): Promise<ComposeServiceState[]>;
   logs(options: { services: readonly string[]; follow: boolean; tail?: number; timestamps?: boolean }): Promise<void>;
   /** `since` is docker's (e.g. "3600s"); `timestamps` prefixes each line with Docker's RFC 3339 receive time. */
@@ -62,6 +64,11 @@ export function createCompose(projectDir: string): Compose {
     },
     async stop(services) {
       await compose(['stop', ...services], `stopping ${services.join(', ')}`, { timeoutMs: 180_000 });
+    },
+    async rm(services) {
+      await compose(['rm', '--stop', '--force', ...services], `removing ${services.join(', ')}`, {
+        timeoutMs: 180_000,
+      });
     },
     async ps() {
       const r = await compose(['ps', '--all', '--format', 'json'], 'reading the stack state', { timeoutMs: 30_000 });

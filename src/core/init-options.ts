@@ -93,6 +93,11 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     RCLONE_CONFIG: '',
     ...NO_ALERT_CHANNELS,
     ...MONITOR_DEFAULTS,
+    // One process: `mxctl scale workers` switches worker mode on later.
+    SYNAPSE_WORKERS: '',
+    REDIS_IMAGE: 'redis:7.4',
+    COMPOSE_FILE: '',
+    COMPOSE_PROFILES: '',
     ...secrets,
   };
 }

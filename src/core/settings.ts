@@ -5,6 +5,8 @@ import { hostnameProblem } from './hostnames.ts';
 import { ALLOWLIST_SETTING_COMMENT, allowlistSettingProblems } from './admin/federation-allowlist.ts';
 import type { EnvEntry } from './env-file.ts';
 import { formatEnvFile } from './env-file.ts';
+import { PRESET_NAMES, isPresetName } from './scale/workers-presets.ts';
+import { renderEnvBlock } from './scale/workers-env.ts';
 
 /** Image pins: upgrade = move a pin, rollback = move it back. */
 export const DEFAULT_IMAGES = {
@@ -144,6 +146,12 @@ export const settingsSchema = z
     MONITOR_BACKUP_AT: z.union([z.literal(''), z.string().regex(timeOfDay, 'a time of day, HH:MM')]).default(''),
     MONITOR_RESTORE_TEST: z.enum(['', 'monthly']).default(''),
     MONITOR_RESTORE_TEST_AT: z.string().regex(timeOfDay, 'a time of day, HH:MM').default('04:00'),
+    // Optional: worker mode (`mxctl scale workers` writes these in a marked block of .env; absent =
+    // one process). COMPOSE_FILE and COMPOSE_PROFILES are compose's own: they load the workers file.
+    SYNAPSE_WORKERS: z.enum(['', ...PRESET_NAMES]).default(''),
+    REDIS_IMAGE: image.default('redis:7.4'),
+    COMPOSE_FILE: z.string().default(''),
+    COMPOSE_PROFILES: z.string().default(''),
     POSTGRES_PASSWORD: secret,
     REGISTRATION_SHARED_SECRET: secret,
     MACAROON_SECRET_KEY: secret,
@@ -206,6 +214,15 @@ export function parseSettings(values: ReadonlyMap<string, string>): SettingsResu
 }
 
 export function formatSettings(s: Settings): string {
+  // NOTE: worker mode's lines are kept as the marked block `mxctl scale workers` wrote, so the way
+  // back to one process finds them however the file was rewritten since (a restore, say).
+  const workers = isPresetName(s.SYNAPSE_WORKERS)
+    ? `\n${renderEnvBlock({ preset: s.SYNAPSE_WORKERS, redisImage: s.REDIS_IMAGE, composeFile: s.COMPOSE_FILE })}`
+    : '';
+  return formatSettingsBody(s) + workers;
+}
+
+function formatSettingsBody(s: Settings): string {
   const e = (key: keyof Settings, comment?: string): EnvEntry =>
     comment === undefined ? { key, value: String(s[key]) } : { key, value: String(s[key]), comment };
   return formatEnvFile(

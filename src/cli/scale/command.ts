@@ -1,10 +1,10 @@
 // Command table: the scaling triggers and the way out of one machine. Actions import their run
-// module lazily (fast --help). NOTE: `scale workers` (worker mode on Compose) registers here too.
+// module lazily (fast --help).
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import type { Command } from '@commander-js/extra-typings';
 import { SIGNAL_IDS, parseWindow } from '../../core/scale/triggers.ts';
 import type { SignalId } from '../../core/scale/triggers.ts';
-import { dirOf, jsonOf, withJson } from '../command.ts';
+import { dirOf, int, jsonOf, withConfirm, withJson } from '../command.ts';
 import type { Done } from '../command.ts';
 
 const load = () => import('./run.ts');
@@ -29,7 +29,7 @@ function thresholdOf(
 export function registerScale(program: Command, done: Done): void {
   const scale = program
     .command('scale')
-    .description('the scaling triggers, and the way from one process to Kubernetes');
+    .description('the scaling triggers, and the way from one process to workers to Kubernetes');
   withJson(
     scale
       .command('check')
@@ -54,5 +54,17 @@ export function registerScale(program: Command, done: Done): void {
       .requiredOption('--out <DIR>', 'a new or empty folder to write into'),
   ).action(async (target, opts, cmd) =>
     done(await (await load()).runScaleExport(target, jsonOf(opts, cmd), dirOf(cmd))),
+  );
+  withConfirm(
+    scale
+      .command('workers')
+      .description(
+        "worker mode on Compose: a preset's workers, Redis, instance_map, the replication secret and nginx routing per Synapse's workers docs; the diff, apply, recreate, health-gate (a failed gate takes it back). `--workers 0` goes back to one process",
+      )
+      .option('--preset <NAME>', 'federation (federation senders and readers) or users (sync and client readers)')
+      .option('--workers <N>', 'only 0: back to one process, every worker and Redis removed', int),
+    'show the diff, change nothing',
+  ).action(async (opts, cmd) =>
+    done(await (await import('./run-workers.ts')).runScaleWorkers(jsonOf(opts, cmd), dirOf(cmd))),
   );
 }

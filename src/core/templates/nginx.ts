@@ -4,6 +4,8 @@
 // set in the environment.
 import type { Settings } from '../settings.ts';
 import { CERT_NAME } from './compose.ts';
+import { isPresetName } from '../scale/workers-presets.ts';
+import { renderWorkerRouting, UPSTREAM_VARIABLE } from '../scale/workers-routes.ts';
 
 // HSTS once a certificate from the configured CA is served: nginx's watcher writes this file
 // then (nginx/reload-on-renewal.sh); a glob include that matches nothing is no error.
@@ -18,6 +20,10 @@ const listenTls = '    listen ${NGINX_BIND_ADDRESS}:443 ssl;\n    http2 on;';
 export function renderNginx(s: Settings): Record<string, string> {
   const wellKnownServer = JSON.stringify({ 'm.server': `${s.MX_MATRIX_HOST}:443` });
   const wellKnownClient = JSON.stringify({ 'm.homeserver': { base_url: `https://${s.MX_MATRIX_HOST}` } });
+  // Worker mode routes Synapse's endpoints per worker (mxctl scale workers); off, the site is as ever.
+  const preset = s.SYNAPSE_WORKERS;
+  const routing = isPresetName(preset) ? renderWorkerRouting(preset) : '';
+  const synapseTarget = isPresetName(preset) ? UPSTREAM_VARIABLE : 'synapse:8008';
   return {
     '00-common.conf.template': `# Shared TLS settings and the port-80 server — written by \`mxctl init\`.
 # Mozilla's "intermediate" profile: TLS 1.2 and 1.3 only, AEAD ciphers with forward secrecy.
@@ -57,7 +63,7 @@ server {
 }
 `,
     'matrix.conf.template': `# ${s.MX_MATRIX_HOST}: Synapse client and federation APIs — written by \`mxctl init\`.
-server {
+${routing}server {
 ${listenTls}
     server_name ${s.MX_MATRIX_HOST};
 ${TLS}
@@ -68,7 +74,7 @@ ${TLS}
         return 403;
     }
     location ~ ^(/_matrix|/_synapse/client) {
-        proxy_pass http://synapse:8008;
+        proxy_pass http://${synapseTarget};
         proxy_set_header X-Forwarded-For $remote_addr;
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header Host $host;

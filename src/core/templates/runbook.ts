@@ -605,7 +605,7 @@ the whole window is read from it (\`query_range\`); PostgreSQL CPU and the disks
 when it also scrapes cAdvisor and node_exporter, else sampled. Without it, \`scale check\` samples
 now: six scrapes (five readings) over the window or one minute, whichever is shorter; a signal over in every
 reading of a shorter history than the window is reported "over?" (not proven sustained), never
-fired. The monitor's history will be a third source when the monitor daemon lands.
+fired. The monitor's own history is not a source yet.
 
 **One process → workers → Kubernetes.**
 1. One process, tuned (\`mxctl tune apply\`), until a trigger fires after tuning.
@@ -635,6 +635,24 @@ run \`tune apply\` again after a restore onto a new machine. What it replaces is
 \`state/tune.json\` before anything changes; \`tune revert\` refuses when homeserver.yaml was edited
 since. Synapse restarts (its cache factor is read at start), and PostgreSQL too when
 \`shared_buffers\` or \`wal_buffers\` change.
+
+### Worker mode (federation lag, many users)
+When tuning is not enough and one Synapse process is the limit, split work off to workers on
+this machine:
+\`\`\`bash
+mxctl scale workers --preset federation --dry-run   # federation sender + inbound federation reader
+mxctl scale workers --preset users --dry-run        # sync worker + client reader
+mxctl scale workers --preset users --yes            # write, recreate, gate (a failed gate takes it back)
+mxctl scale workers --workers 0 --yes               # back to one process, files as before
+\`\`\`
+It adds Redis, one config per worker in \`synapse/workers/\`, the replication listener, secret,
+\`redis\` and \`instance_map\` to \`synapse/homeserver.yaml\`, the worker services in
+\`compose/docker-compose.workers.yml\` (loaded through \`COMPOSE_FILE\` in \`.env\`) and nginx
+routing of the preset's endpoints per Synapse's workers documentation; each addition is marked
+(\`# BEGIN mxctl scale workers\`), and \`--workers 0\` removes exactly it. The gate: a message sent
+through nginx arrives in \`/sync\`, and with the \`users\` preset the sync worker's own metrics
+count those requests. Synapse restarts once each way (a minute or so of downtime).
+**Check it:** \`docker compose ps\` in \`compose/\` lists \`redis\` and each worker healthy.
 
 ---
 
