@@ -92,6 +92,16 @@ describe('renderStatusPage', () => {
     assert.equal(lines[0]?.[0]?.split(',')[0], '0');
   });
 
+  it('leaves a line far above the data off the chart (the curve stays readable) and says so in the legend', () => {
+    const points: [number, number][] = [
+      [NOW - 60_000, 400e6],
+      [NOW, 420e6],
+    ];
+    const html = renderStatusPage(model({ series: [{ id: 'r', label: 'RSS', unit: 'bytes', points, warn: 2e9 }] }));
+    assert.doesNotMatch(html, /<line class="th warn"/);
+    assert.match(html, /<span class="key warn off">warn 1.9 GiB ↑<\/span>/);
+  });
+
   it('says "no data yet" for an empty series, and draws nothing for it', () => {
     const html = renderStatusPage(
       model({ series: [{ id: 'backup.last', label: 'Age of the last backup', unit: 'hours', points: [] }] }),
