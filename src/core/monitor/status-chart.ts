@@ -24,18 +24,21 @@ interface Frame {
  * The x span is the last 24 h up to `now` (wider if the points are); y starts at 0 where it can
  * and shows the warning and critical lines when they are within twice the data's height. A line
  * far above (2 GB of RAM over 400 MB used) would flatten the curve: the legend marks it instead.
+ * A share (unit ratio, 0..1) is drawn on 0..100 %.
  */
 export function frameOf(s: StatusSeries, now: number): Frame {
   const times = s.points.map(([t]) => t);
   const data = s.points.map(([, v]) => v);
   const top = Math.max(...data);
-  const lines = [s.warn, s.critical].filter((v) => v !== undefined && (top <= 0 || v <= 2 * top)) as number[];
+  const lines = [s.warn, s.critical].filter((v) => v !== undefined && v <= 2 * top) as number[];
   const values = [...data, ...lines];
   const t0 = Math.min(now - DAY_MS, ...times);
   const t1 = Math.max(now, ...times);
   const lo = Math.min(0, ...values);
   let hi = Math.max(...values, lo);
   hi = hi === lo ? lo + 1 : hi + (hi - lo) * 0.08;
+  // NOTE: a share (disk used, certificate life left) reads best on its whole scale, lines and all.
+  if (s.unit === 'ratio' && lo === 0 && hi <= 1.08) hi = 1;
   return { t0, t1, lo, hi };
 }
 

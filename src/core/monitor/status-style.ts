@@ -41,8 +41,8 @@ h2.part{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(-
 .scale.top{top:-2px}.scale.bottom{bottom:2px}
 .dot{position:absolute;width:9px;height:9px;margin:-4.5px 0 0 -4.5px;border-radius:50%;background:var(--line);box-shadow:0 0 0 2px var(--card)}
 .chart.warn .dot{background:var(--warn)}.chart.critical .dot{background:var(--crit)}
-figcaption{display:flex;justify-content:space-between;align-items:center;gap:8px;margin-top:4px;font-size:11.5px;color:var(--muted)}
-.legend{display:flex;gap:10px}
+figcaption{white-space:nowrap;display:flex;justify-content:space-between;align-items:center;gap:8px;margin-top:4px;font-size:11.5px;color:var(--muted)}
+.legend{display:flex;flex-wrap:wrap;justify-content:center;gap:2px 10px}
 .key::before{content:"";display:inline-block;width:14px;margin-right:4px;vertical-align:middle;border-top:2px dashed currentColor}
 .key.off::before{display:none}.key.warn{color:var(--warn)}.key.critical{color:var(--crit)}
 .nodata{color:var(--muted);font-style:italic;margin:8px 0}
