@@ -31,6 +31,9 @@ const NO_ALERT_CHANNELS = {
   ALERT_MATRIX_ROOM: '',
   ALERT_PING_URL: '',
   ALERT_PING_MINUTES: 5,
+  COMPOSE_PROFILES: '',
+  MONITOR_DEPLOYMENT_DIR: '',
+  MONITOR_MXCTL_DIR: '',
 } as const satisfies Partial<Settings>;
 
 export const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';

@@ -39,6 +39,7 @@ const hostname = z.string().superRefine((v, ctx) => {
 });
 // NOTE: 43 base64url chars = 256 bits; shorter secrets are refused, not silently accepted.
 const secret = z.string().min(43, 'must be at least 256 bits (43 base64url characters)');
+const absolutePath = z.string().regex(/^\/[^\s:]*$/, 'an absolute path without spaces or colons');
 const port = z.coerce.number().int().min(1).max(65535);
 const image = z
   .string()
@@ -133,6 +134,11 @@ export const settingsSchema = z
       .default(''),
     ALERT_PING_URL: z.union([z.literal(''), z.url()]).default(''),
     ALERT_PING_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
+    // The monitor as a compose service (templates/compose.ts), off unless docker compose's own
+    // COMPOSE_PROFILES (read from this file) names it. Optional: older deployments have no such lines.
+    COMPOSE_PROFILES: z.union([z.literal(''), z.literal('monitor')]).default(''),
+    MONITOR_DEPLOYMENT_DIR: z.union([z.literal(''), absolutePath]).default(''),
+    MONITOR_MXCTL_DIR: z.union([z.literal(''), absolutePath]).default(''),
     POSTGRES_PASSWORD: secret,
     REGISTRATION_SHARED_SECRET: secret,
     MACAROON_SECRET_KEY: secret,
@@ -141,6 +147,14 @@ export const settingsSchema = z
   })
   .superRefine((s, ctx) => {
     for (const [path, message] of alertProblems(s)) ctx.addIssue({ code: 'custom', path: [path], message });
+    // NOTE: the monitor mounts the folder at the path it has on the host, so that the compose
+    // files it runs resolve their relative mounts as the host's docker compose does.
+    if (s.COMPOSE_PROFILES === 'monitor' && s.MONITOR_DEPLOYMENT_DIR === '')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MONITOR_DEPLOYMENT_DIR'],
+        message: "the monitor service needs the deployment folder's absolute path",
+      });
     // NOTE: one offsite target, so list, prune and restore --from-offsite have one answer to "what is offsite".
     if (s.S3_BUCKET !== '' && s.RCLONE_REMOTE !== '')
       ctx.addIssue({
@@ -287,6 +301,14 @@ export function formatSettings(s: Settings): string {
             "Dead-man's switch: a URL the monitor GETs every ALERT_PING_MINUTES while it is healthy.",
           ),
           e('ALERT_PING_MINUTES'),
+        ],
+      },
+      {
+        title: 'the monitor as a compose service (README: "The monitor as a service"); empty = off',
+        entries: [
+          e('COMPOSE_PROFILES', 'monitor: docker compose runs the monitor with the stack. Empty: off.'),
+          e('MONITOR_DEPLOYMENT_DIR', "This folder's absolute path (the monitor mounts it there, read-only)."),
+          e('MONITOR_MXCTL_DIR', "The installed mxctl its image is built from. Empty: npm's global one."),
         ],
       },
       {
