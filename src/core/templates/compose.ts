@@ -126,8 +126,9 @@ services:
 
   # The monitor (issue 9): off unless COMPOSE_PROFILES=monitor in ../.env, so a deployment without
   # it runs exactly the services above. Its image is built here from the installed mxctl
-  # (container/Dockerfile). It runs as the image's user mxctl (10001) with one capability,
-  # DAC_OVERRIDE, to read this folder's root-owned 0600 files; it can write only state/. It has
+  # (container/Dockerfile). It runs as the image's user mxctl (10001) with two capabilities,
+  # DAC_OVERRIDE and FOWNER, to read this folder's root-owned 0600 files and keep state/ 0700; it
+  # can write only state/. It has
   # Docker's socket: the stack's signals read \`docker compose ps\` and backups run \`docker compose
   # exec\`, and that socket is root on this machine (README, "The monitor as a service").
   # Host networking: it reaches the public names, Synapse's metrics and its own loopback
@@ -142,7 +143,7 @@ services:
     network_mode: host
     user: "10001:10001"
     cap_drop: [ALL]
-    cap_add: [DAC_OVERRIDE]
+    cap_add: [DAC_OVERRIDE, FOWNER]
     read_only: true
     tmpfs:
       - /tmp

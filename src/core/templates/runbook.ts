@@ -494,8 +494,8 @@ healthy and \`https://${m}/_matrix/client/versions\` answers through nginx.
 The compose file has a \`monitor\` service that runs only with \`COMPOSE_PROFILES=monitor\` in
 \`.env\` (with \`MONITOR_DEPLOYMENT_DIR\`, this folder's absolute path); its image is built here from
 the installed mxctl: \`docker build -t element-matrix/mxctl:local -f "$(npm root -g)/element-matrix/container/Dockerfile" "$(npm root -g)/element-matrix"\`
-(again after each upgrade of mxctl). It runs as uid 10001 with one capability (DAC_OVERRIDE,
-to read this folder's 0600 files), this folder read-only but \`state/\`, host networking, and
+(again after each upgrade of mxctl). It runs as uid 10001 with two capabilities (DAC_OVERRIDE and
+FOWNER, to read this folder's 0600 files), this folder read-only but \`state/\`, host networking, and
 **the Docker socket, which is root on this machine** (the stack's signals and backups need
 it; the README says why and gives a systemd unit instead). Its command, the daemon
 \`mxctl monitor run\`, is not built yet: do not enable it until it is.

@@ -41,7 +41,7 @@ test('compose: every service pinned from .env, restarted, health-checked', () =>
   assert.deepEqual(doc.services['synapse']?.ports, ['${SYNAPSE_LOCAL_ADDRESS}:${SYNAPSE_LOCAL_PORT}:8008']);
 });
 
-test('compose: the monitor runs only with its profile, as a non-root user with one capability, the folder read-only but state/', () => {
+test('compose: the monitor runs only with its profile, as a non-root user with two capabilities, the folder read-only but state/', () => {
   const doc = parseYaml(renderCompose()) as { services: Record<string, Record<string, unknown>> };
   const m = doc.services['monitor'];
   assert.ok(m);
@@ -49,7 +49,7 @@ test('compose: the monitor runs only with its profile, as a non-root user with o
   assert.equal(m['restart'], 'unless-stopped');
   assert.equal(m['user'], '10001:10001');
   assert.deepEqual(m['cap_drop'], ['ALL']);
-  assert.deepEqual(m['cap_add'], ['DAC_OVERRIDE']);
+  assert.deepEqual(m['cap_add'], ['DAC_OVERRIDE', 'FOWNER']);
   assert.equal(m['read_only'], true);
   assert.equal(m['network_mode'], 'host');
   const dir = '${MONITOR_DEPLOYMENT_DIR:-/nonexistent}';
