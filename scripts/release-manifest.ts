@@ -9,7 +9,7 @@
 // - no engines.node: the Node that runs mxctl is that one, and npm would otherwise warn
 //   (EBADENGINE) on exactly the machines this is for, a server whose own Node is older (Debian
 //   12's 20); bundled packages are not checked either (commander and execa want Node >= 22);
-// - no scripts or devDependencies; only bin/, src/ and the README are packed.
+// - no scripts or devDependencies; only bin/, src/, container/ (the monitor's Dockerfile) and the README are packed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -42,6 +42,6 @@ const release = {
   dependencies: pinned,
   optionalDependencies: Object.fromEntries(NODE_PLATFORMS.map((name) => [name, nodeVersion])),
   bundleDependencies: Object.keys(pinned),
-  files: ['bin/', 'src/', 'README.md'],
+  files: ['bin/', 'src/', 'container/', 'README.md'],
 };
 writeFileSync(join(stage, 'package.json'), `${JSON.stringify(release, null, 2)}\n`);

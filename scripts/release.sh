@@ -16,7 +16,7 @@ out=$(mkdir -p "${1:-tmp/release}" && cd "${1:-tmp/release}" && pwd)
 stage=$out/stage
 rm -rf "$stage"
 tsc -p tsconfig.release.json --outDir "$stage"
-cp -r bin README.md package.json package-lock.json "$stage/"
+cp -r bin container README.md package.json package-lock.json "$stage/"
 (cd "$stage" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
 # Type declarations and source maps are half the files and no use at run time: a faster pack and install.
 find "$stage/node_modules" -type f \( -name '*.d.ts' -o -name '*.d.cts' -o -name '*.d.mts' -o -name '*.map' \) -delete

@@ -10,9 +10,9 @@ cache=${MXLAB_CACHE:-/var/cache/mxlab}
 mirror=${MXLAB_MIRROR:-http://deb.debian.org/debian}
 # NOTE: the synapse-* variants are FROM synapse:lab, so they come after it (seconds each); hydrogen is the
 # image of the lab's element slot (a test client, not Element);
-# postgres15 is the old PostgreSQL major the upgrade tests start from; synapse-workers and redis run worker mode.
-# lab/README.md says what each is.
-all=(postgres postgres15 synapse synapse-next synapse-compat synapse-broken synapse-workers nginx hydrogen certbot pebble prometheus receivers redis)
+# postgres15 is the old PostgreSQL major the upgrade tests start from; synapse-workers and redis run worker mode;
+# mxctl is the monitor's image (a release is copied in by its test). lab/README.md says what each is.
+all=(postgres postgres15 synapse synapse-next synapse-compat synapse-broken synapse-workers nginx hydrogen certbot pebble prometheus receivers redis mxctl)
 force=0
 names=()
 for a in "$@"; do

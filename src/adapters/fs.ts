@@ -55,7 +55,9 @@ export async function writeFileAtomic(
 
 export async function pathExists(path: string): Promise<boolean> {
   try {
-    await access(path, constants.F_OK);
+    // NOTE: stat, not access(2): access checks with the real uid and drops capabilities, so the
+    // monitor's container (uid 10001 with CAP_DAC_OVERRIDE) would find no deployment in a 0700 folder.
+    await stat(path);
     return true;
   } catch {
     return false;

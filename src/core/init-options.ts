@@ -32,6 +32,8 @@ const NO_ALERT_CHANNELS = {
   ALERT_PING_URL: '',
   ALERT_PING_MINUTES: 5,
   PROMETHEUS_URL: '',
+  MONITOR_DEPLOYMENT_DIR: '',
+  MONITOR_MXCTL_DIR: '',
 } as const satisfies Partial<Settings>;
 
 /** The monitor's defaults: a pass a minute, its page on loopback, nothing scheduled until asked. */

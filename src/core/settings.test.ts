@@ -66,3 +66,29 @@ test('offsite: one target only, and an rclone remote is a configured name:path (
     assert.ok(!r.ok && r.errors.some((e) => e.startsWith('RCLONE_REMOTE:')), bad);
   }
 });
+
+test('the monitor service: off by default; switched on it needs the folder as an absolute path', () => {
+  const s = settingsFromChoices({ domain: 'example.org' }, secrets);
+  assert.equal(s.COMPOSE_PROFILES, '');
+  const values = parseEnvFile(formatSettings(s)).values;
+  values.set('COMPOSE_PROFILES', 'monitor');
+  const missing = parseSettings(values);
+  assert.ok(!missing.ok);
+  assert.deepEqual(missing.errors, [
+    "MONITOR_DEPLOYMENT_DIR: the monitor service needs the deployment folder's absolute path",
+  ]);
+  values.set('MONITOR_DEPLOYMENT_DIR', 'srv/matrix');
+  values.set('COMPOSE_PROFILES', 'monitor;workers');
+  const bad = parseSettings(values);
+  assert.ok(!bad.ok);
+  assert.equal(bad.errors.length, 2, bad.errors.join('; '));
+  values.set('MONITOR_DEPLOYMENT_DIR', '/srv/matrix');
+  values.set('COMPOSE_PROFILES', 'monitor');
+  assert.ok(parseSettings(values).ok);
+  // With worker mode's profiles beside it (a list, as compose reads it).
+  values.set('COMPOSE_PROFILES', 'workers,synapse-sync-1,monitor');
+  assert.ok(parseSettings(values).ok);
+  // Older deployments have no such lines.
+  for (const k of ['COMPOSE_PROFILES', 'MONITOR_DEPLOYMENT_DIR', 'MONITOR_MXCTL_DIR']) values.delete(k);
+  assert.ok(parseSettings(values).ok);
+});

@@ -8,6 +8,9 @@ import { formatEnvFile } from './env-file.ts';
 import { PRESET_NAMES, isPresetName } from './scale/workers-presets.ts';
 import { renderEnvBlock } from './scale/workers-env.ts';
 
+/** The compose profile of the monitor service (templates/compose.ts). */
+export const MONITOR_PROFILE = 'monitor';
+
 /** Image pins: upgrade = move a pin, rollback = move it back. */
 export const DEFAULT_IMAGES = {
   POSTGRES_IMAGE: 'docker.io/library/postgres:18',
@@ -41,6 +44,7 @@ const hostname = z.string().superRefine((v, ctx) => {
 });
 // NOTE: 43 base64url chars = 256 bits; shorter secrets are refused, not silently accepted.
 const secret = z.string().min(43, 'must be at least 256 bits (43 base64url characters)');
+const absolutePath = z.string().regex(/^\/[^\s:]*$/, 'an absolute path without spaces or colons');
 const port = z.coerce.number().int().min(1).max(65535);
 const timeOfDay = /^([01]?\d|2[0-3]):[0-5]\d$/;
 const image = z
@@ -151,7 +155,14 @@ export const settingsSchema = z
     SYNAPSE_WORKERS: z.enum(['', ...PRESET_NAMES]).default(''),
     REDIS_IMAGE: image.default('redis:7.4'),
     COMPOSE_FILE: z.string().default(''),
-    COMPOSE_PROFILES: z.string().default(''),
+    // Worker mode's profiles (in its block) and `monitor`, the monitor as a compose service
+    // (templates/compose.ts): off unless this list, which docker compose reads from .env, names it.
+    COMPOSE_PROFILES: z
+      .string()
+      .regex(/^([a-z0-9-]+(,[a-z0-9-]+)*)?$/, 'compose profiles, comma-separated')
+      .default(''),
+    MONITOR_DEPLOYMENT_DIR: z.union([z.literal(''), absolutePath]).default(''),
+    MONITOR_MXCTL_DIR: z.union([z.literal(''), absolutePath]).default(''),
     POSTGRES_PASSWORD: secret,
     REGISTRATION_SHARED_SECRET: secret,
     MACAROON_SECRET_KEY: secret,
@@ -160,6 +171,14 @@ export const settingsSchema = z
   })
   .superRefine((s, ctx) => {
     for (const [path, message] of alertProblems(s)) ctx.addIssue({ code: 'custom', path: [path], message });
+    // NOTE: the monitor mounts the folder at the path it has on the host, so that the compose
+    // files it runs resolve their relative mounts as the host's docker compose does.
+    if (monitorServiceOn(s) && s.MONITOR_DEPLOYMENT_DIR === '')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MONITOR_DEPLOYMENT_DIR'],
+        message: "the monitor service needs the deployment folder's absolute path",
+      });
     // NOTE: one offsite target, so list, prune and restore --from-offsite have one answer to "what is offsite".
     if (s.S3_BUCKET !== '' && s.RCLONE_REMOTE !== '')
       ctx.addIssue({
@@ -213,16 +232,24 @@ export function parseSettings(values: ReadonlyMap<string, string>): SettingsResu
   return { ok: false, errors };
 }
 
+/** The monitor runs as a compose service: its profile is in COMPOSE_PROFILES. */
+export function monitorServiceOn(s: Pick<Settings, 'COMPOSE_PROFILES'>): boolean {
+  return s.COMPOSE_PROFILES.split(',').includes(MONITOR_PROFILE);
+}
+
 export function formatSettings(s: Settings): string {
   // NOTE: worker mode's lines are kept as the marked block `mxctl scale workers` wrote, so the way
   // back to one process finds them however the file was rewritten since (a restore, say).
   const workers = isPresetName(s.SYNAPSE_WORKERS)
-    ? `\n${renderEnvBlock({ preset: s.SYNAPSE_WORKERS, redisImage: s.REDIS_IMAGE, composeFile: s.COMPOSE_FILE })}`
+    ? `\n${renderEnvBlock({ preset: s.SYNAPSE_WORKERS, redisImage: s.REDIS_IMAGE, composeFile: s.COMPOSE_FILE, monitor: monitorServiceOn(s) })}`
     : '';
   return formatSettingsBody(s) + workers;
 }
 
-function formatSettingsBody(s: Settings): string {
+function formatSettingsBody(settings: Settings): string {
+  // NOTE: in worker mode COMPOSE_PROFILES (read last wins) is its block's list; the line out here
+  // holds only the monitor's profile, so going back to one process leaves it as it was.
+  const s = { ...settings, COMPOSE_PROFILES: monitorServiceOn(settings) ? MONITOR_PROFILE : '' };
   const e = (key: keyof Settings, comment?: string): EnvEntry =>
     comment === undefined ? { key, value: String(s[key]) } : { key, value: String(s[key]), comment };
   return formatEnvFile(
@@ -336,6 +363,14 @@ function formatSettingsBody(s: Settings): string {
           ),
           e('MONITOR_RESTORE_TEST', 'monthly: the restore drill in a throwaway stack. Empty: not scheduled.'),
           e('MONITOR_RESTORE_TEST_AT', "HH:MM (host time) of the drill's day."),
+        ],
+      },
+      {
+        title: 'the monitor as a compose service (README: "The monitor as a service"); empty = off',
+        entries: [
+          e('COMPOSE_PROFILES', 'monitor: docker compose runs the monitor with the stack. Empty: off.'),
+          e('MONITOR_DEPLOYMENT_DIR', "This folder's absolute path (the monitor mounts it there, read-only)."),
+          e('MONITOR_MXCTL_DIR', "The installed mxctl its image is built from. Empty: npm's global one."),
         ],
       },
       {

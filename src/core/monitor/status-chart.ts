@@ -20,17 +20,29 @@ interface Frame {
   hi: number;
 }
 
-/** The x span is the last 24 h up to `now` (wider if the points are); y starts at 0 where it can. */
+/**
+ * The x span is the last 24 h up to `now` (wider if the points are); y starts at 0 where it can
+ * and shows the warning and critical lines when they are within twice the data's height. A line
+ * far above (2 GB of RAM over 400 MB used) would flatten the curve: the legend marks it instead.
+ * A share (unit ratio, 0..1) is drawn on 0..100 %.
+ */
 export function frameOf(s: StatusSeries, now: number): Frame {
   const times = s.points.map(([t]) => t);
-  const values = [...s.points.map(([, v]) => v), ...[s.warn, s.critical].filter((v) => v !== undefined)];
+  const data = s.points.map(([, v]) => v);
+  const top = Math.max(...data);
+  const lines = [s.warn, s.critical].filter((v) => v !== undefined && v <= 2 * top) as number[];
+  const values = [...data, ...lines];
   const t0 = Math.min(now - DAY_MS, ...times);
   const t1 = Math.max(now, ...times);
   const lo = Math.min(0, ...values);
   let hi = Math.max(...values, lo);
   hi = hi === lo ? lo + 1 : hi + (hi - lo) * 0.08;
+  // NOTE: a share (disk used, certificate life left) reads best on its whole scale, lines and all.
+  if (s.unit === 'ratio' && lo === 0 && hi <= 1.08) hi = 1;
   return { t0, t1, lo, hi };
 }
+
+const shown = (v: number | undefined, f: Frame): v is number => v !== undefined && v >= f.lo && v <= f.hi;
 
 const x = (t: number, f: Frame): number => ((t - f.t0) / (f.t1 - f.t0)) * W;
 const y = (v: number, f: Frame): number => H - ((v - f.lo) / (f.hi - f.lo)) * H;
@@ -51,7 +63,7 @@ export function latestLevel(s: StatusSeries): Level {
 }
 
 function thresholdLine(v: number | undefined, level: 'warn' | 'critical', f: Frame): string {
-  if (v === undefined) return '';
+  if (!shown(v, f)) return '';
   const at = coord(y(v, f));
   return `<line class="th ${level}" x1="0" x2="${W}" y1="${at}" y2="${at}" vector-effect="non-scaling-stroke"/>`;
 }
@@ -81,13 +93,13 @@ function dot(s: StatusSeries, f: Frame): string {
   return `<span class="dot" style="left:${coord(left)}%;top:${coord(top)}%"></span>`;
 }
 
-function legend(s: StatusSeries): string {
-  const parts = [
-    s.warn === undefined ? '' : `<span class="key warn">warn ${esc(formatValue(s.warn, s.unit))}</span>`,
-    s.critical === undefined
-      ? ''
-      : `<span class="key critical">critical ${esc(formatValue(s.critical, s.unit))}</span>`,
-  ].filter((p) => p !== '');
+function legend(s: StatusSeries, f: Frame): string {
+  const key = (v: number | undefined, level: 'warn' | 'critical'): string => {
+    if (v === undefined) return '';
+    const off = shown(v, f) ? '' : v > f.hi ? ' ↑' : ' ↓';
+    return `<span class="key ${level}${off === '' ? '' : ' off'}">${level} ${esc(formatValue(v, s.unit))}${off}</span>`;
+  };
+  const parts = [key(s.warn, 'warn'), key(s.critical, 'critical')].filter((p) => p !== '');
   return parts.length === 0 ? '' : `<div class="legend">${parts.join('')}</div>`;
 }
 
@@ -107,6 +119,6 @@ export function renderChart(s: StatusSeries, now: number): string {
     `<figure class="chart ${level}" data-series="${esc(s.id)}" data-points="${points.length}">${head}` +
     `<div class="box"><span class="scale top">${esc(formatValue(f.hi, s.unit))}</span>` +
     `<span class="scale bottom">${esc(formatValue(f.lo, s.unit))}</span>${plot(series, f)}${dot(series, f)}</div>` +
-    `<figcaption><span>${hours} h ago</span>${legend(s)}<span>now</span></figcaption></figure>`
+    `<figcaption><span>${hours} h ago</span>${legend(s, f)}<span>now</span></figcaption></figure>`
   );
 }

@@ -92,6 +92,28 @@ describe('renderStatusPage', () => {
     assert.equal(lines[0]?.[0]?.split(',')[0], '0');
   });
 
+  it('leaves a line far above the data off the chart (the curve stays readable) and says so in the legend', () => {
+    const points: [number, number][] = [
+      [NOW - 60_000, 400e6],
+      [NOW, 420e6],
+    ];
+    const html = renderStatusPage(model({ series: [{ id: 'r', label: 'RSS', unit: 'bytes', points, warn: 2e9 }] }));
+    assert.doesNotMatch(html, /<line class="th warn"/);
+    assert.match(html, /<span class="key warn off">warn 1.9 GiB ↑<\/span>/);
+    const idle = renderStatusPage(
+      model({ series: [{ id: 'f', label: 'queue', unit: 'events', points: [[NOW, 0]], warn: 1000, critical: 10000 }] }),
+    );
+    assert.doesNotMatch(idle, /<line class="th/, 'an idle queue is not drawn under its far lines');
+  });
+
+  it('draws a share on its whole scale, 0 to 100 %, with its lines', () => {
+    const html = renderStatusPage(
+      model({ series: [{ id: 'd', label: 'disk', unit: 'ratio', points: [[NOW, 0.28]], warn: 0.8, critical: 0.9 }] }),
+    );
+    assert.match(html, /<span class="scale top">100 %<\/span>/);
+    assert.equal((html.match(/<line class="th /g) ?? []).length, 2);
+  });
+
   it('says "no data yet" for an empty series, and draws nothing for it', () => {
     const html = renderStatusPage(
       model({ series: [{ id: 'backup.last', label: 'Age of the last backup', unit: 'hours', points: [] }] }),

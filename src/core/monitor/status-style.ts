@@ -27,7 +27,7 @@ h2.part{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(-
 .chart{margin:0;padding:12px 12px 8px;background:var(--card);border-radius:10px;border:1px solid var(--rule)}
 .chart-head{display:flex;justify-content:space-between;align-items:baseline;gap:8px;margin-bottom:6px}
 .chart h3{margin:0;font-size:14px;font-weight:600}
-.now{font-weight:700;font-variant-numeric:tabular-nums;color:var(--ok)}
+.now{flex:none;white-space:nowrap;font-weight:700;font-variant-numeric:tabular-nums;color:var(--ok)}
 .now.warn{color:var(--warn)}.now.critical{color:var(--crit)}
 .box{position:relative;height:110px;border-bottom:1px solid var(--rule)}
 .plot{display:block;width:100%;height:100%;overflow:visible}
@@ -41,10 +41,10 @@ h2.part{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(-
 .scale.top{top:-2px}.scale.bottom{bottom:2px}
 .dot{position:absolute;width:9px;height:9px;margin:-4.5px 0 0 -4.5px;border-radius:50%;background:var(--line);box-shadow:0 0 0 2px var(--card)}
 .chart.warn .dot{background:var(--warn)}.chart.critical .dot{background:var(--crit)}
-figcaption{display:flex;justify-content:space-between;align-items:center;gap:8px;margin-top:4px;font-size:11.5px;color:var(--muted)}
-.legend{display:flex;gap:10px}
+figcaption{white-space:nowrap;display:flex;justify-content:space-between;align-items:center;gap:8px;margin-top:4px;font-size:11.5px;color:var(--muted)}
+.legend{display:flex;flex-wrap:wrap;justify-content:center;gap:2px 10px}
 .key::before{content:"";display:inline-block;width:14px;margin-right:4px;vertical-align:middle;border-top:2px dashed currentColor}
-.key.warn{color:var(--warn)}.key.critical{color:var(--crit)}
+.key.off::before{display:none}.key.warn{color:var(--warn)}.key.critical{color:var(--crit)}
 .nodata{color:var(--muted);font-style:italic;margin:8px 0}
 .chart.empty .nodata{margin:30px 0;text-align:center}
 .group{background:var(--card);border:1px solid var(--rule);border-radius:10px;margin-bottom:12px;overflow:hidden}

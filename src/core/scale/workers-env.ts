@@ -20,14 +20,16 @@ export function composeFileFor(hasOverride: boolean): string {
  * a profile per worker, not one for all: a file that defines every preset's workers (the lab's
  * override) then starts only the ones this preset runs.
  */
-export function profilesFor(preset: PresetName): string {
-  return [WORKERS_PROFILE, ...PRESETS[preset].workers.map((w) => w.name)].join(',');
+export function profilesFor(preset: PresetName, monitor = false): string {
+  return [WORKERS_PROFILE, ...PRESETS[preset].workers.map((w) => w.name), ...(monitor ? ['monitor'] : [])].join(',');
 }
 
 export interface EnvBlockInput {
   preset: PresetName;
   redisImage: string;
   composeFile: string;
+  /** The monitor's compose service is on: its profile stays in the list this block sets. */
+  monitor?: boolean;
 }
 
 /** The .env lines that switch worker mode on (compose reads COMPOSE_FILE and COMPOSE_PROFILES from .env). */
@@ -36,7 +38,7 @@ export function renderEnvBlock(e: EnvBlockInput): string {
 SYNAPSE_WORKERS=${e.preset}
 REDIS_IMAGE=${e.redisImage}
 COMPOSE_FILE=${e.composeFile}
-COMPOSE_PROFILES=${profilesFor(e.preset)}
+COMPOSE_PROFILES=${profilesFor(e.preset, e.monitor === true)}
 ${END}
 `;
 }

@@ -134,3 +134,16 @@ test('nginx: without workers the site is what it was; with a preset, every route
     assert.equal(back, off['matrix.conf.template']);
   }
 });
+
+test("worker mode keeps the monitor's profile: the block lists it, --workers 0 leaves the line outside as it was", () => {
+  const env = 'COMPOSE_PROFILES=monitor\n';
+  const next = withEnvBlock(env, {
+    preset: 'users',
+    redisImage: 'redis:7.4',
+    composeFile: composeFileFor(false),
+    monitor: true,
+  });
+  const profiles = [...next.matchAll(/^COMPOSE_PROFILES=(.*)$/gm)].map((m) => m[1]);
+  assert.equal(profiles.at(-1)?.split(',').includes('monitor'), true, 'the last line (compose reads it) keeps monitor');
+  assert.equal(withoutWorkerBlocks(next), env);
+});

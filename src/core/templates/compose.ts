@@ -129,6 +129,41 @@ services:
       timeout: 5s
       retries: 3
 
+  # The monitor (issue 9): off unless COMPOSE_PROFILES=monitor in ../.env, so a deployment without
+  # it runs exactly the services above. Its image is built here from the installed mxctl
+  # (container/Dockerfile). It runs as the image's user mxctl (10001) with two capabilities,
+  # DAC_OVERRIDE and FOWNER, to read this folder's root-owned 0600 files and keep state/ 0700; it
+  # can write only state/. It has
+  # Docker's socket: the stack's signals read \`docker compose ps\` and backups run \`docker compose
+  # exec\`, and that socket is root on this machine (README, "The monitor as a service").
+  # Host networking: it reaches the public names, Synapse's metrics and its own loopback
+  # listener (the status page, /metrics) exactly as mxctl on the host does.
+  monitor:
+    profiles: [monitor]
+    image: element-matrix/mxctl:local
+    build:
+      context: \${MONITOR_MXCTL_DIR:-/usr/local/lib/node_modules/element-matrix}
+      dockerfile: container/Dockerfile
+    restart: unless-stopped
+    network_mode: host
+    user: "10001:10001"
+    cap_drop: [ALL]
+    cap_add: [DAC_OVERRIDE, FOWNER]
+    read_only: true
+    tmpfs:
+      - /tmp
+      - /home/mxctl
+    environment:
+      MXCTL_DIR: \${MONITOR_DEPLOYMENT_DIR:-/nonexistent}
+    volumes:
+      - \${MONITOR_DEPLOYMENT_DIR:-/nonexistent}:\${MONITOR_DEPLOYMENT_DIR:-/nonexistent}:ro
+      - \${MONITOR_DEPLOYMENT_DIR:-/nonexistent}/state:\${MONITOR_DEPLOYMENT_DIR:-/nonexistent}/state
+      - /var/run/docker.sock:/var/run/docker.sock
+      # Read-only, for the disk signals: the filesystems of Docker's data root and the media volume.
+      - /var/lib/docker:/var/lib/docker:ro
+    # The daemon: a pass of every check each MONITOR_INTERVAL, its page and /metrics on loopback.
+    command: [monitor, run]
+
 volumes:
   postgres-data:
     name: \${POSTGRES_VOLUME:-\${COMPOSE_PROJECT_NAME}_postgres-data}

@@ -518,6 +518,17 @@ SIGTERM ends it with exit 0; a \`kill -9\` loses at most the pass in flight, and
 neither forgets nor repeats an alert still firing. Its log: one line a pass, each alert and
 each delivery failure (\`journalctl -u mxctl-monitor\`).
 
+### The monitor as a compose service
+The compose file has a \`monitor\` service that runs only with \`COMPOSE_PROFILES=monitor\` in
+\`.env\` (with \`MONITOR_DEPLOYMENT_DIR\`, this folder's absolute path); its image is built here from
+the installed mxctl: \`docker build -t element-matrix/mxctl:local -f "$(npm root -g)/element-matrix/container/Dockerfile" "$(npm root -g)/element-matrix"\`
+(again after each upgrade of mxctl). It runs as uid 10001 with two capabilities (DAC_OVERRIDE and
+FOWNER, to read this folder's 0600 files), this folder read-only but \`state/\`, host networking, and
+**the Docker socket, which is root on this machine** (the stack's signals and backups need
+it; the README says why and gives a systemd unit instead). It runs the daemon,
+\`mxctl monitor run\`, above; the backup folder is read-only to it, so keep the backup's cron line
+(or the systemd unit, for \`MONITOR_BACKUP_AT\`) with the container.
+
 ### Shipped alert rules (Prometheus)
 
 mxctl ships Prometheus alert rules, for a Prometheus that scrapes this stack, in five files:

@@ -26,9 +26,11 @@ interface ComposeService {
 }
 
 test('compose: every service pinned from .env, restarted, health-checked', () => {
-  const doc = parseYaml(renderCompose()) as { services: Record<string, ComposeService> };
-  assert.deepEqual(Object.keys(doc.services).sort(), [...SERVICES].sort());
-  for (const [name, svc] of Object.entries(doc.services)) {
+  const doc = parseYaml(renderCompose()) as { services: Record<string, ComposeService & { profiles?: string[] }> };
+  // The stack: every service no profile gates (the monitor runs only when switched on).
+  const stack = Object.entries(doc.services).filter(([, svc]) => svc.profiles === undefined);
+  assert.deepEqual(stack.map(([name]) => name).sort(), [...SERVICES].sort());
+  for (const [name, svc] of stack) {
     assert.match(svc.image, /^\$\{[A-Z_]+_IMAGE\}$/, `${name} image comes from a pin`);
     assert.equal(svc.restart, 'unless-stopped', name);
     assert.ok(svc.healthcheck?.test, `${name} has a healthcheck`);
@@ -37,6 +39,27 @@ test('compose: every service pinned from .env, restarted, health-checked', () =>
   assert.equal(doc.services['nginx']?.depends_on?.['synapse']?.condition, 'service_healthy');
   // the admin API path is published on loopback only
   assert.deepEqual(doc.services['synapse']?.ports, ['${SYNAPSE_LOCAL_ADDRESS}:${SYNAPSE_LOCAL_PORT}:8008']);
+});
+
+test('compose: the monitor runs only with its profile, as a non-root user with two capabilities, the folder read-only but state/', () => {
+  const doc = parseYaml(renderCompose()) as { services: Record<string, Record<string, unknown>> };
+  const m = doc.services['monitor'];
+  assert.ok(m);
+  assert.deepEqual(m['profiles'], ['monitor']);
+  assert.equal(m['restart'], 'unless-stopped');
+  assert.equal(m['user'], '10001:10001');
+  assert.deepEqual(m['cap_drop'], ['ALL']);
+  assert.deepEqual(m['cap_add'], ['DAC_OVERRIDE', 'FOWNER']);
+  assert.equal(m['read_only'], true);
+  assert.equal(m['network_mode'], 'host');
+  const dir = '${MONITOR_DEPLOYMENT_DIR:-/nonexistent}';
+  assert.deepEqual(m['volumes'], [
+    `${dir}:${dir}:ro`,
+    `${dir}/state:${dir}/state`,
+    '/var/run/docker.sock:/var/run/docker.sock',
+    '/var/lib/docker:/var/lib/docker:ro',
+  ]);
+  assert.deepEqual(m['command'], ['monitor', 'run'], 'the daemon');
 });
 
 test('compose: the database is created UTF8 with C collation', () => {

@@ -21,6 +21,7 @@ import {
   withoutWorkerBlocks,
 } from '../../core/scale/workers-env.ts';
 import { MxError } from '../../core/errors.ts';
+import { monitorServiceOn } from '../../core/settings.ts';
 import { pathExists, readTextIfExists, removePath, writeFileAtomic } from '../../adapters/fs.ts';
 import type { Deps } from '../deps.ts';
 
@@ -84,7 +85,12 @@ export function planFiles(current: ReadonlyMap<string, string | undefined>, i: P
   const envAfter =
     preset === undefined
       ? withoutWorkerBlocks(env)
-      : withEnvBlock(env, { preset, redisImage: i.settings.REDIS_IMAGE, composeFile });
+      : withEnvBlock(env, {
+          preset,
+          redisImage: i.settings.REDIS_IMAGE,
+          composeFile,
+          monitor: monitorServiceOn(i.settings),
+        });
   const nginx = renderNginx({ ...i.settings, SYNAPSE_WORKERS: preset ?? '' })['matrix.conf.template'];
   const workers = new Set((preset === undefined ? [] : PRESETS[preset].workers).map((w) => w.name));
   const files: PlannedFile[] = [
