@@ -7,6 +7,7 @@
 // row does; as text, restic's content-defined chunks of the unchanged tables are stored once.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { MxError, isMxError, wrapError } from '../../core/errors.ts';
@@ -16,7 +17,7 @@ import { excludePatterns, isExcluded, referencedPaths } from '../../core/backup/
 import { candidateIds } from '../../core/backup/naming.ts';
 import { DUMP_FILENAME, MANIFEST_FILENAME, judgePlainDump, tagsOf } from '../../core/backup/repository.ts';
 import { MXCTL_VERSION } from '../../core/version.ts';
-import { readTextIfAny } from '../../adapters/fs.ts';
+import { readTextIfAny, writeFileAtomic } from '../../adapters/fs.ts';
 import { collectFiles } from '../../adapters/archive/source-files.ts';
 import type { SourceFile } from '../../adapters/archive/source-files.ts';
 import type { BackupSummary } from '../../adapters/restic.ts';
@@ -24,7 +25,7 @@ import { stopSignal } from '../../adapters/interrupt.ts';
 import type { Deps } from '../deps.ts';
 import { describeDatabase, synapseVersionOf } from './create.ts';
 import type { BackupOptions, BackupReport } from './create.ts';
-import { backupDirInside } from './location.ts';
+import { backupDirInside, ensureBackupDir } from './location.ts';
 import { openRepository, readRepositoryCatalog } from './repository-catalog.ts';
 
 export type RepositoryBackupDeps = Pick<Deps, 'deployment' | 'postgres' | 'synapse' | 'restic' | 'clock' | 'progress'>;
@@ -135,7 +136,7 @@ async function backupFiles(
   const root = d.deployment.root;
   const excluded = [backupDirInside(d.deployment)].filter((x): x is string => x !== undefined);
   const files = await collectFiles(root, (rel) => !isExcluded(rel, excluded));
-  const listed = await listWithHashes(files);
+  const listed = await listWithHashes(files, join(await ensureBackupDir(d.deployment), '.restic-hashes.json'));
   d.progress.step('storing configuration, keys and media in the repository');
   const summary = await d.restic.backupFolder(root, excludePatterns(root, excluded), {
     tags: tagsOf(id, 'files'),
@@ -144,11 +145,25 @@ async function backupFiles(
   return { summary, listed };
 }
 
-/** The manifest's view of the files: what archive mode records, each file's sha256 included. */
-async function listWithHashes(files: readonly SourceFile[]): Promise<ManifestFile[]> {
+/**
+ * The manifest's view of the files: what archive mode records, each file's sha256 included.
+ * NOTE: a file whose size, mtime, ctime and inode are those of the last run keeps that run's
+ * sha256 (hashes.json beside the repository's lock, 0600): restic skips the same unchanged files
+ * by the same rule, so hash and stored content agree, and a daily run reads only what changed.
+ */
+async function listWithHashes(files: readonly SourceFile[], cachePath: string): Promise<ManifestFile[]> {
+  const cache = await readHashCache(cachePath);
+  const next: Record<string, string> = {};
   const out: ManifestFile[] = [];
   for (const f of files) {
-    const sha256 = f.type === 'file' ? await sha256Of(f.abs) : undefined;
+    let sha256: string | undefined;
+    if (f.type === 'file') {
+      const s = await lstat(f.abs);
+      const key = `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
+      sha256 =
+        cache[f.rel]?.startsWith(`${key}=`) === true ? cache[f.rel]?.slice(key.length + 1) : await sha256Of(f.abs);
+      next[f.rel] = `${key}=${sha256 ?? ''}`;
+    }
     out.push({
       path: f.rel,
       type: f.type,
@@ -158,7 +173,18 @@ async function listWithHashes(files: readonly SourceFile[]): Promise<ManifestFil
       ...(f.linkname === undefined ? {} : { linkname: f.linkname }),
     });
   }
+  await writeFileAtomic(cachePath, JSON.stringify(next), 0o600);
   return out;
+}
+
+async function readHashCache(path: string): Promise<Record<string, string>> {
+  const text = await readTextIfAny(path);
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text) as Record<string, string>;
+  } catch {
+    return {};
+  }
 }
 
 export async function sha256Of(path: string): Promise<string> {
