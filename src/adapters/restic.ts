@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import { MxError } from '../core/errors.ts';
 import { onStop } from './interrupt.ts';
-import { isProcessAlive } from './lock.ts';
+import { isProcessAlive, sweepOwnedScratch } from './lock.ts';
 import {
   backupStatusSchema,
   backupSummarySchema,
@@ -202,7 +202,9 @@ function lastLines(text: string, n = 4): string {
 
 /** A private folder with the password file for one restic command; removed by the returned function. */
 async function passwordFile(password: string): Promise<{ path: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'mxctl-restic-'));
+  // NOTE: named by our pid: a run killed with -9 skips its cleanup, and the next one removes
+  // the password files of processes that are gone.
+  const dir = await mkdtemp(await sweepOwnedScratch(tmpdir(), 'mxctl-restic-'));
   const path = join(dir, 'password');
   await writeFile(path, password, { mode: 0o600 });
   return { path, remove: () => rm(dir, { recursive: true, force: true }) };
