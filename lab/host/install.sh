@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 host needs to run the lab: Docker Engine (docker.io),
-# compose v2, debootstrap, docker-registry, chromium (browser tests), zsh and fish (completion tests), and starts dockerd. Idempotent: safe to run again.
+# compose v2, debootstrap, docker-registry, chromium (browser tests), zsh and fish (completion tests), restic (repository mode), and starts dockerd. Idempotent: safe to run again.
 #
 # NOTE: compose v2 is not in bookworm. We fetch Debian sid's docker-compose .deb with a
 # private apt state directory (never touching the host's sources.list), as DESIGN.md §5 says.
@@ -18,6 +18,10 @@ command -v ss >/dev/null || need_apt+=(iproute2)
 command -v synadm >/dev/null || need_apt+=(synadm)
 # rclone (1.60 in bookworm): the rclone-remote offsite target and its tests.
 command -v rclone >/dev/null || need_apt+=(rclone)
+# restic (0.14 in bookworm): BACKUP_MODE=repository and its tests. Bookworm's, not sid's 0.19:
+# it installs by plain apt with Debian's security updates, and 0.14 already has all mxctl uses
+# (--stdin-filename, --json, check --read-data-subset n/t and x%, unlock of stale locks only).
+command -v restic >/dev/null || need_apt+=(restic)
 # docker-registry (Distribution 2.8 in bookworm): the lab's image registry for upgrade tests;
 # lab/registry.ts runs it on a loopback address with its own config, never the package's unit.
 command -v docker-registry >/dev/null || need_apt+=(docker-registry)

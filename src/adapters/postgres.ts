@@ -105,6 +105,28 @@ export function startDump(t: PgTarget): StreamingProcess {
   return p;
 }
 
+/** pg_dump as plain SQL, no owners or grants (the restore runs as the deployment's role), one-time keys left out. */
+export function startPlainDump(t: PgTarget): StreamingProcess {
+  const p = execStreaming(
+    t.composeDir,
+    [
+      'pg_dump',
+      '-U',
+      t.user,
+      '-d',
+      t.db,
+      '-Fp',
+      '--no-owner',
+      '--no-privileges',
+      '--exclude-table-data',
+      'e2e_one_time_keys_json',
+    ],
+    'dumping the database (plain SQL)',
+  );
+  p.stdin.end();
+  return p;
+}
+
 /** One SQL script through psql's stdin (so values never reach argv); returns the unaligned output. */
 export async function psql(t: PgTarget, sql: string, o: { db?: string; timeoutMs?: number } = {}): Promise<string> {
   const r = await run(
@@ -231,6 +253,10 @@ export interface Postgres {
   startRestore(db: string): StreamingProcess;
   /** `pg_restore -f /dev/null` from stdin: reads a dump through without loading it. */
   startDumpCheck(): StreamingProcess;
+  /** `pg_dump` as a plain SQL script (repository mode: unchanged rows stay unchanged bytes, so they deduplicate). */
+  startPlainDump(): StreamingProcess;
+  /** A plain SQL script from stdin into `db` (an empty database), stopping at the first error. */
+  startSqlLoad(db: string): StreamingProcess;
 }
 
 export function createPostgres(t: PgTarget): Postgres {
@@ -252,5 +278,25 @@ export function createPostgres(t: PgTarget): Postgres {
       ),
     startDumpCheck: () =>
       execStreaming(t.composeDir, ['pg_restore', '-f', '/dev/null'], 'reading the dump back (pg_restore -f /dev/null)'),
+    startPlainDump: () => startPlainDump(t),
+    startSqlLoad: (db) =>
+      execStreaming(
+        t.composeDir,
+        [
+          'psql',
+          '-X',
+          '-q',
+          '-U',
+          t.user,
+          '-d',
+          db,
+          '-v',
+          'ON_ERROR_STOP=1',
+          '--single-transaction',
+          '-o',
+          '/dev/null',
+        ],
+        'loading the database (psql)',
+      ),
   };
 }

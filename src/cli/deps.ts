@@ -51,6 +51,8 @@ export async function buildDeps<K extends keyof Deps>(want: readonly K[], r: Dep
   if (wanted.has('pgUpgradeTools'))
     parts.pgUpgradeTools = (await import('../adapters/scratch-postgres.ts')).dockerPgUpgradeTools;
   if (wanted.has('alerts')) parts.alerts = await alertsOf(deployment);
+  if (wanted.has('restic'))
+    parts.restic = (await import('../ops/backup/repository-location.ts')).deploymentRestic(deployment);
   // NOTE: built before any work starts, so a broken offsite setting stops a backup before it writes anything.
   if (wanted.has('offsite')) parts.offsite = await (await import('../ops/backup/offsite.ts')).offsiteStore(deployment);
   return { ...(parts as Pick<Deps, K>), end: display.end };

@@ -93,6 +93,8 @@ export function settingsFromChoices(c: InitChoices, secrets: Record<SecretKey, s
     S3_SECRET_ACCESS_KEY: '',
     RCLONE_REMOTE: '',
     RCLONE_CONFIG: '',
+    BACKUP_MODE: 'archive',
+    RESTIC_REPOSITORY: '',
     ...NO_ALERT_CHANNELS,
     ...MONITOR_DEFAULTS,
     // One process: `mxctl scale workers` switches worker mode on later.

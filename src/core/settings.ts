@@ -2,6 +2,7 @@
 // at once (a user fixing a broken .env sees all mistakes in one run). Pure.
 import { z } from 'zod';
 import { hostnameProblem } from './hostnames.ts';
+import { repositorySpecProblem } from './backup/repository.ts';
 import { ALLOWLIST_SETTING_COMMENT, allowlistSettingProblems } from './admin/federation-allowlist.ts';
 import type { EnvEntry } from './env-file.ts';
 import { formatEnvFile } from './env-file.ts';
@@ -116,6 +117,18 @@ export const settingsSchema = z
       ])
       .default(''),
     RCLONE_CONFIG: z.string().default(''),
+    // How `mxctl backup` stores a backup: 'archive' (one gpg file, the portable format) or
+    // 'repository' (snapshots in a restic repository: deduplicated, incremental). Optional.
+    BACKUP_MODE: z.enum(['archive', 'repository']).default('archive'),
+    // The restic repository of repository mode: '' = BACKUP_DIR/restic, or an absolute path,
+    // s3:URL/BUCKET/PREFIX (keys from S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY), rclone:REMOTE:PATH.
+    RESTIC_REPOSITORY: z
+      .string()
+      .default('')
+      .superRefine((v, ctx) => {
+        const problem = repositorySpecProblem(v);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     // Alert channels (`mxctl monitor test-alert`; core/alerts/channels.ts), several at once; each
     // empty = off. Optional like BACKUP_DIR: older deployments have no such lines.
     ALERT_WEBHOOK_URL: z.union([z.literal(''), z.url()]).default(''),
@@ -317,6 +330,14 @@ function formatSettingsBody(settings: Settings): string {
             'Or offsite through rclone: a remote from rclone.conf, name:path (not both with S3_BUCKET). Empty: off.',
           ),
           e('RCLONE_CONFIG', "The rclone.conf (mode 0600), relative to the deployment. Empty: rclone's default."),
+          e(
+            'BACKUP_MODE',
+            'archive (one gpg file per backup) or repository (restic: deduplicated, each backup costs what changed).',
+          ),
+          e(
+            'RESTIC_REPOSITORY',
+            'Repository mode: an absolute path, s3:URL/BUCKET/PREFIX (S3_* keys) or rclone:REMOTE:PATH. Empty: BACKUP_DIR/restic.',
+          ),
         ],
       },
       {

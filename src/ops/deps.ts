@@ -18,6 +18,7 @@ import type { ImageTools } from '../adapters/image-tools.ts';
 import type { PgUpgradeTools } from '../adapters/scratch-postgres.ts';
 import type { AdminReads, AdminWrites } from '../adapters/synapse-admin.ts';
 import type { AlertSenders } from '../adapters/alert-senders.ts';
+import type { Restic } from '../adapters/restic.ts';
 import type { PlannedAction } from '../adapters/synapse-admin-simulated.ts';
 import type { Deployment } from './deployment.ts';
 
@@ -55,6 +56,8 @@ export interface Deps {
   admin: AdminAccess;
   /** The offsite target configured in .env, or undefined when there is none. */
   offsite: ObjectStore | undefined;
+  /** restic for the deployment's repository (BACKUP_MODE=repository; adapters/restic.ts). */
+  restic: Restic;
   /** Image registries (Docker Hub, the lab's): tags and digests, read without pulling. */
   registry: RegistryClient;
   /** What the local Docker daemon holds for an image reference. */

@@ -25,7 +25,12 @@ export function registerBackup(program: Command, done: Done): void {
       .command('verify')
       .description('decrypt a backup to nowhere: every checksum, the dump read fully by pg_restore, media read fully')
       .argument('[ID]', 'a backup id, an archive file, or latest', 'latest')
-      .option('--offsite', 'verify the offsite copy (an id or latest): downloaded to a temp folder, verified, removed'),
+      .option('--offsite', 'verify the offsite copy (an id or latest): downloaded to a temp folder, verified, removed')
+      .option('--read-data', 'repository mode: restic check reads every data pack back')
+      .option(
+        '--read-data-subset <S>',
+        'repository mode: restic check reads a part back (5% or a group n/t, e.g. 1/7)',
+      ),
   ).action(async (ref, opts, cmd) => done(await (await runs()).runBackupVerify(ref, jsonOf(opts, cmd), dirOf(cmd))));
 
   withDryRun(

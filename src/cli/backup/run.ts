@@ -1,7 +1,7 @@
 // The runs of `mxctl backup …` and `mxctl restore`: build the deps, map flags to options, call the
 // operation, render its report. Failures are thrown (main maps them to exit codes).
 import { MxError, isMxError } from '../../core/errors.ts';
-import { createBackup } from '../../ops/backup/create.ts';
+import { writeBackup } from '../../ops/backup/write.ts';
 import { readCatalog } from '../../ops/backup/catalog.ts';
 import { recordBackupRun } from '../../ops/backup/run-record.ts';
 import { failedRun, offsiteOutcome } from '../../core/backup/run-record.ts';
@@ -9,7 +9,14 @@ import { verifyBackup } from '../../ops/backup/verify.ts';
 import { restoreBackup } from '../../ops/backup/restore.ts';
 import { pruneBackups } from '../../ops/backup/prune.ts';
 import { folderState } from '../../ops/backup/recreate.ts';
-import { deploymentRoot } from '../../ops/deployment.ts';
+import { deploymentRoot, loadDeployment } from '../../ops/deployment.ts';
+import {
+  renderRepositoryListing,
+  repositoryJson,
+  repositoryListing,
+  runRepositoryPrune,
+  runRepositoryVerify,
+} from './repository-run.ts';
 import type { RecoverFlags } from './recover-run.ts';
 import { fetchOffsite, syncOffsite, offsiteIds, verifyOffsite, OFFSITE_SETTINGS } from '../../ops/backup/offsite.ts';
 import type { OffsiteReport } from '../../ops/backup/offsite.ts';
@@ -29,7 +36,17 @@ import {
 import type { Listing } from './render.ts';
 
 /** What writing a backup needs (a restore writes its safety backup too). */
-const ENGINE = ['deployment', 'compose', 'postgres', 'cipher', 'synapse', 'lock', 'clock', 'progress'] as const;
+const ENGINE = [
+  'deployment',
+  'compose',
+  'postgres',
+  'cipher',
+  'synapse',
+  'lock',
+  'clock',
+  'progress',
+  'restic',
+] as const;
 
 export async function runBackup(f: { localOnly?: true; json?: true }, dir: string | undefined): Promise<ExitStatus> {
   const want = [...ENGINE, 'offsite'] as const;
@@ -39,7 +56,7 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
   const seconds = () => (d.clock.now().getTime() - startedAt.getTime()) / 1000;
   // NOTE: every run is written down, a failed one too (state/backup-runs.json): a failure
   // leaves no backup behind, so without the record `mxctl check` could not tell anyone.
-  const r = await createBackup({}, d)
+  const r = await writeBackup({}, d)
     .finally(d.end)
     .catch(async (error: unknown) => {
       const e = isMxError(error) ? error : { message: (error as Error).message };
@@ -49,7 +66,11 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
   let offsite: OffsiteReport | string =
     f.localOnly === true ? 'skipped (--local-only)' : 'not configured (S3_BUCKET and RCLONE_REMOTE are empty)';
   let failure: MxError | undefined;
-  if (d.offsite !== undefined) {
+  const repository = d.deployment.settings.BACKUP_MODE === 'repository';
+  // NOTE: in repository mode the repository is where backups go (offsite when it is s3: or
+  // rclone:); the archive offsite copy is archive mode's.
+  if (repository) offsite = `repository ${d.restic.description}: added ${r.repository?.addedBytes ?? 0} bytes`;
+  if (d.offsite !== undefined && !repository) {
     try {
       offsite = await syncOffsite({}, { ...d, offsite: d.offsite });
     } catch (error) {
@@ -64,7 +85,7 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
     id: r.id,
     offsite: offsiteOutcome({
       localOnly: f.localOnly === true,
-      configured: d.offsite !== undefined,
+      configured: repository ? !d.restic.description.startsWith('/') : d.offsite !== undefined,
       failed: failure !== undefined,
     }),
     ...(failure === undefined ? {} : { offsiteError: failure.message }),
@@ -81,15 +102,19 @@ export async function runBackup(f: { localOnly?: true; json?: true }, dir: strin
 }
 
 export async function runBackupList(f: { json?: true }, dir: string | undefined): Promise<ExitStatus> {
-  const d = await buildDeps(['deployment', 'offsite', 'clock'], { dir, json: f.json });
+  const d = await buildDeps(['deployment', 'offsite', 'clock', 'restic'], { dir, json: f.json });
+  const repository = await repositoryListing(d.deployment, d.restic);
   const listing: Listing = {
     catalog: await readCatalog(d.deployment),
     store: d.offsite,
     now: d.clock.now(),
     ...(await offsiteListing(d.offsite)),
   };
-  if (f.json === true) printJson(listingJson(listing));
-  else renderList(listing);
+  if (f.json === true) printJson({ ...(listingJson(listing) as object), repository: repositoryJson(repository) });
+  else {
+    renderList(listing);
+    renderRepositoryListing(repository);
+  }
 }
 
 async function offsiteListing(store: ObjectStore | undefined): Promise<{ remote?: Set<string>; remoteError?: string }> {
@@ -123,9 +148,18 @@ function listingJson(l: Listing): unknown {
 
 export async function runBackupVerify(
   ref: string,
-  f: { offsite?: true; json?: true },
+  f: { offsite?: true; readData?: true; readDataSubset?: string; json?: true },
   dir: string | undefined,
 ): Promise<ExitStatus> {
+  if (f.offsite !== true && (await inRepositoryMode(dir, ref))) return runRepositoryVerify(ref, f, dir);
+  if (f.readData === true || f.readDataSubset !== undefined)
+    throw new MxError(
+      'E_USAGE',
+      '--read-data and --read-data-subset are for repository mode (BACKUP_MODE=repository).',
+      {
+        hint: 'An archive is always read whole by `backup verify`.',
+      },
+    );
   const base = ['deployment', 'compose', 'postgres', 'cipher', 'clock', 'progress', 'offsite'] as const;
   const d = await buildDeps(f.offsite === true ? base : base.filter((k) => k !== 'offsite'), { dir, json: f.json });
   const verifying = async () => {
@@ -197,6 +231,8 @@ export async function runBackupPrune(
   f: { keepDaily: number; keepWeekly: number; keepMonthly: number; localOnly?: true; dryRun?: true; json?: true },
   dir: string | undefined,
 ): Promise<ExitStatus> {
+  if ((await loadDeployment({ dir })).settings.BACKUP_MODE === 'repository')
+    return runRepositoryPrune({ daily: f.keepDaily, weekly: f.keepWeekly, monthly: f.keepMonthly }, f, dir);
   const want = ['deployment', 'lock', 'offsite'] as const;
   const d = await buildDeps(f.localOnly === true ? want.filter((k) => k !== 'offsite') : want, { dir, json: f.json });
   const r = await pruneBackups(
@@ -205,6 +241,13 @@ export async function runBackupPrune(
   );
   if (f.json === true) printJson(r);
   else renderPrune(r);
+}
+
+/** Repository mode, unless REF names an archive (switching modes keeps the old ones verifiable). */
+async function inRepositoryMode(dir: string | undefined, ref: string): Promise<boolean> {
+  const deployment = await loadDeployment({ dir });
+  if (deployment.settings.BACKUP_MODE !== 'repository') return false;
+  return ref === 'latest' || (!(await readCatalog(deployment)).entries.some((e) => e.id === ref) && !ref.includes('/'));
 }
 
 function flagName(key: string): string {

@@ -54,3 +54,16 @@ export function hostPathOf(containerPath: string): string | undefined {
   if (containerPath === '/data') return 'synapse';
   return containerPath.startsWith('/data/') ? `synapse/${containerPath.slice('/data/'.length)}` : undefined;
 }
+
+/** `isExcluded`'s rules as restic --exclude patterns, anchored at the deployment folder `root`
+ * (restic matches them against absolute paths). Keep the two in step. */
+export function excludePatterns(root: string, excludedDirs: readonly string[]): string[] {
+  return [
+    ...excludedDirs,
+    '.restore-*',
+    '.mxctl-backup.lock',
+    'drills',
+    'synapse/homeserver.pid',
+    ...[...MEDIA_CACHES].map((c) => `synapse/media_store/${c}`),
+  ].map((rel) => `${root.replace(/\/$/, '')}/${rel}`);
+}

@@ -192,6 +192,45 @@ If the database volume was kept from another installation whose \`.env\` had a d
 \`POSTGRES_PASSWORD\`, set it to the restored one before step 5:
 \`docker compose exec -T postgres psql -U ${s.POSTGRES_USER} -d postgres -c "ALTER ROLE ${s.POSTGRES_USER} PASSWORD '...'"\`.
 
+### Restore from the restic repository without mxctl
+With \`BACKUP_MODE=repository\` a backup is three restic snapshots tagged \`mxctl-backup=ID\`:
+\`mxctl-part=database\` (\`/synapse.sql\`, plain SQL), \`mxctl-part=files\` (the deployment folder)
+and \`mxctl-part=manifest\` (\`/manifest.json\`, written last: a backup without it is a run cut
+short). Stock restic (≥ 0.14), jq, sha256sum and docker compose restore it. As root, in the
+deployment folder; \`RESTIC_REPOSITORY\` as in \`.env\` (empty there: \`backups/restic\`; for
+\`s3:\` also export \`AWS_ACCESS_KEY_ID\`/\`AWS_SECRET_ACCESS_KEY\`, for \`rclone:\` \`RCLONE_CONFIG\`):
+\`\`\`bash
+export RESTIC_REPOSITORY=backups/restic
+umask 077 && mkdir restore-tmp
+# 1. The password (BACKUP_PASSPHRASE, not echoed) into a private file restic reads.
+read -rs PASS && printf '%s' "$PASS" > restore-tmp/password && unset PASS
+export RESTIC_PASSWORD_FILE=restore-tmp/password
+# 2. The newest complete backup: the newest manifest snapshot names it.
+ID=$(restic snapshots --no-lock --json --tag mxctl-part=manifest | jq -r 'sort_by(.time) | last | .tags[] | select(startswith("mxctl-backup="))')
+# 3. Its files, dump and manifest (restic checks every blob it reads), then every sha256.
+restic restore latest --tag "$ID,mxctl-part=files" --target restore-tmp/deployment
+restic dump --tag "$ID,mxctl-part=database" latest /synapse.sql > restore-tmp/synapse.sql
+restic dump --tag "$ID,mxctl-part=manifest" latest /manifest.json > restore-tmp/manifest.json
+jq -r '.files[] | select(.type == "file") | "\\(.sha256)  deployment/\\(.path)"' restore-tmp/manifest.json \\
+  | (cd restore-tmp && sha256sum --quiet --strict -c -)
+echo "$(jq -r .database.sha256 restore-tmp/manifest.json)  restore-tmp/synapse.sql" | sha256sum --quiet --strict -c -
+# 4. Stop Synapse, put the files back (config, signing key, media, .env, compose file).
+(cd compose 2>/dev/null && docker compose stop synapse || true)
+cp -a restore-tmp/deployment/. .
+# 5. A new, empty database (UTF8, C collation), the SQL into it, one-time keys emptied.
+cd compose
+docker compose up -d --wait postgres
+docker compose exec -T postgres dropdb -U ${s.POSTGRES_USER} --if-exists --force ${s.POSTGRES_DB}
+docker compose exec -T postgres createdb -U ${s.POSTGRES_USER} --encoding=UTF8 --locale=C --template=template0 --owner=${s.POSTGRES_USER} ${s.POSTGRES_DB}
+docker compose exec -T postgres psql -X -q -U ${s.POSTGRES_USER} -d ${s.POSTGRES_DB} -v ON_ERROR_STOP=1 --single-transaction -o /dev/null < ../restore-tmp/synapse.sql
+docker compose exec -T postgres psql -U ${s.POSTGRES_USER} -d ${s.POSTGRES_DB} -c 'TRUNCATE e2e_one_time_keys_json;'
+# 6. Start everything, then remove the plaintext and the password file.
+docker compose up -d --wait
+cd .. && rm -rf restore-tmp
+\`\`\`
+An older backup: pick its id from \`restic snapshots --tag mxctl-part=manifest\` and set
+\`ID=mxctl-backup=matrix-backup-YYYY-MM-DD_HHMMSS\` instead of step 2.
+
 ### Restore Test (monthly)
 \`mxctl restore-test\` (or \`mxctl restore-test ID\`) restores the newest backup into a throwaway
 stack beside production — its own compose project \`<project>-drill\` (postgres and Synapse only),

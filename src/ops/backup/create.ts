@@ -59,9 +59,11 @@ export interface BackupReport {
   rowCounts: Record<string, number>;
   warnings: string[];
   seconds: number;
+  /** Repository mode: where it went, and the bytes this backup added there (restic's data_added). */
+  repository?: { location: string; addedBytes: number };
 }
 
-interface DatabaseState {
+export interface DatabaseState {
   rows: Record<string, number>;
   messages: number;
   schema: { version: number; compat: number };
@@ -136,7 +138,7 @@ async function freeId(dir: string, at: Date, tag: string | undefined): Promise<s
 }
 
 /** Counts taken just before the dump: compared (>=) after a restore. */
-async function describeDatabase(pg: Postgres): Promise<DatabaseState> {
+export async function describeDatabase(pg: Postgres): Promise<DatabaseState> {
   const schema = await pg.schemaVersions();
   if (schema === undefined) {
     throw new MxError(
@@ -152,7 +154,7 @@ async function describeDatabase(pg: Postgres): Promise<DatabaseState> {
   return { rows, messages, schema };
 }
 
-async function synapseVersionOf(d: Pick<Deps, 'synapse'>): Promise<{ version: string; warnings: string[] }> {
+export async function synapseVersionOf(d: Pick<Deps, 'synapse'>): Promise<{ version: string; warnings: string[] }> {
   try {
     return { version: await d.synapse.serverVersion(), warnings: [] };
   } catch {

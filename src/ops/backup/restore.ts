@@ -21,8 +21,9 @@ import type { Deps } from '../deps.ts';
 import { startStackUntilSynapseAnswers } from '../stack.ts';
 import { takeSafety } from './safety.ts';
 import type { Safety } from './safety.ts';
-import { resolveBackup } from './catalog.ts';
-import type { ResolvedBackup } from './catalog.ts';
+import { resolveRestoreSource } from './source.ts';
+import type { RestoreSource } from './source.ts';
+import { readRepositoryInto } from './repository-read.ts';
 import { ensureBackupDir, lockPath } from './location.ts';
 import { readArchiveInto } from './read.ts';
 import type { ReadResult } from './read.ts';
@@ -36,7 +37,10 @@ export type { PreflightItem } from './preflight.ts';
 export type RestoreDeps = Pick<
   Deps,
   'deployment' | 'compose' | 'postgres' | 'cipher' | 'synapse' | 'lock' | 'clock' | 'progress'
->;
+> &
+  // NOTE: optional: an upgrade's rollback restores its own archive and carries no restic; its
+  // safety backup is then an archive (restorable in either mode).
+  Partial<Pick<Deps, 'restic'>>;
 
 export interface RestoreOptions {
   ref: string;
@@ -72,7 +76,7 @@ type Phases = ReturnType<typeof phaseTimer>;
 
 /** One restore run: what every step needs to know. */
 interface Run {
-  target: ResolvedBackup;
+  target: RestoreSource;
   side: { incoming: string; replaced: string };
   staging: StagingFolder;
   phase: Phases;
@@ -89,7 +93,7 @@ interface Staged {
 
 export async function restoreBackup(o: RestoreOptions, d: RestoreDeps): Promise<RestoreReport> {
   const started = d.clock.now();
-  const target = await resolveBackup(d.deployment, o.ref);
+  const target = await resolveRestoreSource(o.ref, d);
   const dir = await ensureBackupDir(d.deployment);
   return withLock(d.lock, lockPath(dir), `restore ${target.id}`, async () => {
     const phase = phaseTimer(d.clock, d.progress.step);
@@ -180,20 +184,23 @@ async function stage(run: Run, d: RestoreDeps): Promise<Staged> {
   }
   run.phase.next(`decrypting and checking ${run.target.id}, restoring its database into ${run.side.incoming}`);
   await d.postgres.createDatabase(run.side.incoming);
-  const { read, consumerError } = await readArchiveInto(
-    run.target.archive,
-    d.postgres.startRestore(run.side.incoming),
-    {
-      stagingDir: run.staging.path,
-      dumpSpoolDir: join(run.staging.path, 'dump-spool'),
-      // A restore onto the same server: unchanged media are linked, not written a second time.
-      reuseFrom: { root: d.deployment.root, under: WHOLE_DIRS },
-      // NOTE: no sidecar: its whole-archive sha256 adds nothing to gpg's integrity check and the
-      // per-file sha256s against the manifest inside (the one a restore trusts), and costs a core
-      // for seconds. `backup verify` still checks it (an offsite copy is judged by it).
-    },
-    d,
-  );
+  const { read, consumerError } =
+    run.target.repository !== undefined
+      ? await readRepositoryInto(run.target.repository, run.side.incoming, run.staging.path, d)
+      : await readArchiveInto(
+          run.target.archive,
+          d.postgres.startRestore(run.side.incoming),
+          {
+            stagingDir: run.staging.path,
+            dumpSpoolDir: join(run.staging.path, 'dump-spool'),
+            // A restore onto the same server: unchanged media are linked, not written a second time.
+            reuseFrom: { root: d.deployment.root, under: WHOLE_DIRS },
+            // NOTE: no sidecar: its whole-archive sha256 adds nothing to gpg's integrity check and the
+            // per-file sha256s against the manifest inside (the one a restore trusts), and costs a core
+            // for seconds. `backup verify` still checks it (an offsite copy is judged by it).
+          },
+          d,
+        );
   const m = read.manifest;
   const items = preflightItems(
     d.deployment.settings,

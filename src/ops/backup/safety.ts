@@ -6,10 +6,11 @@
 import { join } from 'node:path';
 import { MxError } from '../../core/errors.ts';
 import type { Deps } from '../deps.ts';
-import { createBackupLocked } from './create.ts';
+import { writeBackupLocked } from './write.ts';
 import { ensureBackupDir } from './location.ts';
 
-export type SafetyDeps = Pick<Deps, 'deployment' | 'postgres' | 'cipher' | 'synapse' | 'lock' | 'clock' | 'progress'>;
+export type SafetyDeps = Pick<Deps, 'deployment' | 'postgres' | 'cipher' | 'synapse' | 'lock' | 'clock' | 'progress'> &
+  Partial<Pick<Deps, 'restic'>>;
 
 export interface Safety {
   /** The id of the safety backup, when one was taken. */
@@ -59,7 +60,8 @@ function stamp(at: Date): string {
 async function safetyBackup(d: SafetyDeps): Promise<{ id: string }> {
   try {
     // NOTE: its own steps are not shown: the restore's phase names it; its bytes are.
-    return await createBackupLocked(
+    // NOTE: in the deployment's backup mode: a repository-mode safety backup costs what changed.
+    return await writeBackupLocked(
       { tag: 'pre-restore' },
       { ...d, progress: { step: () => undefined, meter: d.progress.meter } },
     );
