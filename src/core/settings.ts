@@ -259,154 +259,150 @@ export function formatSettings(s: Settings): string {
   return formatSettingsBody(s) + workers;
 }
 
+/** .env's sections: each setting by name, with the comment written above it (if any). */
+const ENV_FILE_SECTIONS: ReadonlyArray<{
+  title: string;
+  entries: ReadonlyArray<keyof Settings | [keyof Settings, string]>;
+}> = [
+  {
+    title: 'names',
+    entries: [
+      ['MX_SERVER_NAME', 'The Matrix server name: user ids are @user:MX_SERVER_NAME. Fixed forever.'],
+      ['MX_MATRIX_HOST', 'Where Synapse is reached (client + federation, via .well-known delegation).'],
+      ['MX_ELEMENT_HOST', 'Where Element Web is served.'],
+      ['MX_FEDERATION_ALLOWLIST', ALLOWLIST_SETTING_COMMENT],
+      'COMPOSE_PROJECT_NAME',
+    ],
+  },
+  {
+    title: 'image pins (upgrade = move a pin; rollback = move it back)',
+    entries: [
+      'POSTGRES_IMAGE',
+      [
+        'POSTGRES_VOLUME',
+        "The database's Docker volume (empty: PROJECT_postgres-data). A PostgreSQL major upgrade moves it with the pin.",
+      ],
+      ['POSTGRES_DATA_MOUNT', 'Where that volume is mounted (empty: /var/lib/postgresql, postgres >= 18).'],
+      'SYNAPSE_IMAGE',
+      'ELEMENT_IMAGE',
+      'NGINX_IMAGE',
+      'CERTBOT_IMAGE',
+    ],
+  },
+  {
+    title: 'settings',
+    entries: [
+      'POSTGRES_USER',
+      'POSTGRES_DB',
+      [
+        'SYNAPSE_LOCAL_ADDRESS',
+        "Synapse's port is published on this loopback address only: mxctl's path to the admin API.",
+      ],
+      'SYNAPSE_LOCAL_PORT',
+      ['MAX_UPLOAD_SIZE', "Largest upload; nginx's client_max_body_size matches it."],
+      ['ACME_SERVER', 'The ACME directory certbot uses.'],
+      ['ACME_EMAIL', 'Contact address for the ACME account (empty: none).'],
+      ['MXCTL_RESOLVE', 'When set, mxctl reaches the public names at this address (split DNS, the lab).'],
+      [
+        'MXCTL_CA_FILE',
+        'Extra CA certificates mxctl trusts for the public names (a private ACME CA), relative to the deployment.',
+      ],
+      ['BACKUP_DIR', 'Where `mxctl backup` keeps archives (mode 0700); relative to the deployment. Empty: backups/.'],
+      ['S3_ENDPOINT', 'Offsite backups: an S3-compatible endpoint URL (empty: AWS).'],
+      'S3_REGION',
+      ['S3_BUCKET', 'Empty: no offsite copy.'],
+      ['S3_PREFIX', 'Folder inside the bucket.'],
+      'S3_ACCESS_KEY_ID',
+      'S3_SECRET_ACCESS_KEY',
+      [
+        'RCLONE_REMOTE',
+        'Or offsite through rclone: a remote from rclone.conf, name:path (not both with S3_BUCKET). Empty: off.',
+      ],
+      ['RCLONE_CONFIG', "The rclone.conf (mode 0600), relative to the deployment. Empty: rclone's default."],
+      [
+        'BACKUP_MODE',
+        'archive (one gpg file per backup) or repository (restic: deduplicated, each backup costs what changed).',
+      ],
+      [
+        'RESTIC_REPOSITORY',
+        'Repository mode: an absolute path, s3:URL/BUCKET/PREFIX (S3_* keys) or rclone:REMOTE:PATH. Empty: BACKUP_DIR/restic.',
+      ],
+    ],
+  },
+  {
+    title: 'alert channels (`mxctl monitor test-alert` proves each); empty = off',
+    entries: [
+      ['ALERT_WEBHOOK_URL', 'POSTed a JSON alert (a secret: whoever has it can post).'],
+      ['ALERT_WEBHOOK_FORMAT', 'json (mxctl\'s schema, docs/RUNBOOK.md) or slack (Slack/Mattermost {"text"}).'],
+      ['ALERT_NTFY_URL', 'An ntfy topic URL, e.g. https://ntfy.sh/your-secret-topic or your own server.'],
+      ['ALERT_NTFY_TOKEN', 'An ntfy access token (tk_...), when the topic needs one.'],
+      ['ALERT_EMAIL_TO', 'Comma-separated addresses; needs ALERT_EMAIL_FROM and ALERT_SMTP_HOST.'],
+      'ALERT_EMAIL_FROM',
+      'ALERT_SMTP_HOST',
+      ['ALERT_SMTP_PORT', '587 (starttls) or 465 (tls).'],
+      ['ALERT_SMTP_SECURITY', 'starttls (required, not opportunistic), tls, or none (no password then).'],
+      'ALERT_SMTP_USER',
+      'ALERT_SMTP_PASSWORD',
+      [
+        'ALERT_MATRIX_ROOM',
+        "A room on this server (!id:server or #alias:server) mxctl's admin has joined. In-band: it cannot report this server down.",
+      ],
+      ['ALERT_PING_URL', "Dead-man's switch: a URL the monitor GETs every ALERT_PING_MINUTES while it is healthy."],
+      'ALERT_PING_MINUTES',
+      [
+        'PROMETHEUS_URL',
+        'A Prometheus scraping Synapse (http://host:9090): `mxctl scale check` reads whole windows from it. Empty: sampled.',
+      ],
+    ],
+  },
+  {
+    title: 'the monitor (`mxctl monitor run`)',
+    entries: [
+      ['MONITOR_INTERVAL', 'Seconds between two passes of every check.'],
+      [
+        'MONITOR_ADDRESS',
+        'Where its /metrics and status page listen: loopback unless a proxy or Prometheus needs more.',
+      ],
+      'MONITOR_PORT',
+      ['MONITOR_BACKUP_AT', 'HH:MM (host time): the daily backup and prune. Empty: not scheduled (cron may run them).'],
+      ['MONITOR_RESTORE_TEST', 'monthly: the restore drill in a throwaway stack. Empty: not scheduled.'],
+      ['MONITOR_RESTORE_TEST_AT', "HH:MM (host time) of the drill's day."],
+    ],
+  },
+  {
+    title: 'the monitor as a compose service (README: "The monitor as a service"); empty = off',
+    entries: [
+      ['COMPOSE_PROFILES', 'monitor: docker compose runs the monitor with the stack. Empty: off.'],
+      ['MONITOR_DEPLOYMENT_DIR', "This folder's absolute path (the monitor mounts it there, read-only)."],
+      ['MONITOR_MXCTL_DIR', "The installed mxctl its image is built from. Empty: npm's global one."],
+    ],
+  },
+  {
+    title: 'secrets (each >= 256 bits, generated by mxctl init)',
+    entries: [
+      'POSTGRES_PASSWORD',
+      'REGISTRATION_SHARED_SECRET',
+      'MACAROON_SECRET_KEY',
+      'FORM_SECRET',
+      ['BACKUP_PASSPHRASE', 'Encrypts backups. Keep a copy OFF this server: without it no backup can be restored.'],
+    ],
+  },
+];
+
+const ENV_FILE_HEADER = [
+  '# element-matrix deployment settings and secrets — written by `mxctl init`.',
+  '# Mode 0600: it holds secrets. Read by docker compose (compose/.env links here) and by mxctl.',
+  '# Never change MX_SERVER_NAME or the secrets of a running server: see docs/RUNBOOK.md.',
+].join('\n');
+
 function formatSettingsBody(settings: Settings): string {
   // NOTE: in worker mode COMPOSE_PROFILES (read last wins) is its block's list; the line out here
   // holds only the monitor's profile, so going back to one process leaves it as it was.
   const s = { ...settings, COMPOSE_PROFILES: monitorServiceOn(settings) ? MONITOR_PROFILE : '' };
-  const e = (key: keyof Settings, comment?: string): EnvEntry =>
-    comment === undefined ? { key, value: String(s[key]) } : { key, value: String(s[key]), comment };
+  const entry = (e: keyof Settings | [keyof Settings, string]): EnvEntry =>
+    typeof e === 'string' ? { key: e, value: String(s[e]) } : { key: e[0], value: String(s[e[0]]), comment: e[1] };
   return formatEnvFile(
-    [
-      '# element-matrix deployment settings and secrets — written by `mxctl init`.',
-      '# Mode 0600: it holds secrets. Read by docker compose (compose/.env links here) and by mxctl.',
-      '# Never change MX_SERVER_NAME or the secrets of a running server: see docs/RUNBOOK.md.',
-    ].join('\n'),
-    [
-      {
-        title: 'names',
-        entries: [
-          e('MX_SERVER_NAME', 'The Matrix server name: user ids are @user:MX_SERVER_NAME. Fixed forever.'),
-          e('MX_MATRIX_HOST', 'Where Synapse is reached (client + federation, via .well-known delegation).'),
-          e('MX_ELEMENT_HOST', 'Where Element Web is served.'),
-          e('MX_FEDERATION_ALLOWLIST', ALLOWLIST_SETTING_COMMENT),
-          e('COMPOSE_PROJECT_NAME'),
-        ],
-      },
-      {
-        title: 'image pins (upgrade = move a pin; rollback = move it back)',
-        entries: [
-          e('POSTGRES_IMAGE'),
-          e(
-            'POSTGRES_VOLUME',
-            "The database's Docker volume (empty: PROJECT_postgres-data). A PostgreSQL major upgrade moves it with the pin.",
-          ),
-          e('POSTGRES_DATA_MOUNT', 'Where that volume is mounted (empty: /var/lib/postgresql, postgres >= 18).'),
-          e('SYNAPSE_IMAGE'),
-          e('ELEMENT_IMAGE'),
-          e('NGINX_IMAGE'),
-          e('CERTBOT_IMAGE'),
-        ],
-      },
-      {
-        title: 'settings',
-        entries: [
-          e('POSTGRES_USER'),
-          e('POSTGRES_DB'),
-          e(
-            'SYNAPSE_LOCAL_ADDRESS',
-            "Synapse's port is published on this loopback address only: mxctl's path to the admin API.",
-          ),
-          e('SYNAPSE_LOCAL_PORT'),
-          e('MAX_UPLOAD_SIZE', "Largest upload; nginx's client_max_body_size matches it."),
-          e('ACME_SERVER', 'The ACME directory certbot uses.'),
-          e('ACME_EMAIL', 'Contact address for the ACME account (empty: none).'),
-          e('MXCTL_RESOLVE', 'When set, mxctl reaches the public names at this address (split DNS, the lab).'),
-          e(
-            'MXCTL_CA_FILE',
-            'Extra CA certificates mxctl trusts for the public names (a private ACME CA), relative to the deployment.',
-          ),
-          e(
-            'BACKUP_DIR',
-            'Where `mxctl backup` keeps archives (mode 0700); relative to the deployment. Empty: backups/.',
-          ),
-          e('S3_ENDPOINT', 'Offsite backups: an S3-compatible endpoint URL (empty: AWS).'),
-          e('S3_REGION'),
-          e('S3_BUCKET', 'Empty: no offsite copy.'),
-          e('S3_PREFIX', 'Folder inside the bucket.'),
-          e('S3_ACCESS_KEY_ID'),
-          e('S3_SECRET_ACCESS_KEY'),
-          e(
-            'RCLONE_REMOTE',
-            'Or offsite through rclone: a remote from rclone.conf, name:path (not both with S3_BUCKET). Empty: off.',
-          ),
-          e('RCLONE_CONFIG', "The rclone.conf (mode 0600), relative to the deployment. Empty: rclone's default."),
-          e(
-            'BACKUP_MODE',
-            'archive (one gpg file per backup) or repository (restic: deduplicated, each backup costs what changed).',
-          ),
-          e(
-            'RESTIC_REPOSITORY',
-            'Repository mode: an absolute path, s3:URL/BUCKET/PREFIX (S3_* keys) or rclone:REMOTE:PATH. Empty: BACKUP_DIR/restic.',
-          ),
-        ],
-      },
-      {
-        title: 'alert channels (`mxctl monitor test-alert` proves each); empty = off',
-        entries: [
-          e('ALERT_WEBHOOK_URL', 'POSTed a JSON alert (a secret: whoever has it can post).'),
-          e('ALERT_WEBHOOK_FORMAT', 'json (mxctl\'s schema, docs/RUNBOOK.md) or slack (Slack/Mattermost {"text"}).'),
-          e('ALERT_NTFY_URL', 'An ntfy topic URL, e.g. https://ntfy.sh/your-secret-topic or your own server.'),
-          e('ALERT_NTFY_TOKEN', 'An ntfy access token (tk_...), when the topic needs one.'),
-          e('ALERT_EMAIL_TO', 'Comma-separated addresses; needs ALERT_EMAIL_FROM and ALERT_SMTP_HOST.'),
-          e('ALERT_EMAIL_FROM'),
-          e('ALERT_SMTP_HOST'),
-          e('ALERT_SMTP_PORT', '587 (starttls) or 465 (tls).'),
-          e('ALERT_SMTP_SECURITY', 'starttls (required, not opportunistic), tls, or none (no password then).'),
-          e('ALERT_SMTP_USER'),
-          e('ALERT_SMTP_PASSWORD'),
-          e(
-            'ALERT_MATRIX_ROOM',
-            "A room on this server (!id:server or #alias:server) mxctl's admin has joined. In-band: it cannot report this server down.",
-          ),
-          e(
-            'ALERT_PING_URL',
-            "Dead-man's switch: a URL the monitor GETs every ALERT_PING_MINUTES while it is healthy.",
-          ),
-          e('ALERT_PING_MINUTES'),
-          e(
-            'PROMETHEUS_URL',
-            'A Prometheus scraping Synapse (http://host:9090): `mxctl scale check` reads whole windows from it. Empty: sampled.',
-          ),
-        ],
-      },
-      {
-        title: 'the monitor (`mxctl monitor run`)',
-        entries: [
-          e('MONITOR_INTERVAL', 'Seconds between two passes of every check.'),
-          e(
-            'MONITOR_ADDRESS',
-            'Where its /metrics and status page listen: loopback unless a proxy or Prometheus needs more.',
-          ),
-          e('MONITOR_PORT'),
-          e(
-            'MONITOR_BACKUP_AT',
-            'HH:MM (host time): the daily backup and prune. Empty: not scheduled (cron may run them).',
-          ),
-          e('MONITOR_RESTORE_TEST', 'monthly: the restore drill in a throwaway stack. Empty: not scheduled.'),
-          e('MONITOR_RESTORE_TEST_AT', "HH:MM (host time) of the drill's day."),
-        ],
-      },
-      {
-        title: 'the monitor as a compose service (README: "The monitor as a service"); empty = off',
-        entries: [
-          e('COMPOSE_PROFILES', 'monitor: docker compose runs the monitor with the stack. Empty: off.'),
-          e('MONITOR_DEPLOYMENT_DIR', "This folder's absolute path (the monitor mounts it there, read-only)."),
-          e('MONITOR_MXCTL_DIR', "The installed mxctl its image is built from. Empty: npm's global one."),
-        ],
-      },
-      {
-        title: 'secrets (each >= 256 bits, generated by mxctl init)',
-        entries: [
-          e('POSTGRES_PASSWORD'),
-          e('REGISTRATION_SHARED_SECRET'),
-          e('MACAROON_SECRET_KEY'),
-          e('FORM_SECRET'),
-          e(
-            'BACKUP_PASSPHRASE',
-            'Encrypts backups. Keep a copy OFF this server: without it no backup can be restored.',
-          ),
-        ],
-      },
-    ],
+    ENV_FILE_HEADER,
+    ENV_FILE_SECTIONS.map((section) => ({ title: section.title, entries: section.entries.map(entry) })),
   );
 }
