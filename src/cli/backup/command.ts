@@ -46,6 +46,11 @@ export function registerBackup(program: Command, done: Done): void {
     'show what would be deleted, delete nothing',
   ).action(async (opts, cmd) => done(await (await runs()).runBackupPrune(jsonOf(opts, cmd), dirOf(cmd))));
 
+  registerRestore(program, done);
+  registerRestoreTest(program, done);
+}
+
+function registerRestore(program: Command, done: Done): void {
   // NOTE: not withConfirm: a restore has no dry run (`backup verify` is the read-only check).
   withJson(
     program
@@ -79,7 +84,9 @@ export function registerBackup(program: Command, done: Done): void {
       )
       .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
   ).action(async (ref, opts, cmd) => done(await (await runs()).runRestore(ref, opts, dirOf(cmd))));
+}
 
+function registerRestoreTest(program: Command, done: Done): void {
   withJson(
     program
       .command('restore-test')
