@@ -12,28 +12,14 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, stat, statfs, writeFile, lstat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
 import { startLab } from '../lab/harness.ts';
+import { datasetFlags, log, MXCTL } from './dataset.ts';
 import type { Lab } from '../lab/harness.ts';
 import { psql } from '../src/adapters/postgres.ts';
 
 const exec = promisify(execFile);
-const { values: flags } = parseArgs({
-  options: {
-    'media-mb': { type: 'string', default: '2048' },
-    files: { type: 'string', default: '20000' },
-    'db-mb': { type: 'string', default: '1024' },
-  },
-});
-const MEDIA_MB = Number(flags['media-mb']);
-const FILES = Number(flags.files);
-const DB_MB = Number(flags['db-mb']);
-const MXCTL = join(import.meta.dirname, '..', 'bin', 'mxctl.mjs');
-
-function log(line: string): void {
-  process.stderr.write(`[bench] ${line}\n`);
-}
+const { mediaMb: MEDIA_MB, files: FILES, dbMb: DB_MB } = datasetFlags({ mediaMb: 2048, files: 20000, dbMb: 1024 });
 
 async function duBytes(path: string): Promise<number> {
   let total = 0;

@@ -10,8 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, readdir, writeFile, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { startLab } from '../lab/harness.ts';
+import { datasetFlags, log, MXCTL } from './dataset.ts';
 import type { Lab } from '../lab/harness.ts';
 import { psql } from '../src/adapters/postgres.ts';
 import { writeFileAtomic } from '../src/adapters/fs.ts';
@@ -20,21 +21,7 @@ import type { Settings } from '../src/core/settings.ts';
 import { readSettings } from '../src/ops/deployment.ts';
 
 const exec = promisify(execFile);
-const { values: flags } = parseArgs({
-  options: {
-    'media-mb': { type: 'string', default: '256' },
-    files: { type: 'string', default: '2500' },
-    'db-mb': { type: 'string', default: '128' },
-  },
-});
-const MEDIA_MB = Number(flags['media-mb']);
-const FILES = Number(flags.files);
-const DB_MB = Number(flags['db-mb']);
-const MXCTL = join(import.meta.dirname, '..', 'bin', 'mxctl.mjs');
-
-function log(line: string): void {
-  process.stderr.write(`[bench] ${line}\n`);
-}
+const { mediaMb: MEDIA_MB, files: FILES, dbMb: DB_MB } = datasetFlags({ mediaMb: 256, files: 2500, dbMb: 128 });
 
 async function duBytes(path: string): Promise<number> {
   const s = await lstat(path).catch(() => undefined);

@@ -58,6 +58,16 @@ async function waitFor(what: string, ok: () => Promise<boolean>, ms = 20_000): P
   }
 }
 
+/** Signals the run's pid and waits until it and every process it had (`tree`) have ended. */
+async function signalAndWait(r: Started, tree: readonly number[], signal: NodeJS.Signals): Promise<void> {
+  process.kill(r.pid, signal);
+  await r.exited;
+  await waitFor('every process of the run to end', async () => {
+    for (const pid of tree) if (await isRunning(pid)) return false;
+    return true;
+  });
+}
+
 describe('signals stop mxctl cleanly', () => {
   let lab: Lab;
   let backups: string;
@@ -128,12 +138,7 @@ describe('signals stop mxctl cleanly', () => {
     );
     assert.ok(tree.length >= 2, `mxctl runs gpg (and docker for pg_dump): ${commands.join(' | ')}`);
     const sent = Date.now();
-    process.kill(r.pid, signal);
-    await r.exited;
-    await waitFor('every process of the run to end', async () => {
-      for (const pid of tree) if (await isRunning(pid)) return false;
-      return true;
-    });
+    await signalAndWait(r, tree, signal);
     await waitFor('pg_dump in the database container to end', async () => (await dumpsRunning()) === 0);
     return { run: r, tree, ms: Date.now() - sent };
   }
@@ -215,12 +220,7 @@ describe('signals stop mxctl cleanly', () => {
       );
       const tree = await processTree(r.pid);
       const sent = Date.now();
-      process.kill(r.pid, signal);
-      await r.exited;
-      await waitFor('every process of the run to end', async () => {
-        for (const pid of tree) if (await isRunning(pid)) return false;
-        return true;
-      });
+      await signalAndWait(r, tree, signal);
       assert.ok(Date.now() - sent < 10_000, 'it stopped at once, not at the request timeout');
       return r;
     } finally {
