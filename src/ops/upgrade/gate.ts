@@ -4,6 +4,7 @@
 import type { ServiceName } from '../../core/templates/compose.ts';
 import { parseTagVersion } from '../../core/upgrade/versions.ts';
 import { httpFetch, describeNetworkError } from '../../adapters/http.ts';
+import { sleep } from '../../adapters/clock.ts';
 import { readAdminState } from '../admin/state.ts';
 import { elementConfig, elementPage } from '../public-endpoints.ts';
 import { httpsThroughNginx, waitUntilSynapseAnswers } from '../stack.ts';
@@ -45,6 +46,20 @@ export async function gateService(service: ServiceName, o: GateOptions, d: GateD
     // NOTE: in order, stopping at the first failure: later checks would only repeat its cause.
     for (const [name, check] of list) if (!(await run(name, check))) return;
   };
+  // WHY a retry for what answers only over HTTPS: a recreated web container serves a few seconds
+  // after `up` returns (nginx answers 502 meanwhile). Synapse has its own wait (synapseAnswers);
+  // these had none, and a loaded machine failed a healthy Element upgrade (CI, 2026-12-07).
+  const allOnceServing = async (container: ServiceName, list: [string, () => Promise<string>][]) => {
+    const deadline = d.clock.now().getTime() + (o.timeoutS ?? 180) * 1000;
+    for (;;) {
+      checks.length = 0;
+      await all(list);
+      if (checks.every((c) => c.ok) || d.clock.now().getTime() > deadline) return;
+      const st = (await d.compose.ps().catch(() => [])).find((x) => x.service === container);
+      if (st !== undefined && st.state !== 'running') return; // exited or restarting: it will not serve
+      await sleep(1000);
+    }
+  };
   switch (service) {
     case 'postgres':
       await all([['a query', () => postgresAnswers(d)]]);
@@ -59,13 +74,13 @@ export async function gateService(service: ServiceName, o: GateOptions, d: GateD
       ]);
       break;
     case 'element':
-      await all([
+      await allOnceServing('element', [
         ['the web client page over HTTPS', () => elementPage(d, '/')],
         ['config.json over HTTPS', () => elementConfig(d)],
       ]);
       break;
     case 'nginx':
-      await all([['the client API through nginx (HTTPS)', () => clientApiThroughNginx(d)]]);
+      await allOnceServing('nginx', [['the client API through nginx (HTTPS)', () => clientApiThroughNginx(d)]]);
       break;
     case 'certbot':
       await all([['the certbot sidecar runs', () => running(d, 'certbot')]]);

@@ -70,7 +70,7 @@ export function applyTests(fx: ApplyFixture): void {
   };
   const journal = async (): Promise<Journal> => {
     const r = await lab().mxctl(['upgrade', 'history', '--json']);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
     return JSON.parse(r.stdout) as Journal;
   };
   const sql = (q: string): Promise<string> => psql(pgOf(lab()), q).then((out) => out.trim());
@@ -163,7 +163,7 @@ export function applyTests(fx: ApplyFixture): void {
     await say('written after the upgrade to 1.161.0');
 
     const r = await lab().mxctl(['rollback', '--yes', '--json']);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
     const rb = (JSON.parse(r.stdout) as RollbackReport).rollback;
     assert.equal(rb?.databaseRestored, true);
     assert.ok((rb?.lostAfterBackup?.events ?? 0) >= 1, JSON.stringify(rb));
@@ -348,7 +348,7 @@ export function applyTests(fx: ApplyFixture): void {
     assert.deepEqual(await readFile(envFile()), before);
 
     const r = await lab().mxctl(['rollback', '--yes', '--json']);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
     const rb = (JSON.parse(r.stdout) as RollbackReport).rollback;
     // 1.161.0 raised the compat to 95; 1.160.1 runs schema 95: no restore, nothing lost.
     assert.equal(rb?.databaseRestored, false);
@@ -366,7 +366,7 @@ export function applyTests(fx: ApplyFixture): void {
       const started = await lab().mxctl(['up']);
       assert.equal(started.code, 0, started.stderr);
       const r = await lab().mxctl(['upgrade', 'element', '--to', '1.0.1', '--yes', '--json']);
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
       const s = (JSON.parse(r.stdout) as UpgradeReport).services[0];
       const want = `${host}/${repo}:1.0.1@${digest}`;
       assert.equal(s?.result, 'healthy');
