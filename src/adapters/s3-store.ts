@@ -8,18 +8,8 @@ import { open } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import type * as S3Sdk from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { MxError } from '../core/errors.ts';
 import { writeViaTemp } from './fs.ts';
 import type { ObjectStore, RemoteObject } from './object-store.ts';
@@ -53,29 +43,34 @@ function describe(error: unknown, what: string): MxError {
   );
 }
 
+type Sdk = typeof S3Sdk;
+interface Connection {
+  sdk: Sdk;
+  client: S3Client;
+}
+
+// WHY loaded on first use: the SDK is ~34 MiB of resident memory once imported, and most
+// processes never touch S3 (the monitor daemon's budget is 80 MiB; `check`, admin commands).
+let sdkLoading: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => (sdkLoading ??= import('@aws-sdk/client-s3'));
+
 export function createS3Store(s: S3Settings): ObjectStore {
-  const client = new S3Client({
-    region: s.region === '' ? 'us-east-1' : s.region,
-    ...(s.endpoint === '' ? {} : { endpoint: s.endpoint, forcePathStyle: true }),
-    credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
-    maxAttempts: 4,
-    // NOTE: several S3-compatibles reject the SDK's default CRC32 trailers (aws-sdk-js-v3 #6810);
-    // integrity is checked with Content-MD5/ETag per part instead.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  let connecting: Promise<Connection> | undefined;
+  const connect = (): Promise<Connection> =>
+    (connecting ??= loadSdk().then((sdk) => ({ sdk, client: s3Client(sdk, s) })));
   const key = (name: string) => `${s.prefix.replace(/\/+$/, '')}${s.prefix === '' ? '' : '/'}${name}`;
   const where = `s3://${s.bucket}/${s.prefix}`;
 
   return {
     description: where,
     async list() {
+      const { sdk, client } = await connect();
       const out: RemoteObject[] = [];
       let token: string | undefined;
       try {
         do {
           const r = await client.send(
-            new ListObjectsV2Command({
+            new sdk.ListObjectsV2Command({
               Bucket: s.bucket,
               Prefix: s.prefix === '' ? undefined : key(''),
               ContinuationToken: token,
@@ -91,9 +86,10 @@ export function createS3Store(s: S3Settings): ObjectStore {
       return out;
     },
     async putBytes(name, data) {
+      const { sdk, client } = await connect();
       try {
         const r = await client.send(
-          new PutObjectCommand({
+          new sdk.PutObjectCommand({
             Bucket: s.bucket,
             Key: key(name),
             Body: data,
@@ -108,9 +104,10 @@ export function createS3Store(s: S3Settings): ObjectStore {
       }
     },
     async getFile(name, path) {
+      const { sdk, client } = await connect();
       try {
         await writeViaTemp(path, async (tmp) => {
-          const r = await client.send(new GetObjectCommand({ Bucket: s.bucket, Key: key(name) }));
+          const r = await client.send(new sdk.GetObjectCommand({ Bucket: s.bucket, Key: key(name) }));
           await pipeline(r.Body as Readable, createWriteStream(tmp, { mode: 0o600 }));
         });
       } catch (error) {
@@ -118,16 +115,30 @@ export function createS3Store(s: S3Settings): ObjectStore {
       }
     },
     async remove(name) {
+      const { sdk, client } = await connect();
       try {
-        await client.send(new DeleteObjectCommand({ Bucket: s.bucket, Key: key(name) }));
+        await client.send(new sdk.DeleteObjectCommand({ Bucket: s.bucket, Key: key(name) }));
       } catch (error) {
         throw describe(error, `deleting ${name} from ${where} failed`);
       }
     },
     async putFile(name, path, onProgress) {
-      await uploadMultipart(client, { bucket: s.bucket, key: key(name), where, name, path }, onProgress);
+      await uploadMultipart(await connect(), { bucket: s.bucket, key: key(name), where, name, path }, onProgress);
     },
   };
+}
+
+function s3Client(sdk: Sdk, s: S3Settings): S3Client {
+  return new sdk.S3Client({
+    region: s.region === '' ? 'us-east-1' : s.region,
+    ...(s.endpoint === '' ? {} : { endpoint: s.endpoint, forcePathStyle: true }),
+    credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
+    maxAttempts: 4,
+    // NOTE: several S3-compatibles reject the SDK's default CRC32 trailers (aws-sdk-js-v3 #6810);
+    // integrity is checked with Content-MD5/ETag per part instead.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }
 
 interface Upload {
@@ -142,7 +153,7 @@ interface Upload {
 
 /** Our own part loop: every part's MD5 against its ETag, then the whole object's size and ETag. */
 async function uploadMultipart(
-  client: S3Client,
+  { sdk, client }: Connection,
   u: Upload,
   onProgress: ((sent: number) => void) | undefined,
 ): Promise<void> {
@@ -150,7 +161,7 @@ async function uploadMultipart(
   let uploadId: string | undefined;
   try {
     const size = (await file.stat()).size;
-    const created = await client.send(new CreateMultipartUploadCommand({ Bucket: u.bucket, Key: u.key }));
+    const created = await client.send(new sdk.CreateMultipartUploadCommand({ Bucket: u.bucket, Key: u.key }));
     uploadId = created.UploadId;
     const parts: { ETag: string; PartNumber: number }[] = [];
     const whole = createHash('md5');
@@ -164,7 +175,7 @@ async function uploadMultipart(
       whole.update(body);
       partMd5s.push(digest);
       const r = await client.send(
-        new UploadPartCommand({
+        new sdk.UploadPartCommand({
           Bucket: u.bucket,
           Key: u.key,
           UploadId: uploadId,
@@ -181,7 +192,7 @@ async function uploadMultipart(
       if (bytesRead === 0) break;
     }
     const done = await client.send(
-      new CompleteMultipartUploadCommand({
+      new sdk.CompleteMultipartUploadCommand({
         Bucket: u.bucket,
         Key: u.key,
         UploadId: uploadId,
@@ -189,7 +200,7 @@ async function uploadMultipart(
       }),
     );
     uploadId = undefined;
-    const head = await client.send(new HeadObjectCommand({ Bucket: u.bucket, Key: u.key }));
+    const head = await client.send(new sdk.HeadObjectCommand({ Bucket: u.bucket, Key: u.key }));
     // AWS: md5 of the parts' md5s + "-N"; some S3-compatibles: the whole object's md5.
     const multi = `${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${parts.length}`;
     const etag = unquote(head.ETag ?? done.ETag);
@@ -202,7 +213,7 @@ async function uploadMultipart(
   } catch (error) {
     if (uploadId !== undefined)
       await client
-        .send(new AbortMultipartUploadCommand({ Bucket: u.bucket, Key: u.key, UploadId: uploadId }))
+        .send(new sdk.AbortMultipartUploadCommand({ Bucket: u.bucket, Key: u.key, UploadId: uploadId }))
         .catch(() => undefined);
     if (error instanceof MxError) throw error;
     throw describe(error, `uploading ${u.name} to ${u.where} failed`);
