@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { advance, DEFAULT_POLICY, windowOf } from './alert-state.ts';
+import { advance, DEFAULT_POLICY, nextDecisionAt, windowOf } from './alert-state.ts';
 import type { AlertState, Observation } from './alert-state.ts';
 
 const t0 = Date.parse('2026-12-04T21:00:00.000Z');
@@ -104,5 +104,26 @@ describe('when a problem becomes an alert', () => {
     assert.equal(windowOf('disk.media', DEFAULT_POLICY), 600_000);
     assert.equal(windowOf('backup.age', DEFAULT_POLICY), 0);
     assert.equal(windowOf('synapse.health', DEFAULT_POLICY), 120_000);
+  });
+});
+
+describe('when the next decision is due', () => {
+  const disk: Observation = { id: 'disk.media', level: 'warn', summary: 'media 85 %', evidence: '' };
+
+  it('nothing waiting: none; one waiting: its first sighting plus its window', () => {
+    assert.equal(nextDecisionAt({}, DEFAULT_POLICY), undefined);
+    const { state } = run([[0, [down]]]);
+    assert.equal(nextDecisionAt(state, DEFAULT_POLICY)?.getTime(), t0 + 2 * min);
+  });
+
+  it('the earliest of several windows; an alert already sent waits for nothing', () => {
+    const { state } = run([
+      [0, [disk]],
+      [3, [disk, down]],
+    ]);
+    // disk: 0 + 10 min; Synapse: 3 + 2 min
+    assert.equal(nextDecisionAt(state, DEFAULT_POLICY)?.getTime(), t0 + 5 * min);
+    const fired = run([[5, [disk, down]]], state).state;
+    assert.equal(nextDecisionAt(fired, DEFAULT_POLICY)?.getTime(), t0 + 10 * min);
   });
 });

@@ -48,6 +48,21 @@ export function windowOf(id: string, p: AlertPolicy): number {
   return p.windowsMs[prefix ?? ''] ?? 0;
 }
 
+/**
+ * When the earliest signal still waiting out its window will have held for it: the monitor runs a
+ * pass then rather than at its next tick, so an alert goes out a window after the problem was
+ * first seen, not up to one more interval later. Undefined when nothing is waiting.
+ */
+export function nextDecisionAt(state: AlertState, policy: AlertPolicy): Date | undefined {
+  let earliest: number | undefined;
+  for (const [id, t] of Object.entries(state)) {
+    if (t.notified !== undefined) continue;
+    const due = Date.parse(t.since) + windowOf(id, policy);
+    if (earliest === undefined || due < earliest) earliest = due;
+  }
+  return earliest === undefined ? undefined : new Date(earliest);
+}
+
 const severityOf = (l: Tracked['level']): Severity => (l === 'critical' ? 'critical' : 'warning');
 
 export function advance(

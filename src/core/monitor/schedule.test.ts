@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isDailyDue, isMonthlyDue, isPingDue, latestSlot, parseTimeOfDay } from './schedule.ts';
+import { isDailyDue, isMonthlyDue, isPingDue, latestSlot, parseTimeOfDay, passDelayMs } from './schedule.ts';
 import { isMxError } from '../errors.ts';
 
 // Local times, as the schedule reads them (whatever TZ the test runs in).
@@ -45,5 +45,20 @@ describe('schedule', () => {
     assert.equal(isPingDue(at(7, 3), 5, at(7, 3, 4), true), false);
     assert.equal(isPingDue(at(7, 3), 5, at(7, 3, 5), true), true);
     assert.equal(isPingDue(undefined, 5, at(7, 3), false), false);
+  });
+});
+
+describe('the next pass', () => {
+  const s = 1000;
+  it('the interval from the last start; at once when the pass took longer', () => {
+    assert.equal(passDelayMs({ lastStart: 0, intervalMs: 60 * s, now: 5 * s }), 55 * s);
+    assert.equal(passDelayMs({ lastStart: 0, intervalMs: 60 * s, now: 70 * s }), 0);
+  });
+  it("sooner when a signal's window ends first; never later than the tick", () => {
+    assert.equal(passDelayMs({ lastStart: 0, intervalMs: 60 * s, decisionAt: new Date(20 * s), now: 5 * s }), 15 * s);
+    assert.equal(passDelayMs({ lastStart: 0, intervalMs: 60 * s, decisionAt: new Date(90 * s), now: 5 * s }), 55 * s);
+  });
+  it('a decision already past (a signal the last pass could not read) waits for the tick', () => {
+    assert.equal(passDelayMs({ lastStart: 0, intervalMs: 60 * s, decisionAt: new Date(1 * s), now: 5 * s }), 55 * s);
   });
 });

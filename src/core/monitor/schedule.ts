@@ -53,3 +53,21 @@ export function isPingDue(lastPing: Date | undefined, minutes: number, now: Date
   if (!lastPassOk) return false;
   return lastPing === undefined || now.getTime() - lastPing.getTime() >= minutes * 60_000;
 }
+
+/**
+ * How long the monitor waits before its next pass: to the next tick of its interval, or sooner, to
+ * the moment a signal waiting out its window is due (`nextDecisionAt`), so that alert is not
+ * held back up to one more interval. A decision already past is left to the tick: it belongs to
+ * a signal the last pass could not read, and an early pass would not read it either.
+ */
+export function passDelayMs(o: {
+  lastStart: number;
+  intervalMs: number;
+  decisionAt?: Date | undefined;
+  now: number;
+}): number {
+  const tick = o.lastStart + o.intervalMs;
+  const at = o.decisionAt?.getTime();
+  const next = at !== undefined && at > o.now ? Math.min(tick, at) : tick;
+  return Math.max(0, next - o.now);
+}

@@ -4,9 +4,11 @@
 // page. A stop signal ends the wait or abandons the pass in flight; the run then returns (exit 0).
 // One monitor per deployment (state/monitor.lock; a holder killed with -9 is taken over).
 import { join } from 'node:path';
+import { nextDecisionAt } from '../../core/alerts/alert-state.ts';
 import type { AlertPolicy } from '../../core/alerts/alert-state.ts';
 import { alertChannels } from '../../core/alerts/channels.ts';
 import { backoffFor } from '../../core/monitor/outbox.ts';
+import { passDelayMs } from '../../core/monitor/schedule.ts';
 import type { StatusPageModel } from '../../core/monitor/status-model.ts';
 import { sleep } from '../../adapters/clock.ts';
 import { ensurePrivateDir } from '../../adapters/fs.ts';
@@ -73,7 +75,10 @@ async function loop(o: MonitorOptions, d: MonitorDeps, store: MonitorStore): Pro
         if (stopSignal() !== undefined) break;
         o.log(`pass ${passes} failed: ${(error as Error).message}`);
       }
-      await sleep(Math.max(0, o.intervalMs - (Date.now() - started))).catch(() => undefined);
+      const decisionAt = nextDecisionAt(store.alertState(), o.policy);
+      await sleep(passDelayMs({ lastStart: started, intervalMs: o.intervalMs, decisionAt, now: Date.now() })).catch(
+        () => undefined,
+      );
     }
   } finally {
     await server.close();
