@@ -1,5 +1,7 @@
 // `docker compose` for one deployment: the project folder is the deployment's compose/ (so an
 // override file there — the lab's — is picked up exactly as a hand-run `docker compose` would).
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { run } from './exec.ts';
 import { stopSignal } from './interrupt.ts';
 import type { RunResult } from './exec.ts';
@@ -43,6 +45,10 @@ export interface Compose {
 export function createCompose(projectDir: string): Compose {
   const compose = (args: readonly string[], purpose: string, extra: Partial<Parameters<typeof run>[2]> = {}) =>
     run('docker', ['compose', ...args], { cwd: projectDir, purpose, ...extra });
+  // WHY kept while the project's files are unchanged: `docker compose config` costs ~270 ms of CPU
+  // and the monitor asked for it twice a pass. Every file in the folder (the compose file, an
+  // override, .env through its link) keys the copy by its size and mtime.
+  let config: { key: string; text: string } | undefined;
 
   return {
     projectDir,
@@ -115,9 +121,24 @@ export function createCompose(projectDir: string): Compose {
       return compose([...args, service, ...argv], `running ${service}`, { timeoutMs: o.timeoutMs ?? 300_000 });
     },
     async config() {
-      return (await compose(['config'], 'validating the compose file', { timeoutMs: 30_000 })).stdout;
+      const key = await filesKey(projectDir);
+      if (config?.key === key) return config.text;
+      const text = (await compose(['config'], 'validating the compose file', { timeoutMs: 30_000 })).stdout;
+      config = { key, text };
+      return text;
     },
   };
+}
+
+async function filesKey(dir: string): Promise<string> {
+  const names = (await readdir(dir)).sort();
+  const parts = await Promise.all(
+    names.map(async (n) => {
+      const st = await stat(join(dir, n)).catch(() => undefined);
+      return `${n}:${st?.size ?? '-'}:${st?.mtimeMs ?? '-'}`;
+    }),
+  );
+  return parts.join('|');
 }
 
 /** `docker compose ps --format json` prints a JSON array (old) or one object per line (new). */

@@ -65,3 +65,23 @@ export async function assertDockerReady(): Promise<void> {
     });
   }
 }
+
+let rootDir: Promise<string> | undefined;
+
+/**
+ * Docker's data root (`docker info`), read once per process: it changes only with a restart of
+ * dockerd with another configuration, and `docker info` costs ~130 ms of CPU, which the monitor
+ * paid twice a pass. A failed read is not kept.
+ */
+export function dockerRootDir(): Promise<string> {
+  rootDir ??= dockerOut(['info', '--format', '{{.DockerRootDir}}'], 'reading Docker data root', {
+    timeoutMs: 15_000,
+  }).then(
+    (out) => out.trim(),
+    (error: unknown) => {
+      rootDir = undefined;
+      throw error;
+    },
+  );
+  return rootDir;
+}

@@ -3,7 +3,7 @@
 // rate the samples kept by earlier checks show.
 import { join } from 'node:path';
 import { diskUsage } from '../../adapters/fs.ts';
-import { dockerOut } from '../../adapters/docker.ts';
+import { dockerRootDir } from '../../adapters/docker.ts';
 import { DISK_FAIL_FRACTION, DISK_WARN_FRACTION, judgeDisk } from '../../core/doctor/rules.ts';
 import { estimateFill, judgeFill, withSample } from '../../core/check/disk-rate.ts';
 import { above, fromFinding } from '../../core/check/signal.ts';
@@ -15,9 +15,7 @@ const gib = (b: number) => `${(b / 1024 ** 3).toFixed(1)} GiB`;
 
 /** Signals for both filesystems; `state.disk` gains this run's samples. */
 export async function diskChecks(d: Deployment, state: CheckState, now: Date): Promise<Signal[]> {
-  const root = (
-    await dockerOut(['info', '--format', '{{.DockerRootDir}}'], 'reading Docker data root', { timeoutMs: 15_000 })
-  ).trim();
+  const root = await dockerRootDir();
   const places: [string, string, string][] = [
     ['disk.docker_root', `the filesystem holding Docker's data root (${root})`, root],
     ['disk.media', `the filesystem holding the media store`, join(d.root, 'synapse', 'media_store')],

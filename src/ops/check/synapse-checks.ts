@@ -1,5 +1,6 @@
 // Synapse from the inside: one scrape of its metrics listener (core/check/metrics-target.ts says
 // where the host reaches it: never a published port), and its log since the last check.
+import { containerLog } from '../../adapters/docker-inspect.ts';
 import { httpFetch, describeNetworkError } from '../../adapters/http.ts';
 import { parseExposition } from '../../core/check/prometheus.ts';
 import { countersOf, judgeSynapseMetrics } from '../../core/check/synapse-metrics.ts';
@@ -59,10 +60,15 @@ export async function metricsChecks(f: DoctorFacts, state: CheckState): Promise<
  * look, the outage itself is what the other signals judge.
  */
 export async function logCheck(f: DoctorFacts, lastCheckAt: Date | undefined): Promise<Signal[]> {
-  if (!f.services.some((s) => s.service === 'synapse')) return [];
+  const synapse = f.services.find((s) => s.service === 'synapse');
+  if (synapse === undefined) return [];
   const since = lastCheckAt ?? new Date(f.now.getTime() - LOG_HISTORY_MS);
   const windowMs = Math.max(1000, f.now.getTime() - since.getTime());
-  const text = await f.d.compose.logsText('synapse', 5000, `${Math.ceil(windowMs / 1000)}s`, { timestamps: true });
+  const text = await containerLog(synapse.container, {
+    tail: 5000,
+    since: `${Math.ceil(windowMs / 1000)}s`,
+    timestamps: true,
+  });
   const lines = parseTimestampedLog(text).filter((l) => l.at >= since);
   const finding = judgeLogErrors('synapse.log_errors', lines, { now: f.now, windowMs, synapseStartedAt: undefined });
   const errors = finding.status === 'ok' ? 0 : Number(/^(\d+) ERROR/.exec(finding.summary)?.[1] ?? 0);

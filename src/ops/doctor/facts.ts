@@ -4,7 +4,7 @@ import { modifiedAt, readText } from '../../adapters/fs.ts';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ComposeServiceState } from '../../adapters/compose.ts';
-import { inspectContainer } from '../../adapters/docker-inspect.ts';
+import { inspectContainers } from '../../adapters/docker-inspect.ts';
 import type { ContainerFacts } from '../../adapters/docker-inspect.ts';
 import type { Deps } from '../deps.ts';
 
@@ -59,12 +59,12 @@ export async function readHomeserver(root: string): Promise<HomeserverConfig> {
 export async function gatherFacts(o: DoctorOptions, d: DoctorDeps): Promise<DoctorFacts> {
   const now = d.clock.now();
   const [services, homeserver] = await Promise.all([d.compose.ps(), readHomeserver(d.deployment.root)]);
+  const inspected = new Map((await inspectContainers(services.map((s) => s.container))).map((c) => [c.name, c]));
   const containers = new Map<string, ContainerFacts>();
-  await Promise.all(
-    services.map(async (s) => {
-      containers.set(s.service, await inspectContainer(s.container));
-    }),
-  );
+  for (const s of services) {
+    const c = inspected.get(s.container);
+    if (c !== undefined) containers.set(s.service, c);
+  }
   return { o, d, services, containers, homeserver, now };
 }
 

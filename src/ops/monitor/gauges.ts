@@ -3,7 +3,7 @@
 // times. Raw values, not verdicts: the shipped Prometheus rules judge them. A group that cannot be
 // read is left out (its series go stale and `absent()` rules notice), never reported as zero.
 import { diskUsage } from '../../adapters/fs.ts';
-import { dockerOut } from '../../adapters/docker.ts';
+import { dockerRootDir } from '../../adapters/docker.ts';
 import { join } from 'node:path';
 import { certsStatus } from '../certs/status.ts';
 import { backupDir } from '../backup/location.ts';
@@ -48,9 +48,7 @@ export async function readGauges(d: CheckDeps): Promise<GaugeValues> {
 const ignore = () => undefined;
 
 async function disks(d: CheckDeps): Promise<GaugeValues['disks']> {
-  const root = (
-    await dockerOut(['info', '--format', '{{.DockerRootDir}}'], 'reading Docker data root', { timeoutMs: 15_000 })
-  ).trim();
+  const root = await dockerRootDir();
   const places = [
     ['docker', root],
     ['media', join(d.deployment.root, 'synapse', 'media_store')],

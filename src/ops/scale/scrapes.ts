@@ -5,7 +5,7 @@
 // saw in its user_ips table.
 import { join } from 'node:path';
 import { diskUsage } from '../../adapters/fs.ts';
-import { dockerOut } from '../../adapters/docker.ts';
+import { dockerRootDir } from '../../adapters/docker.ts';
 import { httpFetch, describeNetworkError } from '../../adapters/http.ts';
 import { hostShape } from '../../adapters/host.ts';
 import { inspectContainer } from '../../adapters/docker-inspect.ts';
@@ -57,9 +57,7 @@ export async function synapseMetricsUrl(d: ScrapeDeps): Promise<string> {
 
 /** PostgreSQL's CPU seconds (its container's cgroup, v2 or v1), the host's cores, the two filesystems. */
 export async function hostScrape(d: ScrapeDeps): Promise<ScrapeSource> {
-  const dockerRoot = (
-    await dockerOut(['info', '--format', '{{.DockerRootDir}}'], 'reading Docker data root', { timeoutMs: 15_000 })
-  ).trim();
+  const dockerRoot = await dockerRootDir();
   const places = [join(d.deployment.root, 'synapse', 'media_store'), dockerRoot];
   return async () => {
     const r = await d.compose.exec(
