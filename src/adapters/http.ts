@@ -6,6 +6,7 @@ import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { MxError } from '../core/errors.ts';
 import { onStop, stoppedError, throwIfStopped } from './interrupt.ts';
+import { trustWith } from './trust.ts';
 
 export interface HttpOptions {
   /** Extra trusted CA certificates (PEM), added to Node's defaults. */
@@ -29,8 +30,6 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string | Buffer;
 }
-
-import { rootCertificates } from 'node:tls';
 
 export async function httpFetch(url: string, req: HttpRequest = {}, o: HttpOptions = {}): Promise<HttpResponse> {
   const u = new URL(url);
@@ -60,7 +59,7 @@ export async function httpFetch(url: string, req: HttpRequest = {}, o: HttpOptio
         headers: req.headers,
         timeout: o.timeoutMs ?? 15_000,
         ...(lookup === undefined ? {} : { lookup }),
-        ...(isHttps && o.ca !== undefined ? { ca: [...rootCertificates, o.ca] } : {}),
+        ...(isHttps && o.ca !== undefined ? { secureContext: trustWith(o.ca) } : {}),
         servername: u.hostname,
       },
       (res) => {

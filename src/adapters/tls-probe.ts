@@ -1,6 +1,7 @@
 // What certificate does a name serve? Connects (to a fixed address when the deployment says
 // so), sends SNI, and reports the leaf and whether it verifies against the trusted CAs.
-import { connect, rootCertificates } from 'node:tls';
+import { connect } from 'node:tls';
+import { trustWith } from './trust.ts';
 import type { PeerCertificate } from 'node:tls';
 
 export interface CertificateProbe {
@@ -31,7 +32,7 @@ export async function probeCertificate(
       port: o.port ?? 443,
       servername: name,
       rejectUnauthorized: false,
-      ...(o.ca === undefined ? {} : { ca: [...rootCertificates, o.ca] }),
+      ...(o.ca === undefined ? {} : { secureContext: trustWith(o.ca) }),
       timeout: o.timeoutMs ?? 10_000,
     });
     const done = (p: CertificateProbe) => {
