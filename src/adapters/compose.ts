@@ -42,7 +42,12 @@ export interface Compose {
   config(): Promise<string>;
 }
 
-export function createCompose(projectDir: string): Compose {
+/**
+ * `projectName`, when known (COMPOSE_PROJECT_NAME), lets `ps` ask Docker for the project's
+ * containers by their label instead of running `docker compose ps`: ~90 ms of CPU against ~280
+ * (compose loads and interpolates the whole project first), and the monitor asks every pass.
+ */
+export function createCompose(projectDir: string, projectName?: string): Compose {
   const compose = (args: readonly string[], purpose: string, extra: Partial<Parameters<typeof run>[2]> = {}) =>
     run('docker', ['compose', ...args], { cwd: projectDir, purpose, ...extra });
   // WHY kept while the project's files are unchanged: `docker compose config` costs ~270 ms of CPU
@@ -77,6 +82,7 @@ export function createCompose(projectDir: string): Compose {
       });
     },
     async ps() {
+      if (projectName !== undefined) return psByLabel(projectName);
       const r = await compose(['ps', '--all', '--format', 'json'], 'reading the stack state', { timeoutMs: 30_000 });
       return parsePs(r.stdout);
     },
@@ -139,6 +145,54 @@ async function filesKey(dir: string): Promise<string> {
     }),
   );
   return parts.join('|');
+}
+
+/** What `docker compose ps --all` lists (one-off `run` containers left out), read from Docker itself. */
+async function psByLabel(project: string): Promise<ComposeServiceState[]> {
+  const purpose = 'reading the stack state';
+  const ids = (
+    await run(
+      'docker',
+      [
+        'ps',
+        '--all',
+        '--quiet',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        'label=com.docker.compose.oneoff=False',
+      ],
+      { purpose, timeoutMs: 30_000 },
+    )
+  ).stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  if (ids.length === 0) return [];
+  const format =
+    '{{json .Name}}\t{{json (index .Config.Labels "com.docker.compose.service")}}\t{{json .State.Status}}\t{{if .State.Health}}{{json .State.Health.Status}}{{else}}""{{end}}\t{{.State.ExitCode}}\t{{json .Config.Image}}';
+  // NOTE: a container removed between the two commands makes inspect fail for it alone; the rest
+  // are still printed, so a non-zero exit is not an error here.
+  const r = await run('docker', ['inspect', '--format', format, ...ids], { purpose, timeoutMs: 30_000, reject: false });
+  const rows = r.stdout.split('\n').filter((l) => l.trim() !== '');
+  if (rows.length === 0 && r.exitCode !== 0)
+    throw new MxError('E_COMMAND_FAILED', `${purpose}: docker inspect exited with code ${r.exitCode}.`, {
+      detail: r.stderr.slice(0, 500),
+    });
+  return rows
+    .map((line) => {
+      const [name, service, state, health, exitCode, image] = line.split('\t');
+      const str = (v: string | undefined) => (v === undefined ? '' : (JSON.parse(v) as string));
+      return {
+        service: str(service),
+        container: str(name).replace(/^\//, ''),
+        state: str(state),
+        // NOTE: as compose prints it: Docker keeps a stopped container's last health, compose does not.
+        health: str(state) === 'running' ? str(health) : '',
+        exitCode: Number(exitCode ?? 0) || 0,
+        image: str(image),
+      };
+    })
+    .sort((a, b) => a.service.localeCompare(b.service));
 }
 
 /** `docker compose ps --format json` prints a JSON array (old) or one object per line (new). */

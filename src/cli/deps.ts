@@ -77,7 +77,7 @@ async function composeOf(d: Deployment): Promise<Deps['compose']> {
     import('../adapters/compose.ts'),
   ]);
   await assertDockerReady();
-  return createCompose(d.composeDir);
+  return createCompose(d.composeDir, d.settings.COMPOSE_PROJECT_NAME);
 }
 
 async function imagesOf(): Promise<Deps['images']> {

@@ -15,6 +15,7 @@ import type { Lab } from '../../lab/harness.ts';
 import { MatrixUser } from '../../lab/matrix-user.ts';
 import { httpFetch } from '../../src/adapters/http.ts';
 import { probeCertificate } from '../../src/adapters/tls-probe.ts';
+import { createCompose } from '../../src/adapters/compose.ts';
 import type { StatusReport } from '../../src/ops/stack.ts';
 
 const exec = promisify(execFile);
@@ -180,6 +181,21 @@ describe('stack lifecycle in the lab', () => {
     const t = await exec('docker', ['compose', 'exec', '-T', 'nginx', 'nginx', '-t'], { cwd });
     assert.match(t.stderr, /syntax is ok/);
     assert.match(t.stderr, /test is successful/);
+  });
+
+  it("the stack state read from Docker by the project's label is what `docker compose ps` says, a stopped service included", async () => {
+    const dir = join(lab.dir, 'compose');
+    const byCompose = createCompose(dir);
+    const byLabel = createCompose(dir, lab.settings.COMPOSE_PROJECT_NAME);
+    assert.deepEqual(await byLabel.ps(), await byCompose.ps());
+    await exec('docker', ['compose', 'stop', 'certbot'], { cwd: dir });
+    try {
+      const stopped = await byLabel.ps();
+      assert.equal(stopped.find((s) => s.service === 'certbot')?.state, 'exited');
+      assert.deepEqual(stopped, await byCompose.ps());
+    } finally {
+      await exec('docker', ['compose', 'start', 'certbot'], { cwd: dir });
+    }
   });
 
   it('an unknown service name is refused with the list of services', async () => {

@@ -1,4 +1,4 @@
-// One series as a 24-hour chart: an inline SVG polyline (one vertex per point) with its warning
+// One series as a chart of up to 24 hours: an inline SVG polyline (one vertex per point) with its warning
 // and critical lines. Pure.
 // NOTE: the SVG stretches to its box (preserveAspectRatio="none", strokes that do not scale), so
 // it fills a phone's width as well as a desktop column; every piece of text (the scale, the
@@ -8,7 +8,7 @@ import type { Level, Threshold } from '../check/signal.ts';
 import { esc, formatValue } from './status-format.ts';
 import type { StatusSeries } from './status-model.ts';
 
-const DAY_MS = 24 * 3_600_000;
+const MIN_SPAN_MS = 30 * 60_000;
 /** The drawing's own coordinates; the box decides the size on screen. */
 const W = 1000;
 const H = 300;
@@ -21,7 +21,10 @@ interface Frame {
 }
 
 /**
- * The x span is the last 24 h up to `now` (wider if the points are); y starts at 0 where it can
+ * The x span runs from the oldest point (the series holds at most 24 h) to `now`, and is at least
+ * half an hour: a monitor started minutes ago draws its few points across the chart, not as a
+ * sliver at the right edge of an empty day (on a phone, two passes a minute apart on a 24 h axis
+ * are 0.2 px apart). y starts at 0 where it can
  * and shows the warning and critical lines when they are within twice the data's height. A line
  * far above (2 GB of RAM over 400 MB used) would flatten the curve: the legend marks it instead.
  * A share (unit ratio, 0..1) is drawn on 0..100 %.
@@ -32,7 +35,7 @@ export function frameOf(s: StatusSeries, now: number): Frame {
   const top = Math.max(...data);
   const lines = [s.warn, s.critical].filter((v) => v !== undefined && v <= 2 * top) as number[];
   const values = [...data, ...lines];
-  const t0 = Math.min(now - DAY_MS, ...times);
+  const t0 = Math.min(now - MIN_SPAN_MS, ...times);
   const t1 = Math.max(now, ...times);
   const lo = Math.min(0, ...values);
   let hi = Math.max(...values, lo);
@@ -114,11 +117,12 @@ export function renderChart(s: StatusSeries, now: number): string {
   if (last === undefined)
     return `<figure class="chart empty" data-series="${esc(s.id)}" data-points="0">${head}<p class="nodata">no data yet</p></figure>`;
   const f = frameOf(series, now);
-  const hours = Math.round((f.t1 - f.t0) / 3_600_000);
+  const minutes = Math.round((f.t1 - f.t0) / 60_000);
+  const since = minutes < 120 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
   return (
     `<figure class="chart ${level}" data-series="${esc(s.id)}" data-points="${points.length}">${head}` +
     `<div class="box"><span class="scale top">${esc(formatValue(f.hi, s.unit))}</span>` +
     `<span class="scale bottom">${esc(formatValue(f.lo, s.unit))}</span>${plot(series, f)}${dot(series, f)}</div>` +
-    `<figcaption><span>${hours} h ago</span>${legend(s, f)}<span>now</span></figcaption></figure>`
+    `<figcaption><span>${since}</span>${legend(s, f)}<span>now</span></figcaption></figure>`
   );
 }

@@ -90,6 +90,20 @@ describe('renderStatusPage', () => {
     // The newest point is at the right edge, the oldest 24 h before it at the left.
     assert.equal(lines[0]?.at(-1)?.split(',')[0], '1000');
     assert.equal(lines[0]?.[0]?.split(',')[0], '0');
+    assert.match(html, /<figcaption><span>24 h ago<\/span>/);
+  });
+
+  it('a young monitor: its first passes spread over half an hour, not a sliver at the end of a day', () => {
+    const points: [number, number][] = [
+      [NOW - 12_000, 100],
+      [NOW, 110],
+    ];
+    const html = renderStatusPage(model({ series: [{ id: 'synapse.rss', label: 'RSS', unit: 'bytes', points }] }));
+    const [first, last] = (polylines(html)[0] ?? []).map((p) => Number(p.split(',')[0]));
+    // 12 s of 30 min: 6.7 units of 1000 (2 px on a phone), where 24 h gave 0.1 (rounded away).
+    assert.equal(last, 1000);
+    assert.ok(first !== undefined && 1000 - first > 6, `the two points ${first} and ${last} apart`);
+    assert.match(html, /<figcaption><span>30 min ago<\/span>/);
   });
 
   it('leaves a line far above the data off the chart (the curve stays readable) and says so in the legend', () => {
