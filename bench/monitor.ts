@@ -1,20 +1,25 @@
 // Benchmark: what `mxctl monitor run` costs on the lab, and how fast it tells. Not a test:
 // nothing here asserts a figure.
-//   - Cost: the monitor at the production interval (MONITOR_INTERVAL, 60 s) for --minutes: its
-//     resident memory (VmRSS sampled every 5 s: peak and mean) and its CPU share of one core
-//     (its own utime+stime over the wall time; the programs each pass runs — docker compose ps,
-//     docker inspect — are counted apart, from the children it reaped).
+//   - What runs: a release of this checkout (scripts/release.sh, compiled JavaScript, installed
+//     with npm), started through its bin as the compose service and a systemd unit start it;
+//     `--from source` runs the checkout's TypeScript instead (Node's type stripping costs ~17 MiB).
+//   - Cost: the monitor at --interval for --minutes: its resident memory (VmRSS sampled every
+//     5 s: peak and mean, and how much of it is anonymous — the heap, private to the process —
+//     and file-backed — the Node binary's pages, shared and reclaimable) and its CPU share of one
+//     core (its own utime+stime over the wall time, and that of the programs its passes run —
+//     docker ps, docker inspect, docker logs — from the children it reaped).
 //   - Alert latency: Synapse stopped; seconds until the first alert reached the webhook, against
-//     the signal's window (2 min) plus one interval, the most the design allows for.
-//   node bench/monitor.ts [--minutes 10] [--interval 60]
+//     the signal's window plus the interval, the most the design allows for.
+//   node bench/monitor.ts [--minutes 10] [--interval 30] [--from release|source]
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { startLab } from '../lab/harness.ts';
-import { MXCTL } from '../lab/lab-stack.ts';
+import { MXCTL, REPO } from '../lab/lab-stack.ts';
 import { startHttpReceiver } from '../lab/receivers.ts';
 import { formatSettings } from '../src/core/settings.ts';
 import { readSettings } from '../src/ops/deployment.ts';
@@ -22,7 +27,11 @@ import { DEFAULT_POLICY, windowOf } from '../src/core/alerts/alert-state.ts';
 
 const exec = promisify(execFile);
 const { values: flags } = parseArgs({
-  options: { minutes: { type: 'string', default: '10' }, interval: { type: 'string', default: '60' } },
+  options: {
+    minutes: { type: 'string', default: '10' },
+    interval: { type: 'string', default: '30' },
+    from: { type: 'string', default: 'release' },
+  },
 });
 const MINUTES = Number(flags.minutes);
 const INTERVAL = Number(flags.interval);
@@ -30,24 +39,58 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const TICK = Number((await exec('getconf', ['CLK_TCK'])).stdout.trim());
 
-/** utime+stime of the process and of its reaped children (seconds); VmRSS (bytes). */
-async function procStats(pid: number): Promise<{ own: number; children: number; rss: number }> {
+interface ProcStats {
+  /** utime+stime of the process and of its reaped children (seconds). */
+  own: number;
+  children: number;
+  /** VmRSS, RssAnon, RssFile (bytes). */
+  rss: number;
+  anon: number;
+  file: number;
+}
+
+async function procStats(pid: number): Promise<ProcStats> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const n = (i: number) => Number(f[i - 3]);
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const rss = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
-  return { own: (n(14) + n(15)) / TICK, children: (n(16) + n(17)) / TICK, rss };
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return {
+    own: (n(14) + n(15)) / TICK,
+    children: (n(16) + n(17)) / TICK,
+    rss: kb('VmRSS'),
+    anon: kb('RssAnon'),
+    file: kb('RssFile'),
+  };
 }
 
-function startMonitor(dir: string): ChildProcess {
-  const child = spawn(process.execPath, [MXCTL, '--dir', dir, 'monitor', 'run', '--interval', String(INTERVAL)], {
+/** The mxctl to run: the checkout's, or a release built and installed into a scratch folder. */
+async function mxctlEntry(scratch: string): Promise<string> {
+  if (flags.from === 'source') return MXCTL;
+  log('building and installing a release of this checkout');
+  const built = await exec('bash', [join(REPO, 'scripts', 'release.sh'), join(scratch, 'release')], { cwd: REPO });
+  await exec('npm', [
+    'install',
+    '--prefix',
+    scratch,
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+    built.stdout.trim(),
+  ]);
+  return join(scratch, 'node_modules', 'element-matrix', 'bin', 'mxctl.mjs');
+}
+
+function startMonitor(entry: string, dir: string): ChildProcess {
+  const child = spawn(process.execPath, [entry, '--dir', dir, 'monitor', 'run', '--interval', String(INTERVAL)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   child.stdout?.on('data', (c: Buffer) => process.stderr.write(`[monitor] ${c.toString('utf8')}`));
   return child;
 }
 
+const scratch = await mkdtemp(join(tmpdir(), 'mx-bench-monitor-'));
+const entry = await mxctlEntry(scratch);
 const lab = await startLab();
 const hook = await startHttpReceiver(lab.address);
 const out: string[] = [];
@@ -61,25 +104,28 @@ try {
     { mode: 0o600 },
   );
   log(`the monitor at a ${INTERVAL} s interval for ${MINUTES} min`);
-  const child = startMonitor(lab.dir);
+  const child = startMonitor(entry, lab.dir);
   const pid = child.pid as number;
   await sleep(INTERVAL * 1000);
   // Cost: from after the first pass (start-up, module loading) to the end of the span.
   const first = await procStats(pid);
   const started = Date.now();
-  const rss: number[] = [];
+  const samples: ProcStats[] = [];
   while (Date.now() - started < MINUTES * 60_000) {
-    rss.push((await procStats(pid)).rss);
+    samples.push(await procStats(pid));
     await sleep(5_000);
   }
   const last = await procStats(pid);
   const wall = (Date.now() - started) / 1000;
   const mib = (b: number) => (b / 1024 ** 2).toFixed(1);
+  const mean = (k: 'rss' | 'anon' | 'file') => samples.reduce((a, x) => a + x[k], 0) / samples.length;
+  const own = (100 * (last.own - first.own)) / wall;
+  const children = (100 * (last.children - first.children)) / wall;
   out.push(
-    `monitor cost over ${MINUTES} min at a ${INTERVAL} s interval (${lab.address}, the lab's Synapse, nginx, Postgres):`,
-    `  RSS: peak ${mib(Math.max(...rss))} MiB, mean ${mib(rss.reduce((a, b) => a + b, 0) / rss.length)} MiB (target <= 80 MiB)`,
-    `  CPU, the monitor's process: ${((100 * (last.own - first.own)) / wall).toFixed(2)} % of one core (target <= 1 %)`,
-    `  CPU, the programs its passes ran (docker compose ps, docker inspect, ...): ${((100 * (last.children - first.children)) / wall).toFixed(2)} % of one core`,
+    `monitor cost over ${MINUTES} min at a ${INTERVAL} s interval, run from the ${flags.from} (${lab.address}, the lab's Synapse, nginx, Postgres):`,
+    `  RSS: peak ${mib(Math.max(...samples.map((x) => x.rss)))} MiB, mean ${mib(mean('rss'))} MiB (target <= 80 MiB): anonymous ${mib(mean('anon'))} MiB, file-backed ${mib(mean('file'))} MiB (the Node binary's pages: shared, reclaimable)`,
+    `  CPU, the monitor's process: ${own.toFixed(2)} % of one core (target <= 1 %)`,
+    `  CPU, the programs its passes ran (docker ps, docker inspect, docker logs): ${children.toFixed(2)} %; both: ${(own + children).toFixed(2)} % of one core`,
   );
   // Latency: the fault to the first alert delivered.
   const window = windowOf('stack.synapse', DEFAULT_POLICY) / 1000;
@@ -104,6 +150,7 @@ try {
 } finally {
   await hook.stop();
   await lab.destroy();
+  await rm(scratch, { recursive: true, force: true });
 }
 const text = `${out.join('\n')}\n`;
 process.stdout.write(text);

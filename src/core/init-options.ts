@@ -38,7 +38,7 @@ const NO_ALERT_CHANNELS = {
 
 /** The monitor's defaults: a pass a minute, its page on loopback, nothing scheduled until asked. */
 const MONITOR_DEFAULTS = {
-  MONITOR_INTERVAL: 60,
+  MONITOR_INTERVAL: 30,
   MONITOR_ADDRESS: '127.0.0.1',
   MONITOR_PORT: 9109,
   MONITOR_BACKUP_AT: '',

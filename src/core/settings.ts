@@ -157,7 +157,7 @@ export const settingsSchema = z
     // from it (query_range). Empty = scale check samples Synapse itself for a short span.
     PROMETHEUS_URL: z.union([z.literal(''), z.url()]).default(''),
     // `mxctl monitor run` (src/ops/monitor/): optional, older deployments have no such lines.
-    MONITOR_INTERVAL: z.coerce.number().int().min(5).max(3600).default(60),
+    MONITOR_INTERVAL: z.coerce.number().int().min(5).max(3600).default(30),
     MONITOR_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
     MONITOR_PORT: port.default(9109),
     MONITOR_BACKUP_AT: z.union([z.literal(''), z.string().regex(timeOfDay, 'a time of day, HH:MM')]).default(''),

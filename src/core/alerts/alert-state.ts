@@ -24,7 +24,8 @@ export interface AlertPolicy {
 }
 
 export const DEFAULT_POLICY: AlertPolicy = {
-  // WHY these: two one-minute passes for what users feel at once; disk and backups move slowly.
+  // WHY these: two minutes (four passes at the default 30 s) for what users feel at once: a restart
+  // or a blip says nothing; disk and backups move slowly.
   windowsMs: { '': 120_000, 'disk.': 600_000, 'backup.': 0, 'certificate.': 0 },
   renotifyMs: { critical: 4 * 3_600_000, warning: 24 * 3_600_000 },
 };
