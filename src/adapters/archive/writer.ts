@@ -2,13 +2,13 @@
 //   tar entries ─► cipher (gpg) ─► sha256 + byte count ─► a new file (0600), fsynced
 // Every process must succeed: the first failure (an entry generator, the cipher, a write, or a
 // producer feeding the entries such as pg_dump) stops them all, and the file is removed.
-import { createHash } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { failureError, firstFailure } from '../../core/backup/first-failure.ts';
 import type { Cipher, GpgProcess } from '../gpg.ts';
+import { hashTap } from '../hash-tap.ts';
 
 /** A process the entries depend on (pg_dump): it must succeed too, and is stopped with the rest. */
 export interface Producer {
@@ -61,16 +61,7 @@ async function encryptInto(
   gpg: GpgProcess,
   o: WriteOptions,
 ): Promise<WrittenArchive> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      o.onBytes(bytes);
-      cb(null, chunk);
-    },
-  });
+  const counter = hashTap(o.onBytes);
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
       out.write(chunk).then(() => cb(), cb);
@@ -79,12 +70,12 @@ async function encryptInto(
   const failed = await firstFailure(
     [
       pipeline(Readable.from(entries, { objectMode: false }), gpg.stdin),
-      pipeline(gpg.stdout, counter, sink),
+      pipeline(gpg.stdout, counter.stream, sink),
       gpg.done,
       ...o.producers.map((p) => p.done),
     ],
     () => [gpg, ...o.producers].forEach((p) => p.kill()),
   );
   if (failed !== undefined) throw failureError(failed, 'the archive pipeline failed');
-  return { bytes, sha256: hash.digest('hex') };
+  return { bytes: counter.bytes(), sha256: counter.sha256() };
 }

@@ -3,16 +3,15 @@
 // sha256 checked against the backup's manifest, as an archive's read is. restic authenticates
 // every blob it reads (a damaged pack fails the command: E_REPOSITORY_CORRUPT), and nothing read
 // is trusted until this returns.
-import { createHash } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { isMxError } from '../../core/errors.ts';
 import { DUMP_FILENAME } from '../../core/backup/repository.ts';
 import type { RepositoryBackup } from '../../core/backup/repository.ts';
 import type { Manifest } from '../../core/backup/manifest.ts';
 import type { Owner } from '../../adapters/archive/staging.ts';
 import type { Restic } from '../../adapters/restic.ts';
+import { hashTap } from '../../adapters/hash-tap.ts';
 import type { Deps } from '../deps.ts';
 import type { ReadResult } from './read.ts';
 import { sha256Of } from './repository-create.ts';
@@ -61,16 +60,7 @@ async function loadDump(
   d: Pick<Deps, 'postgres' | 'progress'>,
 ): Promise<{ size: number; sha256: string; consumerError?: string }> {
   d.progress.step(`loading the database from the repository into ${db}`);
-  const hash = createHash('sha256');
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, next) {
-      hash.update(chunk);
-      size += chunk.length;
-      d.progress.meter(size, src.manifest.database.size);
-      next(null, chunk);
-    },
-  });
+  const tap = hashTap((size) => d.progress.meter(size, src.manifest.database.size));
   const dump = src.restic.dump(src.backup.snapshots.database, `/${DUMP_FILENAME}`);
   const load = d.postgres.startSqlLoad(db);
   let consumerError: string | undefined;
@@ -78,7 +68,7 @@ async function loadDump(
     consumerError = (isMxError(e) ? e.detail : undefined) ?? (e as Error).message;
   });
   dump.stdout.on('error', () => undefined);
-  dump.stdout.pipe(tap).pipe(load.stdin);
+  dump.stdout.pipe(tap.stream).pipe(load.stdin);
   try {
     await dump.done;
   } catch (error) {
@@ -87,6 +77,7 @@ async function loadDump(
     throw error;
   }
   await loadDone;
-  const sha256 = hash.digest('hex');
+  const size = tap.bytes();
+  const sha256 = tap.sha256();
   return consumerError === undefined ? { size, sha256 } : { size, sha256, consumerError };
 }
