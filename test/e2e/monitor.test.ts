@@ -24,6 +24,7 @@ import { EXPORTED_METRICS } from '../../src/core/monitoring/exported-metrics.ts'
 import type { Alert } from '../../src/core/alerts/alert.ts';
 import type { StatusPageModel } from '../../src/core/monitor/status-model.ts';
 import type { CheckReport } from '../../src/ops/check/check.ts';
+import type { ScaleCheckReport } from '../../src/ops/scale/check.ts';
 
 const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -171,6 +172,17 @@ describe('mxctl monitor run in the lab', () => {
     const html = await page.text();
     assert.match(html, /data-level="ok"/);
     assert.ok(html.includes(lab.settings.MX_SERVER_NAME));
+  });
+
+  it("scale check reads Synapse's memory and the disks from the monitor's history, the rest sampled", async () => {
+    const r = await lab.mxctl(['scale', 'check', '--window', '30s', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as ScaleCheckReport;
+    const source = (id: string) => report.signals.find((s) => s.id === id)?.source;
+    assert.equal(source('synapse_rss'), "the monitor's history (state/monitor.db)", r.stdout);
+    assert.equal(source('disk_used'), "the monitor's history (state/monitor.db)", r.stdout);
+    assert.match(source('postgres_cpu') ?? '', /^sampled now/);
+    assert.ok((report.signals.find((s) => s.id === 'synapse_rss')?.readings ?? 0) > 0);
   });
 
   it('Synapse stopped: one alert per signal on the webhook, ntfy and email; started again: one resolved each', async () => {

@@ -132,6 +132,8 @@ are named by host only in every message.
 \`mxctl scale check\` watches the six triggers. Each signal has its value, its threshold, how long
 it has been over, and a verdict; it **fires** only when it held for the whole window (30 minutes by
 default), so a short spike does not. A fired trigger ends in its action and the exact change.
+How long comes from Prometheus when \`PROMETHEUS_URL\` answers, else from the monitor's history
+(\`state/monitor.db\`: Synapse's memory, the disks, the send p99), else from a minute of sampling now.
 
 | Signal (\`scale check\` id) | Threshold | Measured as | Action when it fires |
 |--------|-----------|-------------|--------|

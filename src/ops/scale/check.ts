@@ -13,7 +13,8 @@ import { diskAction, tuneAction, workerAction } from '../../core/scale/actions.t
 import type { HostShape } from '../../core/scale/tuning.ts';
 import type { Judgement, SignalDef, SignalId, TriggerId } from '../../core/scale/triggers.ts';
 import { SIGNAL_IDS, SIGNALS, formatSpan, formatValue, judgeSignal } from '../../core/scale/triggers.ts';
-import { PrometheusHistory, SamplingHistory, prometheusAnswers, readingsOf } from './history.ts';
+import { MonitorHistory, PrometheusHistory, SamplingHistory, prometheusAnswers, readingsOf } from './history.ts';
+import { readHistory } from '../monitor/history.ts';
 import type { SignalHistory } from './history.ts';
 import { expositionScrape, hostScrape, synapseMetricsUrl, usersScrape } from './scrapes.ts';
 import { applyTuning } from './tune.ts';
@@ -28,7 +29,7 @@ export interface ScaleCheckOptions {
   host: HostShape;
   /** Per-signal thresholds other than the runbook's. */
   thresholds?: Partial<Record<SignalId, number>>;
-  /** Where readings come from; default: Prometheus (PROMETHEUS_URL) if it answers, then sampling now. */
+  /** Where readings come from; default: Prometheus (PROMETHEUS_URL) if it answers, the monitor's history, then sampling now. */
   history?: readonly SignalHistory[];
 }
 
@@ -104,12 +105,14 @@ async function defaultHistory(windowMs: number, notes: string[], d: ScaleCheckDe
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     onScrape: (n, of) => d.progress.step(`sampling ${n}/${of}`),
   });
+  const store = await readHistory(d.deployment).catch(() => undefined);
+  const local = [...(store === undefined ? [] : [new MonitorHistory(store)]), sampling];
   const url = d.deployment.settings.PROMETHEUS_URL;
-  if (url === '') return [sampling];
+  if (url === '') return local;
   const up = await prometheusAnswers(url);
-  if (up.ok) return [new PrometheusHistory(url, d.clock), sampling];
-  notes.push(`PROMETHEUS_URL does not answer (${up.why}): every signal sampled now instead`);
-  return [sampling];
+  if (up.ok) return [new PrometheusHistory(url, d.clock), ...local];
+  notes.push(`PROMETHEUS_URL does not answer (${up.why}): the monitor's history and sampling now instead`);
+  return local;
 }
 
 function summaryOf(def: SignalDef, threshold: number, j: Judgement, windowMs: number): string {

@@ -1,8 +1,9 @@
-// Where `mxctl scale check` reads how long a signal has held: a small interface with two real
-// sources. Prometheus (query_range) when PROMETHEUS_URL is set and answers: the whole window, from
-// what it scraped; else sampling now, in-process, over a short bounded span (several scrapes of
-// Synapse's metrics and of mxctl's own readings). The monitor's history becomes a third source
-// when it lands: it implements the same interface.
+// Where `mxctl scale check` reads how long a signal has held: a small interface with three real
+// sources, asked in this order for each signal. Prometheus (query_range) when PROMETHEUS_URL is
+// set and answers: the whole window, from what it scraped. The monitor's history
+// (state/monitor.db) when `mxctl monitor` has run: a sample a minute of Synapse's RSS, the disks
+// and the event-send p99. Else sampling now, in-process, over a short bounded span (several
+// scrapes of Synapse's metrics and of mxctl's own readings).
 import { httpFetch, describeNetworkError } from '../../adapters/http.ts';
 import { MxError } from '../../core/errors.ts';
 import type { Reading, SignalId } from '../../core/scale/triggers.ts';
@@ -11,6 +12,8 @@ import type { Scrape } from '../../core/scale/readings.ts';
 import { valuesBetween } from '../../core/scale/readings.ts';
 import { SCRAPE_JOBS } from '../../core/monitoring/exported-metrics.ts';
 import type { Clock } from '../../core/clock.ts';
+import { readingsFromMonitor } from '../../core/scale/monitor-readings.ts';
+import type { MonitorStore } from '../../adapters/monitor-store.ts';
 import type { ScrapeSource } from './scrapes.ts';
 
 export interface SignalHistory {
@@ -92,6 +95,20 @@ export const PROMQL: Partial<Record<SignalId, string>> = {
   event_send_p99: `histogram_quantile(0.99, sum by (le) (rate(${rt}_bucket{${synapse},servlet="RoomSendEventRestServlet",code=~"2.."}[5m])))`,
   slow_initial_syncs: `1 - sum(rate(${rt}_bucket{${synapse},servlet="SyncRestServlet",tag="sync_v2:initial_sync",le="10.0"}[15m])) / sum(rate(${rt}_count{${synapse},servlet="SyncRestServlet",tag="sync_v2:initial_sync"}[15m]))`,
 };
+
+/** The monitor's samples of the window: only the signals it measures (core/scale/monitor-readings.ts). */
+export class MonitorHistory implements SignalHistory {
+  readonly source = "the monitor's history (state/monitor.db)";
+  private readonly store: MonitorStore;
+
+  constructor(store: MonitorStore) {
+    this.store = store;
+  }
+
+  samples(id: SignalId, since: Date): Promise<Reading[] | undefined> {
+    return Promise.resolve(readingsFromMonitor(this.store.samples(since.getTime()), id));
+  }
+}
 
 /** Readings from a Prometheus's query_range: one every window/30 (at least 15 s), each speaking for its step. */
 export class PrometheusHistory implements SignalHistory {
