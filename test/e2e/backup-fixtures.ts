@@ -159,3 +159,56 @@ export function s3rverSettings(port: number) {
 
 const synapseUrlOf = (lab: Lab): string => `http://${lab.address}:${lab.settings.SYNAPSE_LOCAL_PORT}`;
 const adminToken = async (lab: Lab): Promise<string> => (await readAdminState(lab.dir))?.access_token ?? '';
+
+/** An S3 endpoint on loopback (s3rver, in this process) with one bucket, stored under `dir`. */
+export interface S3Endpoint {
+  port: number;
+  stop(): Promise<void>;
+  /** Starts it again on the same port and folder (after `stop`: the remote coming back). */
+  start(): Promise<void>;
+}
+
+export async function startS3Endpoint(dir: string, bucket: string, port = 0): Promise<S3Endpoint> {
+  const { default: S3rver } = await import('s3rver');
+  let srv: InstanceType<typeof S3rver> | undefined;
+  const endpoint: S3Endpoint = {
+    port,
+    async start() {
+      srv = new S3rver({
+        address: '127.0.0.1',
+        port: endpoint.port,
+        silent: true,
+        directory: dir,
+        configureBuckets: [{ name: bucket }],
+      });
+      endpoint.port = (await srv.run()).port;
+    },
+    async stop() {
+      if (srv === undefined) return;
+      srv.httpServer.closeAllConnections?.();
+      await srv.close();
+      srv = undefined;
+    },
+  };
+  await endpoint.start();
+  return endpoint;
+}
+
+/**
+ * An rclone.conf with one `s3` remote, `offsite`, at that endpoint; small multipart parts, so an
+ * archive goes up in several. NOTE: rclone 1.60's s3 backend fails at once when AWS_CA_BUNDLE is
+ * set; callers running rclone delete it from the environment.
+ */
+export function rcloneConfFor(port: number): string {
+  return [
+    '[offsite]',
+    'type = s3',
+    'provider = Other',
+    'access_key_id = S3RVER',
+    'secret_access_key = S3RVER',
+    `endpoint = http://127.0.0.1:${port}`,
+    'upload_cutoff = 5Mi',
+    'chunk_size = 5Mi',
+    '',
+  ].join('\n');
+}

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from 's3rver';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startLab } from '../../lab/harness.ts';
 import type { Lab } from '../../lab/harness.ts';
@@ -19,6 +18,8 @@ import { readSettings } from '../../src/ops/deployment.ts';
 import { formatSettings } from '../../src/core/settings.ts';
 import type { Settings } from '../../src/core/settings.ts';
 import { writeFileAtomic } from '../../src/adapters/fs.ts';
+import { rcloneConfFor, startS3Endpoint } from './backup-fixtures.ts';
+import type { S3Endpoint } from './backup-fixtures.ts';
 
 // NOTE: rclone 1.60's s3 backend fails at once when AWS_CA_BUNDLE is set (it cannot load it into
 // its transport); this machine's environment sets it for other tools. mxctl inherits our env.
@@ -36,25 +37,17 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
   let lab: Lab;
   let original: Settings;
   const storeDir = { path: '' };
-  let srv: S3rver | undefined;
+  let s3: S3Endpoint | undefined;
   let port = 0;
   let client: S3Client;
 
   const startS3 = async () => {
-    srv = new S3rver({
-      address: '127.0.0.1',
-      port,
-      silent: true,
-      directory: storeDir.path,
-      configureBuckets: [{ name: BUCKET }],
-    });
-    port = (await srv.run()).port;
+    if (s3 === undefined) s3 = await startS3Endpoint(storeDir.path, BUCKET);
+    else await s3.start();
+    port = s3.port;
   };
   const stopS3 = async () => {
-    if (srv === undefined) return;
-    srv.httpServer.closeAllConnections?.();
-    await srv.close();
-    srv = undefined;
+    await s3?.stop();
   };
   const remoteKeys = async () =>
     ((await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'lab/' }))).Contents ?? [])
@@ -78,22 +71,7 @@ describe('offsite through an rclone remote, and offsite prune, in the lab', () =
       forcePathStyle: true,
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     });
-    // Small multipart cutoff: the archive goes up in several parts.
-    await writeFile(
-      join(lab.dir, 'rclone.conf'),
-      [
-        '[offsite]',
-        'type = s3',
-        'provider = Other',
-        'access_key_id = S3RVER',
-        'secret_access_key = S3RVER',
-        `endpoint = http://127.0.0.1:${port}`,
-        'upload_cutoff = 5Mi',
-        'chunk_size = 5Mi',
-        '',
-      ].join('\n'),
-      { mode: 0o644 },
-    );
+    await writeFile(join(lab.dir, 'rclone.conf'), rcloneConfFor(port), { mode: 0o644 });
     await writeFileAtomic(
       join(lab.dir, '.env'),
       formatSettings({ ...original, RCLONE_REMOTE: `offsite:${BUCKET}/lab`, RCLONE_CONFIG: 'rclone.conf' }),
