@@ -4,8 +4,9 @@
 // runs at once (the second refused); kill -9 of the whole run (mxctl, restic, the dump) and the
 // next run clears restic's stale lock; the round trip (users, messages, media sha256s back); the
 // runbook's stock restic steps run as written; a wrong password; prune (a failed listing deletes
-// nothing, the newest verified kept); a repository offsite through an rclone remote on s3rver (backup,
-// list, restore); a damaged pack (verify fails, restore refuses first).
+// nothing, the newest verified kept); the restore drill (restore-test) from the repository; a
+// repository offsite through an rclone remote on s3rver (backup, list, restore); a damaged pack
+// (verify fails, restore refuses first).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +18,14 @@ import { promisify } from 'node:util';
 import { startLab } from '../../lab/harness.ts';
 import type { Lab } from '../../lab/harness.ts';
 import { MatrixUser } from '../../lab/matrix-user.ts';
-import { mediaHashes, rcloneConfFor, startS3Endpoint, tableCounts, uploadMedia } from './backup-fixtures.ts';
+import {
+  mediaHashes,
+  rcloneConfFor,
+  startS3Endpoint,
+  synapseStartedAt,
+  tableCounts,
+  uploadMedia,
+} from './backup-fixtures.ts';
 import { readSettings } from '../../src/ops/deployment.ts';
 import { formatSettings } from '../../src/core/settings.ts';
 import type { Settings } from '../../src/core/settings.ts';
@@ -317,6 +325,30 @@ describe('repository mode (restic) in the lab', () => {
       'the newest and the newest verified are kept',
     );
     assert.deepEqual(after.incomplete, [], "the killed run's snapshots are gone");
+  });
+
+  it('restore-test: the monthly drill restores the latest repository backup into a stack of its own, production untouched', async () => {
+    const b = await backup();
+    const drillAddress = lab.address.replace(/^127\.0\.0\./, '127.0.1.');
+    const mediaBefore = await mediaHashes(lab.dir);
+    const started = await synapseStartedAt(lab);
+    const x = await lab.mxctl(['restore-test', 'latest', '--address', drillAddress, '--json']);
+    assert.equal(x.code, 0, x.stderr + x.stdout);
+    const r = JSON.parse(x.stdout) as {
+      id: string;
+      ok: boolean;
+      archive: string;
+      checks: { name: string; ok: boolean }[];
+    };
+    assert.equal(r.id, b.id);
+    assert.ok(r.ok, JSON.stringify(r.checks));
+    assert.match(r.archive, /snapshots of/);
+    assert.ok(
+      r.checks.some((c) => /repository's snapshots match their manifest/.test(c.name) && c.ok),
+      JSON.stringify(r.checks),
+    );
+    assert.deepEqual(await mediaHashes(lab.dir), mediaBefore, 'production media untouched');
+    assert.equal(await synapseStartedAt(lab), started, "production's Synapse was not restarted");
   });
 
   it("offsite: a repository through an rclone remote on the lab's S3 endpoint: backup, list, restore", async () => {

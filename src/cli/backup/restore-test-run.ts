@@ -21,7 +21,7 @@ export async function runRestoreTest(
     throw new MxError('E_USAGE', `--address ${address} is not a loopback IPv4 address (127.x.y.z).`, {
       hint: 'A drill listens on loopback only, e.g. --address 127.0.0.254.',
     });
-  const base = ['deployment', 'cipher', 'lock', 'clock', 'progress', 'offsite'] as const;
+  const base = ['deployment', 'cipher', 'lock', 'clock', 'progress', 'restic', 'offsite'] as const;
   const d = await buildDeps(f.fromOffsite === true ? base : base.filter((k) => k !== 'offsite'), {
     dir,
     json: f.json,

@@ -14,8 +14,9 @@ import { withLock } from '../../adapters/lock.ts';
 import { ensurePrivateDir } from '../../adapters/fs.ts';
 import type { ProjectObjects } from '../../adapters/compose-project.ts';
 import type { Deps } from '../deps.ts';
-import { resolveBackup } from '../backup/catalog.ts';
-import type { ResolvedBackup } from '../backup/catalog.ts';
+import { resolveRestoreSource } from '../backup/source.ts';
+import type { RestoreSource } from '../backup/source.ts';
+import { readRepositoryInto } from '../backup/repository-read.ts';
 import { backupDir } from '../backup/location.ts';
 import { readArchiveInto } from '../backup/read.ts';
 import { runPostRestoreChecks } from '../backup/post-restore-checks.ts';
@@ -33,7 +34,8 @@ import type { DrillPlace, DrillStack } from './drill-stack.ts';
 import { adminTokenWorks, check, newestMessageReadsBack, serverAnswers, signingKeyPublished } from './drill-checks.ts';
 import { recordDrill } from './record.ts';
 
-export type RestoreTestDeps = Pick<Deps, 'deployment' | 'cipher' | 'lock' | 'clock' | 'progress'>;
+export type RestoreTestDeps = Pick<Deps, 'deployment' | 'cipher' | 'lock' | 'clock' | 'progress'> &
+  Partial<Pick<Deps, 'restic'>>;
 
 export const DEFAULT_DRILL_ADDRESS = '127.0.0.254';
 export const DEFAULT_DRILL_PORT = 8008;
@@ -73,7 +75,8 @@ type Checks = CheckItem[] & { passedAfter: number | undefined };
 interface Drill {
   /** When the command started: the RTO counts from here. */
   started: Date;
-  target: ResolvedBackup;
+  /** An archive, or a repository-mode backup (restic) with `repository` set. */
+  target: RestoreSource;
   stack: DrillStack;
   checks: Checks;
   phase: Phases;
@@ -97,9 +100,11 @@ async function drill(run: Drill, d: RestoreTestDeps): Promise<Manifest | undefin
   const { stack } = run;
   if (!(await step(run, "the drill's database starts", () => startService(stack, 'postgres', 180)))) return undefined;
   const read: { manifest?: Manifest } = {};
-  const loaded = await step(run, 'the archive decrypts, matches its manifest and loads into the drill database', () =>
-    loadArchive(run, read, d),
-  );
+  const what =
+    run.target.repository === undefined
+      ? 'the archive decrypts, matches its manifest and loads into the drill database'
+      : "the repository's snapshots match their manifest and load into the drill database";
+  const loaded = await step(run, what, () => loadArchive(run, read, d));
   const m = read.manifest;
   if (!loaded || m === undefined) return m;
   const since = d.clock.now();
@@ -127,16 +132,21 @@ async function drill(run: Drill, d: RestoreTestDeps): Promise<Manifest | undefin
 async function loadArchive(run: Drill, out: { manifest?: Manifest }, d: RestoreTestDeps): Promise<string> {
   const { stack } = run;
   const db = stack.postgres.target.db;
-  const { read, consumerError } = await readArchiveInto(
-    run.target.archive,
-    stack.postgres.startRestore(db),
-    { stagingDir: stack.stagingDir, dumpSpoolDir: join(stack.stagingDir, 'dump-spool') },
-    d,
-  );
+  const source = run.target.repository;
+  const { read, consumerError } =
+    source === undefined
+      ? await readArchiveInto(
+          run.target.archive,
+          stack.postgres.startRestore(db),
+          { stagingDir: stack.stagingDir, dumpSpoolDir: join(stack.stagingDir, 'dump-spool') },
+          d,
+        )
+      : await readRepositoryInto(source, db, stack.stagingDir, { postgres: stack.postgres, progress: d.progress });
   out.manifest = read.manifest;
   const problems = [...read.problems, ...(consumerError === undefined ? [] : [`pg_restore: ${consumerError}`])];
   if (problems.length > 0) throw new Error(problems.join('; '));
-  return `${read.manifest.files.length} files, ${read.archiveBytes} bytes, dump loaded into ${stack.project}'s ${db}`;
+  const from = source === undefined ? `${read.archiveBytes} bytes` : `from ${source.restic.description}`;
+  return `${read.manifest.files.length} files, ${from}, dump loaded into ${stack.project}'s ${db}`;
 }
 
 async function startService(stack: DrillStack, service: string, timeoutS: number): Promise<string> {
@@ -158,7 +168,7 @@ function drillDeployment(stack: DrillStack, d: RestoreTestDeps): RestoreTestDeps
 export async function restoreTest(o: RestoreTestOptions, d: RestoreTestDeps): Promise<RestoreTestReport> {
   const started = d.clock.now();
   assertOwnAddress(o, d.deployment);
-  const target = await resolveBackup(d.deployment, o.ref);
+  const target = await resolveRestoreSource(o.ref, d);
   await ensurePrivateDir(drillsDir(d.deployment));
   return withLock(d.lock, lockFile(d.deployment), `restore-test ${target.id}`, async () => {
     const phase = phaseTimer(d.clock, d.progress.step);
