@@ -4,7 +4,7 @@ import { readingsFromMonitor } from './monitor-readings.ts';
 
 const m = (n: number) => n * 60_000;
 
-test("the monitor's minutes become readings, each speaking for its own minute", () => {
+test("the monitor's minutes become readings, each speaking for its own minute, the running one up to now", () => {
   const samples = new Map<string, [number, number][]>([
     [
       'synapse.rss',
@@ -15,10 +15,10 @@ test("the monitor's minutes become readings, each speaking for its own minute", 
       ],
     ],
   ]);
-  assert.deepEqual(readingsFromMonitor(samples, 'synapse_rss'), [
+  assert.deepEqual(readingsFromMonitor(samples, 'synapse_rss', m(5) + 20_000), [
     { from: m(0), at: m(1), value: 100 },
     { from: m(1), at: m(2), value: 120 },
-    { from: m(5), at: m(6), value: 130 },
+    { from: m(5), at: m(5) + 20_000, value: 130 },
   ]);
 });
 
@@ -40,7 +40,7 @@ test('the disk is the fuller of the two filesystems, minute by minute', () => {
     ],
   ]);
   assert.deepEqual(
-    readingsFromMonitor(samples, 'disk_used')?.map((r) => [r.from, r.value]),
+    readingsFromMonitor(samples, 'disk_used', m(10))?.map((r) => [r.from, r.value]),
     [
       [m(0), 0.7],
       [m(1), 0.6],
@@ -50,6 +50,6 @@ test('the disk is the fuller of the two filesystems, minute by minute', () => {
 });
 
 test('a signal the monitor does not measure, or has no samples of, is not held here', () => {
-  assert.equal(readingsFromMonitor(new Map(), 'synapse_rss'), undefined);
-  assert.equal(readingsFromMonitor(new Map([['synapse.rss', [[0, 1]]]]), 'postgres_cpu'), undefined);
+  assert.equal(readingsFromMonitor(new Map(), 'synapse_rss', 0), undefined);
+  assert.equal(readingsFromMonitor(new Map([['synapse.rss', [[0, 1]]]]), 'postgres_cpu', 0), undefined);
 });

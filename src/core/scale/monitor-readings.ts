@@ -13,12 +13,14 @@ export const MONITOR_STEP_MS = 60_000;
 
 /**
  * The readings of `id` from the monitor's samples (signal id → [minute, value], oldest first).
- * Each speaks for its own minute only, so a span the monitor was down is not counted as held.
- * Undefined when the monitor holds nothing for it.
+ * Each speaks for its own minute only (to `now` for the minute still running: its pass was seen
+ * before now), so a span the monitor was down is not counted as held. Undefined when the monitor
+ * holds nothing for it.
  */
 export function readingsFromMonitor(
   samples: ReadonlyMap<string, [number, number][]>,
   id: SignalId,
+  now: number,
 ): Reading[] | undefined {
   const ids = FROM_MONITOR[id];
   if (ids === undefined) return undefined;
@@ -29,5 +31,5 @@ export function readingsFromMonitor(
   if (byMinute.size === 0) return undefined;
   return [...byMinute.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([minute, value]) => ({ from: minute, at: minute + MONITOR_STEP_MS, value }));
+    .map(([minute, value]) => ({ from: minute, at: Math.min(minute + MONITOR_STEP_MS, now), value }));
 }

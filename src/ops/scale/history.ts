@@ -12,7 +12,7 @@ import type { Scrape } from '../../core/scale/readings.ts';
 import { valuesBetween } from '../../core/scale/readings.ts';
 import { SCRAPE_JOBS } from '../../core/monitoring/exported-metrics.ts';
 import type { Clock } from '../../core/clock.ts';
-import { readingsFromMonitor } from '../../core/scale/monitor-readings.ts';
+import { MONITOR_STEP_MS, readingsFromMonitor } from '../../core/scale/monitor-readings.ts';
 import type { MonitorStore } from '../../adapters/monitor-store.ts';
 import type { ScrapeSource } from './scrapes.ts';
 
@@ -100,13 +100,18 @@ export const PROMQL: Partial<Record<SignalId, string>> = {
 export class MonitorHistory implements SignalHistory {
   readonly source = "the monitor's history (state/monitor.db)";
   private readonly store: MonitorStore;
+  private readonly now: () => Date;
 
-  constructor(store: MonitorStore) {
+  constructor(store: MonitorStore, clock: Clock) {
     this.store = store;
+    this.now = () => clock.now();
   }
 
   samples(id: SignalId, since: Date): Promise<Reading[] | undefined> {
-    return Promise.resolve(readingsFromMonitor(this.store.samples(since.getTime()), id));
+    // NOTE: from the minute holding `since`: its sample speaks for the window's start too (a 30 s
+    // window may lie within one minute).
+    const from = Math.floor(since.getTime() / MONITOR_STEP_MS) * MONITOR_STEP_MS;
+    return Promise.resolve(readingsFromMonitor(this.store.samples(from), id, this.now().getTime()));
   }
 }
 
