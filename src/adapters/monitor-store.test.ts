@@ -61,6 +61,8 @@ describe('the monitor store', () => {
   it('one row per signal per minute: passes faster than a minute replace, not pile up', () => {
     for (let i = 0; i < 12; i++) store.recordPass(pass(T0 + i * 5_000, i), {}, [], []);
     assert.deepEqual(store.samples(T0).get('synapse.rss'), [[T0, 11]]);
+    // With when the minute's last pass saw it (what scale check reads).
+    assert.deepEqual(store.observations(T0).get('synapse.rss'), [[T0, T0 + 55_000, 11]]);
     assert.deepEqual(store.counts(), { samples: 2, passes: 1, outbox: 0 });
     assert.equal(store.fact<number>('passes'), 12);
   });

@@ -214,6 +214,26 @@ export class MonitorStore {
     return out;
   }
 
+  /**
+   * Numeric samples since `since` (epoch ms), by signal id, oldest first, each with when its pass
+   * saw it: [minute, seen at, value].
+   */
+  observations(since: number): Map<string, [number, number, number][]> {
+    const rows = this.db
+      .prepare(
+        `SELECT s.id, s.minute, p.at, s.value FROM samples s JOIN passes p ON p.minute = s.minute
+         WHERE s.minute >= ? AND s.value IS NOT NULL ORDER BY s.id, s.minute`,
+      )
+      .all(since) as { id: string; minute: number; at: number; value: number }[];
+    const out = new Map<string, [number, number, number][]>();
+    for (const r of rows) {
+      const list = out.get(r.id) ?? [];
+      list.push([r.minute, r.at, r.value]);
+      out.set(r.id, list);
+    }
+    return out;
+  }
+
   /** Rows kept, for the bound's test and the status line. */
   counts(): { samples: number; passes: number; outbox: number } {
     const n = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;

@@ -9,27 +9,30 @@ export const FROM_MONITOR: Partial<Record<SignalId, readonly string[]>> = {
   event_send_p99: ['synapse.event_send_p99'],
 };
 
+/** The monitor keeps one sample a minute per signal (adapters/monitor-store.ts). */
 export const MONITOR_STEP_MS = 60_000;
 
 /**
- * The readings of `id` from the monitor's samples (signal id → [minute, value], oldest first).
- * Each speaks for its own minute only (to `now` for the minute still running: its pass was seen
- * before now), so a span the monitor was down is not counted as held. Undefined when the monitor
- * holds nothing for it.
+ * The readings of `id` from the monitor's samples (signal id → [minute, seen at, value], oldest
+ * first). Each speaks for its own minute, from the minute's start to when its pass saw it, so a
+ * span the monitor was down is not counted as held. Undefined when the monitor holds nothing for it.
  */
 export function readingsFromMonitor(
-  samples: ReadonlyMap<string, [number, number][]>,
+  samples: ReadonlyMap<string, [number, number, number][]>,
   id: SignalId,
-  now: number,
 ): Reading[] | undefined {
   const ids = FROM_MONITOR[id];
   if (ids === undefined) return undefined;
-  const byMinute = new Map<number, number>();
+  const byMinute = new Map<number, Reading>();
   for (const s of ids)
-    for (const [minute, value] of samples.get(s) ?? [])
-      byMinute.set(minute, Math.max(value, byMinute.get(minute) ?? -Infinity));
+    for (const [minute, at, value] of samples.get(s) ?? []) {
+      const was = byMinute.get(minute)?.value;
+      byMinute.set(minute, {
+        from: minute,
+        at,
+        value: was === null || was === undefined ? value : Math.max(was, value),
+      });
+    }
   if (byMinute.size === 0) return undefined;
-  return [...byMinute.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([minute, value]) => ({ from: minute, at: Math.min(minute + MONITOR_STEP_MS, now), value }));
+  return [...byMinute.values()].sort((a, b) => a.from - b.from);
 }

@@ -106,7 +106,7 @@ async function defaultHistory(windowMs: number, notes: string[], d: ScaleCheckDe
     onScrape: (n, of) => d.progress.step(`sampling ${n}/${of}`),
   });
   const store = await readHistory(d.deployment).catch(() => undefined);
-  const local = [...(store === undefined ? [] : [new MonitorHistory(store, d.clock)]), sampling];
+  const local = [...(store === undefined ? [] : [new MonitorHistory(store)]), sampling];
   const url = d.deployment.settings.PROMETHEUS_URL;
   if (url === '') return local;
   const up = await prometheusAnswers(url);

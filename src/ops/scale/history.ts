@@ -100,18 +100,19 @@ export const PROMQL: Partial<Record<SignalId, string>> = {
 export class MonitorHistory implements SignalHistory {
   readonly source = "the monitor's history (state/monitor.db)";
   private readonly store: MonitorStore;
-  private readonly now: () => Date;
 
-  constructor(store: MonitorStore, clock: Clock) {
+  constructor(store: MonitorStore) {
     this.store = store;
-    this.now = () => clock.now();
   }
 
   samples(id: SignalId, since: Date): Promise<Reading[] | undefined> {
     // NOTE: from the minute holding `since`: its sample speaks for the window's start too (a 30 s
     // window may lie within one minute).
     const from = Math.floor(since.getTime() / MONITOR_STEP_MS) * MONITOR_STEP_MS;
-    return Promise.resolve(readingsFromMonitor(this.store.samples(from), id, this.now().getTime()));
+    const readings = readingsFromMonitor(this.store.observations(from), id);
+    // NOTE: none seen inside the window (a window shorter than the monitor's interval): not held
+    // here, so the next source (sampling now) reads it instead of a verdict of "unknown".
+    return Promise.resolve(readings?.some((r) => r.at > since.getTime()) === true ? readings : undefined);
   }
 }
 
