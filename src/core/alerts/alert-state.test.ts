@@ -44,8 +44,26 @@ describe('when a problem becomes an alert', () => {
       [3, [down]],
       [4, [up]],
       [5, [up]],
+      [6, [up]],
     ]);
-    assert.deepEqual(log, ['2 firing critical synapse.health', '4 resolved critical synapse.health']);
+    // ok from minute 4, for its 2-minute window: resolved at 6.
+    assert.deepEqual(log, ['2 firing critical synapse.health', '6 resolved critical synapse.health']);
+    assert.deepEqual(state, {});
+  });
+
+  it('a flapping problem stays one alert: ok for less than its window and wrong again says nothing', () => {
+    const { log, state } = run([
+      [0, [down]],
+      [2, [down]],
+      [3, [up]],
+      [4, [down]],
+      [5, [up]],
+      [6, [down]],
+      [7, [up]],
+      [8, [up]],
+      [9, [up]],
+    ]);
+    assert.deepEqual(log, ['2 firing critical synapse.health', '9 resolved critical synapse.health']);
     assert.deepEqual(state, {});
   });
 
@@ -125,5 +143,14 @@ describe('when the next decision is due', () => {
     assert.equal(nextDecisionAt(state, DEFAULT_POLICY)?.getTime(), t0 + 5 * min);
     const fired = run([[5, [disk, down]]], state).state;
     assert.equal(nextDecisionAt(fired, DEFAULT_POLICY)?.getTime(), t0 + 10 * min);
+  });
+
+  it('an alerted problem seen ok again: due to resolve a window later', () => {
+    const { state } = run([
+      [0, [down]],
+      [2, [down]],
+      [3, [up]],
+    ]);
+    assert.equal(nextDecisionAt(state, DEFAULT_POLICY)?.getTime(), t0 + 5 * min);
   });
 });

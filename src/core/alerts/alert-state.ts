@@ -3,7 +3,10 @@
 //   - A signal alerts only once it has been wrong for its window: a short spike says nothing.
 //   - It alerts once; again only when it gets worse (warning → critical) or after a quiet period
 //     (re-notify), so a long outage is not forgotten and a flapping one does not storm.
-//   - When it is ok again, one resolved message, and only if the problem was ever alerted.
+//   - When it is ok again, one resolved message, and only if the problem was ever alerted; and
+//     only once it has stayed ok for its window too: a signal that flaps (Synapse's log errors
+//     while its database is down come and go between passes) stays one alert, not a storm of
+//     firing/resolved pairs.
 //   - A signal that is not reported in a pass (its check could not run) keeps its state.
 import type { Alert, Severity } from './alert.ts';
 
@@ -38,6 +41,8 @@ export interface Tracked {
   evidence: string;
   /** The last alert sent for it: when and at which severity. */
   notified?: { at: string; severity: Severity };
+  /** An alerted problem seen ok again since then (ISO): resolved once it stays ok for its window. */
+  okSince?: string;
 }
 
 export type AlertState = Record<string, Tracked>;
@@ -49,16 +54,22 @@ export function windowOf(id: string, p: AlertPolicy): number {
   return p.windowsMs[prefix ?? ''] ?? 0;
 }
 
+function withoutOkSince(t: Tracked): Tracked {
+  const { okSince: _ok, ...rest } = t;
+  return rest;
+}
+
 /**
- * When the earliest signal still waiting out its window will have held for it: the monitor runs a
+ * When the earliest signal still waiting out its window (to fire, or to resolve) will have held for it: the monitor runs a
  * pass then rather than at its next tick, so an alert goes out a window after the problem was
  * first seen, not up to one more interval later. Undefined when nothing is waiting.
  */
 export function nextDecisionAt(state: AlertState, policy: AlertPolicy): Date | undefined {
   let earliest: number | undefined;
   for (const [id, t] of Object.entries(state)) {
-    if (t.notified !== undefined) continue;
-    const due = Date.parse(t.since) + windowOf(id, policy);
+    const from = t.notified === undefined ? t.since : t.okSince;
+    if (from === undefined) continue;
+    const due = Date.parse(from) + windowOf(id, policy);
     if (earliest === undefined || due < earliest) earliest = due;
   }
   return earliest === undefined ? undefined : new Date(earliest);
@@ -89,14 +100,21 @@ export function advance(
   for (const s of observed) {
     const was = next[s.id];
     if (s.level === 'ok') {
-      if (was?.notified !== undefined) alerts.push(make(s.id, { ...was, evidence: s.evidence }, 'resolved', s.summary));
-      delete next[s.id];
+      if (was?.notified === undefined) {
+        delete next[s.id];
+        continue;
+      }
+      const okSince = was.okSince ?? at;
+      if (now - Date.parse(okSince) >= windowOf(s.id, o.policy)) {
+        alerts.push(make(s.id, { ...was, evidence: s.evidence }, 'resolved', s.summary));
+        delete next[s.id];
+      } else next[s.id] = { ...was, okSince };
       continue;
     }
     const t: Tracked =
       was === undefined
         ? { level: s.level, since: at, summary: s.summary, evidence: s.evidence }
-        : { ...was, level: s.level, summary: s.summary, evidence: s.evidence };
+        : { ...withoutOkSince(was), level: s.level, summary: s.summary, evidence: s.evidence };
     const held = now - Date.parse(t.since) >= windowOf(s.id, o.policy);
     const sev = severityOf(t.level);
     const n = t.notified;

@@ -38,7 +38,8 @@ The long-running form of \`mxctl check\`: a pass of every check each \`MONITOR_I
 minute, 30 days), and alerts on the channels below:
 - a signal alerts only once it has been wrong for its window (2 minutes; disk 10 minutes;
   backups and certificates at once), **once**; again when it turns critical, or after 4 h
-  (critical) / 24 h (warning) still firing; one **resolved** when it is ok again;
+  (critical) / 24 h (warning) still firing; one **resolved** once it has been ok for its window
+  too (a problem that comes and goes stays one alert);
 - an alert is queued for every channel in the same transaction that decided it, and each channel
   is marked when it took it: a receiver that is down gets its queue, in order, when it is back
   (retried with back-off, at most every 5 minutes). \`mxctl check\` shows alerts still owed as
