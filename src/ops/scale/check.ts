@@ -68,7 +68,12 @@ export async function scaleCheck(o: ScaleCheckOptions, d: ScaleCheckDeps): Promi
     const def = SIGNALS[id];
     const threshold = o.thresholds?.[id] ?? def.threshold;
     const got = readings.get(id);
-    const j = judgeSignal(got?.readings ?? [], threshold, o.windowMs, now);
+    // NOTE: the window ends where its source's readings do: now for what was sampled during this
+    // run, the command's start for a history read at once (the monitor's), so sampling the other
+    // signals for a minute does not push the history's readings out of the window.
+    const last = got?.readings.reduce((a, r) => Math.max(a, r.at), -Infinity) ?? now;
+    const end = Math.max(started.getTime(), Math.min(now, last));
+    const j = judgeSignal(got?.readings ?? [], threshold, o.windowMs, end);
     const { id: _id, threshold: _t, ...rest } = def;
     return {
       id,
