@@ -59,7 +59,9 @@ export async function httpFetch(url: string, req: HttpRequest = {}, o: HttpOptio
         headers: req.headers,
         timeout: o.timeoutMs ?? 15_000,
         ...(lookup === undefined ? {} : { lookup }),
-        ...(isHttps && o.ca !== undefined ? { secureContext: trustWith(o.ca) } : {}),
+        // NOTE: `ca` beside the context it is already in: the agent keys its pooled sockets by
+        // `ca` (not by the context), so a connection made under other trust is never reused here.
+        ...(isHttps && o.ca !== undefined ? { secureContext: trustWith(o.ca), ca: o.ca } : {}),
         servername: u.hostname,
       },
       (res) => {
