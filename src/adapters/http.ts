@@ -32,6 +32,19 @@ export interface HttpRequest {
 }
 
 export async function httpFetch(url: string, req: HttpRequest = {}, o: HttpOptions = {}): Promise<HttpResponse> {
+  try {
+    return await fetchOnce(url, req, o);
+  } catch (error) {
+    // WHY once more: a kept-alive connection the server closed meanwhile (nginx on a reload, or
+    // after its keep-alive timeout) fails at the first write with ECONNRESET, before the request
+    // reached the server (Node's documented case: `request.reusedSocket`). A new connection is the
+    // fix; any other failure is the answer.
+    if ((error as { reusedSocket?: boolean; code?: string }).reusedSocket !== true) throw error;
+    return fetchOnce(url, req, o);
+  }
+}
+
+async function fetchOnce(url: string, req: HttpRequest, o: HttpOptions): Promise<HttpResponse> {
   const u = new URL(url);
   const isHttps = u.protocol === 'https:';
   const fixed = o.resolve;
@@ -100,7 +113,9 @@ export async function httpFetch(url: string, req: HttpRequest = {}, o: HttpOptio
         ),
       ),
     );
-    r.on('error', (error) => reject(error));
+    r.on('error', (error: NodeJS.ErrnoException) =>
+      reject(r.reusedSocket && error.code === 'ECONNRESET' ? Object.assign(error, { reusedSocket: true }) : error),
+    );
     forget = onStop((signal) => r.destroy(stoppedError(signal)));
     if (req.body !== undefined) r.write(req.body);
     r.end();
