@@ -60,9 +60,10 @@ function withoutOkSince(t: Tracked): Tracked {
 }
 
 /**
- * When the earliest signal still waiting out its window (to fire, or to resolve) will have held for it: the monitor runs a
- * pass then rather than at its next tick, so an alert goes out a window after the problem was
- * first seen, not up to one more interval later. Undefined when nothing is waiting.
+ * When the earliest signal still waiting out its window (to fire, or to resolve) will have held
+ * for it: the monitor runs a pass then rather than at its next tick, so an alert goes out a window
+ * after the problem was first seen, not up to one more interval later. Undefined when nothing is
+ * waiting.
  */
 export function nextDecisionAt(state: AlertState, policy: AlertPolicy): Date | undefined {
   let earliest: number | undefined;
