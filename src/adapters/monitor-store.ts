@@ -205,13 +205,7 @@ export class MonitorStore {
     const rows = this.db
       .prepare('SELECT id, minute, value FROM samples WHERE minute >= ? AND value IS NOT NULL ORDER BY id, minute')
       .all(since) as { id: string; minute: number; value: number }[];
-    const out = new Map<string, [number, number][]>();
-    for (const r of rows) {
-      const list = out.get(r.id) ?? [];
-      list.push([r.minute, r.value]);
-      out.set(r.id, list);
-    }
-    return out;
+    return byId(rows, (r) => [r.minute, r.value]);
   }
 
   /**
@@ -225,13 +219,7 @@ export class MonitorStore {
          WHERE s.minute >= ? AND s.value IS NOT NULL ORDER BY s.id, s.minute`,
       )
       .all(since) as { id: string; minute: number; at: number; value: number }[];
-    const out = new Map<string, [number, number, number][]>();
-    for (const r of rows) {
-      const list = out.get(r.id) ?? [];
-      list.push([r.minute, r.at, r.value]);
-      out.set(r.id, list);
-    }
-    return out;
+    return byId(rows, (r) => [r.minute, r.at, r.value]);
   }
 
   /** Rows kept, for the bound's test and the status line. */
@@ -239,4 +227,15 @@ export class MonitorStore {
     const n = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { samples: n('samples'), passes: n('passes'), outbox: n('outbox') };
   }
+}
+
+/** Rows grouped by their signal id, in their order. */
+function byId<R extends { id: string }, T>(rows: readonly R[], pick: (r: R) => T): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.id) ?? [];
+    list.push(pick(r));
+    out.set(r.id, list);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
-// One series as a chart of up to 24 hours: an inline SVG polyline (one vertex per point) with its warning
-// and critical lines. Pure.
+// One series as a chart of up to 24 hours: an inline SVG polyline (one vertex per point) with its
+// warning and critical lines. Pure.
 // NOTE: the SVG stretches to its box (preserveAspectRatio="none", strokes that do not scale), so
 // it fills a phone's width as well as a desktop column; every piece of text (the scale, the
 // thresholds, the times) is HTML around it, where it keeps a readable size.
