@@ -11,6 +11,8 @@ test('after a signal: new held work is refused; a rollback (evenIfStopped) runs 
   process.kill(process.pid, 'SIGTERM');
   await sleep(50).catch(() => undefined);
   assert.equal(stopSignal(), 'SIGTERM');
+  // A wait begun after the signal is a rejected promise (a .catch catches it), not a throw.
+  assert.equal(await sleep(10_000).catch(() => 'refused'), 'refused');
   await assert.rejects(
     withStopHeld(() => Promise.resolve('begun')),
     /Stopped by SIGTERM/,
