@@ -70,6 +70,14 @@ if ! docker info >/dev/null 2>&1; then
   if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
     systemctl start docker
   else
+    # A machine that was stopped without its daemons keeps their pid files (/var/run is not a
+    # tmpfs everywhere); dockerd then waits on a containerd that is gone, or another process that
+    # got its pid. A pid file whose process is not the daemon it names is removed first.
+    for f in /var/run/docker.pid:dockerd /var/run/docker/containerd/containerd.pid:containerd; do
+      pidfile=${f%%:*} name=${f##*:}
+      [ -f "$pidfile" ] || continue
+      [ "$(cat "/proc/$(cat "$pidfile")/comm" 2>/dev/null)" = "$name" ] || rm -f "$pidfile"
+    done
     (setsid dockerd >/var/log/dockerd.log 2>&1 &)
   fi
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done

@@ -224,6 +224,17 @@ export interface StatusReport {
   healthy: boolean;
 }
 
+/**
+ * Running and not unhealthy. WHY `starting` passes: Docker's first health check runs one interval
+ * (15 s for Synapse, 30 s for Element) after a start, so right after a restore or an upgrade a
+ * working service is `starting`; doctor warns on it, status shows it. Whether Synapse and nginx
+ * really answer is judged by status's own probes beside this, and a service that never passes
+ * its check turns `unhealthy` when its start period ends.
+ */
+export function isServiceOk(st: Pick<ComposeServiceState, 'state' | 'health'>): boolean {
+  return st.state === 'running' && st.health !== 'unhealthy';
+}
+
 export type StatusDeps = Pick<Deps, 'deployment' | 'compose' | 'synapse' | 'publicHttp'>;
 
 export async function status(_o: object, d: StatusDeps): Promise<StatusReport> {
@@ -236,8 +247,7 @@ export async function status(_o: object, d: StatusDeps): Promise<StatusReport> {
     .map((name) => {
       const st = states.find((x) => x.service === name);
       if (st === undefined) return { service: name, state: 'not created', health: '', ok: false };
-      const ok = st.state === 'running' && (st.health === '' || st.health === 'healthy');
-      return { service: name, state: st.state, health: st.health, ok };
+      return { service: name, state: st.state, health: st.health, ok: isServiceOk(st) };
     });
 
   const { synapseVersion, synapseError } = await synapseVersionOf(d);

@@ -45,7 +45,12 @@ function renderStatus(r: StatusReport): void {
   say(`${r.serverName} — ${r.deployment}`);
   printTable(
     ['SERVICE', 'STATE', 'HEALTH', ''],
-    r.services.map((s) => [s.service, s.state, s.health || '-', s.ok ? 'ok' : 'PROBLEM']),
+    r.services.map((s) => [
+      s.service,
+      s.state,
+      s.health || '-',
+      s.ok ? (s.health === 'starting' ? 'starting' : 'ok') : 'PROBLEM',
+    ]),
   );
   say(`Synapse version: ${r.synapseVersion ?? `unknown (${r.synapseError ?? 'no answer'})`}`);
   say(`HTTPS via nginx: ${r.https.ok ? 'ok' : 'FAILING'} — ${r.https.url}: ${r.https.detail}`);
