@@ -8,10 +8,11 @@ import { request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFile, writeFile, rm } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startLab } from '../../lab/harness.ts';
-import { addLabFiles, CA_FILE, savePebbleRoot } from '../../lab/lab-stack.ts';
+import { addLabFiles, CA_FILE } from '../../lab/lab-stack.ts';
+import { addPebbleProfile, issueLabCertificate, labCertbot } from '../../lab/lab-certs.ts';
 import { pebbleDirectory } from '../../lab/lab-files.ts';
 import type { Lab } from '../../lab/harness.ts';
 import { probeCertificate } from '../../src/adapters/tls-probe.ts';
@@ -29,22 +30,7 @@ describe('certificates in the lab (pebble)', () => {
   let names: string[];
   const compose = (...args: string[]) =>
     exec('docker', ['compose', ...args], { cwd: join(lab.dir, 'compose'), timeout: 300_000 });
-  const certbot = (...args: string[]) =>
-    compose(
-      'run',
-      '--rm',
-      '-T',
-      '--no-deps',
-      '--entrypoint',
-      'certbot',
-      'certbot',
-      ...args,
-      '--cert-name',
-      'element-matrix',
-      '--non-interactive',
-      '--server',
-      lab.settings.ACME_SERVER,
-    );
+  const certbot = (...args: string[]) => labCertbot(lab, ...args);
   const served = async (name: string) =>
     normalSerial((await probeCertificate(name, { address: lab.address, ca: lab.publicHttp.ca })).serial ?? '');
   const status = async () => {
@@ -192,21 +178,8 @@ describe('certificates in the lab (pebble)', () => {
     const original = await readFile(override, 'utf8');
     const started = await nginxStartedAt();
     try {
-      // A pebble profile of minutes, for this lab only (pebble may pick any profile for an order that names none).
-      const config = join(lab.dir, 'lab', 'pebble', 'pebble-config.json');
-      const pebble = JSON.parse(await readFile(config, 'utf8')) as { pebble: { profiles: Record<string, unknown> } };
-      pebble.pebble.profiles['minutes'] = { description: '3 minutes', validityPeriod: 180 };
-      await writeFile(config, JSON.stringify(pebble));
-      await compose('restart', 'pebble');
-      await until('pebble to answer', 30_000, async () =>
-        (await probeCertificate('pebble', { address: lab.address, port: 14000, timeoutMs: 2000 })).validTo === undefined
-          ? undefined
-          : true,
-      );
-      // A restarted pebble has a new root and forgets every account.
-      await savePebbleRoot(lab.dir, lab.address);
-      await rm(join(lab.dir, 'certs', 'accounts'), { recursive: true, force: true });
-      await writeFile(join(lab.dir, 'certs', 'cli.ini'), 'no-random-sleep-on-renew = true\n');
+      // A pebble profile of minutes, for this lab only.
+      await addPebbleProfile(lab, 'minutes', 180);
       await writeFile(
         override,
         original.replace(
@@ -214,18 +187,7 @@ describe('certificates in the lab (pebble)', () => {
           '      REQUESTS_CA_BUNDLE: /lab/pebble/cert.pem\n      RENEW_EVERY: "5"\n',
         ),
       );
-      await certbot(
-        'certonly',
-        '--webroot',
-        '-w',
-        '/var/www/certbot',
-        ...names.flatMap((n) => ['-d', n]),
-        '--preferred-profile',
-        'minutes',
-        '--force-renewal',
-        '--agree-tos',
-        '--register-unsafely-without-email',
-      );
+      await issueLabCertificate(lab, 'minutes');
       const short = await until('the 3-minute certificate to be served', 30_000, async () => {
         const r = await status();
         return r.report.names.every((n) => n.current) ? r.report : undefined;
@@ -246,9 +208,6 @@ describe('certificates in the lab (pebble)', () => {
       assert.equal(await nginxStartedAt(), started, 'nginx was reloaded, not restarted');
     } finally {
       await writeFile(override, original);
-      // NOTE: pebble keeps the minutes profile, and picks any profile for an order that names none
-      // (at random): every later order names the default one, or a reissue below may get 3 minutes.
-      await writeFile(join(lab.dir, 'certs', 'cli.ini'), 'preferred-profile = default\n');
       await compose('up', '-d', '--no-deps', 'certbot');
       await certbot('renew', '--force-renewal', '--preferred-profile', 'default', '--no-random-sleep-on-renew');
       await until('the 90-day certificate to be served', 30_000, async () =>

@@ -2,8 +2,9 @@
 // with token auth, SMTP with STARTTLS and AUTH, the dead-man's ping): a healthy lab alerts nobody;
 // Synapse stopped alerts once per signal on every channel and resolves once; a receiver that
 // fails gets its alerts once when it is back; nginx stopped, Postgres stopped with a backup that
-// failed, and the media disk filled each alert once on every channel and resolve once; a kill -9 and a restart keep the history and the
-// alert state (no second alert for a problem still firing); SIGTERM ends it with exit 0.
+// failed, the media disk filled, and a certificate with little life left each alert once on
+// every channel and resolve once; a kill -9 and a restart keep the history and the alert state
+// (no second alert for a problem still firing); SIGTERM ends it with exit 0.
 // One lab; the monitor runs fast (a pass every 3 s, 5 s windows).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { startLab } from '../../lab/harness.ts';
 import type { Lab } from '../../lab/harness.ts';
 import { CA_FILE, MXCTL } from '../../lab/lab-stack.ts';
+import { addPebbleProfile, issueLabCertificate, labCertbot } from '../../lab/lab-certs.ts';
 import { startHttpReceiver, startNtfy, startSmtp } from '../../lab/receivers.ts';
 import type { HttpReceiver, NtfyReceiver, SmtpReceiver } from '../../lab/receivers.ts';
 import { formatSettings } from '../../src/core/settings.ts';
@@ -349,6 +351,36 @@ describe('mxctl monitor run in the lab', () => {
     } finally {
       await exec('umount', [media]);
     }
+  });
+
+  it('a certificate with little life left (pebble profile of 4 minutes, not renewed): one alert on every channel; renewed: one resolved', async () => {
+    // NOTE: a restarted pebble has a new root, which the CA file gets and a running mxctl read
+    // at its start: the monitor is restarted around it (its state is on disk).
+    const m = monitor as Monitor;
+    m.child.kill('SIGTERM');
+    assert.equal((await m.exited).code, 0, log());
+    // WHY 4 minutes: a warning at 7/12 of it (140 s), critical (a second alert, by design) only
+    // at 9/10 (216 s): the renewal below has over a minute to land in between.
+    await addPebbleProfile(lab, 'minutes', 240);
+    monitor = startMonitor();
+    await passesMore(1);
+    const key = `tls.${lab.settings.MX_MATRIX_HOST}`;
+    let issued = 0;
+    const got = await faultAlertsOnce(
+      key,
+      async () => {
+        await issueLabCertificate(lab, 'minutes');
+        issued = Date.now();
+      },
+      // The renewal an admin would run (the sidecar's own renewal is the certs e2e's).
+      () => labCertbot(lab, 'renew', '--force-renewal', '--preferred-profile', 'default'),
+    );
+    // Alerted by its own lifetime (due and not renewed after 7/12 of it, or under 1/4 left),
+    // long before it lapsed: the alert came while the certificate was still valid.
+    const fired = got.find((a) => a.key === key && a.status === 'firing');
+    assert.ok(fired !== undefined && Date.parse(fired.at) < issued + 240_000, JSON.stringify(fired));
+    for (const name of [lab.settings.MX_SERVER_NAME, lab.settings.MX_ELEMENT_HOST])
+      assert.equal(count(got, `tls.${name}`, 'firing'), 1, `tls.${name}: ${got.map((a) => a.key).join(', ')}`);
   });
 
   it('kill -9 and a restart: history and alert state survive, no second alert for a problem still firing; SIGTERM exits 0', async () => {
