@@ -8,7 +8,7 @@
 //   `--ignore-scripts` would leave no Node); npm skips the ones whose os/cpu do not match.
 // - no engines.node: the Node that runs mxctl is that one, and npm would otherwise warn
 //   (EBADENGINE) on exactly the machines this is for, a server whose own Node is older (Debian
-//   12's 20); bundled packages are not checked either (commander and execa want Node >= 22);
+//   12's 20); bundled packages are not checked either (commander wants Node >= 22);
 // - no scripts or devDependencies; only bin/, src/, container/ (the monitor's Dockerfile) and the README are packed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

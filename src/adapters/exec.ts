@@ -1,9 +1,8 @@
 // Running real programs (docker, openssl ...). Failures become MxErrors with the program's
 // exit code or signal translated into words and the tail of its stderr, never its argv
 // values that could hold secrets (callers pass secrets through stdin or the environment).
-import { execa } from 'execa';
 import { CommandError, MxError } from '../core/errors.ts';
-import { onStop } from './interrupt.ts';
+import { startProgram } from './program.ts';
 
 export interface RunOptions {
   cwd?: string;
@@ -41,47 +40,42 @@ export function tail(text: string, lines = 15): string {
 }
 
 export async function run(file: string, args: readonly string[], o: RunOptions): Promise<RunResult> {
-  const subprocess = execa(file, args, {
-    ...(o.cwd === undefined ? {} : { cwd: o.cwd }),
-    ...(o.env === undefined ? {} : { env: o.env }),
-    ...(o.input === undefined ? {} : { input: o.input }),
-    ...(o.timeoutMs === undefined ? {} : { timeout: o.timeoutMs }),
-    reject: false,
-    stdio: o.inherit === true ? 'inherit' : 'pipe',
-    stripFinalNewline: false,
-  });
-  // NOTE: a stop signal ends the program (execa adds SIGKILL 5 s later); its failure is the run's.
-  const forget = onStop(() => subprocess.kill('SIGTERM'));
-  const r = await subprocess.finally(forget);
-  const stdout = typeof r.stdout === 'string' ? r.stdout : '';
-  const stderr = typeof r.stderr === 'string' ? r.stderr : '';
-  if (r.failed && r.exitCode === undefined) {
-    if (r.timedOut)
-      throw new MxError(
-        'E_TIMEOUT',
-        `${o.purpose}: ${file} did not finish within ${Math.round((o.timeoutMs ?? 0) / 1000)} s.`,
-      );
-    if (r.signal !== undefined) {
-      throw new CommandError('E_COMMAND_FAILED', `${o.purpose}: ${file} was ${signalWords(r.signal)}.`, {
-        file,
-        exitCode: undefined,
-        signal: r.signal,
-        stderrTail: tail(stderr),
-      });
-    }
-    if ((r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+  // NOTE: a stop signal ends the program (SIGKILL 5 s later if need be); its failure is the run's.
+  const r = await startProgram(file, args, {
+    cwd: o.cwd,
+    env: o.env,
+    input: o.input,
+    inherit: o.inherit,
+    timeoutMs: o.timeoutMs,
+  }).done;
+  if (r.startError !== undefined) {
+    if (r.startError.code === 'ENOENT')
       throw new MxError('E_TOOL_MISSING', `${o.purpose}: the program "${file}" is not installed.`);
-    }
-    throw new MxError('E_COMMAND_FAILED', `${o.purpose}: ${file} could not be started: ${r.shortMessage}`);
+    throw new MxError('E_COMMAND_FAILED', `${o.purpose}: ${file} could not be started: ${r.startError.message}`);
   }
-  const exitCode = r.exitCode ?? 1;
-  if (exitCode !== 0 && o.reject !== false) {
-    throw new CommandError('E_COMMAND_FAILED', `${o.purpose}: ${file} exited with code ${exitCode}.`, {
+  if (r.timedOut)
+    throw new MxError(
+      'E_TIMEOUT',
+      `${o.purpose}: ${file} did not finish within ${Math.round((o.timeoutMs ?? 0) / 1000)} s.`,
+    );
+  if (r.tooMuchOutput)
+    throw new MxError('E_COMMAND_FAILED', `${o.purpose}: ${file} printed more than 100 MiB and was stopped.`);
+  if (r.exitCode === undefined) {
+    const signal = r.signal ?? 'SIGKILL';
+    throw new CommandError('E_COMMAND_FAILED', `${o.purpose}: ${file} was ${signalWords(signal)}.`, {
       file,
-      exitCode,
-      signal: undefined,
-      stderrTail: tail(stderr || stdout),
+      exitCode: undefined,
+      signal,
+      stderrTail: tail(r.stderr),
     });
   }
-  return { exitCode, stdout, stderr };
+  if (r.exitCode !== 0 && o.reject !== false) {
+    throw new CommandError('E_COMMAND_FAILED', `${o.purpose}: ${file} exited with code ${r.exitCode}.`, {
+      file,
+      exitCode: r.exitCode,
+      signal: undefined,
+      stderrTail: tail(r.stderr || r.stdout),
+    });
+  }
+  return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }

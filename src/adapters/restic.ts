@@ -9,10 +9,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { execa } from 'execa';
 import { MxError } from '../core/errors.ts';
-import { onStop } from './interrupt.ts';
+import { startProgram } from './program.ts';
 import { isProcessAlive, sweepOwnedScratch } from './lock.ts';
 import {
   backupStatusSchema,
@@ -221,42 +219,21 @@ async function runRestic(
 ): Promise<{ stdout: string; stderr: string }> {
   const pw = await passwordFile(c.password);
   try {
-    const sub = execa('restic', args, {
+    const r = await startProgram('restic', args, {
       env: envOf(c, pw.path),
-      reject: false,
-      stdin: i.input === undefined ? 'ignore' : 'pipe',
-      ...(i.cwd === undefined ? {} : { cwd: i.cwd }),
-      stripFinalNewline: false,
-    });
-    const forget = onStop(() => sub.kill('SIGTERM'));
-    if (i.onLine !== undefined) forEachLine(sub.stdout, i.onLine);
-    const feeding =
-      i.input === undefined
-        ? Promise.resolve()
-        : pipeline(i.input, sub.stdin as NodeJS.WritableStream).catch(() => sub.kill('SIGTERM'));
-    const r = await sub.finally(forget);
-    await feeding;
-    const stderr = typeof r.stderr === 'string' ? r.stderr : '';
-    if ((r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+      cwd: i.cwd,
+      inputStream: i.input,
+      onStdoutLine: i.onLine,
+    }).done;
+    if (r.startError?.code === 'ENOENT')
       throw new MxError('E_TOOL_MISSING', `${i.purpose}: restic is not installed.`, {
         hint: 'apt-get install restic (docs/RUNBOOK.md and the README say how).',
       });
-    if (r.failed) throw resticError(i.purpose, r.exitCode, r.signal, stderr);
-    return { stdout: typeof r.stdout === 'string' ? r.stdout : '', stderr };
+    if (r.exitCode !== 0) throw resticError(i.purpose, r.exitCode, r.signal, r.stderr);
+    return { stdout: r.stdout, stderr: r.stderr };
   } finally {
     await pw.remove();
   }
-}
-
-function forEachLine(stream: Readable | null, onLine: (line: string) => void): void {
-  if (stream === null) return;
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    for (const l of lines) if (l.trim() !== '') onLine(l);
-  });
 }
 
 /** `restic dump SNAPSHOT PATH` as a stream (never buffered whole: a dump can be gigabytes). */
@@ -266,19 +243,12 @@ function dumpStream(c: ResticConfig, snapshot: string, path: string): ResticStre
   const done = (async () => {
     const pw = await passwordFile(c.password);
     try {
-      const sub = execa('restic', ['dump', snapshot, path], {
-        env: envOf(c, pw.path),
-        reject: false,
-        buffer: { stdout: false },
-        stdin: 'ignore',
-      });
-      kill = () => sub.kill('SIGKILL');
-      const forget = onStop(() => sub.kill('SIGTERM'));
-      sub.stdout.pipe(out);
-      const r = await sub.finally(forget);
-      if (r.failed) {
-        const stderr = typeof r.stderr === 'string' ? r.stderr : '';
-        const error = resticError('reading a backup from the repository', r.exitCode, r.signal, stderr);
+      const sub = startProgram('restic', ['dump', snapshot, path], { env: envOf(c, pw.path), streamStdout: true });
+      kill = () => sub.stop('SIGKILL');
+      sub.stdout?.pipe(out);
+      const r = await sub.done;
+      if (r.exitCode !== 0) {
+        const error = resticError('reading a backup from the repository', r.exitCode, r.signal, r.stderr);
         out.destroy(error);
         throw error;
       }

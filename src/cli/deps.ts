@@ -1,6 +1,6 @@
 // The one place where the operations' dependencies are built (src/ops/deps.ts says what each
 // one is). A command asks for the parts it needs; only those are built, and each adapter's
-// module is imported only when asked for, so `mxctl users list` never loads execa or the AWS SDK.
+// module is imported only when asked for, so `mxctl users list` never loads the program runner or the AWS SDK.
 import { isAbsolute, join } from 'node:path';
 import { MxError } from '../core/errors.ts';
 import { readTextIfExists } from '../adapters/fs.ts';
