@@ -359,8 +359,8 @@ describe('mxctl monitor run in the lab', () => {
     const m = monitor as Monitor;
     m.child.kill('SIGTERM');
     assert.equal((await m.exited).code, 0, log());
-    // WHY 4 minutes: a warning at 7/12 of it (140 s), critical (a second alert, by design) only
-    // at 9/10 (216 s): the renewal below has over a minute to land in between.
+    // A certificate with under 3 days left is critical whatever its lifetime (core/certs/lifetime.ts):
+    // one of minutes is that from its first pass, and outlives the test.
     await addPebbleProfile(lab, 'minutes', 240);
     monitor = startMonitor();
     await passesMore(1);
@@ -375,10 +375,11 @@ describe('mxctl monitor run in the lab', () => {
       // The renewal an admin would run (the sidecar's own renewal is the certs e2e's).
       () => labCertbot(lab, 'renew', '--force-renewal', '--preferred-profile', 'default'),
     );
-    // Alerted by its own lifetime (due and not renewed after 7/12 of it, or under 1/4 left),
-    // long before it lapsed: the alert came while the certificate was still valid.
+    // Critical, saying why, while the certificate was still valid.
     const fired = got.find((a) => a.key === key && a.status === 'firing');
     assert.ok(fired !== undefined && Date.parse(fired.at) < issued + 240_000, JSON.stringify(fired));
+    assert.equal(fired.severity, 'critical');
+    assert.match(`${fired.summary}\n${fired.detail}`, /under 3 days/);
     for (const name of [lab.settings.MX_SERVER_NAME, lab.settings.MX_ELEMENT_HOST])
       assert.equal(count(got, `tls.${name}`, 'firing'), 1, `tls.${name}: ${got.map((a) => a.key).join(', ')}`);
   });

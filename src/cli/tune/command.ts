@@ -1,7 +1,7 @@
 // Command table: tuning sized to the host. Actions import their run module lazily (fast --help).
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import type { Command } from '@commander-js/extra-typings';
-import { parseSize } from '../../core/scale/tuning.ts';
+import { parseSize } from '../../core/sizes.ts';
 import { dirOf, int, jsonOf, withConfirm, withJson } from '../command.ts';
 import type { Done } from '../command.ts';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cacheFactor, cacheFactorOf, describeHost, parseSize, recommendTuning, withCacheFactor } from './tuning.ts';
+import { cacheFactor, cacheFactorOf, describeHost, recommendTuning, withCacheFactor } from './tuning.ts';
 
 const GiB = 1024 ** 3;
 
@@ -27,14 +27,6 @@ describe('tuning sized to the host', () => {
     assert.equal(cacheFactor(8 * GiB), 2);
     assert.equal(cacheFactor(24 * GiB), 4);
     assert.equal(describeHost({ memoryBytes: 24 * GiB, cores: 2 }), '24 GiB, 2 cores');
-  });
-
-  it('sizes: 8G, 512M, 16GiB; garbage is undefined', () => {
-    assert.equal(parseSize('8G'), 8 * GiB);
-    assert.equal(parseSize('512M'), 512 * 1024 ** 2);
-    assert.equal(parseSize('16GiB'), 16 * GiB);
-    assert.equal(parseSize('lots'), undefined);
-    assert.equal(parseSize('0G'), undefined);
   });
 });
 

@@ -114,12 +114,3 @@ export function cacheFactorOf(yaml: string): number | undefined {
 export function describeHost(h: HostShape): string {
   return `${(h.memoryBytes / GiB).toFixed(h.memoryBytes >= 10 * GiB ? 0 : 1)} GiB, ${h.cores} core${h.cores === 1 ? '' : 's'}`;
 }
-
-/** "8G", "512M", "16384M" → bytes; undefined when it is not a size. */
-export function parseSize(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT])i?B?$/i.exec(text.trim());
-  if (m === null) return undefined;
-  const unit = { K: 1024, M: MiB, G: GiB, T: 1024 * GiB }[(m[2] ?? 'G').toUpperCase() as 'K' | 'M' | 'G' | 'T'];
-  const bytes = Number(m[1]) * unit;
-  return bytes > 0 ? bytes : undefined;
-}
