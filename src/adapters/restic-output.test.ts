@@ -21,6 +21,21 @@ test("restic's fatal messages become mxctl's codes", () => {
   assert.equal(classify('Fatal: repository contains errors'), 'corrupt');
   assert.equal(classify('Save(<data/1234>) returned error: write /r/data/12: no space left on device'), 'no-space');
   assert.equal(classify('something else'), 'failed');
+  // An S3 endpoint or an rclone remote that does not answer: never "missing" (a backup would init).
+  assert.equal(
+    classify(
+      'Fatal: unable to open config file: Stat: Get "http://127.0.0.1:9000/b/?location=": dial tcp 127.0.0.1:9000: connect: connection refused\nIs there a repository at the following location?\ns3:http://127.0.0.1:9000/b',
+    ),
+    'unreachable',
+  );
+  const down = resticError(
+    'opening the repository',
+    1,
+    undefined,
+    'Fatal: unable to open repository at rclone:offsite:b/restic: error talking HTTP to rclone: Get "http://localhost/file-1": context deadline exceeded (Client.Timeout exceeded while awaiting headers)\n',
+  );
+  assert.equal(down.code, 'E_OFFSITE_FAILED');
+  assert.match(down.message, /did not answer/);
   const e = resticError('opening the repository', 1, undefined, 'Fatal: wrong password or no key found\n');
   assert.equal(e.code, 'E_REPOSITORY_PASSWORD');
   assert.ok(e.hint !== undefined);

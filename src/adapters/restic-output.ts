@@ -69,10 +69,17 @@ export function parseJson<T>(schema: z.ZodType<T>, text: string, what: string): 
 }
 
 /** Why restic failed, from its fatal message (restic 0.14 exits 1 for all of them). */
-export type ResticFailure = 'wrong-password' | 'missing' | 'locked' | 'corrupt' | 'no-space' | 'failed';
+export type ResticFailure = 'wrong-password' | 'unreachable' | 'missing' | 'locked' | 'corrupt' | 'no-space' | 'failed';
 
 const PATTERNS: [ResticFailure, RegExp][] = [
   ['wrong-password', /wrong password or no key found/i],
+  // NOTE: before `missing`: restic 0.14 adds "Is there a repository at the following location?"
+  // to any failure to read the config, an S3 endpoint that refuses connections included. An
+  // unreachable store must never read as a missing repository (which a backup would create).
+  [
+    'unreachable',
+    /error talking HTTP to rclone|connection refused|no such host|i\/o timeout|context deadline exceeded|network is unreachable|TLS handshake timeout/i,
+  ],
   [
     'missing',
     /Is there a repository at the following location\?|repository does not exist|unable to open config file/i,
@@ -92,6 +99,7 @@ export function classify(stderr: string): ResticFailure {
 
 const CODES: Record<ResticFailure, ErrorCode> = {
   'wrong-password': 'E_REPOSITORY_PASSWORD',
+  unreachable: 'E_OFFSITE_FAILED',
   missing: 'E_REPOSITORY_MISSING',
   locked: 'E_REPOSITORY_LOCKED',
   corrupt: 'E_REPOSITORY_CORRUPT',
@@ -101,12 +109,24 @@ const CODES: Record<ResticFailure, ErrorCode> = {
 
 const HINTS: Record<ResticFailure, string | undefined> = {
   'wrong-password': 'The repository was made with another BACKUP_PASSPHRASE: put that one back in .env.',
+  unreachable:
+    "Nothing was changed. Check that this machine reaches the repository's storage (RESTIC_REPOSITORY: the S3 endpoint or the rclone remote), then run it again.",
   missing: 'Check RESTIC_REPOSITORY in .env; `mxctl backup` creates the repository on its first run.',
   locked: 'Another restic process uses the repository (see `restic list locks`); wait for it to end.',
   corrupt:
     'Run `mxctl backup verify --read-data`, restore an older backup, and check the disk the repository lives on.',
   'no-space': "Free space where the repository (or restic's cache in ~/.cache/restic) lives, then run it again.",
   failed: undefined,
+};
+
+const WORDS: Record<ResticFailure, string> = {
+  'wrong-password': 'wrong password',
+  unreachable: "the repository's storage did not answer",
+  missing: 'missing',
+  locked: 'locked',
+  corrupt: 'corrupt',
+  'no-space': 'no space',
+  failed: 'see below',
 };
 
 /** A failed restic run as an MxError with the failure's code; the stderr tail is its detail (it holds no secret). */
@@ -122,7 +142,7 @@ export function resticError(
   const hint = HINTS[failure];
   return new CommandError(
     CODES[failure],
-    `${purpose}: restic ${how} (${failure === 'failed' ? 'see below' : failure.replace('-', ' ')}).`,
+    `${purpose}: restic ${how} (${WORDS[failure]}).`,
     { file: 'restic', exitCode, signal, stderrTail: tailText },
     hint === undefined ? {} : { hint },
   );

@@ -5,8 +5,9 @@
 // next run clears restic's stale lock; the round trip (users, messages, media sha256s back); the
 // runbook's stock restic steps run as written; a wrong password; prune (a failed listing deletes
 // nothing, the newest verified kept); the restore drill (restore-test) from the repository; a
-// repository offsite through an rclone remote on s3rver (backup, list, restore); a damaged pack
-// (verify fails, restore refuses first).
+// repository offsite through an rclone remote on s3rver (backup, list, restore); kill -9 during a
+// restore; the S3 endpoint down; the repository's disk full; a damaged pack (verify fails,
+// restore refuses first).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +22,7 @@ import { MatrixUser } from '../../lab/matrix-user.ts';
 import {
   mediaHashes,
   rcloneConfFor,
+  sideDatabases,
   startS3Endpoint,
   synapseStartedAt,
   tableCounts,
@@ -380,6 +382,97 @@ describe('repository mode (restic) in the lab', () => {
       await setEnv(settings);
       await s3.stop();
       await rm(store, { recursive: true, force: true });
+    }
+  });
+
+  it('kill -9 while a restore loads the repository into the side database: production untouched; the next restore clears the leftovers', async () => {
+    await new Promise((r) => setTimeout(r, 6000)); // Synapse's batched client-IP writes
+    const before = await tableCounts(lab);
+    const mediaBefore = await mediaHashes(lab.dir);
+    const started = await synapseStartedAt(lab);
+    const child = background(['restore', 'latest', '--yes', '--no-safety-backup']);
+    let ended = false;
+    void child.exited.then(() => (ended = true));
+    const deadline = Date.now() + 120_000;
+    while (!ended && (await sideDatabases(lab)).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!ended, `the restore ended before the kill: ${child.stderr()}`);
+    process.kill(-child.pid, 'SIGKILL');
+    await child.exited;
+    assert.equal(await synapseStartedAt(lab), started, 'Synapse was never stopped');
+    assert.deepEqual(await mediaHashes(lab.dir), mediaBefore, 'media untouched');
+    const after = await tableCounts(lab);
+    assert.deepEqual(
+      [...before].filter(([t, n]) => !LIVE_TABLES.has(t) && after.get(t) !== n),
+      [],
+      'the live database is unchanged',
+    );
+    const r = await lab.mxctl(['restore', 'latest', '--yes', '--no-safety-backup', '--checks', 'read-only']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await sideDatabases(lab), [], 'the leftover side database is gone');
+    assert.deepEqual(await resticLocks(), [], "the killed restic's lock is gone");
+    assert.deepEqual(await mediaHashes(lab.dir), mediaBefore);
+  });
+
+  it('the S3 endpoint down (an rclone remote): backup fails saying the storage did not answer, nothing recorded; back up: the next run succeeds', async () => {
+    const store = await mkdtemp(join(tmpdir(), 'mxrestic-s3-'));
+    const s3 = await startS3Endpoint(store, 'matrix-backups');
+    try {
+      await writeFile(join(lab.dir, 'rclone.conf'), rcloneConfFor(s3.port), { mode: 0o600 });
+      await setEnv({
+        ...settings,
+        RESTIC_REPOSITORY: 'rclone:offsite:matrix-backups/down',
+        RCLONE_CONFIG: 'rclone.conf',
+      });
+      const first = await backup();
+      await s3.stop();
+      const down = await lab.mxctl(['backup']);
+      assert.equal(down.code, 14, down.stderr);
+      assert.match(down.stderr, /did not answer/);
+      assert.ok(!down.stderr.includes(settings.BACKUP_PASSPHRASE), 'no secret in the error');
+      await s3.start();
+      assert.deepEqual(
+        (await list()).backups.map((b) => b.id),
+        [first.id],
+        'the failed run is not a backup',
+      );
+      const next = await backup();
+      assert.deepEqual(
+        (await list()).backups.map((b) => b.id),
+        [first.id, next.id],
+      );
+    } finally {
+      await setEnv(settings);
+      await s3.stop();
+      await rm(store, { recursive: true, force: true });
+    }
+  });
+
+  it("the repository's disk full: the backup fails with E_NO_SPACE and is not listed; restic check passes; with room the next run succeeds", async () => {
+    const mnt = await mkdtemp(join(tmpdir(), 'mxrestic-full-'));
+    // NOTE: smaller than one backup (the media alone are ~4 MB), larger than an empty repository.
+    await exec('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt]);
+    const small = join(mnt, 'repo');
+    try {
+      await setEnv({ ...settings, RESTIC_REPOSITORY: small });
+      const full = await lab.mxctl(['backup']);
+      assert.equal(full.code, 6, full.stderr);
+      assert.match(full.stderr, /no space|ran out of space/i);
+      assert.deepEqual((await list()).backups, [], 'nothing recorded');
+      const env = { ...process.env, RESTIC_REPOSITORY: small, RESTIC_PASSWORD: settings.BACKUP_PASSPHRASE };
+      await exec('restic', ['unlock'], { env });
+      const check = await exec('restic', ['check'], { env });
+      assert.match(check.stdout, /no errors were found/);
+      await exec('mount', ['-o', 'remount,size=256m', mnt]);
+      const b = await backup();
+      assert.deepEqual(
+        (await list()).backups.map((x) => x.id),
+        [b.id],
+      );
+    } finally {
+      await setEnv(settings);
+      await exec('umount', [mnt]).catch(() => undefined);
+      await rm(mnt, { recursive: true, force: true });
     }
   });
 
