@@ -3,6 +3,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from './exec.ts';
+import { inspectContainers } from './docker-inspect.ts';
 import { stopSignal } from './interrupt.ts';
 import type { RunResult } from './exec.ts';
 import { MxError } from '../core/errors.ts';
@@ -168,30 +169,16 @@ async function psByLabel(project: string): Promise<ComposeServiceState[]> {
     .split('\n')
     .filter((l) => l.trim() !== '');
   if (ids.length === 0) return [];
-  const format =
-    '{{json .Name}}\t{{json (index .Config.Labels "com.docker.compose.service")}}\t{{json .State.Status}}\t{{if .State.Health}}{{json .State.Health.Status}}{{else}}""{{end}}\t{{.State.ExitCode}}\t{{json .Config.Image}}';
-  // NOTE: a container removed between the two commands makes inspect fail for it alone; the rest
-  // are still printed, so a non-zero exit is not an error here.
-  const r = await run('docker', ['inspect', '--format', format, ...ids], { purpose, timeoutMs: 30_000, reject: false });
-  const rows = r.stdout.split('\n').filter((l) => l.trim() !== '');
-  if (rows.length === 0 && r.exitCode !== 0)
-    throw new MxError('E_COMMAND_FAILED', `${purpose}: docker inspect exited with code ${r.exitCode}.`, {
-      detail: r.stderr.slice(0, 500),
-    });
-  return rows
-    .map((line) => {
-      const [name, service, state, health, exitCode, image] = line.split('\t');
-      const str = (v: string | undefined) => (v === undefined ? '' : (JSON.parse(v) as string));
-      return {
-        service: str(service),
-        container: str(name).replace(/^\//, ''),
-        state: str(state),
-        // NOTE: as compose prints it: Docker keeps a stopped container's last health, compose does not.
-        health: str(state) === 'running' ? str(health) : '',
-        exitCode: Number(exitCode ?? 0) || 0,
-        image: str(image),
-      };
-    })
+  return (await inspectContainers(ids, { skipGone: true, purpose }))
+    .map((c) => ({
+      service: c.service,
+      container: c.name,
+      state: c.state,
+      // NOTE: as compose prints it: Docker keeps a stopped container's last health, compose does not.
+      health: c.state === 'running' ? c.health : '',
+      exitCode: c.exitCode,
+      image: c.image,
+    }))
     .sort((a, b) => a.service.localeCompare(b.service));
 }
 
