@@ -1,7 +1,8 @@
 // mxctl tune against the real lab: a dry run changes nothing; apply sizes Synapse's cache factor
 // and PostgreSQL's memory to a given host (8 GiB, 2 cores), restarts what needs it and the stack
 // answers; a second apply and a revert of an edited file are refused; revert puts homeserver.yaml
-// back byte for byte and every setting as it was.
+// back byte for byte and every setting as it was; a cache made short of room by real reads gets a
+// factor of its own, which Synapse runs with.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -10,7 +11,12 @@ import { startLab } from '../../lab/harness.ts';
 import type { Lab } from '../../lab/harness.ts';
 import { psql } from '../../src/adapters/postgres.ts';
 import { pathExists } from '../../src/adapters/fs.ts';
+import { randomBytes } from 'node:crypto';
 import { cacheFactorOf } from '../../src/core/scale/tuning.ts';
+import { cacheStats, MIN_LOOKUPS } from '../../src/core/scale/cache-factors.ts';
+import type { CacheStats } from '../../src/core/scale/cache-factors.ts';
+import { parseExposition } from '../../src/core/check/prometheus.ts';
+import { MatrixUser } from '../../lab/matrix-user.ts';
 import type { TuneReport } from '../../src/ops/scale/tune.ts';
 import { pgOf } from './backup-fixtures.ts';
 
@@ -97,5 +103,57 @@ describe('tune in the lab', () => {
     assert.equal(await pathExists(join(lab.dir, 'state', 'tune.json')), false);
     const v = await lab.admin.call<{ server_version: string }>('GET', '/_synapse/admin/v1/server_version');
     assert.match(v.server_version, /^\d/);
+  });
+
+  it("a cache short of room in Synapse's own metrics gets a factor of its own: Synapse runs with it; revert takes it back", async (t) => {
+    // A tiny global factor makes the event cache (10K entries × the factor) smaller than what a
+    // user reading a room back asks of it: real lookups, misses and evictions, not a made-up metric.
+    const tiny = `${original}caches:\n  global_factor: 0.01\n`;
+    await writeFile(hsPath, tiny);
+    try {
+      assert.equal((await lab.mxctl(['restart', 'synapse'])).code, 0);
+      const metrics = async () =>
+        cacheStats(parseExposition(await (await fetch(`http://${lab.address}:9000/_synapse/metrics`)).text()).samples);
+      const password = randomBytes(12).toString('hex');
+      const id = `@reader:${lab.settings.MX_SERVER_NAME}`;
+      await lab.admin.call('PUT', `/_synapse/admin/v2/users/${encodeURIComponent(id)}`, { password });
+      await lab.admin.call('POST', `/_synapse/admin/v1/users/${encodeURIComponent(id)}/override_ratelimit`, {
+        messages_per_second: 0,
+        burst_count: 0,
+      });
+      const reader = await MatrixUser.login(
+        `https://${lab.settings.MX_MATRIX_HOST}`,
+        lab.publicHttp,
+        'reader',
+        password,
+      );
+      const room = await reader.createRoom('cache');
+      for (let n = 0; n < 150; n++) await reader.send(room, `line ${n}`);
+      let event: CacheStats | undefined;
+      for (let round = 0; round < 40; round++) {
+        await reader.messages(room);
+        event = (await metrics()).find((c) => c.name === '*getEvent*');
+        if ((event?.lookups ?? 0) >= MIN_LOOKUPS * 2) break;
+      }
+      t.diagnostic(`*getEvent* after reading the room back: ${JSON.stringify(event)}`);
+      const x = await lab.mxctl(['tune', 'apply', '--memory', '8G', '--cores', '2', '--yes', '--json']);
+      assert.equal(x.code, 0, x.stderr);
+      const r = JSON.parse(x.stdout) as TuneReport;
+      assert.deepEqual(
+        r.synapse.perCache.map((c) => [c.name, c.factor]),
+        [['*getEvent*', 4]],
+        JSON.stringify(r.synapse),
+      );
+      assert.match(r.diff, /\+ {2}per_cache_factors:\n\+ {4}"\*getEvent\*": 4\.0/);
+      // Synapse runs with it: its event cache is now 10K entries × 4.
+      const after = await metrics();
+      assert.equal(after.find((c) => c.name === '*getEvent*')?.maxSize, 40_000);
+      const x2 = await lab.mxctl(['tune', 'revert', '--yes']);
+      assert.equal(x2.code, 0, x2.stderr);
+      assert.equal(await readFile(hsPath, 'utf8'), tiny, 'byte for byte as before the apply');
+    } finally {
+      await writeFile(hsPath, original);
+      await lab.mxctl(['restart', 'synapse']);
+    }
   });
 });

@@ -30,6 +30,8 @@ export async function runTuneRevert(f: { yes?: true; json?: true }, dir: string 
 function renderApply(r: TuneReport): void {
   say(`Sized to ${r.host}${r.dryRun ? ' (dry run: nothing changed)' : ''}:`);
   say(`  synapse caches.global_factor: ${r.synapse.from ?? '0.5 (default)'} -> ${r.synapse.to}`);
+  for (const c of r.synapse.perCache) say(`  synapse caches.per_cache_factors.${c.name}: ${c.factor} (${c.why})`);
+  if (r.synapse.perCacheNote !== undefined) say(`  synapse per-cache factors: none (${r.synapse.perCacheNote})`);
   for (const c of r.postgres) say(`  postgres ${c.name}: ${c.from} -> ${c.to}${c.restart ? ' (restart)' : ''}`);
   if (r.postgres.length === 0) say('  postgres: already so');
   if (r.diff !== '') say(r.diff);

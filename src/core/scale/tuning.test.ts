@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cacheFactor, cacheFactorOf, describeHost, recommendTuning, withCacheFactor } from './tuning.ts';
+import {
+  cacheFactor,
+  cacheFactorOf,
+  cacheFactorsOf,
+  describeHost,
+  recommendTuning,
+  withCacheFactor,
+} from './tuning.ts';
 
 const GiB = 1024 ** 3;
 
@@ -50,6 +57,29 @@ describe('homeserver.yaml edited as text', () => {
     assert.match(out ?? '', /^other: 1$/m);
     const noFactor = withCacheFactor(`${hs}caches:\n  expire_caches: true\n`, 1.5, 'x');
     assert.equal(cacheFactorOf(noFactor ?? ''), 1.5);
+  });
+
+  it('per-cache factors beside the global one: in a new block and in an existing one; names quoted', () => {
+    const fresh = withCacheFactor(hs, 2, 'x', { '*getEvent*': 4 });
+    assert.ok(fresh?.startsWith(hs));
+    assert.deepEqual(cacheFactorsOf(fresh ?? ''), { global: 2, perCache: { '*getEvent*': 4 } });
+    assert.match(fresh ?? '', /^ {2}per_cache_factors:\n {4}"\*getEvent\*": 4\.0$/m);
+    const existing = `${hs}caches:\n  global_factor: 0.5\n  expire_caches: true\n`;
+    const out = withCacheFactor(existing, 1, 'x', { get_users_in_room: 2, '*getEvent*': 2 });
+    assert.deepEqual(cacheFactorsOf(out ?? ''), {
+      global: 1,
+      perCache: { get_users_in_room: 2, '*getEvent*': 2 },
+    });
+    assert.match(out ?? '', /^ {2}expire_caches: true$/m);
+  });
+
+  it("the admin's own per_cache_factors: kept as they are, and never merged with ours", () => {
+    const own = `${hs}caches:\n  per_cache_factors:\n    get_users_in_room: 3.0\n`;
+    assert.deepEqual(cacheFactorsOf(withCacheFactor(own, 2, 'x') ?? ''), {
+      global: 2,
+      perCache: { get_users_in_room: 3 },
+    });
+    assert.equal(withCacheFactor(own, 2, 'x', { '*getEvent*': 4 }), undefined);
   });
 
   it('a layout it cannot edit safely is refused (undefined), not guessed', () => {

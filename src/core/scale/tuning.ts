@@ -74,39 +74,73 @@ function mb(bytes: number): string {
 const MARK = '# Written by `mxctl tune apply`';
 
 /**
- * homeserver.yaml with `caches.global_factor` set, edited as text so every other byte stays as the
- * admin wrote it (a YAML library would re-format flow lists and quotes): the value replaced where
- * the key exists, added under an existing top-level `caches:`, else a block appended at the end.
- * Returns undefined when the result would not read back with that value (a layout it cannot edit).
+ * homeserver.yaml with `caches.global_factor` set (and `caches.per_cache_factors`, when given),
+ * edited as text so every other byte stays as the admin wrote it (a YAML library would re-format
+ * flow lists and quotes): the value replaced where the key exists, added under an existing
+ * top-level `caches:`, else a block appended at the end. Returns undefined when the result would
+ * not read back with those values (a layout it cannot edit, or per_cache_factors already there).
  */
-export function withCacheFactor(yaml: string, factor: number, note: string): string | undefined {
+export function withCacheFactor(
+  yaml: string,
+  factor: number,
+  note: string,
+  perCache: Readonly<Record<string, number>> = {},
+): string | undefined {
   const value = factor.toFixed(1);
+  const own = Object.entries(perCache);
   const lines = yaml.split('\n');
   const top = lines.findIndex((l) => /^caches:\s*(#.*)?$/.test(l));
+  const perCacheLines = (indent: string) =>
+    own.length === 0
+      ? []
+      : [
+          `${indent}per_cache_factors:`,
+          ...own.map(([name, f]) => `${indent}${indent}${JSON.stringify(name)}: ${f.toFixed(1)}`),
+        ];
   let out: string;
   if (top < 0) {
     const body = yaml.replace(/\n*$/, '\n');
-    out = `${body}\n${MARK} (${note}); \`mxctl tune revert\` takes it back.\ncaches:\n  global_factor: ${value}\n`;
+    const block = ['caches:', `  global_factor: ${value}`, ...perCacheLines('  ')].join('\n');
+    out = `${body}\n${MARK} (${note}); \`mxctl tune revert\` takes it back.\n${block}\n`;
   } else {
     let end = top + 1;
     while (end < lines.length && (/^\s+\S/.test(lines[end] ?? '') || (lines[end] ?? '').trim() === '')) end++;
-    const at = lines.slice(top + 1, end).findIndex((l) => /^\s+global_factor:/.test(l));
-    const indent = /^(\s+)\S/.exec(lines.slice(top + 1, end).find((l) => l.trim() !== '') ?? '')?.[1] ?? '  ';
-    if (at >= 0) lines[top + 1 + at] = `${indent}global_factor: ${value}  ${MARK} (${note})`;
-    else lines.splice(top + 1, 0, `${indent}global_factor: ${value}  ${MARK} (${note})`);
+    const block = lines.slice(top + 1, end);
+    if (own.length > 0 && block.some((l) => /^\s+per_cache_factors:/.test(l))) return undefined;
+    const at = block.findIndex((l) => /^\s+global_factor:/.test(l));
+    const indent = /^(\s+)\S/.exec(block.find((l) => l.trim() !== '') ?? '')?.[1] ?? '  ';
+    const added = [`${indent}global_factor: ${value}  ${MARK} (${note})`, ...perCacheLines(indent)];
+    lines.splice(top + 1 + (at >= 0 ? at : 0), at >= 0 ? 1 : 0, ...added);
     out = lines.join('\n');
   }
-  return cacheFactorOf(out) === factor ? out : undefined;
+  // What the admin's per_cache_factors were stays as it was unless ours were asked for.
+  const want = own.length > 0 ? Object.fromEntries(own) : cacheFactorsOf(yaml).perCache;
+  const read = cacheFactorsOf(out);
+  const same =
+    read.global === factor &&
+    Object.keys(read.perCache).length === Object.keys(want).length &&
+    Object.entries(want).every(([name, f]) => read.perCache[name] === f);
+  return same ? out : undefined;
 }
 
 /** The `caches.global_factor` a homeserver.yaml sets, or undefined (Synapse's default then). */
 export function cacheFactorOf(yaml: string): number | undefined {
+  return cacheFactorsOf(yaml).global;
+}
+
+/** The cache factors a homeserver.yaml sets (an empty perCache: none of its own). */
+export function cacheFactorsOf(yaml: string): { global: number | undefined; perCache: Record<string, number> } {
   try {
-    const doc = parseYaml(yaml) as { caches?: { global_factor?: unknown } } | null;
+    const doc = parseYaml(yaml) as { caches?: { global_factor?: unknown; per_cache_factors?: unknown } } | null;
     const f = doc?.caches?.global_factor;
-    return typeof f === 'number' ? f : undefined;
+    const per = doc?.caches?.per_cache_factors;
+    const perCache =
+      typeof per === 'object' && per !== null
+        ? Object.fromEntries(Object.entries(per).filter((e): e is [string, number] => typeof e[1] === 'number'))
+        : {};
+    return { global: typeof f === 'number' ? f : undefined, perCache };
   } catch {
-    return undefined;
+    return { global: undefined, perCache: {} };
   }
 }
 

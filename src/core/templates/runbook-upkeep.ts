@@ -181,7 +181,9 @@ mxctl tune apply --memory 32G --cores 8 --dry-run   # sized for a machine to mov
 mxctl tune revert --yes           # homeserver.yaml byte for byte as before, each setting as it was
 \`\`\`
 \`tune apply\` sets \`caches.global_factor\` in \`synapse/homeserver.yaml\` (0.5 per 2 GiB of memory,
-from 0.5 to 4.0; edited as text, the rest of the file untouched) and PostgreSQL's
+from 0.5 to 4.0; edited as text, the rest of the file untouched), \`caches.per_cache_factors\` for
+the caches Synapse's metrics show full, evicting for room and missing more than 20 % of lookups
+(twice the global factor; a \`per_cache_factors\` of your own is kept as it is), and PostgreSQL's
 \`shared_buffers\`, \`effective_cache_size\`, \`maintenance_work_mem\`, \`work_mem\`, \`wal_buffers\`
 and \`max_wal_size\` with pgtune's rules for a web workload, PostgreSQL planning with a quarter of
 the memory (the stack shares the machine). They go through \`ALTER SYSTEM\`

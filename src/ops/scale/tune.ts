@@ -1,5 +1,7 @@
 // `mxctl tune apply|revert`: Synapse's cache factor and PostgreSQL's memory settings sized to the
-// host (core/scale/tuning.ts), shown as a diff, applied, health-gated, and taken back exactly.
+// host (core/scale/tuning.ts), and a factor of their own for the caches Synapse's metrics show
+// short of room (core/scale/cache-factors.ts), shown as a diff, applied, health-gated, and taken
+// back exactly.
 // Before anything changes, what it replaces is written to state/tune.json (the previous
 // homeserver.yaml byte for byte, each setting's previous value and whether ALTER SYSTEM had set
 // it): a failed gate, a later `tune revert`, or a revert after a run killed half-way all read it.
@@ -16,11 +18,14 @@ import {
   POSTGRES_TUNABLES,
   NEEDS_RESTART,
   cacheFactorOf,
+  cacheFactorsOf,
   describeHost,
   recommendTuning,
   withCacheFactor,
 } from '../../core/scale/tuning.ts';
 import type { HostShape, PostgresTunable } from '../../core/scale/tuning.ts';
+import { cacheStats, perCacheFactors } from '../../core/scale/cache-factors.ts';
+import type { CacheAdvice } from '../../core/scale/cache-factors.ts';
 import {
   pathExists,
   readText,
@@ -32,6 +37,7 @@ import {
 import { withLock } from '../../adapters/lock.ts';
 import type { Deps } from '../deps.ts';
 import { waitUntilSynapseAnswers } from '../stack.ts';
+import { expositionScrape, synapseMetricsUrl } from './scrapes.ts';
 
 export type TuneDeps = Pick<
   Deps,
@@ -48,7 +54,14 @@ export interface SettingChange {
 
 export interface TuneReport {
   host: string;
-  synapse: { from: number | undefined; to: number };
+  synapse: {
+    from: number | undefined;
+    to: number;
+    /** Caches short of room, each given a factor of its own (core/scale/cache-factors.ts). */
+    perCache: CacheAdvice[];
+    /** Why none were sized, when none were. */
+    perCacheNote?: string;
+  };
   postgres: SettingChange[];
   /** homeserver.yaml's diff ('' when unchanged). */
   diff: string;
@@ -71,6 +84,29 @@ const recordPath = (d: TuneDeps) => join(d.deployment.stateDir, 'tune.json');
 const lockPath = (d: TuneDeps) => join(d.deployment.stateDir, 'tune.lock');
 const sha256 = (t: string) => createHash('sha256').update(t).digest('hex');
 
+/**
+ * Per-cache factors from Synapse's cache metrics, read now: what its caches did since it started.
+ * None when homeserver.yaml has per_cache_factors of its own (never merged) or the metrics
+ * cannot be read (the global factor is applied all the same; the note says why).
+ */
+async function cacheAdvice(
+  globalFactor: number,
+  hs: string,
+  d: TuneDeps,
+): Promise<{ advice: CacheAdvice[]; note?: string }> {
+  if (Object.keys(cacheFactorsOf(hs).perCache).length > 0)
+    return { advice: [], note: "homeserver.yaml's own per_cache_factors are kept" };
+  try {
+    const stats = cacheStats(await expositionScrape(await synapseMetricsUrl(d))());
+    const advice = perCacheFactors(stats, globalFactor);
+    return advice.length > 0
+      ? { advice }
+      : { advice, note: `no cache is short of room (${stats.length} caches in Synapse's metrics)` };
+  } catch (error) {
+    return { advice: [], note: `Synapse's cache metrics could not be read: ${(error as Error).message}` };
+  }
+}
+
 export async function applyTuning(o: { host: HostShape; dryRun: boolean }, d: TuneDeps): Promise<TuneReport> {
   const started = d.clock.now();
   return withLock(d.lock, lockPath(d), 'tune apply', async () => {
@@ -82,7 +118,13 @@ export async function applyTuning(o: { host: HostShape; dryRun: boolean }, d: Tu
     const note = `sized to ${describeHost(o.host)}`;
     const hsPath = join(d.deployment.root, ...HOMESERVER);
     const hs = await readText(hsPath);
-    const next = withCacheFactor(hs, plan.synapse.globalFactor, note);
+    const caches = await cacheAdvice(plan.synapse.globalFactor, hs, d);
+    const next = withCacheFactor(
+      hs,
+      plan.synapse.globalFactor,
+      note,
+      Object.fromEntries(caches.advice.map((a) => [a.name, a.factor])),
+    );
     if (next === undefined)
       throw new MxError('E_CONFIG_INVALID', `${hsPath}: its caches block is not in a layout mxctl can edit safely.`, {
         hint: `Set caches.global_factor: ${plan.synapse.globalFactor} there by hand (block style), or remove the block and run again.`,
@@ -98,7 +140,12 @@ export async function applyTuning(o: { host: HostShape; dryRun: boolean }, d: Tu
     );
     const report: TuneReport = {
       host: describeHost(o.host),
-      synapse: { from: cacheFactorOf(hs), to: plan.synapse.globalFactor },
+      synapse: {
+        from: cacheFactorOf(hs),
+        to: plan.synapse.globalFactor,
+        perCache: caches.advice,
+        ...(caches.note === undefined ? {} : { perCacheNote: caches.note }),
+      },
       postgres: changes,
       // NOTE: the change lands at the end of the file, beside the secrets: its context lines must not show them.
       diff: redact(
