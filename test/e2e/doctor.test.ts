@@ -206,7 +206,22 @@ describe('doctor in the lab', () => {
       );
       assert.match(finding?.fix ?? '', /restart synapse/);
     } finally {
-      // NOLOGIN first, so the retrying hogs cannot come back once terminated.
+      // The hogs may hold every slot, the superuser's reserved ones included (Synapse's pool runs
+      // as that user): a new connection would be refused ("too many clients"; CI saw it). So they
+      // are ended from inside the container first: the retry loops and their psql clients, then
+      // each hog backend with SIGTERM, what pg_terminate_backend sends (a client gone does not end
+      // a backend sleeping in pg_sleep). The pattern is split so this script never matches itself.
+      const endHogs = [
+        's="pg_sleep(3"; s="${s}00)"',
+        'for p in /proc/[0-9]*; do',
+        `  case "$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)" in *"$s"*) kill -KILL \${p#/proc/} 2>/dev/null;; esac`,
+        'done',
+        'for p in /proc/[0-9]*; do',
+        `  case "$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)" in "postgres: "*"hog "*) kill -TERM \${p#/proc/} 2>/dev/null;; esac`,
+        'done',
+      ].join('\n');
+      await compose('exec', '-T', 'postgres', 'sh', '-c', endHogs);
+      // NOLOGIN first, so nothing left can come back once terminated.
       await compose('exec', '-T', 'postgres', 'psql', '-U', u, '-d', db, '-c', 'ALTER ROLE hog NOLOGIN');
       await compose(
         'exec',
