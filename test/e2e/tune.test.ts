@@ -129,25 +129,40 @@ describe('tune in the lab', () => {
       );
       const room = await reader.createRoom('cache');
       for (let n = 0; n < 150; n++) await reader.send(room, `line ${n}`);
+      // The whole room back, page by page: ~160 events cycling through a cache of ~100 miss every
+      // time (the latest 100 alone would fit, and hit).
+      const readAll = async () => {
+        let from = '';
+        for (let page = 0; page < 10; page++) {
+          const r = await reader.request(
+            'GET',
+            `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/messages?dir=b&limit=50${from}`,
+          );
+          const end = r.json['end'];
+          if (typeof end !== 'string' || (r.json['chunk'] as unknown[]).length === 0) return;
+          from = `&from=${encodeURIComponent(end)}`;
+        }
+      };
       let event: CacheStats | undefined;
-      for (let round = 0; round < 40; round++) {
-        await reader.messages(room);
+      for (let round = 0; round < 30; round++) {
+        await readAll();
         event = (await metrics()).find((c) => c.name === '*getEvent*');
-        if ((event?.lookups ?? 0) >= MIN_LOOKUPS * 2) break;
+        if (event !== undefined && event.lookups >= MIN_LOOKUPS * 2 && event.hits / event.lookups < 0.5) break;
       }
       t.diagnostic(`*getEvent* after reading the room back: ${JSON.stringify(event)}`);
       const x = await lab.mxctl(['tune', 'apply', '--memory', '8G', '--cores', '2', '--yes', '--json']);
       assert.equal(x.code, 0, x.stderr);
       const r = JSON.parse(x.stdout) as TuneReport;
-      assert.deepEqual(
-        r.synapse.perCache.map((c) => [c.name, c.factor]),
-        [['*getEvent*', 4]],
+      // Others may be short of room too at a factor of 0.01; the event cache is, for certain.
+      assert.ok(
+        r.synapse.perCache.some((c) => c.name === '*getEvent*' && c.factor === 4),
         JSON.stringify(r.synapse),
       );
-      assert.match(r.diff, /\+ {2}per_cache_factors:\n\+ {4}"\*getEvent\*": 4\.0/);
-      // Synapse runs with it: its event cache is now 10K entries × 4.
+      assert.ok(r.synapse.perCache.length <= 5 && r.synapse.perCache.every((c) => c.factor === 4));
+      assert.match(r.diff, /\+ {2}per_cache_factors:\n(\+ {4}.*\n)*\+ {4}"\*getEvent\*": 4\.0/);
+      // Synapse runs with it: its event cache is now event_cache_size (10K, 10,240 entries) × 4.
       const after = await metrics();
-      assert.equal(after.find((c) => c.name === '*getEvent*')?.maxSize, 40_000);
+      assert.equal(after.find((c) => c.name === '*getEvent*')?.maxSize, 10_240 * 4);
       const x2 = await lab.mxctl(['tune', 'revert', '--yes']);
       assert.equal(x2.code, 0, x2.stderr);
       assert.equal(await readFile(hsPath, 'utf8'), tiny, 'byte for byte as before the apply');
