@@ -94,7 +94,7 @@ async function cacheAdvice(
   hs: string,
   d: TuneDeps,
 ): Promise<{ advice: CacheAdvice[]; note?: string }> {
-  if (Object.keys(cacheFactorsOf(hs).perCache).length > 0)
+  if (Object.keys(cacheFactorsOf(hs).perCache).length > 0 || /^\s+per_cache_factors:/m.test(hs))
     return { advice: [], note: "homeserver.yaml's own per_cache_factors are kept" };
   try {
     const stats = cacheStats(await expositionScrape(await synapseMetricsUrl(d))());
