@@ -25,8 +25,16 @@ done
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 
 log() { printf '[lab/images] %s\n' "$*" >&2; }
+# A step that fails says which (CI once saw this script exit 1 with nothing printed).
+set -E
+trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 command -v docker >/dev/null || { log "docker is not installed: run lab/host/install.sh"; exit 1; }
 docker info >/dev/null 2>&1 || { log "the Docker daemon is not running: run lab/host/install.sh"; exit 1; }
+# Test files running side by side each prepare the host: one build at a time, so a second run
+# finds the images the first one built (or is building) instead of racing it over the same tags.
+mkdir -p "$cache"
+exec 9>"$cache/build.lock"
+flock 9
 
 # A base image per Debian suite a recipe names (`FROM element-matrix-lab/base:SUITE`): sid for
 # most, bookworm for postgres15 (the only suite that still ships postgresql-15).
