@@ -14,13 +14,16 @@ import { fileURLToPath } from 'node:url';
 // The flag only works from the start, so those commands re-execute in place (same pid, so a
 // kill still reaches the process doing the work). The monitor daemon too: its passes make
 // short-lived garbage the default young generation let pile up (bench/monitor.ts: 125 → 107 MiB).
-// It also runs in V8's lite mode (no optimizing compiler, bytecode flushed when cold): a pass
-// every 30 s is no hot loop, and the daemon lives for months beside the stack it watches.
+// A release's daemon also runs in V8's lite mode (no optimizing compiler, bytecode flushed when
+// cold): a pass every 30 s is no hot loop, and it lives for months beside the stack it watches.
+// NOTE: only from compiled JavaScript: lite mode has no WebAssembly, which Node's TypeScript
+// stripping (a checkout) runs on.
 const SEMI_SPACE = '--max-semi-space-size=4';
 const LITE = '--lite-mode';
 const args = process.argv.slice(2);
+const compiled = new URL('../src/cli/main.js', import.meta.url);
 const smallYoungGeneration = args.some((a) => a === 'backup' || a === 'restore' || a === 'monitor');
-const daemon = args.includes('monitor') && args.includes('run');
+const daemon = args.includes('monitor') && args.includes('run') && existsSync(compiled);
 const script = fileURLToPath(import.meta.url);
 const nodeFlags = [...(smallYoungGeneration ? [SEMI_SPACE] : []), ...(daemon ? [LITE] : [])].filter(
   (f) => !process.execArgv.includes(f),
@@ -36,7 +39,6 @@ if (major > 22 || (major === 22 && minor >= 18)) {
     );
   }
   if (process.env.MXCTL_WRAPPED === '1' && process.channel !== undefined) stopWhenWrapperDies();
-  const compiled = new URL('../src/cli/main.js', import.meta.url);
   const { main } = await import(existsSync(compiled) ? compiled.href : '../src/cli/main.ts');
   process.exitCode = await main(args);
 } else {
