@@ -73,15 +73,13 @@ export function startProgram(file: string, args: readonly string[], o: ProgramOp
     child.kill(signal);
     if (signal !== 'SIGKILL') setTimeout(() => ended || child.kill('SIGKILL'), KILL_AFTER_MS).unref();
   };
-  const out = collect(o.streamStdout === true ? null : child.stdout, () => {
+  const overflow = () => {
     tooMuchOutput = true;
     stop();
-  });
+  };
+  const out = collect(o.streamStdout === true ? null : child.stdout, overflow);
   if (o.onStdoutLine !== undefined && o.streamStdout !== true) forEachLine(child.stdout, o.onStdoutLine);
-  const err = collect(child.stderr, () => {
-    tooMuchOutput = true;
-    stop();
-  });
+  const err = collect(child.stderr, overflow);
   const feeding = feedStdin(child, o, stop);
   const forget = onStop(() => stop());
   const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), stop()), o.timeoutMs);
